@@ -1,0 +1,111 @@
+//! Typed errors for the library.
+//!
+//! Every error a user can cause (bad path, unknown image, corrupt archive, engine
+//! down) is one of these kinds. Messages name the offending thing in quotes and,
+//! where there is one, say what to do. The binary maps every error to exit code 2.
+
+use std::path::PathBuf;
+
+/// The library's result alias.
+pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum Error {
+    /// A path the user gave does not exist or cannot be read.
+    #[error("cannot read '{path}': {source}")]
+    Io {
+        path: PathBuf,
+        #[source]
+        source: std::io::Error,
+    },
+
+    /// The container engine could not be reached.
+    #[error(
+        "cannot reach the {engine} engine at '{endpoint}': {reason}\n  \
+         is the daemon running? Set DOCKER_HOST (or --source) to point at it, \
+         or pass a `docker save` archive or OCI layout path instead"
+    )]
+    EngineUnavailable {
+        engine: &'static str,
+        endpoint: String,
+        reason: String,
+    },
+
+    /// The engine answered but does not have the image.
+    #[error(
+        "image '{reference}' is not in the {engine} engine's local store \
+         (ballast never pulls unless you pass --pull)"
+    )]
+    ImageNotFound {
+        engine: &'static str,
+        reference: String,
+    },
+
+    /// The engine failed during an API call or while streaming.
+    #[error("{engine} engine error for image '{reference}': {reason}")]
+    Engine {
+        engine: &'static str,
+        reference: String,
+        reason: String,
+    },
+
+    /// The archive or layout is not one ballast understands.
+    #[error("'{source_name}' is not a container image: {reason}")]
+    UnknownFormat { source_name: String, reason: String },
+
+    /// A manifest, index or config is missing, malformed or inconsistent.
+    #[error("image '{source_name}': bad {what}: {reason}")]
+    BadMetadata {
+        source_name: String,
+        what: String,
+        reason: String,
+    },
+
+    /// A blob named by the manifest is not in the archive.
+    #[error("image '{source_name}': the manifest names blob '{blob}', which is not in the archive")]
+    MissingBlob { source_name: String, blob: String },
+
+    /// A layer could not be decompressed or parsed as tar.
+    #[error("image '{source_name}', layer {layer} ({digest}): {reason}")]
+    CorruptLayer {
+        source_name: String,
+        layer: usize,
+        digest: String,
+        reason: String,
+    },
+
+    /// The uncompressed layer does not hash to the config's diff_id.
+    #[error(
+        "image '{source_name}', layer {layer}: content digest {actual} does not match \
+         the config's rootfs.diff_ids entry {expected}; the archive is corrupt or was \
+         tampered with (--no-verify skips this check)"
+    )]
+    DigestMismatch {
+        source_name: String,
+        layer: usize,
+        expected: String,
+        actual: String,
+    },
+
+    /// No manifest in an index matches the requested platform.
+    #[error("image '{source_name}' has no manifest for platform '{wanted}' (available: {available})")]
+    NoPlatform {
+        source_name: String,
+        wanted: String,
+        available: String,
+    },
+
+    /// A command-line value is invalid.
+    #[error("{0}")]
+    Usage(String),
+}
+
+impl Error {
+    pub(crate) fn io(path: impl Into<PathBuf>, source: std::io::Error) -> Self {
+        Error::Io {
+            path: path.into(),
+            source,
+        }
+    }
+}

@@ -1,0 +1,386 @@
+//! The layer reader: one layer blob in, a `LayerIndex` out.
+//!
+//! A blob is decompressed (gzip, zstd or none, recognised by its first bytes, never
+//! by name), the uncompressed stream is hashed with SHA-256 for the config's
+//! `rootfs.diff_ids` check, and the tar is parsed entry by entry. Each regular
+//! file's content is hashed in the same pass (xxh3-128) so duplicates can be found
+//! later without reading the image again. Nothing is written to disk and no entry
+//! is held whole in memory.
+//!
+//! OCI whiteouts (`.wh.NAME`) and opaque markers (`.wh..wh..opq`) are turned into
+//! their own entry kinds here, so the tree never has to look at names.
+
+pub mod path;
+
+use std::io::{self, BufRead, BufReader, Read};
+
+use sha2::{Digest, Sha256};
+use xxhash_rust::xxh3::Xxh3Default;
+
+use self::path::Normalized;
+
+/// How a blob was compressed, as found from its bytes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Compression {
+    None,
+    Gzip,
+    Zstd,
+}
+
+/// What a tar entry is, after whiteouts have been recognised.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum EntryKind {
+    File,
+    Dir,
+    Symlink,
+    HardLink,
+    CharDevice,
+    BlockDevice,
+    Fifo,
+    /// `.wh.NAME`: deletes `path` (file or whole directory) from lower layers.
+    Whiteout,
+    /// `.wh..wh..opq`: hides everything lower layers put in the directory `path`.
+    Opaque,
+}
+
+impl EntryKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            EntryKind::File => "file",
+            EntryKind::Dir => "dir",
+            EntryKind::Symlink => "symlink",
+            EntryKind::HardLink => "hardlink",
+            EntryKind::CharDevice => "char",
+            EntryKind::BlockDevice => "block",
+            EntryKind::Fifo => "fifo",
+            EntryKind::Whiteout => "whiteout",
+            EntryKind::Opaque => "opaque",
+        }
+    }
+}
+
+/// One entry of a layer's tar, normalised.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Entry {
+    /// Normalised path (see [`path::normalize`]); for whiteouts the path deleted,
+    /// for opaque markers the directory made opaque. Empty for the root directory.
+    pub path: Box<[u8]>,
+    pub kind: EntryKind,
+    /// Bytes of content stored in the tar for this entry (0 for hard links).
+    pub size: u64,
+    /// Permission and special bits (`0o7777`).
+    pub mode: u32,
+    pub uid: u32,
+    pub gid: u32,
+    /// Symlink target as written, or the normalised hard link target.
+    pub link: Option<Box<[u8]>>,
+    /// xxh3-128 of a regular file's content; 0 for everything else.
+    pub content: u128,
+}
+
+/// Something odd about one entry that did not stop the layer from being read.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct EntryWarning {
+    pub path: Vec<u8>,
+    pub message: String,
+}
+
+/// Everything ballast keeps of one layer.
+#[derive(Debug, Default)]
+pub struct LayerIndex {
+    pub entries: Vec<Entry>,
+    /// `sha256:<hex>` of the uncompressed stream, when verification was on.
+    pub diff_id: Option<String>,
+    /// Bytes of the uncompressed tar stream.
+    pub tar_bytes: u64,
+    pub compression: Option<Compression>,
+    pub warnings: Vec<EntryWarning>,
+}
+
+/// Why a layer could not be read. The caller adds which image and layer.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LayerError(pub String);
+
+impl std::fmt::Display for LayerError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+/// Knobs for reading one layer.
+#[derive(Debug, Clone, Copy)]
+pub struct ReadOptions {
+    /// Hash the uncompressed stream with SHA-256.
+    pub verify: bool,
+}
+
+const GZIP_MAGIC: &[u8] = &[0x1f, 0x8b];
+const ZSTD_MAGIC: &[u8] = &[0x28, 0xb5, 0x2f, 0xfd];
+const XZ_MAGIC: &[u8] = &[0xfd, b'7', b'z', b'X', b'Z', 0x00];
+const BZIP2_MAGIC: &[u8] = b"BZh";
+
+/// Recognise a blob's compression from its first bytes.
+pub fn sniff(head: &[u8]) -> Result<Compression, LayerError> {
+    if head.starts_with(GZIP_MAGIC) {
+        Ok(Compression::Gzip)
+    } else if head.starts_with(ZSTD_MAGIC) {
+        Ok(Compression::Zstd)
+    } else if head.starts_with(XZ_MAGIC) {
+        Err(LayerError(
+            "the layer is xz-compressed, which OCI images do not allow".into(),
+        ))
+    } else if head.starts_with(BZIP2_MAGIC) && head.len() >= 4 && head[3].is_ascii_digit() {
+        Err(LayerError(
+            "the layer is bzip2-compressed, which OCI images do not allow".into(),
+        ))
+    } else {
+        Ok(Compression::None)
+    }
+}
+
+/// Read one layer blob. `on_bytes` is told how many blob bytes were consumed, for
+/// progress reporting.
+pub fn read_layer<R: Read>(
+    blob: R,
+    opts: ReadOptions,
+    on_bytes: &(dyn Fn(u64) + Sync),
+) -> Result<LayerIndex, LayerError> {
+    let mut blob = BufReader::with_capacity(256 * 1024, Counting { inner: blob, on_bytes });
+    let head = blob
+        .fill_buf()
+        .map_err(|e| LayerError(format!("cannot read the blob: {e}")))?;
+    let compression = sniff(head)?;
+    let stream: Box<dyn Read + '_> = match compression {
+        Compression::None => Box::new(blob),
+        Compression::Gzip => Box::new(flate2::bufread::MultiGzDecoder::new(blob)),
+        Compression::Zstd => Box::new(
+            zstd::stream::read::Decoder::with_buffer(blob)
+                .map_err(|e| LayerError(format!("cannot start the zstd decoder: {e}")))?,
+        ),
+    };
+    let hashing = Sha256Reader {
+        inner: stream,
+        hasher: opts.verify.then(Sha256::new),
+        bytes: 0,
+    };
+    let mut index = LayerIndex {
+        compression: Some(compression),
+        ..LayerIndex::default()
+    };
+    let hashing = parse_tar(hashing, &mut index).map_err(|e| {
+        LayerError(match compression {
+            Compression::None => e.0,
+            other => format!("{} ({:?} stream)", e.0, other).to_lowercase(),
+        })
+    })?;
+    index.tar_bytes = hashing.bytes;
+    index.diff_id = hashing
+        .hasher
+        .map(|h| format!("sha256:{}", hex::encode(h.finalize())));
+    Ok(index)
+}
+
+/// Parse the tar stream into `index`, then drain what follows the end-of-archive
+/// marker so the SHA-256 covers the whole stream, as `diff_ids` do.
+fn parse_tar<R: Read>(
+    reader: Sha256Reader<R>,
+    index: &mut LayerIndex,
+) -> Result<Sha256Reader<R>, LayerError> {
+    let mut archive = tar::Archive::new(BufReader::with_capacity(256 * 1024, reader));
+    let mut last: Option<Vec<u8>> = None;
+    let mut buf = vec![0u8; 128 * 1024];
+    let entries = archive
+        .entries()
+        .map_err(|e| LayerError(format!("not a tar stream: {e}")))?;
+    for entry in entries {
+        let mut entry = entry.map_err(|e| tar_error(&e, last.as_deref()))?;
+        let raw_path = entry.path_bytes().into_owned();
+        let offset = entry.raw_header_position();
+        let entry_err = |what: &str, e: &dyn std::fmt::Display| {
+            LayerError(format!(
+                "entry '{}' (header at byte {offset}): {what}: {e}",
+                String::from_utf8_lossy(&raw_path)
+            ))
+        };
+        let header = entry.header();
+        let ty = header.entry_type();
+        let kind = match ty {
+            tar::EntryType::Regular | tar::EntryType::Continuous | tar::EntryType::GNUSparse => {
+                EntryKind::File
+            }
+            tar::EntryType::Directory => EntryKind::Dir,
+            tar::EntryType::Symlink => EntryKind::Symlink,
+            tar::EntryType::Link => EntryKind::HardLink,
+            tar::EntryType::Char => EntryKind::CharDevice,
+            tar::EntryType::Block => EntryKind::BlockDevice,
+            tar::EntryType::Fifo => EntryKind::Fifo,
+            // PAX global headers carry defaults (comments, mtimes) that do not
+            // change what a layer contains; dive fails on them, we skip them.
+            tar::EntryType::XGlobalHeader => continue,
+            other => {
+                index.warnings.push(EntryWarning {
+                    path: raw_path.clone(),
+                    message: format!("unsupported tar entry type {:?}, skipped", other.as_byte() as char),
+                });
+                last = Some(raw_path);
+                continue;
+            }
+        };
+        // Empty numeric fields are common in hand-made tars; like Go's archive/tar
+        // (what Docker uses) we read them as 0. The header checksum still guards
+        // against corruption.
+        let mode = header.mode().unwrap_or(0) & 0o7777;
+        let mut uid = header.uid().unwrap_or(0);
+        let mut gid = header.gid().unwrap_or(0);
+        if let Some(pax) = entry.pax_extensions().map_err(|e| entry_err("bad PAX header", &e))? {
+            for ext in pax.flatten() {
+                let value = || ext.value().ok().and_then(|v| v.trim().parse::<u64>().ok());
+                match ext.key_bytes() {
+                    b"uid" => uid = value().unwrap_or(uid),
+                    b"gid" => gid = value().unwrap_or(gid),
+                    _ => {}
+                }
+            }
+        }
+        let size = if kind == EntryKind::HardLink { 0 } else { entry.size() };
+
+        let mut path = match path::normalize(&raw_path) {
+            Normalized::Path(p) => p,
+            Normalized::Root => {
+                last = Some(raw_path);
+                continue;
+            }
+            Normalized::Escapes => {
+                index.warnings.push(EntryWarning {
+                    path: raw_path.clone(),
+                    message: "name climbs above the layer root ('..'); entry ignored".into(),
+                });
+                last = Some(raw_path);
+                continue;
+            }
+        };
+        let link = match kind {
+            EntryKind::Symlink => entry.link_name_bytes().map(|l| l.into_owned().into_boxed_slice()),
+            EntryKind::HardLink => match entry.link_name_bytes().map(|l| path::normalize(&l)) {
+                Some(Normalized::Path(target)) => Some(target.into_boxed_slice()),
+                _ => {
+                    index.warnings.push(EntryWarning {
+                        path: raw_path.clone(),
+                        message: "hard link target is missing or outside the layer root; entry ignored".into(),
+                    });
+                    last = Some(raw_path);
+                    continue;
+                }
+            },
+            _ => None,
+        };
+
+        let (parent, name) = path::split_last(&path);
+        let mut kind = kind;
+        if let Some(rest) = name.strip_prefix(b".wh.") {
+            if rest == b".wh..opq" {
+                kind = EntryKind::Opaque;
+                path.truncate(parent.len());
+            } else if rest.starts_with(b".wh.") {
+                // Other `.wh..wh.` names are aufs bookkeeping (`.wh..wh.plnk`),
+                // not changes to the filesystem.
+                last = Some(raw_path);
+                continue;
+            } else {
+                kind = EntryKind::Whiteout;
+                let cut = if parent.is_empty() { 0 } else { parent.len() + 1 };
+                path.drain(cut..cut + 4);
+            }
+        }
+
+        let content = if kind == EntryKind::File && size > 0 {
+            hash_content(&mut entry, size, &mut buf).map_err(|e| entry_err("cannot read content", &e))?
+        } else {
+            0
+        };
+        index.entries.push(Entry {
+            path: path.into_boxed_slice(),
+            kind,
+            size: if matches!(kind, EntryKind::Whiteout | EntryKind::Opaque) { 0 } else { size },
+            mode,
+            uid: uid.min(u32::MAX as u64) as u32,
+            gid: gid.min(u32::MAX as u64) as u32,
+            link,
+            content,
+        });
+        last = Some(raw_path);
+    }
+    let mut rest = archive.into_inner();
+    io::copy(&mut rest, &mut io::sink())
+        .map_err(|e| LayerError(format!("cannot read past the end of the tar: {e}")))?;
+    Ok(rest.into_inner())
+}
+
+fn tar_error(e: &io::Error, last: Option<&[u8]>) -> LayerError {
+    let after = match last {
+        Some(p) => format!(" after entry '{}'", String::from_utf8_lossy(p)),
+        None => " at the first entry".to_string(),
+    };
+    let what = if e.kind() == io::ErrorKind::UnexpectedEof {
+        "the stream ends early (truncated layer)".to_string()
+    } else {
+        format!("corrupt tar header: {e}")
+    };
+    LayerError(format!("{what}{after}"))
+}
+
+fn hash_content(entry: &mut impl Read, size: u64, buf: &mut [u8]) -> io::Result<u128> {
+    let mut hasher = Xxh3Default::new();
+    let mut seen = 0u64;
+    loop {
+        let n = entry.read(buf)?;
+        if n == 0 {
+            break;
+        }
+        hasher.update(&buf[..n]);
+        seen += n as u64;
+    }
+    if seen != size {
+        return Err(io::Error::new(
+            io::ErrorKind::UnexpectedEof,
+            format!("header says {size} bytes, stream had {seen}"),
+        ));
+    }
+    Ok(hasher.digest128())
+}
+
+/// Hashes (optionally) and counts everything read through it.
+struct Sha256Reader<R> {
+    inner: R,
+    hasher: Option<Sha256>,
+    bytes: u64,
+}
+
+impl<R: Read> Read for Sha256Reader<R> {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        let n = self.inner.read(buf)?;
+        if let Some(h) = &mut self.hasher {
+            h.update(&buf[..n]);
+        }
+        self.bytes += n as u64;
+        Ok(n)
+    }
+}
+
+/// Reports how many raw blob bytes have been consumed.
+struct Counting<'a, R> {
+    inner: R,
+    on_bytes: &'a (dyn Fn(u64) + Sync),
+}
+
+impl<R: Read> Read for Counting<'_, R> {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        let n = self.inner.read(buf)?;
+        (self.on_bytes)(n as u64);
+        Ok(n)
+    }
+}
+
+#[cfg(test)]
+mod tests;

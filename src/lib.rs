@@ -1,0 +1,14 @@
+//! ballast: find the dead weight in container images.
+//!
+//! The pipeline is a chain of modules, each with one job and a typed output:
+//! `source` (engine, archive, OCI layout) → `layer` (decompress, hash, parse tar)
+//! → `tree` (overlay semantics) → `analysis` (metrics) → `report` (JSON, summary).
+//! The library prints nothing; progress goes through [`progress::Progress`].
+
+pub mod error;
+#[doc(hidden)]
+pub mod fixture;
+pub mod layer;
+pub mod tree;
+
+pub use error::{Error, Result};
