@@ -89,7 +89,9 @@ pub enum Error {
     },
 
     /// No manifest in an index matches the requested platform.
-    #[error("image '{source_name}' has no manifest for platform '{wanted}' (available: {available})")]
+    #[error(
+        "image '{source_name}' has no manifest for platform '{wanted}' (available: {available})"
+    )]
     NoPlatform {
         source_name: String,
         wanted: String,

@@ -42,16 +42,36 @@ impl Content {
 /// One entry to write into a layer.
 #[derive(Debug, Clone)]
 pub enum Node {
-    File { path: Vec<u8>, content: Content, mode: u32, uid: u64 },
-    Dir { path: Vec<u8>, mode: u32 },
-    Symlink { path: Vec<u8>, target: Vec<u8> },
-    HardLink { path: Vec<u8>, target: Vec<u8> },
+    File {
+        path: Vec<u8>,
+        content: Content,
+        mode: u32,
+        uid: u64,
+    },
+    Dir {
+        path: Vec<u8>,
+        mode: u32,
+    },
+    Symlink {
+        path: Vec<u8>,
+        target: Vec<u8>,
+    },
+    HardLink {
+        path: Vec<u8>,
+        target: Vec<u8>,
+    },
     /// Written as `.wh.NAME` beside the deleted path.
-    Whiteout { path: Vec<u8> },
+    Whiteout {
+        path: Vec<u8>,
+    },
     /// Written as `DIR/.wh..wh..opq`.
-    Opaque { dir: Vec<u8> },
+    Opaque {
+        dir: Vec<u8>,
+    },
     /// A PAX global header (type `g`), as `git archive` writes.
-    PaxGlobal { records: Vec<(String, String)> },
+    PaxGlobal {
+        records: Vec<(String, String)>,
+    },
     /// A raw 512-byte-aligned chunk written as is (for hostile archives).
     Raw(Vec<u8>),
 }
@@ -338,34 +358,70 @@ pub fn write_image(
             for (i, blob) in blobs.iter().enumerate() {
                 let id = hex::encode(Sha256::digest(format!("{i}{}", blob.digest)));
                 files.push((format!("{id}/VERSION"), FileSrc::Mem(b"1.0".to_vec())));
-                files.push((format!("{id}/json"), FileSrc::Mem(format!("{{\"id\":\"{id}\"}}").into_bytes())));
+                files.push((
+                    format!("{id}/json"),
+                    FileSrc::Mem(format!("{{\"id\":\"{id}\"}}").into_bytes()),
+                ));
                 files.push((format!("{id}/layer.tar"), FileSrc::Disk(blob.file.clone())));
                 layer_paths.push(format!("{id}/layer.tar"));
             }
             files.push((format!("{config_digest}.json"), FileSrc::Mem(config_bytes)));
             let m = serde_json::json!([{"Config": format!("{config_digest}.json"), "RepoTags": [tag], "Layers": layer_paths}]);
-            files.push(("manifest.json".into(), FileSrc::Mem(serde_json::to_vec(&m)?)));
+            files.push((
+                "manifest.json".into(),
+                FileSrc::Mem(serde_json::to_vec(&m)?),
+            ));
         }
         Layout::Docker25 => {
             for blob in &blobs {
-                files.push((format!("blobs/sha256/{}", blob.digest), FileSrc::Disk(blob.file.clone())));
+                files.push((
+                    format!("blobs/sha256/{}", blob.digest),
+                    FileSrc::Disk(blob.file.clone()),
+                ));
             }
-            files.push((format!("blobs/sha256/{config_digest}"), FileSrc::Mem(config_bytes)));
-            files.push((format!("blobs/sha256/{manifest_digest}"), FileSrc::Mem(manifest_bytes)));
-            files.push(("index.json".into(), FileSrc::Mem(serde_json::to_vec(&index)?)));
-            let layers: Vec<String> = blobs.iter().map(|b| format!("blobs/sha256/{}", b.digest)).collect();
+            files.push((
+                format!("blobs/sha256/{config_digest}"),
+                FileSrc::Mem(config_bytes),
+            ));
+            files.push((
+                format!("blobs/sha256/{manifest_digest}"),
+                FileSrc::Mem(manifest_bytes),
+            ));
+            files.push((
+                "index.json".into(),
+                FileSrc::Mem(serde_json::to_vec(&index)?),
+            ));
+            let layers: Vec<String> = blobs
+                .iter()
+                .map(|b| format!("blobs/sha256/{}", b.digest))
+                .collect();
             let m = serde_json::json!([{"Config": format!("blobs/sha256/{config_digest}"), "RepoTags": [tag], "Layers": layers}]);
-            files.push(("manifest.json".into(), FileSrc::Mem(serde_json::to_vec(&m)?)));
+            files.push((
+                "manifest.json".into(),
+                FileSrc::Mem(serde_json::to_vec(&m)?),
+            ));
             files.push(("oci-layout".into(), FileSrc::Mem(oci_layout)));
         }
         Layout::OciTar | Layout::OciDir => {
             files.push(("oci-layout".into(), FileSrc::Mem(oci_layout)));
-            files.push(("index.json".into(), FileSrc::Mem(serde_json::to_vec(&index)?)));
-            files.push((format!("blobs/sha256/{manifest_digest}"), FileSrc::Mem(manifest_bytes)));
-            files.push((format!("blobs/sha256/{config_digest}"), FileSrc::Mem(config_bytes)));
+            files.push((
+                "index.json".into(),
+                FileSrc::Mem(serde_json::to_vec(&index)?),
+            ));
+            files.push((
+                format!("blobs/sha256/{manifest_digest}"),
+                FileSrc::Mem(manifest_bytes),
+            ));
+            files.push((
+                format!("blobs/sha256/{config_digest}"),
+                FileSrc::Mem(config_bytes),
+            ));
             // Layers in reverse manifest order: order must come from the manifest.
             for blob in blobs.iter().rev() {
-                files.push((format!("blobs/sha256/{}", blob.digest), FileSrc::Disk(blob.file.clone())));
+                files.push((
+                    format!("blobs/sha256/{}", blob.digest),
+                    FileSrc::Disk(blob.file.clone()),
+                ));
             }
         }
     }
@@ -415,7 +471,11 @@ pub fn write_image(
 fn diff_ids_of(config: &serde_json::Value) -> Vec<String> {
     config["rootfs"]["diff_ids"]
         .as_array()
-        .map(|a| a.iter().filter_map(|v| v.as_str().map(str::to_string)).collect())
+        .map(|a| {
+            a.iter()
+                .filter_map(|v| v.as_str().map(str::to_string))
+                .collect()
+        })
         .unwrap_or_default()
 }
 

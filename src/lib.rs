@@ -5,10 +5,16 @@
 //! → `tree` (overlay semantics) → `analysis` (metrics) → `report` (JSON, summary).
 //! The library prints nothing; progress goes through [`progress::Progress`].
 
+pub mod analysis;
+pub mod cli;
 pub mod error;
 #[doc(hidden)]
 pub mod fixture;
 pub mod layer;
+pub mod progress;
+pub mod report;
+pub mod source;
 pub mod tree;
 
+pub use analysis::{Analysis, analyze};
 pub use error::{Error, Result};

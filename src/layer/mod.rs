@@ -146,7 +146,13 @@ pub fn read_layer<R: Read>(
     opts: ReadOptions,
     on_bytes: &(dyn Fn(u64) + Sync),
 ) -> Result<LayerIndex, LayerError> {
-    let mut blob = BufReader::with_capacity(256 * 1024, Counting { inner: blob, on_bytes });
+    let mut blob = BufReader::with_capacity(
+        256 * 1024,
+        Counting {
+            inner: blob,
+            on_bytes,
+        },
+    );
     let head = blob
         .fill_buf()
         .map_err(|e| LayerError(format!("cannot read the blob: {e}")))?;
@@ -221,7 +227,10 @@ fn parse_tar<R: Read>(
             other => {
                 index.warnings.push(EntryWarning {
                     path: raw_path.clone(),
-                    message: format!("unsupported tar entry type {:?}, skipped", other.as_byte() as char),
+                    message: format!(
+                        "unsupported tar entry type {:?}, skipped",
+                        other.as_byte() as char
+                    ),
                 });
                 last = Some(raw_path);
                 continue;
@@ -233,7 +242,10 @@ fn parse_tar<R: Read>(
         let mode = header.mode().unwrap_or(0) & 0o7777;
         let mut uid = header.uid().unwrap_or(0);
         let mut gid = header.gid().unwrap_or(0);
-        if let Some(pax) = entry.pax_extensions().map_err(|e| entry_err("bad PAX header", &e))? {
+        if let Some(pax) = entry
+            .pax_extensions()
+            .map_err(|e| entry_err("bad PAX header", &e))?
+        {
             for ext in pax.flatten() {
                 let value = || ext.value().ok().and_then(|v| v.trim().parse::<u64>().ok());
                 match ext.key_bytes() {
@@ -243,7 +255,11 @@ fn parse_tar<R: Read>(
                 }
             }
         }
-        let size = if kind == EntryKind::HardLink { 0 } else { entry.size() };
+        let size = if kind == EntryKind::HardLink {
+            0
+        } else {
+            entry.size()
+        };
 
         let mut path = match path::normalize(&raw_path) {
             Normalized::Path(p) => p,
@@ -261,18 +277,22 @@ fn parse_tar<R: Read>(
             }
         };
         let link = match kind {
-            EntryKind::Symlink => entry.link_name_bytes().map(|l| l.into_owned().into_boxed_slice()),
-            EntryKind::HardLink => match entry.link_name_bytes().map(|l| path::normalize(&l)) {
-                Some(Normalized::Path(target)) => Some(target.into_boxed_slice()),
-                _ => {
-                    index.warnings.push(EntryWarning {
+            EntryKind::Symlink => entry
+                .link_name_bytes()
+                .map(|l| l.into_owned().into_boxed_slice()),
+            EntryKind::HardLink => {
+                match entry.link_name_bytes().map(|l| path::normalize(&l)) {
+                    Some(Normalized::Path(target)) => Some(target.into_boxed_slice()),
+                    _ => {
+                        index.warnings.push(EntryWarning {
                         path: raw_path.clone(),
                         message: "hard link target is missing or outside the layer root; entry ignored".into(),
                     });
-                    last = Some(raw_path);
-                    continue;
+                        last = Some(raw_path);
+                        continue;
+                    }
                 }
-            },
+            }
             _ => None,
         };
 
@@ -289,20 +309,29 @@ fn parse_tar<R: Read>(
                 continue;
             } else {
                 kind = EntryKind::Whiteout;
-                let cut = if parent.is_empty() { 0 } else { parent.len() + 1 };
+                let cut = if parent.is_empty() {
+                    0
+                } else {
+                    parent.len() + 1
+                };
                 path.drain(cut..cut + 4);
             }
         }
 
         let content = if kind == EntryKind::File && size > 0 {
-            hash_content(&mut entry, size, &mut buf).map_err(|e| entry_err("cannot read content", &e))?
+            hash_content(&mut entry, size, &mut buf)
+                .map_err(|e| entry_err("cannot read content", &e))?
         } else {
             0
         };
         index.entries.push(Entry {
             path: path.into_boxed_slice(),
             kind,
-            size: if matches!(kind, EntryKind::Whiteout | EntryKind::Opaque) { 0 } else { size },
+            size: if matches!(kind, EntryKind::Whiteout | EntryKind::Opaque) {
+                0
+            } else {
+                size
+            },
             mode,
             uid: uid.min(u32::MAX as u64) as u32,
             gid: gid.min(u32::MAX as u64) as u32,

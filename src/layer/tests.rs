@@ -20,7 +20,10 @@ fn paths(idx: &LayerIndex) -> Vec<(String, EntryKind)> {
 
 #[test]
 fn plain_gzip_and_zstd_give_the_same_index_and_diff_id() {
-    let raw = tar_of(vec![fixture::dir("etc"), fixture::file("etc/hosts", "127.0.0.1 localhost\n")]);
+    let raw = tar_of(vec![
+        fixture::dir("etc"),
+        fixture::file("etc/hosts", "127.0.0.1 localhost\n"),
+    ]);
     let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
     io::Write::write_all(&mut gz, &raw).unwrap();
     let gz = gz.finish().unwrap();
@@ -74,7 +77,11 @@ fn pax_global_header_is_skipped_not_fatal() {
 #[test]
 fn gnu_long_names_and_non_utf8_names_are_kept() {
     let long = format!("{}/file.txt", "d".repeat(300));
-    let idx = read(&tar_of(vec![fixture::file(&long, "1"), fixture::file(b"caf\xe9", "2")])).unwrap();
+    let idx = read(&tar_of(vec![
+        fixture::file(&long, "1"),
+        fixture::file(b"caf\xe9", "2"),
+    ]))
+    .unwrap();
     assert_eq!(&*idx.entries[0].path, long.as_bytes());
     assert_eq!(&*idx.entries[1].path, b"caf\xe9");
 }
@@ -114,7 +121,11 @@ fn names_escaping_the_root_are_warned_and_dropped() {
     h.set_mode(0o644);
     h.set_entry_type(tar::EntryType::Regular);
     h.set_cksum();
-    let idx = read(&tar_of(vec![Node::Raw(h.as_bytes().to_vec()), fixture::file("ok", "1")])).unwrap();
+    let idx = read(&tar_of(vec![
+        Node::Raw(h.as_bytes().to_vec()),
+        fixture::file("ok", "1"),
+    ]))
+    .unwrap();
     assert_eq!(paths(&idx), vec![("ok".into(), EntryKind::File)]);
     assert_eq!(idx.warnings.len(), 1);
     assert!(idx.warnings[0].message.contains("climbs above"));

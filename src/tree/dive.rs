@@ -91,7 +91,11 @@ impl DiveTally {
                 // just this whiteout.
                 continue;
             }
-            let size = if self.is_dir[id as usize] { self.subtree_size(tree, id) } else { 0 };
+            let size = if self.is_dir[id as usize] {
+                self.subtree_size(tree, id)
+            } else {
+                0
+            };
             self.occur(id, size);
         }
 
@@ -186,7 +190,8 @@ impl DiveTally {
             minimum as f64 / cumulative as f64
         };
         let user: u64 = self.layer_sizes.iter().skip(1).sum();
-        let user_wasted_percent = (self.layer_sizes.len() > 1 && user > 0).then(|| wasted as f64 / user as f64);
+        let user_wasted_percent =
+            (self.layer_sizes.len() > 1 && user > 0).then(|| wasted as f64 / user as f64);
         DiveMetrics {
             efficiency,
             wasted_bytes: wasted,

@@ -98,7 +98,10 @@ pub struct Node {
 impl Node {
     /// The node's state after the last layer, if it exists then.
     pub fn live(&self) -> Option<&Meta> {
-        self.history.last().filter(|c| c.op != Op::Removed).map(|c| &c.meta)
+        self.history
+            .last()
+            .filter(|c| c.op != Op::Removed)
+            .map(|c| &c.meta)
     }
 
     /// The node's state after `layer` (inclusive).
@@ -160,7 +163,11 @@ impl MergedTree {
     }
 
     pub fn nodes(&self) -> impl Iterator<Item = (NodeId, &Node)> {
-        self.nodes.iter().enumerate().skip(1).map(|(i, n)| (i as NodeId, n))
+        self.nodes
+            .iter()
+            .enumerate()
+            .skip(1)
+            .map(|(i, n)| (i as NodeId, n))
     }
 
     /// Whether the node exists after the last layer. The root always does.
@@ -242,11 +249,26 @@ impl MergedTree {
         if history.last().is_some_and(|c| c.layer == layer) {
             history.pop();
         }
-        let before = history.last().filter(|c| c.op != Op::Removed).map(|c| c.meta.clone());
+        let before = history
+            .last()
+            .filter(|c| c.op != Op::Removed)
+            .map(|c| c.meta.clone());
         let change = match (before, state) {
-            (None, Some(meta)) => Change { layer, op: Op::Added, meta },
-            (Some(_), Some(meta)) => Change { layer, op: Op::Modified, meta },
-            (Some(meta), None) => Change { layer, op: Op::Removed, meta },
+            (None, Some(meta)) => Change {
+                layer,
+                op: Op::Added,
+                meta,
+            },
+            (Some(_), Some(meta)) => Change {
+                layer,
+                op: Op::Modified,
+                meta,
+            },
+            (Some(meta), None) => Change {
+                layer,
+                op: Op::Removed,
+                meta,
+            },
             (None, None) => return,
         };
         history.push(change);
@@ -344,7 +366,11 @@ impl MergedTree {
     pub fn sort_children(&mut self) {
         for i in 0..self.nodes.len() {
             let mut children = std::mem::take(&mut self.nodes[i].children);
-            children.sort_by(|&a, &b| self.nodes[a as usize].name.cmp(&self.nodes[b as usize].name));
+            children.sort_by(|&a, &b| {
+                self.nodes[a as usize]
+                    .name
+                    .cmp(&self.nodes[b as usize].name)
+            });
             self.nodes[i].children = children;
         }
     }

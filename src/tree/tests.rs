@@ -25,7 +25,15 @@ fn build(layers: Vec<Vec<F>>) -> (MergedTree, DiveTally) {
 fn live(tree: &MergedTree) -> Vec<String> {
     let mut v: Vec<String> = tree
         .nodes()
-        .filter_map(|(id, n)| n.live().map(|m| format!("{} {}", String::from_utf8_lossy(&tree.path(id)), m.kind.as_str())))
+        .filter_map(|(id, n)| {
+            n.live().map(|m| {
+                format!(
+                    "{} {}",
+                    String::from_utf8_lossy(&tree.path(id)),
+                    m.kind.as_str()
+                )
+            })
+        })
         .collect();
     v.sort();
     v
@@ -33,17 +41,30 @@ fn live(tree: &MergedTree) -> Vec<String> {
 
 fn ops(tree: &MergedTree, path: &str) -> Vec<(u16, Op)> {
     let id = tree.lookup(path.as_bytes()).expect(path);
-    tree.node(id).history.iter().map(|c| (c.layer, c.op)).collect()
+    tree.node(id)
+        .history
+        .iter()
+        .map(|c| (c.layer, c.op))
+        .collect()
 }
 
 #[test]
 fn whiteout_removes_a_file_and_a_whole_directory() {
     let (tree, _) = build(vec![
-        vec![fixture::dir("a"), fixture::file("a/x", "1"), fixture::dir("a/sub"), fixture::file("a/sub/y", "22"), fixture::file("f", "333")],
+        vec![
+            fixture::dir("a"),
+            fixture::file("a/x", "1"),
+            fixture::dir("a/sub"),
+            fixture::file("a/sub/y", "22"),
+            fixture::file("f", "333"),
+        ],
         vec![fixture::whiteout("a"), fixture::whiteout("f")],
     ]);
     assert_eq!(live(&tree), Vec::<String>::new());
-    assert_eq!(ops(&tree, "a/sub/y"), vec![(0, Op::Added), (1, Op::Removed)]);
+    assert_eq!(
+        ops(&tree, "a/sub/y"),
+        vec![(0, Op::Added), (1, Op::Removed)]
+    );
     assert_eq!(ops(&tree, "f"), vec![(0, Op::Added), (1, Op::Removed)]);
     assert_eq!(tree.live_bytes(), 0);
 }
@@ -51,14 +72,27 @@ fn whiteout_removes_a_file_and_a_whole_directory() {
 #[test]
 fn opaque_directory_hides_lower_children_but_keeps_its_own_layers() {
     let (tree, _) = build(vec![
-        vec![fixture::dir("d"), fixture::file("d/old1", "aaaa"), fixture::file("d/old2", "bb"), fixture::file("d/keep", "k")],
+        vec![
+            fixture::dir("d"),
+            fixture::file("d/old1", "aaaa"),
+            fixture::file("d/old2", "bb"),
+            fixture::file("d/keep", "k"),
+        ],
         // The marker comes after the new child in tar order: it still only hides
         // what lower layers put there.
-        vec![fixture::dir("d"), fixture::file("d/new", "nn"), fixture::file("d/keep", "K"), fixture::opaque("d")],
+        vec![
+            fixture::dir("d"),
+            fixture::file("d/new", "nn"),
+            fixture::file("d/keep", "K"),
+            fixture::opaque("d"),
+        ],
     ]);
     assert_eq!(live(&tree), vec!["d dir", "d/keep file", "d/new file"]);
     assert_eq!(ops(&tree, "d/old1"), vec![(0, Op::Added), (1, Op::Removed)]);
-    assert_eq!(ops(&tree, "d/keep"), vec![(0, Op::Added), (1, Op::Modified)]);
+    assert_eq!(
+        ops(&tree, "d/keep"),
+        vec![(0, Op::Added), (1, Op::Modified)]
+    );
     assert_eq!(ops(&tree, "d"), vec![(0, Op::Added), (1, Op::Modified)]);
     assert_eq!(tree.live_bytes(), 3);
 }
@@ -66,7 +100,11 @@ fn opaque_directory_hides_lower_children_but_keeps_its_own_layers() {
 #[test]
 fn file_replacing_directory_replaces_the_subtree_and_back() {
     let (tree, _) = build(vec![
-        vec![fixture::dir("p"), fixture::file("p/a", "1"), fixture::file("q", "file")],
+        vec![
+            fixture::dir("p"),
+            fixture::file("p/a", "1"),
+            fixture::file("q", "file"),
+        ],
         vec![fixture::file("p", "now a file")],
         vec![fixture::dir("q"), fixture::file("q/inside", "x")],
     ]);
@@ -78,7 +116,10 @@ fn file_replacing_directory_replaces_the_subtree_and_back() {
 
 #[test]
 fn implicit_parent_replaces_a_file_in_the_way() {
-    let (tree, _) = build(vec![vec![fixture::file("x", "1")], vec![fixture::file("x/y", "2")]]);
+    let (tree, _) = build(vec![
+        vec![fixture::file("x", "1")],
+        vec![fixture::file("x/y", "2")],
+    ]);
     assert_eq!(live(&tree), vec!["x dir", "x/y file"]);
     let x = tree.lookup(b"x").unwrap();
     assert!(tree.node(x).live().unwrap().implicit);
@@ -91,7 +132,10 @@ fn deleted_then_readded_path_has_the_whole_history() {
         vec![fixture::whiteout("f")],
         vec![fixture::file("f", "22")],
     ]);
-    assert_eq!(ops(&tree, "f"), vec![(0, Op::Added), (1, Op::Removed), (2, Op::Added)]);
+    assert_eq!(
+        ops(&tree, "f"),
+        vec![(0, Op::Added), (1, Op::Removed), (2, Op::Added)]
+    );
     let f = tree.node(tree.lookup(b"f").unwrap());
     assert_eq!(f.state_at(0).unwrap().size, 1);
     assert!(f.state_at(1).is_none());
@@ -100,30 +144,45 @@ fn deleted_then_readded_path_has_the_whole_history() {
 
 #[test]
 fn duplicate_entries_in_one_layer_last_wins() {
-    let (tree, dive) = build(vec![vec![fixture::file("f", "first"), fixture::file("f", "second!")]]);
+    let (tree, dive) = build(vec![vec![
+        fixture::file("f", "first"),
+        fixture::file("f", "second!"),
+    ]]);
     assert_eq!(ops(&tree, "f"), vec![(0, Op::Added)]);
-    assert_eq!(tree.node(tree.lookup(b"f").unwrap()).live().unwrap().size, 7);
+    assert_eq!(
+        tree.node(tree.lookup(b"f").unwrap()).live().unwrap().size,
+        7
+    );
     // dive's layer size adds every tar entry.
     assert_eq!(dive.layer_sizes(), &[12]);
 }
 
 #[test]
 fn hard_links_count_once() {
-    let (tree, dive) = build(vec![vec![fixture::file("a", "0123456789"), fixture::hardlink("b", "a")]]);
+    let (tree, dive) = build(vec![vec![
+        fixture::file("a", "0123456789"),
+        fixture::hardlink("b", "a"),
+    ]]);
     assert_eq!(tree.live_bytes(), 10);
     assert_eq!(dive.layer_sizes(), &[10]);
 }
 
 #[test]
 fn whiteout_of_missing_path_is_harmless() {
-    let (tree, _) = build(vec![vec![fixture::file("a", "1")], vec![fixture::whiteout("nope/x")]]);
+    let (tree, _) = build(vec![
+        vec![fixture::file("a", "1")],
+        vec![fixture::whiteout("nope/x")],
+    ]);
     assert_eq!(live(&tree), vec!["a file", "nope dir"]);
 }
 
 #[test]
 fn dive_counts_overwritten_files_as_waste() {
     let (_, dive) = build(vec![
-        vec![fixture::file("a", "x".repeat(100)), fixture::file("b", "y".repeat(50))],
+        vec![
+            fixture::file("a", "x".repeat(100)),
+            fixture::file("b", "y".repeat(50)),
+        ],
         vec![fixture::file("a", "z".repeat(30))],
     ]);
     let m = dive.metrics();
@@ -136,7 +195,11 @@ fn dive_counts_overwritten_files_as_waste() {
 #[test]
 fn dive_counts_file_whiteouts_but_not_directory_whiteouts() {
     let (_, dive) = build(vec![
-        vec![fixture::dir("c"), fixture::file("c/big", "x".repeat(1000)), fixture::file("f", "y".repeat(10))],
+        vec![
+            fixture::dir("c"),
+            fixture::file("c/big", "x".repeat(1000)),
+            fixture::file("f", "y".repeat(10)),
+        ],
         vec![fixture::whiteout("c"), fixture::whiteout("f")],
     ]);
     let m = dive.metrics();
@@ -145,7 +208,10 @@ fn dive_counts_file_whiteouts_but_not_directory_whiteouts() {
     assert_eq!(m.wasted_bytes, 10);
     let (min, cum) = (0 + 1000 + 1000, 10 + 1000 + 1000);
     assert!((m.efficiency - min as f64 / cum as f64).abs() < 1e-12);
-    assert_eq!(m.user_wasted_percent, None, "layer 1 is empty: dive divides by zero");
+    assert_eq!(
+        m.user_wasted_percent, None,
+        "layer 1 is empty: dive divides by zero"
+    );
 }
 
 #[test]
@@ -153,7 +219,11 @@ fn dive_ignores_opaque_markers() {
     // dive never sees the opaque marker, so the hidden d/old is invisible to it.
     let (tree, dive) = build(vec![
         vec![fixture::dir("d"), fixture::file("d/old", "o".repeat(500))],
-        vec![fixture::dir("d"), fixture::opaque("d"), fixture::file("d/new", "n".repeat(20))],
+        vec![
+            fixture::dir("d"),
+            fixture::opaque("d"),
+            fixture::file("d/new", "n".repeat(20)),
+        ],
     ]);
     assert_eq!(dive.metrics().wasted_bytes, 0);
     assert_eq!(tree.live_bytes(), 20);
@@ -177,6 +247,9 @@ fn dive_sizes_directory_whiteouts_from_its_own_stacking() {
 #[test]
 fn deep_paths_are_merged_without_recursion() {
     let deep = vec!["d"; 10_000].join("/");
-    let (tree, _) = build(vec![vec![fixture::file(&deep, "x")], vec![fixture::whiteout("d")]]);
+    let (tree, _) = build(vec![
+        vec![fixture::file(&deep, "x")],
+        vec![fixture::whiteout("d")],
+    ]);
     assert_eq!(live(&tree), Vec::<String>::new());
 }

@@ -1,0 +1,387 @@
+//! From layers to an `Analysis`: the one value every output renders.
+//!
+//! Layers arrive in manifest order from the source; each is folded into the
+//! merged tree and dive's tally as soon as it arrives, and its own index is then
+//! dropped, so memory holds the tree, not every layer's entry list.
+
+use serde::Serialize;
+
+use crate::error::Result;
+use crate::layer::{Compression, EntryKind, LayerIndex, path::display};
+use crate::progress::Progress;
+use crate::source::layout::{ContainerConfig, Format, History, ImagePlan};
+use crate::source::{self, Options, SourceKind};
+use crate::tree::dive::DiveTally;
+use crate::tree::{MergedTree, Op};
+
+/// Version of the JSON shape; changes only with a new value.
+pub const SCHEMA: &str = "ballast/1";
+
+/// How many of dive's inefficient paths the JSON lists.
+const TOP_PATHS: usize = 20;
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Analysis {
+    pub schema: &'static str,
+    pub image: ImageInfo,
+    pub metrics: Metrics,
+    /// Causes of waste and risk, with the fix (see DESIGN.md "Findings").
+    pub findings: Vec<Finding>,
+    /// What a multi-stage build or another base would save.
+    pub estimates: Vec<serde_json::Value>,
+    /// Oddities that did not stop the analysis (skipped entries, unsafe names).
+    pub warnings: Vec<Warning>,
+    #[serde(skip)]
+    pub tree: MergedTree,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct ImageInfo {
+    pub reference: String,
+    /// `sha256:` digest of the config: the image ID engines show.
+    pub id: String,
+    pub source: SourceKind,
+    pub format: Format,
+    pub repo_tags: Vec<String>,
+    pub os: String,
+    pub architecture: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub variant: Option<String>,
+    pub created: Option<String>,
+    /// Sum of the layers' `size_bytes`.
+    pub size_bytes: u64,
+    /// Whether every layer was checked against `rootfs.diff_ids`.
+    pub verified: bool,
+    pub layers: Vec<LayerInfo>,
+    pub config: ConfigInfo,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct LayerInfo {
+    pub index: usize,
+    /// The blob digest from the manifest, or the diff_id where the archive has none.
+    pub digest: String,
+    pub diff_id: String,
+    pub compression: Option<Compression>,
+    /// Bytes of the blob as stored (compressed, if it is).
+    pub blob_bytes: Option<u64>,
+    /// Sum of the sizes of the layer's tar entries (hard links 0), as dive and
+    /// `docker history` count a layer.
+    pub size_bytes: u64,
+    /// Number of entries in the layer's tar (whiteouts included).
+    pub files: u64,
+    pub changes: Changes,
+    /// The history line that made the layer, tidied (`RUN ...`, `COPY ...`).
+    pub command: Option<String>,
+    /// The history line as the builder wrote it.
+    pub created_by: Option<String>,
+    pub created: Option<String>,
+}
+
+/// How many paths a layer added, modified and removed in the merged tree.
+#[derive(Debug, Clone, Copy, Default, Serialize, PartialEq, Eq)]
+pub struct Changes {
+    pub added: u64,
+    pub modified: u64,
+    pub removed: u64,
+}
+
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct ConfigInfo {
+    pub user: Option<String>,
+    /// `NAME=value`, with values of secret-looking names redacted.
+    pub env: Vec<String>,
+    pub entrypoint: Option<Vec<String>>,
+    pub cmd: Option<Vec<String>>,
+    pub working_dir: Option<String>,
+    pub exposed_ports: Vec<String>,
+    pub volumes: Vec<String>,
+    pub labels: std::collections::BTreeMap<String, String>,
+    pub healthcheck: Option<serde_json::Value>,
+    pub stop_signal: Option<String>,
+    pub shell: Option<Vec<String>>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Metrics {
+    /// dive: Σ smallest size per path / Σ all sizes per path.
+    pub efficiency: f64,
+    /// dive: bytes of paths that appear in two or more layers.
+    pub wasted_bytes: u64,
+    /// dive: wasted_bytes / bytes of every layer but the first; null with one layer.
+    pub user_wasted_percent: Option<f64>,
+    /// Σ layer sizes: what every pull carries.
+    pub shipped_bytes: u64,
+    /// Bytes of the final filesystem (hard links once).
+    pub live_bytes: u64,
+    /// shipped − live: carried by every pull, visible to no one.
+    pub hidden_bytes: u64,
+    /// hidden_bytes plus the live bytes findings would remove, each byte once.
+    pub reclaimable_bytes: u64,
+    /// Non-directory entries of the final filesystem.
+    pub live_files: u64,
+    /// dive's inefficient paths, largest first (top 20).
+    pub inefficient_paths: Vec<InefficientPath>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct InefficientPath {
+    pub path: String,
+    /// Layers the path appears in.
+    pub count: u32,
+    pub bytes: u64,
+}
+
+/// A cause of waste or risk (DESIGN.md "Findings").
+#[derive(Debug, Clone, Serialize)]
+pub struct Finding {
+    pub rule: String,
+    pub category: String,
+    pub severity: String,
+    pub bytes: u64,
+    pub layer: Option<usize>,
+    pub paths: Vec<String>,
+    pub advice: String,
+}
+
+#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+pub struct Warning {
+    pub layer: Option<usize>,
+    pub path: Option<String>,
+    pub message: String,
+}
+
+/// Per-layer numbers gathered while merging.
+struct LayerStat {
+    size: u64,
+    files: u64,
+    compression: Option<Compression>,
+}
+
+/// Read and analyse an image.
+pub fn analyze(reference: &str, opts: &Options, progress: &dyn Progress) -> Result<Analysis> {
+    let mut tree = MergedTree::default();
+    let mut dive = DiveTally::default();
+    let mut stats = Vec::new();
+    let mut warnings = Vec::new();
+    let loaded = source::load(reference, opts, progress, &mut |i, layer: LayerIndex| {
+        dive.observe(&mut tree, &layer);
+        tree.push_layer(&layer);
+        stats.push(LayerStat {
+            size: layer.entries.iter().map(|e| e.size).sum(),
+            files: layer.entries.len() as u64,
+            compression: layer.compression,
+        });
+        warnings.extend(layer.warnings.into_iter().map(|w| Warning {
+            layer: Some(i),
+            path: Some(display(&w.path)),
+            message: w.message,
+        }));
+        Ok(())
+    })?;
+    tree.sort_children();
+    Ok(assemble(
+        reference, opts, loaded, tree, &dive, stats, warnings,
+    ))
+}
+
+fn assemble(
+    reference: &str,
+    opts: &Options,
+    loaded: source::Loaded,
+    tree: MergedTree,
+    dive: &DiveTally,
+    stats: Vec<LayerStat>,
+    warnings: Vec<Warning>,
+) -> Analysis {
+    let plan: ImagePlan = loaded.plan;
+    let mut changes = vec![Changes::default(); stats.len()];
+    for (_, node) in tree.nodes() {
+        for c in &node.history {
+            let slot = &mut changes[c.layer as usize];
+            match c.op {
+                Op::Added => slot.added += 1,
+                Op::Modified => slot.modified += 1,
+                Op::Removed => slot.removed += 1,
+            }
+        }
+    }
+    let mut history = plan.config.history.iter().filter(|h| !h.empty_layer);
+    let layers: Vec<LayerInfo> = plan
+        .layers
+        .iter()
+        .zip(&stats)
+        .enumerate()
+        .map(|(i, (l, s))| {
+            let h: Option<&History> = history.next();
+            let created_by = h.and_then(|h| h.created_by.clone());
+            LayerInfo {
+                index: i,
+                digest: l.digest.clone().unwrap_or_else(|| l.diff_id.clone()),
+                diff_id: l.diff_id.clone(),
+                compression: s.compression,
+                blob_bytes: loaded.blob_sizes.get(i).copied().flatten(),
+                size_bytes: s.size,
+                files: s.files,
+                changes: changes[i],
+                command: created_by.as_deref().map(tidy_command),
+                created_by,
+                created: h.and_then(|h| h.created.clone()),
+            }
+        })
+        .collect();
+
+    let d = dive.metrics();
+    let shipped: u64 = layers.iter().map(|l| l.size_bytes).sum();
+    let live = tree.live_bytes();
+    let hidden = shipped.saturating_sub(live);
+    let live_files = tree
+        .nodes()
+        .filter(|(_, n)| n.live().is_some_and(|m| m.kind != EntryKind::Dir))
+        .count() as u64;
+    let inefficient_paths = dive
+        .inefficient_paths()
+        .into_iter()
+        .take(TOP_PATHS)
+        .map(|(id, bytes, count)| InefficientPath {
+            path: display(&tree.path(id)),
+            count,
+            bytes,
+        })
+        .collect();
+
+    Analysis {
+        schema: SCHEMA,
+        image: ImageInfo {
+            reference: reference.to_string(),
+            id: plan.config_digest.clone(),
+            source: loaded.source,
+            format: plan.format,
+            repo_tags: plan.repo_tags.clone(),
+            os: plan.config.os.clone(),
+            architecture: plan.config.architecture.clone(),
+            variant: plan.config.variant.clone(),
+            created: plan.config.created.clone(),
+            size_bytes: shipped,
+            verified: opts.verify,
+            layers,
+            config: config_info(plan.config.config.as_ref()),
+        },
+        metrics: Metrics {
+            efficiency: d.efficiency,
+            wasted_bytes: d.wasted_bytes,
+            user_wasted_percent: d.user_wasted_percent,
+            shipped_bytes: shipped,
+            live_bytes: live,
+            hidden_bytes: hidden,
+            reclaimable_bytes: hidden,
+            live_files,
+            inefficient_paths,
+        },
+        findings: Vec::new(),
+        estimates: Vec::new(),
+        warnings,
+        tree,
+    }
+}
+
+/// `/bin/sh -c #(nop)  COPY file:… in /` → `COPY file:… in /`;
+/// `/bin/sh -c apt-get …` → `RUN apt-get …`; BuildKit's ` # buildkit` dropped.
+pub fn tidy_command(created_by: &str) -> String {
+    let s = created_by.trim();
+    let s = s.strip_suffix("# buildkit").map_or(s, str::trim_end);
+    if let Some(rest) = s.strip_prefix("/bin/sh -c #(nop)") {
+        return rest.trim().to_string();
+    }
+    if let Some(rest) = s.strip_prefix("/bin/sh -c ") {
+        return format!("RUN {}", rest.trim());
+    }
+    s.to_string()
+}
+
+const SECRET_WORDS: &[&str] = &[
+    "PASSWORD",
+    "PASSWD",
+    "SECRET",
+    "TOKEN",
+    "API_KEY",
+    "APIKEY",
+    "PRIVATE",
+    "CREDENTIAL",
+    "ACCESS_KEY",
+];
+
+/// Whether an environment or build-arg name looks like it holds a secret.
+pub fn secret_name(name: &str) -> bool {
+    let upper = name.to_ascii_uppercase();
+    SECRET_WORDS.iter().any(|w| upper.contains(w))
+}
+
+fn config_info(c: Option<&ContainerConfig>) -> ConfigInfo {
+    let Some(c) = c else {
+        return ConfigInfo::default();
+    };
+    let env = c
+        .env
+        .iter()
+        .flatten()
+        .map(|kv| match kv.split_once('=') {
+            Some((k, v)) if secret_name(k) && !v.is_empty() => format!("{k}=<redacted>"),
+            _ => kv.clone(),
+        })
+        .collect();
+    let keys = |m: &Option<serde_json::Map<String, serde_json::Value>>| {
+        m.iter().flat_map(|m| m.keys().cloned()).collect()
+    };
+    ConfigInfo {
+        user: c.user.clone().filter(|u| !u.is_empty()),
+        env,
+        entrypoint: c.entrypoint.clone(),
+        cmd: c.cmd.clone(),
+        working_dir: c.working_dir.clone().filter(|w| !w.is_empty()),
+        exposed_ports: keys(&c.exposed_ports),
+        volumes: keys(&c.volumes),
+        labels: c.labels.clone().unwrap_or_default(),
+        healthcheck: c.healthcheck.clone(),
+        stop_signal: c.stop_signal.clone(),
+        shell: c.shell.clone(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn commands_are_tidied() {
+        assert_eq!(
+            tidy_command("/bin/sh -c #(nop)  COPY file:abc in /bin "),
+            "COPY file:abc in /bin"
+        );
+        assert_eq!(
+            tidy_command("/bin/sh -c apt-get update"),
+            "RUN apt-get update"
+        );
+        assert_eq!(
+            tidy_command("RUN /bin/sh -c make # buildkit"),
+            "RUN /bin/sh -c make"
+        );
+        assert_eq!(tidy_command("COPY . . # buildkit"), "COPY . .");
+    }
+
+    #[test]
+    fn secret_looking_env_values_are_redacted() {
+        let c = ContainerConfig {
+            env: Some(vec![
+                "PATH=/bin".into(),
+                "DB_PASSWORD=hunter2".into(),
+                "API_TOKEN=".into(),
+            ]),
+            ..ContainerConfig::default()
+        };
+        assert_eq!(
+            config_info(Some(&c)).env,
+            vec!["PATH=/bin", "DB_PASSWORD=<redacted>", "API_TOKEN="]
+        );
+    }
+}

@@ -1,0 +1,19 @@
+//! Progress reporting from the core to whoever shows it.
+//!
+//! The library never touches the terminal: it calls these hooks, and the CLI
+//! turns them into a progress bar on stderr (the TUI into its status line).
+
+/// Receives progress from a running analysis. Every method has a no-op default.
+pub trait Progress: Sync {
+    /// A new phase begins; `total_bytes` is what `advance` will add up to, if known.
+    fn phase(&self, _message: &str, _total_bytes: Option<u64>) {}
+    /// `bytes` more have been read.
+    fn advance(&self, _bytes: u64) {}
+    /// Reading is done.
+    fn finish(&self) {}
+}
+
+/// Reports nothing.
+pub struct Silent;
+
+impl Progress for Silent {}

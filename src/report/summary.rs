@@ -1,0 +1,114 @@
+//! The short human summary printed when no output flag is given.
+
+use std::io::Write;
+
+use super::bytes;
+use crate::analysis::Analysis;
+
+/// Widest command shown before it is cut.
+const COMMAND_WIDTH: usize = 70;
+
+pub fn write(a: &Analysis, out: &mut dyn Write) -> std::io::Result<()> {
+    let img = &a.image;
+    let m = &a.metrics;
+    writeln!(
+        out,
+        "{}  ({}, {}/{}, {} layers, id {})",
+        img.reference,
+        serde_json::to_value(img.source)
+            .ok()
+            .and_then(|v| v.as_str().map(str::to_string))
+            .unwrap_or_default(),
+        img.os,
+        img.architecture,
+        img.layers.len(),
+        img.id
+            .strip_prefix("sha256:")
+            .map_or(&img.id[..], |h| &h[..h.len().min(12)]),
+    )?;
+    writeln!(out)?;
+    writeln!(
+        out,
+        "  shipped      {:>10}   every pull carries this",
+        bytes(m.shipped_bytes)
+    )?;
+    writeln!(
+        out,
+        "  live         {:>10}   the final filesystem ({} files)",
+        bytes(m.live_bytes),
+        m.live_files
+    )?;
+    writeln!(
+        out,
+        "  hidden       {:>10}   in layers, deleted or overwritten later",
+        bytes(m.hidden_bytes)
+    )?;
+    writeln!(out, "  reclaimable  {:>10}", bytes(m.reclaimable_bytes))?;
+    let uwp = m
+        .user_wasted_percent
+        .map_or("n/a".to_string(), |p| format!("{:.2} %", p * 100.0));
+    writeln!(
+        out,
+        "  dive         efficiency {:.2} %, wasted {}, user wasted {}",
+        m.efficiency * 100.0,
+        bytes(m.wasted_bytes),
+        uwp
+    )?;
+    writeln!(out)?;
+    writeln!(
+        out,
+        "  {:>5}  {:>10}  {:>18}  command",
+        "layer", "size", "+added ~mod -del"
+    )?;
+    for l in &img.layers {
+        let changes = format!(
+            "+{} ~{} -{}",
+            l.changes.added, l.changes.modified, l.changes.removed
+        );
+        let cmd = l.command.as_deref().unwrap_or("(no history)");
+        let cmd: String = if cmd.chars().count() > COMMAND_WIDTH {
+            cmd.chars().take(COMMAND_WIDTH - 1).chain(['…']).collect()
+        } else {
+            cmd.to_string()
+        };
+        writeln!(
+            out,
+            "  {:>5}  {:>10}  {:>18}  {}",
+            l.index,
+            bytes(l.size_bytes),
+            changes,
+            cmd
+        )?;
+    }
+    if !m.inefficient_paths.is_empty() {
+        writeln!(out)?;
+        writeln!(out, "  paths in more than one layer (dive's wasted bytes):")?;
+        for p in m.inefficient_paths.iter().take(5) {
+            writeln!(out, "  {:>10}  {}x  {}", bytes(p.bytes), p.count, p.path)?;
+        }
+    }
+    if !a.findings.is_empty() {
+        writeln!(out)?;
+        writeln!(out, "  top findings:")?;
+        for f in a.findings.iter().take(5) {
+            writeln!(out, "  {:>10}  {}  {}", bytes(f.bytes), f.rule, f.advice)?;
+        }
+    }
+    for w in a.warnings.iter().take(10) {
+        writeln!(
+            out,
+            "  warning: layer {}: {}: {}",
+            w.layer.map_or("-".into(), |l| l.to_string()),
+            w.path.as_deref().unwrap_or(""),
+            w.message
+        )?;
+    }
+    if a.warnings.len() > 10 {
+        writeln!(
+            out,
+            "  ... and {} more warnings (see --json)",
+            a.warnings.len() - 10
+        )?;
+    }
+    out.flush()
+}

@@ -1,0 +1,495 @@
+//! From an archive's metadata files to an ordered list of layers.
+//!
+//! `docker save` archives carry `manifest.json` (legacy: `<id>/layer.tar` paths;
+//! Docker 25+: `blobs/sha256/<hex>` paths beside an OCI `index.json`). OCI
+//! layouts carry only `index.json`, which may point at nested indexes for
+//! several platforms. Either way the layer order comes from the manifest, never
+//! from the order of files in the archive, and each layer is paired with its
+//! `rootfs.diff_ids` entry from the config.
+
+use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
+
+use super::store::{BlobStore, clean};
+use crate::error::{Error, Result};
+
+const METADATA_LIMIT: u64 = 64 * 1024 * 1024;
+
+/// The image config (the parts ballast uses; unknown fields are ignored).
+#[derive(Debug, Clone, Default, Deserialize, Serialize)]
+pub struct ImageConfig {
+    #[serde(default)]
+    pub architecture: String,
+    #[serde(default)]
+    pub os: String,
+    #[serde(default)]
+    pub variant: Option<String>,
+    #[serde(default)]
+    pub created: Option<String>,
+    #[serde(default)]
+    pub config: Option<ContainerConfig>,
+    #[serde(default)]
+    pub rootfs: RootFs,
+    #[serde(default)]
+    pub history: Vec<History>,
+}
+
+#[derive(Debug, Clone, Default, Deserialize, Serialize)]
+pub struct RootFs {
+    #[serde(rename = "type", default)]
+    pub kind: String,
+    #[serde(default)]
+    pub diff_ids: Vec<String>,
+}
+
+#[derive(Debug, Clone, Default, Deserialize, Serialize)]
+pub struct History {
+    #[serde(default)]
+    pub created: Option<String>,
+    #[serde(default)]
+    pub created_by: Option<String>,
+    #[serde(default)]
+    pub comment: Option<String>,
+    #[serde(default)]
+    pub empty_layer: bool,
+}
+
+#[derive(Debug, Clone, Default, Deserialize, Serialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct ContainerConfig {
+    #[serde(default)]
+    pub user: Option<String>,
+    #[serde(default)]
+    pub env: Option<Vec<String>>,
+    #[serde(default)]
+    pub entrypoint: Option<Vec<String>>,
+    #[serde(default)]
+    pub cmd: Option<Vec<String>>,
+    #[serde(default)]
+    pub working_dir: Option<String>,
+    #[serde(default)]
+    pub exposed_ports: Option<serde_json::Map<String, serde_json::Value>>,
+    #[serde(default)]
+    pub volumes: Option<serde_json::Map<String, serde_json::Value>>,
+    #[serde(default)]
+    pub labels: Option<std::collections::BTreeMap<String, String>>,
+    #[serde(default)]
+    pub healthcheck: Option<serde_json::Value>,
+    #[serde(default)]
+    pub stop_signal: Option<String>,
+    #[serde(default)]
+    pub shell: Option<Vec<String>>,
+}
+
+/// Which kind of archive the metadata came from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Format {
+    DockerLegacy,
+    Docker25,
+    Oci,
+}
+
+/// One layer to read.
+#[derive(Debug, Clone)]
+pub struct LayerRef {
+    /// Path of the blob inside the store.
+    pub blob: String,
+    /// The manifest's digest of the (possibly compressed) blob, when known.
+    pub digest: Option<String>,
+    /// The config's `rootfs.diff_ids` entry.
+    pub diff_id: String,
+    pub media_type: Option<String>,
+}
+
+/// What to read, in order.
+#[derive(Debug, Clone)]
+pub struct ImagePlan {
+    pub format: Format,
+    pub config: ImageConfig,
+    /// `sha256:<hex>` of the config bytes: the image ID.
+    pub config_digest: String,
+    pub repo_tags: Vec<String>,
+    pub layers: Vec<LayerRef>,
+}
+
+/// `os/arch[/variant]`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Platform {
+    pub os: String,
+    pub arch: String,
+    pub variant: Option<String>,
+}
+
+impl Platform {
+    pub fn parse(s: &str) -> Result<Platform> {
+        let parts: Vec<&str> = s.split('/').collect();
+        match parts[..] {
+            [os, arch] if !os.is_empty() && !arch.is_empty() => Ok(Platform {
+                os: os.into(),
+                arch: arch.into(),
+                variant: None,
+            }),
+            [os, arch, variant] if !os.is_empty() && !arch.is_empty() && !variant.is_empty() => {
+                Ok(Platform {
+                    os: os.into(),
+                    arch: arch.into(),
+                    variant: Some(variant.into()),
+                })
+            }
+            _ => Err(Error::Usage(format!(
+                "invalid platform '{s}': expected os/arch or os/arch/variant, e.g. linux/amd64 or linux/arm64/v8"
+            ))),
+        }
+    }
+
+    /// The platform this binary runs on, in OCI's names.
+    pub fn host() -> Platform {
+        let arch = match std::env::consts::ARCH {
+            "x86_64" => "amd64",
+            "aarch64" => "arm64",
+            "x86" => "386",
+            "powerpc64" => "ppc64le",
+            "s390x" => "s390x",
+            "riscv64" => "riscv64",
+            "arm" => "arm",
+            other => other,
+        };
+        Platform {
+            os: "linux".into(),
+            arch: arch.into(),
+            variant: None,
+        }
+    }
+}
+
+impl std::fmt::Display for Platform {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}/{}", self.os, self.arch)?;
+        if let Some(v) = &self.variant {
+            write!(f, "/{v}")?;
+        }
+        Ok(())
+    }
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "PascalCase")]
+struct DockerManifestEntry {
+    config: String,
+    #[serde(default)]
+    repo_tags: Option<Vec<String>>,
+    layers: Vec<String>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct Descriptor {
+    #[serde(default)]
+    media_type: Option<String>,
+    digest: String,
+    #[serde(default)]
+    platform: Option<DescriptorPlatform>,
+    #[serde(default)]
+    annotations: Option<std::collections::BTreeMap<String, String>>,
+    #[serde(default)]
+    urls: Option<Vec<String>>,
+}
+
+#[derive(Debug, Deserialize)]
+struct DescriptorPlatform {
+    #[serde(default)]
+    os: String,
+    #[serde(default)]
+    architecture: String,
+    #[serde(default)]
+    variant: Option<String>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct IndexOrManifest {
+    #[serde(default)]
+    media_type: Option<String>,
+    #[serde(default)]
+    manifests: Option<Vec<Descriptor>>,
+    #[serde(default)]
+    config: Option<Descriptor>,
+    #[serde(default)]
+    layers: Option<Vec<Descriptor>>,
+}
+
+/// Read the plan from a store's metadata files.
+pub fn resolve(
+    store: &dyn BlobStore,
+    platform: Option<&Platform>,
+    reference: Option<&str>,
+) -> Result<ImagePlan> {
+    let name = store.name().to_string();
+    if let Some(bytes) = store.read("manifest.json", METADATA_LIMIT)? {
+        let has_index = store.open("index.json")?.is_some();
+        return resolve_docker(store, &name, &bytes, has_index, reference);
+    }
+    if let Some(bytes) = store.read("index.json", METADATA_LIMIT)? {
+        return resolve_oci(store, &name, &bytes, platform);
+    }
+    Err(Error::UnknownFormat {
+        source_name: name,
+        reason: "it has neither manifest.json (docker save) nor index.json (OCI layout)".into(),
+    })
+}
+
+fn bad(name: &str, what: &str, reason: impl Into<String>) -> Error {
+    Error::BadMetadata {
+        source_name: name.into(),
+        what: what.into(),
+        reason: reason.into(),
+    }
+}
+
+fn resolve_docker(
+    store: &dyn BlobStore,
+    name: &str,
+    bytes: &[u8],
+    has_index: bool,
+    reference: Option<&str>,
+) -> Result<ImagePlan> {
+    let entries: Vec<DockerManifestEntry> =
+        serde_json::from_slice(bytes).map_err(|e| bad(name, "manifest.json", e.to_string()))?;
+    let entry = match (entries.len(), reference) {
+        (0, _) => return Err(bad(name, "manifest.json", "it lists no image")),
+        (_, Some(r)) => entries
+            .iter()
+            .find(|e| {
+                e.repo_tags
+                    .iter()
+                    .flatten()
+                    .any(|t| t == r || t.split(':').next() == Some(r))
+            })
+            .unwrap_or(&entries[0]),
+        _ => &entries[0],
+    };
+    let (config, config_digest) = read_config(store, name, &entry.config)?;
+    if config.rootfs.diff_ids.len() != entry.layers.len() {
+        return Err(bad(
+            name,
+            "config",
+            format!(
+                "manifest.json lists {} layers but rootfs.diff_ids has {}",
+                entry.layers.len(),
+                config.rootfs.diff_ids.len()
+            ),
+        ));
+    }
+    let layers = entry
+        .layers
+        .iter()
+        .zip(&config.rootfs.diff_ids)
+        .map(|(path, diff_id)| LayerRef {
+            blob: path.clone(),
+            digest: path
+                .strip_prefix("blobs/")
+                .and_then(|d| d.split_once('/'))
+                .map(|(a, h)| format!("{a}:{h}")),
+            diff_id: diff_id.clone(),
+            media_type: None,
+        })
+        .collect();
+    Ok(ImagePlan {
+        format: if has_index {
+            Format::Docker25
+        } else {
+            Format::DockerLegacy
+        },
+        config,
+        config_digest,
+        repo_tags: entry.repo_tags.clone().unwrap_or_default(),
+        layers,
+    })
+}
+
+fn read_config(store: &dyn BlobStore, name: &str, path: &str) -> Result<(ImageConfig, String)> {
+    let bytes = store
+        .read(path, METADATA_LIMIT)?
+        .ok_or_else(|| Error::MissingBlob {
+            source_name: name.into(),
+            blob: path.into(),
+        })?;
+    let config: ImageConfig =
+        serde_json::from_slice(&bytes).map_err(|e| bad(name, "image config", e.to_string()))?;
+    Ok((
+        config,
+        format!("sha256:{}", hex::encode(Sha256::digest(&bytes))),
+    ))
+}
+
+/// `sha256:<hex>` to `blobs/sha256/<hex>`, refusing anything that is not a digest.
+fn blob_path(name: &str, digest: &str) -> Result<String> {
+    let ok = digest.split_once(':').filter(|(alg, hex)| {
+        !alg.is_empty()
+            && alg
+                .bytes()
+                .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b"+._-".contains(&b))
+            && hex.len() >= 32
+            && hex.bytes().all(|b| b.is_ascii_hexdigit())
+    });
+    match ok {
+        Some((alg, hex)) => Ok(format!("blobs/{alg}/{hex}")),
+        None => Err(bad(
+            name,
+            "descriptor",
+            format!("'{digest}' is not a valid digest"),
+        )),
+    }
+}
+
+fn is_index(m: &IndexOrManifest, desc_type: Option<&str>) -> bool {
+    let t = m.media_type.as_deref().or(desc_type).unwrap_or("");
+    m.manifests.is_some() || t.contains("index") || t.contains("manifest.list")
+}
+
+fn resolve_oci(
+    store: &dyn BlobStore,
+    name: &str,
+    bytes: &[u8],
+    platform: Option<&Platform>,
+) -> Result<ImagePlan> {
+    let mut doc: IndexOrManifest =
+        serde_json::from_slice(bytes).map_err(|e| bad(name, "index.json", e.to_string()))?;
+    let mut doc_name = "index.json".to_string();
+    // Follow nested indexes to one image manifest (bounded: no cycles).
+    for _ in 0..8 {
+        if !is_index(&doc, None) {
+            break;
+        }
+        let manifests = doc.manifests.take().unwrap_or_default();
+        let desc = pick_manifest(name, &doc_name, manifests, platform)?;
+        let path = blob_path(name, &desc.digest)?;
+        let bytes = store
+            .read(&path, METADATA_LIMIT)?
+            .ok_or_else(|| Error::MissingBlob {
+                source_name: name.into(),
+                blob: path.clone(),
+            })?;
+        doc = serde_json::from_slice(&bytes)
+            .map_err(|e| bad(name, &format!("manifest {}", desc.digest), e.to_string()))?;
+        doc_name = desc.digest.clone();
+        if !is_index(&doc, desc.media_type.as_deref()) {
+            break;
+        }
+    }
+    let config_desc = doc.config.ok_or_else(|| {
+        bad(
+            name,
+            &format!("manifest {doc_name}"),
+            "it has no config descriptor",
+        )
+    })?;
+    let (config, config_digest) = read_config(store, name, &blob_path(name, &config_desc.digest)?)?;
+    let layer_descs = doc.layers.unwrap_or_default();
+    if config.rootfs.diff_ids.len() != layer_descs.len() {
+        return Err(bad(
+            name,
+            "config",
+            format!(
+                "the manifest lists {} layers but rootfs.diff_ids has {}",
+                layer_descs.len(),
+                config.rootfs.diff_ids.len()
+            ),
+        ));
+    }
+    let mut layers = Vec::with_capacity(layer_descs.len());
+    for (d, diff_id) in layer_descs.into_iter().zip(&config.rootfs.diff_ids) {
+        if d.urls.as_ref().is_some_and(|u| !u.is_empty())
+            && store.open(&blob_path(name, &d.digest)?)?.is_none()
+        {
+            return Err(bad(
+                name,
+                "manifest",
+                format!(
+                    "layer {} is a foreign layer stored elsewhere ({:?}); ballast reads only local blobs",
+                    d.digest, d.urls
+                ),
+            ));
+        }
+        layers.push(LayerRef {
+            blob: blob_path(name, &d.digest)?,
+            digest: Some(d.digest),
+            diff_id: diff_id.clone(),
+            media_type: d.media_type,
+        });
+    }
+    Ok(ImagePlan {
+        format: Format::Oci,
+        config,
+        config_digest,
+        repo_tags: Vec::new(),
+        layers,
+    })
+}
+
+fn pick_manifest(
+    name: &str,
+    doc: &str,
+    manifests: Vec<Descriptor>,
+    wanted: Option<&Platform>,
+) -> Result<Descriptor> {
+    // Attestation manifests (BuildKit provenance) are not images.
+    let images: Vec<Descriptor> = manifests
+        .into_iter()
+        .filter(|d| {
+            let attestation = d
+                .annotations
+                .as_ref()
+                .is_some_and(|a| a.contains_key("vnd.docker.reference.type"));
+            let unknown = d.platform.as_ref().is_some_and(|p| p.os == "unknown");
+            !attestation && !unknown
+        })
+        .collect();
+    if images.is_empty() {
+        return Err(bad(name, doc, "it lists no image manifest"));
+    }
+    let with_platform = images.iter().any(|d| d.platform.is_some());
+    if images.len() == 1 && (wanted.is_none() || !with_platform) {
+        return Ok(images.into_iter().next().expect("one element"));
+    }
+    if !with_platform {
+        return Ok(images.into_iter().next().expect("non-empty"));
+    }
+    let host = Platform::host();
+    let want = wanted.unwrap_or(&host);
+    let matches = |d: &Descriptor| {
+        d.platform.as_ref().is_some_and(|p| {
+            p.os == want.os
+                && p.architecture == want.arch
+                && (want.variant.is_none() || p.variant.as_deref() == want.variant.as_deref())
+        })
+    };
+    if let Some(i) = images.iter().position(matches) {
+        return Ok(images.into_iter().nth(i).expect("position is in range"));
+    }
+    let available = images
+        .iter()
+        .filter_map(|d| d.platform.as_ref())
+        .map(|p| match &p.variant {
+            Some(v) => format!("{}/{}/{v}", p.os, p.architecture),
+            None => format!("{}/{}", p.os, p.architecture),
+        })
+        .collect::<Vec<_>>()
+        .join(", ");
+    Err(Error::NoPlatform {
+        source_name: name.into(),
+        wanted: want.to_string(),
+        available,
+    })
+}
+
+/// Whether `path` names something the metadata resolution reads.
+pub(crate) fn is_metadata_name(path: &str) -> bool {
+    matches!(
+        clean(path).as_deref(),
+        Some("manifest.json" | "index.json" | "oci-layout" | "repositories")
+    ) || path.ends_with(".json")
+        || path.ends_with("/json")
+        || path.ends_with("/VERSION")
+}

@@ -1,0 +1,297 @@
+//! Image sources: where the bytes come from, and reading every layer of them.
+//!
+//! An existing path is an archive (`docker save`, OCI tar, possibly compressed)
+//! or a layout directory; anything else is an engine reference. Seekable
+//! sources (a tar file, a directory) read their layers in parallel on all cores;
+//! streams (the engine's export, a compressed archive) are read once, front to
+//! back, with each layer blob handed to its own worker as it goes by, so the
+//! analysis overlaps the transfer and nothing is spooled to disk.
+//!
+//! Either way the caller receives the layers in manifest order.
+
+pub mod engine;
+pub mod layout;
+pub mod store;
+mod stream;
+
+use std::collections::BTreeMap;
+use std::path::Path;
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::sync::mpsc;
+
+use crate::error::{Error, Result};
+use crate::layer::{LayerIndex, ReadOptions, read_layer};
+use crate::progress::Progress;
+
+pub use layout::{ImagePlan, Platform};
+use store::{BlobStore, DirStore, TarStore};
+
+/// Where to read an image from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, clap::ValueEnum, serde::Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum SourceKind {
+    /// An existing path is an archive or layout; anything else a Docker reference.
+    #[default]
+    Auto,
+    /// The Docker Engine API (honours DOCKER_HOST).
+    Docker,
+    /// Podman's Docker-compatible API socket.
+    Podman,
+    /// A `docker save` archive (file or unpacked directory).
+    DockerArchive,
+    /// An OCI image layout (directory or tar).
+    Oci,
+}
+
+/// How to read.
+#[derive(Debug, Clone, Default)]
+pub struct Options {
+    pub source: SourceKind,
+    pub platform: Option<Platform>,
+    pub pull: bool,
+    /// Check each layer against the config's `rootfs.diff_ids`.
+    pub verify: bool,
+}
+
+/// What was read, besides the layers.
+#[derive(Debug, Clone)]
+pub struct Loaded {
+    pub plan: ImagePlan,
+    /// Which source was used, as users name it (`docker`, `docker-archive`, ...).
+    pub source: SourceKind,
+    /// Per-layer blob sizes (compressed, as stored), when known.
+    pub blob_sizes: Vec<Option<u64>>,
+}
+
+/// Read `reference` and hand each layer to `on_layer` in manifest order.
+pub fn load(
+    reference: &str,
+    opts: &Options,
+    progress: &dyn Progress,
+    on_layer: &mut dyn FnMut(usize, LayerIndex) -> Result<()>,
+) -> Result<Loaded> {
+    let path = Path::new(reference);
+    let local = matches!(opts.source, SourceKind::DockerArchive | SourceKind::Oci)
+        || (opts.source == SourceKind::Auto && path.exists());
+    if !local {
+        let engine = match opts.source {
+            SourceKind::Podman => engine::Engine::Podman,
+            _ => engine::Engine::Docker,
+        };
+        let export = engine::export(engine, reference, opts.pull)?;
+        progress.phase(
+            &format!("exporting {reference} from {}", engine.name()),
+            export.size_hint,
+        );
+        let mut loaded = stream::read(
+            export.reader,
+            reference,
+            Some(reference),
+            opts,
+            progress,
+            on_layer,
+        )?;
+        loaded.source = match engine {
+            engine::Engine::Podman => SourceKind::Podman,
+            engine::Engine::Docker => SourceKind::Docker,
+        };
+        return Ok(loaded);
+    }
+
+    let meta = std::fs::metadata(path).map_err(|e| Error::io(path, e))?;
+    if meta.is_dir() {
+        let store = DirStore::new(path);
+        return read_store(&store, opts, progress, on_layer);
+    }
+    // A compressed archive (`docker save | gzip`) cannot be read in place.
+    let mut head = [0u8; 6];
+    let n = {
+        use std::io::Read;
+        let mut f = std::fs::File::open(path).map_err(|e| Error::io(path, e))?;
+        f.read(&mut head).map_err(|e| Error::io(path, e))?
+    };
+    if crate::layer::sniff(&head[..n]).is_ok_and(|c| c != crate::layer::Compression::None) {
+        let f = std::fs::File::open(path).map_err(|e| Error::io(path, e))?;
+        progress.phase(&format!("reading {reference}"), Some(meta.len()));
+        let reader = stream::decompress(f).map_err(|e| Error::UnknownFormat {
+            source_name: reference.into(),
+            reason: e.to_string(),
+        })?;
+        let mut loaded = stream::read(reader, reference, None, opts, progress, on_layer)?;
+        loaded.source = source_of(&loaded.plan);
+        return Ok(loaded);
+    }
+    let store = TarStore::open(path)?;
+    read_store(&store, opts, progress, on_layer)
+}
+
+fn source_of(plan: &ImagePlan) -> SourceKind {
+    match plan.format {
+        layout::Format::Oci => SourceKind::Oci,
+        _ => SourceKind::DockerArchive,
+    }
+}
+
+/// Read every layer of a seekable store, in parallel, largest first.
+fn read_store(
+    store: &dyn BlobStore,
+    opts: &Options,
+    progress: &dyn Progress,
+    on_layer: &mut dyn FnMut(usize, LayerIndex) -> Result<()>,
+) -> Result<Loaded> {
+    let plan = layout::resolve(store, opts.platform.as_ref(), None)?;
+    let mut sizes = Vec::with_capacity(plan.layers.len());
+    for l in &plan.layers {
+        let size = store
+            .open(&l.blob)?
+            .map(|b| b.size)
+            .ok_or_else(|| Error::MissingBlob {
+                source_name: store.name().into(),
+                blob: l.blob.clone(),
+            })?;
+        sizes.push(size);
+    }
+    progress.phase(
+        &format!("reading {}", store.name()),
+        Some(sizes.iter().sum()),
+    );
+
+    let mut order: Vec<usize> = (0..plan.layers.len()).collect();
+    order.sort_by_key(|&i| std::cmp::Reverse(sizes[i]));
+    let next = AtomicUsize::new(0);
+    let cancel = AtomicBool::new(false);
+    let workers = std::thread::available_parallelism()
+        .map_or(2, |n| n.get())
+        .min(order.len().max(1));
+    let (tx, rx) = mpsc::channel::<(usize, Result<LayerIndex>)>();
+
+    std::thread::scope(|scope| -> Result<()> {
+        for _ in 0..workers {
+            let tx = tx.clone();
+            let (order, next, cancel, plan) = (&order, &next, &cancel, &plan);
+            scope.spawn(move || {
+                while !cancel.load(Ordering::Relaxed) {
+                    let Some(&i) = order.get(next.fetch_add(1, Ordering::Relaxed)) else {
+                        break;
+                    };
+                    let result = read_one(store, plan, i, opts, progress, cancel);
+                    if tx.send((i, result)).is_err() {
+                        break;
+                    }
+                }
+            });
+        }
+        drop(tx);
+        // Merge in manifest order as layers complete.
+        let mut pending = BTreeMap::new();
+        let mut want = 0;
+        for (i, result) in rx {
+            match result {
+                Ok(layer) => {
+                    pending.insert(i, layer);
+                }
+                Err(e) => {
+                    cancel.store(true, Ordering::Relaxed);
+                    return Err(e);
+                }
+            }
+            while let Some(layer) = pending.remove(&want) {
+                if let Err(e) = on_layer(want, layer) {
+                    cancel.store(true, Ordering::Relaxed);
+                    return Err(e);
+                }
+                want += 1;
+            }
+        }
+        Ok(())
+    })?;
+    progress.finish();
+    let source = source_of(&plan);
+    Ok(Loaded {
+        plan,
+        source,
+        blob_sizes: sizes.into_iter().map(Some).collect(),
+    })
+}
+
+fn read_one(
+    store: &dyn BlobStore,
+    plan: &ImagePlan,
+    i: usize,
+    opts: &Options,
+    progress: &dyn Progress,
+    cancel: &AtomicBool,
+) -> Result<LayerIndex> {
+    let layer = &plan.layers[i];
+    let blob = store.open(&layer.blob)?.ok_or_else(|| Error::MissingBlob {
+        source_name: store.name().into(),
+        blob: layer.blob.clone(),
+    })?;
+    let reader = Cancellable {
+        inner: blob.reader,
+        cancel,
+    };
+    let index = read_layer(
+        reader,
+        ReadOptions {
+            verify: opts.verify,
+        },
+        &|n| progress.advance(n),
+    )
+    .map_err(|e| corrupt(store.name(), i, layer, e))?;
+    check_digest(store.name(), i, layer, &index, opts)?;
+    Ok(index)
+}
+
+pub(crate) fn corrupt(
+    name: &str,
+    i: usize,
+    layer: &layout::LayerRef,
+    e: crate::layer::LayerError,
+) -> Error {
+    Error::CorruptLayer {
+        source_name: name.into(),
+        layer: i,
+        digest: layer
+            .digest
+            .clone()
+            .unwrap_or_else(|| layer.diff_id.clone()),
+        reason: e.0,
+    }
+}
+
+pub(crate) fn check_digest(
+    name: &str,
+    i: usize,
+    layer: &layout::LayerRef,
+    index: &LayerIndex,
+    opts: &Options,
+) -> Result<()> {
+    if !opts.verify {
+        return Ok(());
+    }
+    match &index.diff_id {
+        Some(actual) if actual != &layer.diff_id => Err(Error::DigestMismatch {
+            source_name: name.into(),
+            layer: i,
+            expected: layer.diff_id.clone(),
+            actual: actual.clone(),
+        }),
+        _ => Ok(()),
+    }
+}
+
+/// Stops a layer read early once another layer has failed.
+struct Cancellable<'a, R> {
+    inner: R,
+    cancel: &'a AtomicBool,
+}
+
+impl<R: std::io::Read> std::io::Read for Cancellable<'_, R> {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        if self.cancel.load(Ordering::Relaxed) {
+            return Err(std::io::Error::other("cancelled: another layer failed"));
+        }
+        self.inner.read(buf)
+    }
+}

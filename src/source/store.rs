@@ -1,0 +1,262 @@
+//! Random access to the files of an image archive or layout.
+//!
+//! Three stores cover every source: a directory (OCI layout, or an unpacked
+//! `docker save`), a tar file on disk (read in place with positioned reads, so
+//! several layers can be read at once without extracting anything), and memory
+//! (the small files kept while streaming an engine export).
+
+use std::collections::HashMap;
+use std::fs::File;
+use std::io::{self, Read};
+use std::os::unix::fs::FileExt;
+use std::path::{Path, PathBuf};
+
+use crate::error::{Error, Result};
+use crate::layer::path::{Normalized, normalize};
+
+/// A readable blob and its size.
+pub struct Blob<'a> {
+    pub reader: Box<dyn Read + Send + 'a>,
+    pub size: u64,
+}
+
+pub trait BlobStore: Sync {
+    /// Read a whole (small) file. `None` when it does not exist.
+    fn read(&self, path: &str, limit: u64) -> Result<Option<Vec<u8>>> {
+        let Some(blob) = self.open(path)? else {
+            return Ok(None);
+        };
+        if blob.size > limit {
+            return Err(Error::UnknownFormat {
+                source_name: self.name().to_string(),
+                reason: format!(
+                    "'{path}' is {} bytes, more than the {limit} expected of a metadata file",
+                    blob.size
+                ),
+            });
+        }
+        let mut out = Vec::with_capacity(blob.size as usize);
+        blob.reader
+            .take(limit)
+            .read_to_end(&mut out)
+            .map_err(|e| Error::io(format!("{}:{path}", self.name()), e))?;
+        Ok(Some(out))
+    }
+
+    /// Open a file for streaming. `None` when it does not exist.
+    fn open(&self, path: &str) -> Result<Option<Blob<'_>>>;
+
+    /// How the source is named in messages.
+    fn name(&self) -> &str;
+}
+
+/// Normalise a path inside an archive; `None` if it climbs out of it.
+pub(crate) fn clean(path: &str) -> Option<String> {
+    match normalize(path.as_bytes()) {
+        Normalized::Path(p) => String::from_utf8(p).ok(),
+        Normalized::Root | Normalized::Escapes => None,
+    }
+}
+
+/// A directory on disk.
+pub struct DirStore {
+    root: PathBuf,
+    name: String,
+}
+
+impl DirStore {
+    pub fn new(root: &Path) -> Self {
+        DirStore {
+            root: root.to_path_buf(),
+            name: root.display().to_string(),
+        }
+    }
+}
+
+impl BlobStore for DirStore {
+    fn open(&self, path: &str) -> Result<Option<Blob<'_>>> {
+        let Some(rel) = clean(path) else {
+            return Ok(None);
+        };
+        let full = self.root.join(rel);
+        match File::open(&full) {
+            Ok(f) => {
+                let size = f.metadata().map_err(|e| Error::io(&full, e))?.len();
+                Ok(Some(Blob {
+                    reader: Box::new(f),
+                    size,
+                }))
+            }
+            Err(e) if e.kind() == io::ErrorKind::NotFound => Ok(None),
+            Err(e) => Err(Error::io(full, e)),
+        }
+    }
+
+    fn name(&self) -> &str {
+        &self.name
+    }
+}
+
+#[derive(Debug, Clone)]
+enum Member {
+    Data { offset: u64, size: u64 },
+    Link(String),
+}
+
+/// A tar file on disk, indexed once (headers only) and read in place.
+pub struct TarStore {
+    file: File,
+    members: HashMap<String, Member>,
+    name: String,
+}
+
+impl TarStore {
+    pub fn open(path: &Path) -> Result<TarStore> {
+        let name = path.display().to_string();
+        let file = File::open(path).map_err(|e| Error::io(path, e))?;
+        let bad = |reason: String| Error::UnknownFormat {
+            source_name: name.clone(),
+            reason,
+        };
+        let mut members = HashMap::new();
+        let mut archive = tar::Archive::new(&file);
+        let entries = archive
+            .entries_with_seek()
+            .map_err(|e| bad(format!("cannot read it as a tar archive: {e}")))?;
+        for entry in entries {
+            let entry = entry.map_err(|e| bad(format!("corrupt tar archive: {e}")))?;
+            let raw = String::from_utf8_lossy(&entry.path_bytes()).into_owned();
+            let Some(path) = clean(&raw) else { continue };
+            match entry.header().entry_type() {
+                tar::EntryType::Regular | tar::EntryType::Continuous => {
+                    members.insert(
+                        path,
+                        Member::Data {
+                            offset: entry.raw_file_position(),
+                            size: entry.size(),
+                        },
+                    );
+                }
+                // Legacy `docker save` stores a repeated layer as a relative
+                // symlink to the first copy.
+                tar::EntryType::Symlink | tar::EntryType::Link => {
+                    if let Some(target) = entry.link_name_bytes() {
+                        let target = String::from_utf8_lossy(&target).into_owned();
+                        let resolved = if entry.header().entry_type() == tar::EntryType::Symlink {
+                            let parent = path.rsplit_once('/').map_or("", |(p, _)| p);
+                            clean(&format!("{parent}/{target}"))
+                        } else {
+                            clean(&target)
+                        };
+                        if let Some(t) = resolved {
+                            members.insert(path, Member::Link(t));
+                        }
+                    }
+                }
+                _ => {}
+            }
+        }
+        if members.is_empty() {
+            return Err(bad("the tar archive is empty or not a tar archive".into()));
+        }
+        Ok(TarStore {
+            file,
+            members,
+            name,
+        })
+    }
+
+    fn resolve(&self, path: &str) -> Option<(u64, u64)> {
+        let mut cur = clean(path)?;
+        for _ in 0..16 {
+            match self.members.get(&cur)? {
+                Member::Data { offset, size } => return Some((*offset, *size)),
+                Member::Link(t) => cur = t.clone(),
+            }
+        }
+        None
+    }
+}
+
+impl BlobStore for TarStore {
+    fn open(&self, path: &str) -> Result<Option<Blob<'_>>> {
+        let file_len = self
+            .file
+            .metadata()
+            .map_err(|e| Error::io(&self.name, e))?
+            .len();
+        Ok(self.resolve(path).map(|(offset, size)| {
+            // A header may claim more than the file holds; reading stops at the
+            // end of the file and the layer reader reports the truncation.
+            let end = offset.saturating_add(size).min(file_len);
+            Blob {
+                reader: Box::new(Section {
+                    file: &self.file,
+                    pos: offset,
+                    end,
+                }),
+                size,
+            }
+        }))
+    }
+
+    fn name(&self) -> &str {
+        &self.name
+    }
+}
+
+/// A byte range of a file, read with `pread` so readers can share the file.
+struct Section<'a> {
+    file: &'a File,
+    pos: u64,
+    end: u64,
+}
+
+impl Read for Section<'_> {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        let want = (self.end - self.pos).min(buf.len() as u64) as usize;
+        if want == 0 {
+            return Ok(0);
+        }
+        let n = self.file.read_at(&mut buf[..want], self.pos)?;
+        self.pos += n as u64;
+        Ok(n)
+    }
+}
+
+/// Files kept in memory, keyed by cleaned path.
+#[derive(Default)]
+pub struct MemStore {
+    pub files: HashMap<String, Vec<u8>>,
+    pub links: HashMap<String, String>,
+    pub name: String,
+}
+
+impl MemStore {
+    pub fn resolve(&self, path: &str) -> Option<String> {
+        let mut cur = clean(path)?;
+        for _ in 0..16 {
+            match self.links.get(&cur) {
+                Some(t) => cur = t.clone(),
+                None => return Some(cur),
+            }
+        }
+        None
+    }
+}
+
+impl BlobStore for MemStore {
+    fn open(&self, path: &str) -> Result<Option<Blob<'_>>> {
+        Ok(self
+            .resolve(path)
+            .and_then(|p| self.files.get(&p))
+            .map(|b| Blob {
+                reader: Box::new(&b[..]),
+                size: b.len() as u64,
+            }))
+    }
+
+    fn name(&self) -> &str {
+        &self.name
+    }
+}

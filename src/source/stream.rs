@@ -1,0 +1,259 @@
+//! Reading an image archive that arrives as a stream (the engine's export, a
+//! compressed `docker save`).
+//!
+//! `docker save` writes the layers before `manifest.json`, so the layer order is
+//! unknown while the layers go by. Rather than spool them to disk, every large
+//! blob that is not JSON is read as a layer the moment it arrives (by a worker
+//! thread, so the next blob's transfer overlaps this one's parsing) and kept by
+//! path; small files are kept in memory. At the end the manifest names which
+//! blobs are the layers, and in which order.
+
+use std::collections::HashMap;
+use std::io::{self, BufRead, BufReader, Read};
+use std::sync::mpsc::{Receiver, SyncSender, sync_channel};
+use std::sync::{Condvar, Mutex};
+
+use super::store::{BlobStore, MemStore, clean};
+use super::{Loaded, Options, check_digest, corrupt, layout};
+use crate::error::{Error, Result};
+use crate::layer::{Compression, LayerIndex, ReadOptions, read_layer, sniff};
+use crate::progress::Progress;
+
+/// Blobs up to this size are kept in memory and read after the manifest.
+const SMALL: u64 = 1024 * 1024;
+/// JSON blobs (configs, manifests) up to this size are kept in memory.
+const JSON_LIMIT: u64 = 64 * 1024 * 1024;
+const CHUNK: usize = 1024 * 1024;
+/// Chunks buffered per layer worker: bounds memory while the worker catches up.
+const QUEUE: usize = 8;
+
+/// Wrap a compressed archive in its decoder.
+pub(super) fn decompress<R: Read + Send + 'static>(r: R) -> io::Result<Box<dyn Read + Send>> {
+    let mut r = BufReader::new(r);
+    let head = r.fill_buf()?;
+    Ok(match sniff(head) {
+        Ok(Compression::Gzip) => Box::new(flate2::bufread::MultiGzDecoder::new(r)),
+        Ok(Compression::Zstd) => Box::new(zstd::stream::read::Decoder::with_buffer(r)?),
+        Ok(Compression::None) => Box::new(r),
+        Err(e) => return Err(io::Error::other(e.0)),
+    })
+}
+
+/// Read a whole archive stream, then hand the layers to `on_layer` in order.
+pub(super) fn read(
+    reader: Box<dyn Read + Send>,
+    name: &str,
+    reference: Option<&str>,
+    opts: &Options,
+    progress: &dyn Progress,
+    on_layer: &mut dyn FnMut(usize, LayerIndex) -> Result<()>,
+) -> Result<Loaded> {
+    let mut mem = MemStore {
+        name: name.to_string(),
+        ..MemStore::default()
+    };
+    let results: Mutex<
+        HashMap<
+            String,
+            (
+                std::result::Result<LayerIndex, crate::layer::LayerError>,
+                u64,
+            ),
+        >,
+    > = Mutex::new(HashMap::new());
+    let slots = Semaphore::new(std::thread::available_parallelism().map_or(2, |n| n.get()) + 1);
+    let bad = |reason: String| Error::UnknownFormat {
+        source_name: name.to_string(),
+        reason,
+    };
+    let verify = opts.verify;
+
+    std::thread::scope(|scope| -> Result<()> {
+        let mut archive = tar::Archive::new(Counted {
+            inner: reader,
+            progress,
+        });
+        let entries = archive
+            .entries()
+            .map_err(|e| bad(format!("cannot read it as a tar archive: {e}")))?;
+        for entry in entries {
+            let mut entry = entry.map_err(|e| stream_error(name, e))?;
+            let raw = String::from_utf8_lossy(&entry.path_bytes()).into_owned();
+            let Some(path) = clean(&raw) else { continue };
+            match entry.header().entry_type() {
+                tar::EntryType::Symlink | tar::EntryType::Link => {
+                    if let Some(target) = entry.link_name_bytes() {
+                        let target = String::from_utf8_lossy(&target).into_owned();
+                        let parent = path.rsplit_once('/').map_or("", |(p, _)| p);
+                        let joined = if entry.header().entry_type() == tar::EntryType::Symlink {
+                            format!("{parent}/{target}")
+                        } else {
+                            target
+                        };
+                        if let Some(t) = clean(&joined) {
+                            mem.links.insert(path, t);
+                        }
+                    }
+                    continue;
+                }
+                tar::EntryType::Regular | tar::EntryType::Continuous => {}
+                _ => continue,
+            }
+            let size = entry.size();
+            let mut buffered = BufReader::with_capacity(CHUNK, &mut entry);
+            let head = buffered.fill_buf().map_err(|e| stream_error(name, e))?;
+            let json = head.first() == Some(&b'{') || layout::is_metadata_name(&path);
+            if size <= SMALL || (json && size <= JSON_LIMIT) {
+                let mut bytes = Vec::with_capacity(size as usize);
+                buffered
+                    .read_to_end(&mut bytes)
+                    .map_err(|e| stream_error(name, e))?;
+                mem.files.insert(path, bytes);
+                continue;
+            }
+            // A layer: feed it to a worker chunk by chunk.
+            let (tx, rx): (SyncSender<Vec<u8>>, Receiver<Vec<u8>>) = sync_channel(QUEUE);
+            slots.acquire();
+            let (results, slots) = (&results, &slots);
+            let key = path.clone();
+            scope.spawn(move || {
+                let reader = ChunkReader {
+                    rx,
+                    current: Vec::new(),
+                    pos: 0,
+                };
+                let result = read_layer(reader, ReadOptions { verify }, &|_| {});
+                results
+                    .lock()
+                    .expect("no worker panics")
+                    .insert(key, (result, size));
+                slots.release();
+            });
+            loop {
+                let chunk = buffered.fill_buf().map_err(|e| stream_error(name, e))?;
+                if chunk.is_empty() {
+                    break;
+                }
+                let len = chunk.len();
+                // A worker that stopped early (corrupt layer) no longer listens;
+                // keep draining the stream so the rest can still be read.
+                let _ = tx.send(chunk.to_vec());
+                buffered.consume(len);
+            }
+        }
+        Ok(())
+    })?;
+    progress.finish();
+
+    let plan = layout::resolve(&mem, opts.platform.as_ref(), reference)?;
+    let mut results = results.into_inner().expect("no worker panics");
+    let mut blob_sizes = Vec::with_capacity(plan.layers.len());
+    for (i, layer) in plan.layers.iter().enumerate() {
+        let key = mem
+            .resolve(&layer.blob)
+            .unwrap_or_else(|| layer.blob.clone());
+        let (result, size) = match results.remove(&key) {
+            Some(r) => r,
+            None => {
+                // Small layers, and layers named twice, are read from memory.
+                let blob = mem.open(&key)?.ok_or_else(|| Error::MissingBlob {
+                    source_name: name.to_string(),
+                    blob: layer.blob.clone(),
+                })?;
+                let size = blob.size;
+                (
+                    read_layer(blob.reader, ReadOptions { verify }, &|_| {}),
+                    size,
+                )
+            }
+        };
+        let index = result.map_err(|e| corrupt(name, i, layer, e))?;
+        check_digest(name, i, layer, &index, opts)?;
+        blob_sizes.push(Some(size));
+        on_layer(i, index)?;
+    }
+    Ok(Loaded {
+        source: super::source_of(&plan),
+        plan,
+        blob_sizes,
+    })
+}
+
+fn stream_error(name: &str, e: io::Error) -> Error {
+    let reason = if e.kind() == io::ErrorKind::UnexpectedEof {
+        "the archive ends early (truncated, or the export was interrupted)".to_string()
+    } else {
+        format!("cannot read the archive: {e}")
+    };
+    Error::UnknownFormat {
+        source_name: name.to_string(),
+        reason,
+    }
+}
+
+/// Turns a channel of chunks back into a reader.
+struct ChunkReader {
+    rx: Receiver<Vec<u8>>,
+    current: Vec<u8>,
+    pos: usize,
+}
+
+impl Read for ChunkReader {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        while self.pos == self.current.len() {
+            match self.rx.recv() {
+                Ok(chunk) => {
+                    self.current = chunk;
+                    self.pos = 0;
+                }
+                Err(_) => return Ok(0),
+            }
+        }
+        let n = buf.len().min(self.current.len() - self.pos);
+        buf[..n].copy_from_slice(&self.current[self.pos..self.pos + n]);
+        self.pos += n;
+        Ok(n)
+    }
+}
+
+/// Counts stream bytes for the progress bar.
+struct Counted<'a> {
+    inner: Box<dyn Read + Send>,
+    progress: &'a dyn Progress,
+}
+
+impl Read for Counted<'_> {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        let n = self.inner.read(buf)?;
+        self.progress.advance(n as u64);
+        Ok(n)
+    }
+}
+
+/// Bounds how many layer workers run at once.
+struct Semaphore {
+    free: Mutex<usize>,
+    cond: Condvar,
+}
+
+impl Semaphore {
+    fn new(n: usize) -> Self {
+        Semaphore {
+            free: Mutex::new(n),
+            cond: Condvar::new(),
+        }
+    }
+
+    fn acquire(&self) {
+        let mut free = self.free.lock().expect("semaphore lock");
+        while *free == 0 {
+            free = self.cond.wait(free).expect("semaphore lock");
+        }
+        *free -= 1;
+    }
+
+    fn release(&self) {
+        *self.free.lock().expect("semaphore lock") += 1;
+        self.cond.notify_one();
+    }
+}
