@@ -46,10 +46,10 @@ pub fn write(a: &Analysis, out: &mut dyn Write) -> std::io::Result<()> {
     writeln!(out, "  reclaimable  {:>10}", bytes(m.reclaimable_bytes))?;
     let uwp = m
         .user_wasted_percent
-        .map_or("n/a".to_string(), |p| format!("{:.2} %", p * 100.0));
+        .map_or("n/a".to_string(), |p| format!("{:.4} %", p * 100.0));
     writeln!(
         out,
-        "  dive         efficiency {:.2} %, wasted {}, user wasted {}",
+        "  dive         efficiency {:.4} %, wasted {}, user wasted {}",
         m.efficiency * 100.0,
         bytes(m.wasted_bytes),
         uwp

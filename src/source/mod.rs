@@ -72,7 +72,7 @@ pub fn load(
 ) -> Result<Loaded> {
     let path = Path::new(reference);
     let local = matches!(opts.source, SourceKind::DockerArchive | SourceKind::Oci)
-        || (opts.source == SourceKind::Auto && path.exists());
+        || (opts.source == SourceKind::Auto && (path.exists() || looks_like_path(reference)));
     if !local {
         let engine = match opts.source {
             SourceKind::Podman => engine::Engine::Podman,
@@ -123,6 +123,16 @@ pub fn load(
     }
     let store = TarStore::open(path)?;
     read_store(&store, opts, progress, on_layer)
+}
+
+/// Whether a missing `reference` was meant as a file: engine references never
+/// start with `/` or `.` and never end in an archive extension.
+fn looks_like_path(reference: &str) -> bool {
+    const EXTENSIONS: &[&str] = &[".tar", ".tar.gz", ".tgz", ".tar.zst", ".tzst", ".oci"];
+    reference.starts_with(['/', '.', '~'])
+        || EXTENSIONS
+            .iter()
+            .any(|e| reference.to_ascii_lowercase().ends_with(e))
 }
 
 fn source_of(plan: &ImagePlan) -> SourceKind {

@@ -118,6 +118,7 @@ impl TarStore {
             source_name: name.clone(),
             reason,
         };
+        let file_len = file.metadata().map_err(|e| Error::io(path, e))?.len();
         let mut members = HashMap::new();
         let mut archive = tar::Archive::new(&file);
         let entries = archive
@@ -129,6 +130,12 @@ impl TarStore {
             let Some(path) = clean(&raw) else { continue };
             match entry.header().entry_type() {
                 tar::EntryType::Regular | tar::EntryType::Continuous => {
+                    if entry.raw_file_position().saturating_add(entry.size()) > file_len {
+                        return Err(bad(format!(
+                            "the archive is truncated: '{path}' needs {} bytes, the file ends before",
+                            entry.size()
+                        )));
+                    }
                     members.insert(
                         path,
                         Member::Data {
@@ -180,23 +187,14 @@ impl TarStore {
 
 impl BlobStore for TarStore {
     fn open(&self, path: &str) -> Result<Option<Blob<'_>>> {
-        let file_len = self
-            .file
-            .metadata()
-            .map_err(|e| Error::io(&self.name, e))?
-            .len();
-        Ok(self.resolve(path).map(|(offset, size)| {
-            // A header may claim more than the file holds; reading stops at the
-            // end of the file and the layer reader reports the truncation.
-            let end = offset.saturating_add(size).min(file_len);
-            Blob {
-                reader: Box::new(Section {
-                    file: &self.file,
-                    pos: offset,
-                    end,
-                }),
-                size,
-            }
+        // `TarStore::open` checked that every member lies within the file.
+        Ok(self.resolve(path).map(|(offset, size)| Blob {
+            reader: Box::new(Section {
+                file: &self.file,
+                pos: offset,
+                end: offset + size,
+            }),
+            size,
         }))
     }
 

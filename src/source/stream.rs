@@ -27,6 +27,12 @@ const CHUNK: usize = 1024 * 1024;
 /// Chunks buffered per layer worker: bounds memory while the worker catches up.
 const QUEUE: usize = 8;
 
+/// A layer read by a worker, with its blob size.
+type LayerResult = (
+    std::result::Result<LayerIndex, crate::layer::LayerError>,
+    u64,
+);
+
 /// Wrap a compressed archive in its decoder.
 pub(super) fn decompress<R: Read + Send + 'static>(r: R) -> io::Result<Box<dyn Read + Send>> {
     let mut r = BufReader::new(r);
@@ -52,15 +58,7 @@ pub(super) fn read(
         name: name.to_string(),
         ..MemStore::default()
     };
-    let results: Mutex<
-        HashMap<
-            String,
-            (
-                std::result::Result<LayerIndex, crate::layer::LayerError>,
-                u64,
-            ),
-        >,
-    > = Mutex::new(HashMap::new());
+    let results: Mutex<HashMap<String, LayerResult>> = Mutex::new(HashMap::new());
     let slots = Semaphore::new(std::thread::available_parallelism().map_or(2, |n| n.get()) + 1);
     let bad = |reason: String| Error::UnknownFormat {
         source_name: name.to_string(),

@@ -325,10 +325,10 @@ impl MergedTree {
                     }
                 }
                 EntryKind::Opaque => {
-                    if let Some(id) = self.lookup(&e.path) {
-                        if id == ROOT || self.nodes[id as usize].live().is_some_and(Meta::is_dir) {
-                            self.remove_children(id, l);
-                        }
+                    if let Some(id) = self.lookup(&e.path)
+                        && (id == ROOT || self.nodes[id as usize].live().is_some_and(Meta::is_dir))
+                    {
+                        self.remove_children(id, l);
                     }
                 }
                 _ => {}
@@ -350,10 +350,11 @@ impl MergedTree {
                     let parent = self.ensure_dirs(parent, l);
                     let id = self.child_or_create(parent, name);
                     let meta = Meta::from_entry(e);
-                    if let Some(prev) = self.nodes[id as usize].live() {
-                        if prev.is_dir() && !meta.is_dir() {
-                            self.remove_children(id, l);
-                        }
+                    if self.nodes[id as usize]
+                        .live()
+                        .is_some_and(|prev| prev.is_dir() && !meta.is_dir())
+                    {
+                        self.remove_children(id, l);
                     }
                     self.record(id, l, Some(meta));
                 }

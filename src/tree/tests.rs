@@ -206,7 +206,8 @@ fn dive_counts_file_whiteouts_but_not_directory_whiteouts() {
     // f: 10 + 0 -> wasted 10. c: leaf in layer 1 only as its whiteout, sized 1000;
     // c/big once. Neither is "in two layers", so dive misses the 1000 bytes.
     assert_eq!(m.wasted_bytes, 10);
-    let (min, cum) = (0 + 1000 + 1000, 10 + 1000 + 1000);
+    // minimum: f 0, c 1000, c/big 1000; cumulative: f 10, c 1000, c/big 1000.
+    let (min, cum) = (2000, 2010);
     assert!((m.efficiency - min as f64 / cum as f64).abs() < 1e-12);
     assert_eq!(
         m.user_wasted_percent, None,
