@@ -377,13 +377,37 @@ impl MergedTree {
     }
 
     /// Bytes of the final filesystem: live regular files, hard links once.
+    ///
+    /// A hard link carries no bytes of its own, but when its target is deleted
+    /// or replaced later the link alone keeps the content alive: count it then,
+    /// once per (target, content).
     pub fn live_bytes(&self) -> u64 {
-        self.nodes
-            .iter()
-            .filter_map(Node::live)
-            .filter(|m| m.kind == EntryKind::File)
-            .map(|m| m.size)
-            .sum()
+        let mut total = 0;
+        let mut orphaned = std::collections::HashSet::new();
+        for node in &self.nodes {
+            let Some(meta) = node.live() else { continue };
+            match meta.kind {
+                EntryKind::File => total += meta.size,
+                EntryKind::HardLink => {
+                    let Some(target) = meta.link.as_deref().and_then(|t| self.lookup(t)) else {
+                        continue;
+                    };
+                    let linked_at = node.history.last().map_or(0, |c| c.layer as usize);
+                    let Some(original) = self.node(target).state_at(linked_at) else {
+                        continue;
+                    };
+                    let still_there = self.node(target).live().is_some_and(|now| now == original);
+                    if !still_there
+                        && original.kind == EntryKind::File
+                        && orphaned.insert((target, original.content))
+                    {
+                        total += original.size;
+                    }
+                }
+                _ => {}
+            }
+        }
+        total
     }
 }
 

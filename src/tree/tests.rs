@@ -168,6 +168,19 @@ fn hard_links_count_once() {
 }
 
 #[test]
+fn hard_link_keeps_content_alive_after_its_target_is_deleted() {
+    let (tree, _) = build(vec![
+        vec![
+            fixture::file("a", "0123456789"),
+            fixture::hardlink("b", "a"),
+            fixture::hardlink("c", "a"),
+        ],
+        vec![fixture::whiteout("a")],
+    ]);
+    assert_eq!(tree.live_bytes(), 10, "b and c share one copy");
+}
+
+#[test]
 fn whiteout_of_missing_path_is_harmless() {
     let (tree, _) = build(vec![
         vec![fixture::file("a", "1")],
