@@ -12,7 +12,7 @@ use clap::Parser;
 use crate::analysis::{self, Analysis};
 use crate::progress::Progress;
 use crate::report;
-use crate::source::{Options, Platform, SourceKind};
+use crate::source::{EngineStorage, Options, Platform, SourceKind};
 
 #[derive(Debug, Parser)]
 #[command(
@@ -40,6 +40,11 @@ pub struct Args {
     #[arg(long, help_heading = "Input")]
     pub pull: bool,
 
+    /// Read an engine's layers in place from its storage (overlay2, Podman) when
+    /// local and readable (`auto`), or always export them (`never`).
+    #[arg(long, value_enum, default_value_t = EngineStorage::Auto, help_heading = "Input")]
+    pub engine_storage: EngineStorage,
+
     /// Skip checking each layer against the config's rootfs.diff_ids.
     #[arg(long, help_heading = "Input")]
     pub no_verify: bool,
@@ -62,6 +67,7 @@ pub fn run() -> anyhow::Result<ExitCode> {
         platform,
         pull: args.pull,
         verify: !args.no_verify,
+        engine_storage: args.engine_storage,
     };
     let bar = Bar::new(args.quiet);
     let analysis = analysis::analyze(&args.image, &opts, &bar);
@@ -138,6 +144,14 @@ impl Progress for Bar {
 
     fn advance(&self, bytes: u64) {
         self.0.inc(bytes);
+    }
+
+    fn note(&self, message: &str) {
+        if self.0.is_hidden() {
+            eprintln!("ballast: {message}");
+        } else {
+            self.0.println(format!("ballast: {message}"));
+        }
     }
 }
 

@@ -11,6 +11,8 @@ pub trait Progress: Sync {
     fn advance(&self, _bytes: u64) {}
     /// Reading is done.
     fn finish(&self) {}
+    /// Something the user should know that is not an error (e.g. a fallback).
+    fn note(&self, _message: &str) {}
 }
 
 /// Reports nothing.

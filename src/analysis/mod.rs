@@ -10,7 +10,7 @@ use crate::error::Result;
 use crate::layer::{Compression, EntryKind, LayerIndex, path::display};
 use crate::progress::Progress;
 use crate::source::layout::{ContainerConfig, Format, History, ImagePlan};
-use crate::source::{self, Options, SourceKind};
+use crate::source::{self, Options, ReadPath, SourceKind};
 use crate::tree::dive::DiveTally;
 use crate::tree::{MergedTree, Op};
 
@@ -41,6 +41,9 @@ pub struct ImageInfo {
     /// `sha256:` digest of the config: the image ID engines show.
     pub id: String,
     pub source: SourceKind,
+    /// `archive`, `export` (the engine's `docker save` stream) or
+    /// `engine-storage` (the engine's layer directories, read in place).
+    pub read_path: ReadPath,
     pub format: Format,
     pub repo_tags: Vec<String>,
     pub os: String,
@@ -256,6 +259,7 @@ fn assemble(
             reference: reference.to_string(),
             id: plan.config_digest.clone(),
             source: loaded.source,
+            read_path: loaded.read_path,
             format: plan.format,
             repo_tags: plan.repo_tags.clone(),
             os: plan.config.os.clone(),
@@ -263,7 +267,7 @@ fn assemble(
             variant: plan.config.variant.clone(),
             created: plan.config.created.clone(),
             size_bytes: shipped,
-            verified: opts.verify,
+            verified: opts.verify && loaded.read_path != ReadPath::EngineStorage,
             layers,
             config: config_info(plan.config.config.as_ref()),
         },

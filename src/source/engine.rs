@@ -82,6 +82,64 @@ fn connect(engine: Engine) -> Result<Docker> {
     docker.map_err(|e| unavailable(e.to_string()))
 }
 
+/// Inspect `reference` and ask for the engine's data-root (for the fast path).
+pub fn inspect_with_root(
+    engine: Engine,
+    reference: &str,
+) -> Result<(bollard::models::ImageInspect, String)> {
+    let docker = connect(engine)?;
+    let endpoint = engine.endpoint();
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .map_err(|e| Error::Engine {
+            engine: engine.name(),
+            reference: reference.into(),
+            reason: format!("cannot start the I/O runtime: {e}"),
+        })?;
+    rt.block_on(async {
+        let inspect = docker
+            .inspect_image(reference)
+            .await
+            .map_err(|e| classify(e, engine, &endpoint, reference))?;
+        let info = docker
+            .info()
+            .await
+            .map_err(|e| classify(e, engine, &endpoint, reference))?;
+        let root = info.docker_root_dir.unwrap_or_else(|| match engine {
+            Engine::Docker => "/var/lib/docker".into(),
+            Engine::Podman => "/var/lib/containers/storage".into(),
+        });
+        Ok((inspect, root))
+    })
+}
+
+/// Turn a bollard error into ours: 404 is a missing image, an HTTP answer an
+/// engine error, anything else an engine that cannot be reached.
+fn classify(e: bollard::errors::Error, engine: Engine, endpoint: &str, reference: &str) -> Error {
+    match e {
+        bollard::errors::Error::DockerResponseServerError {
+            status_code: 404, ..
+        } => Error::ImageNotFound {
+            engine: engine.name(),
+            reference: reference.into(),
+        },
+        bollard::errors::Error::DockerResponseServerError {
+            status_code,
+            message,
+        } => Error::Engine {
+            engine: engine.name(),
+            reference: reference.into(),
+            reason: format!("the engine answered {status_code}: {message}"),
+        },
+        other => Error::EngineUnavailable {
+            engine: engine.name(),
+            endpoint: endpoint.into(),
+            reason: other.to_string(),
+        },
+    }
+}
+
 /// Start exporting `reference`. Errors (engine down, image missing) come back
 /// here; failures later in the stream surface as read errors.
 pub fn export(engine: Engine, reference: &str, pull: bool) -> Result<Export> {
@@ -150,23 +208,7 @@ async fn run(
         reference: reference.clone(),
         reason,
     };
-    let classify = |e: bollard::errors::Error| match e {
-        bollard::errors::Error::DockerResponseServerError {
-            status_code: 404, ..
-        } => Error::ImageNotFound {
-            engine: engine.name(),
-            reference: reference.clone(),
-        },
-        bollard::errors::Error::DockerResponseServerError {
-            status_code,
-            message,
-        } => fail(format!("the engine answered {status_code}: {message}")),
-        other => Error::EngineUnavailable {
-            engine: engine.name(),
-            endpoint: endpoint.clone(),
-            reason: other.to_string(),
-        },
-    };
+    let classify = |e| classify(e, engine, &endpoint, &reference);
     let mut inspect = docker.inspect_image(&reference).await.map_err(classify);
     if pull && matches!(inspect, Err(Error::ImageNotFound { .. })) {
         let options = bollard::query_parameters::CreateImageOptions {

@@ -11,6 +11,7 @@
 
 pub mod engine;
 pub mod layout;
+pub mod overlay;
 pub mod store;
 mod stream;
 
@@ -43,6 +44,16 @@ pub enum SourceKind {
     Oci,
 }
 
+/// Whether to read an engine's layers in place from its storage.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, clap::ValueEnum)]
+pub enum EngineStorage {
+    /// Use the engine's storage when it is local and readable, else export.
+    #[default]
+    Auto,
+    /// Always export the image through the API (`docker save`).
+    Never,
+}
+
 /// How to read.
 #[derive(Debug, Clone, Default)]
 pub struct Options {
@@ -51,6 +62,19 @@ pub struct Options {
     pub pull: bool,
     /// Check each layer against the config's `rootfs.diff_ids`.
     pub verify: bool,
+    pub engine_storage: EngineStorage,
+}
+
+/// How the layer bytes were obtained.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum ReadPath {
+    /// Layer blobs from an archive or layout on disk.
+    Archive,
+    /// The engine's export stream (`GET /images/{name}/get`).
+    Export,
+    /// The engine's own layer directories, read in place (no digests to check).
+    EngineStorage,
 }
 
 /// What was read, besides the layers.
@@ -61,6 +85,7 @@ pub struct Loaded {
     pub source: SourceKind,
     /// Per-layer blob sizes (compressed, as stored), when known.
     pub blob_sizes: Vec<Option<u64>>,
+    pub read_path: ReadPath,
 }
 
 /// Read `reference` and hand each layer to `on_layer` in manifest order.
@@ -78,6 +103,32 @@ pub fn load(
             SourceKind::Podman => engine::Engine::Podman,
             _ => engine::Engine::Docker,
         };
+        let kind = match engine {
+            engine::Engine::Podman => SourceKind::Podman,
+            engine::Engine::Docker => SourceKind::Docker,
+        };
+        if opts.engine_storage == EngineStorage::Auto {
+            match overlay::locate(engine, reference) {
+                // Without the image there is nothing to read in place; the
+                // export path pulls it.
+                Err(Error::ImageNotFound { .. }) if opts.pull => {}
+                Err(e) => return Err(e),
+                Ok(Ok(located)) => {
+                    let plan = overlay::read(&located, reference, progress, on_layer)?;
+                    return Ok(Loaded {
+                        blob_sizes: vec![None; plan.layers.len()],
+                        plan,
+                        source: kind,
+                        read_path: ReadPath::EngineStorage,
+                    });
+                }
+                Ok(Err(overlay::Unavailable(reason))) => {
+                    progress.note(&format!(
+                        "reading through the export, not the engine's storage: {reason}"
+                    ));
+                }
+            }
+        }
         let export = engine::export(engine, reference, opts.pull)?;
         progress.phase(
             &format!("exporting {reference} from {}", engine.name()),
@@ -91,10 +142,8 @@ pub fn load(
             progress,
             on_layer,
         )?;
-        loaded.source = match engine {
-            engine::Engine::Podman => SourceKind::Podman,
-            engine::Engine::Docker => SourceKind::Docker,
-        };
+        loaded.source = kind;
+        loaded.read_path = ReadPath::Export;
         return Ok(loaded);
     }
 
@@ -221,6 +270,7 @@ fn read_store(
         plan,
         source,
         blob_sizes: sizes.into_iter().map(Some).collect(),
+        read_path: ReadPath::Archive,
     })
 }
 

@@ -174,6 +174,7 @@ pub(super) fn read(
         source: super::source_of(&plan),
         plan,
         blob_sizes,
+        read_path: super::ReadPath::Archive,
     })
 }
 
