@@ -428,6 +428,111 @@ fn base64_std(input: &[u8]) -> String {
 mod tests {
     use super::*;
 
+    fn set_xattr(path: &Path, name: &str, value: &[u8]) -> bool {
+        let cpath = CString::new(path.as_os_str().as_bytes()).unwrap();
+        let cname = CString::new(name).unwrap();
+        // SAFETY: NUL-terminated strings and a valid buffer, all alive for the call.
+        unsafe {
+            libc::lsetxattr(
+                cpath.as_ptr(),
+                cname.as_ptr(),
+                value.as_ptr().cast(),
+                value.len(),
+                0,
+            ) == 0
+        }
+    }
+
+    fn mknod_whiteout(path: &Path) -> bool {
+        let cpath = CString::new(path.as_os_str().as_bytes()).unwrap();
+        // SAFETY: a NUL-terminated path alive for the call.
+        unsafe { libc::mknod(cpath.as_ptr(), libc::S_IFCHR | 0o000, 0) == 0 }
+    }
+
+    fn kinds(idx: &LayerIndex) -> Vec<(String, EntryKind)> {
+        idx.entries
+            .iter()
+            .map(|e| (String::from_utf8_lossy(&e.path).into_owned(), e.kind))
+            .collect()
+    }
+
+    #[test]
+    fn overlay_encoding_becomes_the_oci_change_set() {
+        let tmp = tempfile::tempdir().unwrap();
+        let root = tmp.path();
+        fs::create_dir_all(root.join("etc/opq")).unwrap();
+        fs::write(root.join("etc/opq/new"), b"n").unwrap();
+        fs::write(root.join("b-file"), b"0123456789").unwrap();
+        fs::hard_link(root.join("b-file"), root.join("a-link")).unwrap();
+        std::os::unix::fs::symlink("/etc/passwd", root.join("escape")).unwrap();
+        if !mknod_whiteout(&root.join("gone"))
+            || !set_xattr(&root.join("etc/opq"), "trusted.overlay.opaque", b"y")
+        {
+            eprintln!("skipping: needs root for mknod and trusted xattrs");
+            return;
+        }
+        let idx = walk_layer(root).unwrap();
+        assert_eq!(
+            kinds(&idx),
+            vec![
+                // Lexical order decides which name of a hard-linked inode is the file.
+                ("a-link".into(), EntryKind::File),
+                ("b-file".into(), EntryKind::HardLink),
+                ("escape".into(), EntryKind::Symlink),
+                ("etc".into(), EntryKind::Dir),
+                ("etc/opq".into(), EntryKind::Dir),
+                ("etc/opq".into(), EntryKind::Opaque),
+                ("etc/opq/new".into(), EntryKind::File),
+                ("gone".into(), EntryKind::Whiteout),
+            ]
+        );
+        assert_eq!(idx.entries[0].size, 10);
+        assert_eq!(idx.entries[1].link.as_deref(), Some(&b"a-link"[..]));
+        assert_eq!(idx.entries[2].link.as_deref(), Some(&b"/etc/passwd"[..]));
+    }
+
+    #[test]
+    fn only_size_collisions_are_hashed_and_symlinks_are_never_followed() {
+        let tmp = tempfile::tempdir().unwrap();
+        let (l0, l1) = (tmp.path().join("l0"), tmp.path().join("l1"));
+        fs::create_dir_all(&l0).unwrap();
+        fs::create_dir_all(&l1).unwrap();
+        fs::write(l0.join("same1"), b"abcd").unwrap();
+        fs::write(l1.join("same2"), b"abcd").unwrap();
+        fs::write(l1.join("unique"), b"only one of this size").unwrap();
+        let layers = vec![l0, l1];
+        let mut idx = walk_all(&layers).unwrap();
+        hash_size_collisions(&layers, &mut idx).unwrap();
+        assert_ne!(idx[0].entries[0].content, 0);
+        assert_eq!(idx[0].entries[0].content, idx[1].entries[0].content);
+        assert_eq!(idx[1].entries[1].content, 0, "a unique size needs no hash");
+        let mut buf = vec![0u8; 64];
+        std::os::unix::fs::symlink(tmp.path().join("l0/same1"), tmp.path().join("link")).unwrap();
+        assert!(hash_file(&tmp.path().join("link"), &mut buf).is_err());
+    }
+
+    #[test]
+    fn a_missing_layer_directory_is_an_error_naming_it() {
+        let err = walk_all(&[PathBuf::from("/nonexistent/ballast/diff")]).unwrap_err();
+        assert!(
+            err.to_string().contains("/nonexistent/ballast/diff"),
+            "{err}"
+        );
+    }
+
+    #[test]
+    fn other_storage_drivers_fall_back() {
+        let inspect = bollard::models::ImageInspect {
+            graph_driver: Some(bollard::models::DriverData {
+                name: "vfs".into(),
+                data: Default::default(),
+            }),
+            ..Default::default()
+        };
+        let err = find_dirs(Engine::Docker, inspect, "/var/lib/docker").unwrap_err();
+        assert!(err.0.contains("'vfs'"), "{err:?}");
+    }
+
     #[test]
     fn base64_matches_rfc4648_vectors() {
         for (i, o) in [
