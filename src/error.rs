@@ -22,8 +22,9 @@ pub enum Error {
     /// The container engine could not be reached.
     #[error(
         "cannot reach the {engine} engine at '{endpoint}': {reason}\n  \
-         is the daemon running? Set DOCKER_HOST (or --source) to point at it, \
-         or pass a `docker save` archive or OCI layout path instead"
+         is the daemon running? Set {} (or --source) to point at it, \
+         or pass a `docker save` archive or OCI layout path instead",
+        if *engine == "podman" { "CONTAINER_HOST" } else { "DOCKER_HOST" }
     )]
     EngineUnavailable {
         engine: &'static str,
@@ -48,6 +49,10 @@ pub enum Error {
         reference: String,
         reason: String,
     },
+
+    /// Reading the image stopped part way (truncated archive, interrupted export).
+    #[error("cannot read image '{source_name}': {reason}")]
+    ReadFailed { source_name: String, reason: String },
 
     /// The archive or layout is not one ballast understands.
     #[error("'{source_name}' is not a container image: {reason}")]

@@ -68,8 +68,8 @@ pub struct LayerInfo {
     pub compression: Option<Compression>,
     /// Bytes of the blob as stored (compressed, if it is).
     pub blob_bytes: Option<u64>,
-    /// Sum of the sizes of the layer's tar entries (hard links 0), as dive and
-    /// `docker history` count a layer.
+    /// Sum of the sizes of the layer's tar entries (hard links 0), as dive counts
+    /// a layer. `docker history` also counts each symlink's target length.
     pub size_bytes: u64,
     /// Number of entries in the layer's tar (whiteouts included).
     pub files: u64,

@@ -43,6 +43,8 @@ pub struct Located {
     pub config: Vec<u8>,
     pub config_digest: String,
     pub repo_tags: Vec<String>,
+    /// Each layer's tar-split file, where the engine keeps one.
+    pub tar_splits: Vec<Option<PathBuf>>,
 }
 
 /// Why the fast path cannot be used (the caller falls back to the export).
@@ -132,11 +134,40 @@ fn find_dirs(
                 config_candidates[0].display()
             ))
         })?;
+    let tar_splits = match engine {
+        // Docker keys its layer store by chain ID: sha256 of the parent's
+        // chain ID, a space and the layer's diff_id.
+        Engine::Docker => chain_ids(&config)
+            .into_iter()
+            .map(|c| {
+                let hex = c.strip_prefix("sha256:").unwrap_or(&c).to_string();
+                Some(
+                    PathBuf::from(root)
+                        .join("image/overlay2/layerdb/sha256")
+                        .join(hex)
+                        .join("tar-split.json.gz"),
+                )
+            })
+            .collect(),
+        // containers/storage names it after the layer's directory.
+        Engine::Podman => layers
+            .iter()
+            .map(|d| {
+                let id = d.parent()?.file_name()?.to_str()?;
+                Some(
+                    PathBuf::from(root)
+                        .join("overlay-layers")
+                        .join(format!("{id}.tar-split.gz")),
+                )
+            })
+            .collect(),
+    };
     Ok(Located {
         layers,
         config,
         config_digest: id,
         repo_tags: inspect.repo_tags.unwrap_or_default(),
+        tar_splits,
     })
 }
 
@@ -165,7 +196,12 @@ pub fn read(
         });
     }
     progress.phase(&format!("reading {name} from the engine's storage"), None);
-    let mut indexes = walk_all(&located.layers)?;
+    let orders: Vec<Option<Vec<Vec<u8>>>> = located
+        .tar_splits
+        .iter()
+        .map(|p| p.as_deref().and_then(tar_split_names))
+        .collect();
+    let mut indexes = walk_all(&located.layers, &orders)?;
     hash_size_collisions(&located.layers, &mut indexes)?;
     let plan = ImagePlan {
         format: Format::DockerLegacy,
@@ -191,7 +227,7 @@ pub fn read(
     Ok(plan)
 }
 
-fn walk_all(layers: &[PathBuf]) -> Result<Vec<LayerIndex>> {
+fn walk_all(layers: &[PathBuf], orders: &[Option<Vec<Vec<u8>>>]) -> Result<Vec<LayerIndex>> {
     let next = AtomicUsize::new(0);
     let results: Mutex<Vec<(usize, Result<LayerIndex>)>> =
         Mutex::new(Vec::with_capacity(layers.len()));
@@ -204,7 +240,7 @@ fn walk_all(layers: &[PathBuf]) -> Result<Vec<LayerIndex>> {
                 loop {
                     let i = next.fetch_add(1, Ordering::Relaxed);
                     let Some(dir) = layers.get(i) else { break };
-                    let result = walk_layer(dir);
+                    let result = walk_layer(dir, orders.get(i).and_then(|o| o.as_deref()));
                     results.lock().expect("no walker panics").push((i, result));
                 }
             });
@@ -222,81 +258,162 @@ fn walk_error(path: &Path, e: std::io::Error) -> Error {
     }
 }
 
-/// Walk one `diff` directory depth-first in lexical order, as the daemon's
-/// export does, producing the entries its tar would hold.
-fn walk_layer(root: &Path) -> Result<LayerIndex> {
-    let mut index = LayerIndex::default();
-    let mut inodes: HashMap<(u64, u64), Box<[u8]>> = HashMap::new();
+/// One walked entry before ordering: the entry, the name its tar would give
+/// it (for whiteouts and opaque markers, the `.wh.` name), and its inode when
+/// other names share it.
+struct Walked {
+    entry: Entry,
+    tar_name: Vec<u8>,
+    inode: Option<(u64, u64)>,
+}
+
+/// Walk one `diff` directory and produce the entries its tar holds: in the
+/// order of the layer's original tar when its tar-split is known (that is what
+/// the export reassembles), else depth-first in lexical order, as the daemon
+/// writes a layer it creates.
+fn walk_layer(root: &Path, order: Option<&[Vec<u8>]>) -> Result<LayerIndex> {
+    let mut walked = Vec::new();
     // (absolute path, relative path bytes)
     let mut stack: Vec<(PathBuf, Vec<u8>)> = Vec::new();
     push_children(root, &[], &mut stack)?;
     while let Some((abs, rel)) = stack.pop() {
         let meta = fs::symlink_metadata(&abs).map_err(|e| walk_error(&abs, e))?;
         let ft = meta.file_type();
-        let mut entry = Entry {
-            path: rel.clone().into_boxed_slice(),
-            kind: EntryKind::File,
-            size: 0,
-            mode: meta.mode() & 0o7777,
-            uid: meta.uid(),
-            gid: meta.gid(),
-            link: None,
-            content: 0,
+        let mut w = Walked {
+            entry: Entry {
+                path: rel.clone().into_boxed_slice(),
+                kind: EntryKind::File,
+                size: 0,
+                mode: meta.mode() & 0o7777,
+                uid: meta.uid(),
+                gid: meta.gid(),
+                link: None,
+                content: 0,
+            },
+            tar_name: rel.clone(),
+            inode: None,
         };
         if ft.is_dir() {
-            entry.kind = EntryKind::Dir;
+            w.entry.kind = EntryKind::Dir;
             let opaque = is_opaque(&abs);
-            index.entries.push(entry);
+            walked.push(w);
             if opaque {
-                index.entries.push(Entry {
-                    path: rel.clone().into_boxed_slice(),
-                    kind: EntryKind::Opaque,
-                    size: 0,
-                    mode: 0,
-                    uid: 0,
-                    gid: 0,
-                    link: None,
-                    content: 0,
+                let mut tar_name = rel.clone();
+                tar_name.extend_from_slice(b"/.wh..wh..opq");
+                walked.push(Walked {
+                    entry: Entry {
+                        path: rel.clone().into_boxed_slice(),
+                        kind: EntryKind::Opaque,
+                        size: 0,
+                        mode: 0,
+                        uid: 0,
+                        gid: 0,
+                        link: None,
+                        content: 0,
+                    },
+                    tar_name,
+                    inode: None,
                 });
             }
             push_children(&abs, &rel, &mut stack)?;
             continue;
         }
         if ft.is_file() {
-            if meta.nlink() > 1 {
-                if let Some(first) = inodes.get(&(meta.dev(), meta.ino())) {
-                    entry.kind = EntryKind::HardLink;
-                    entry.link = Some(first.clone());
-                    index.entries.push(entry);
-                    continue;
-                }
-                inodes.insert((meta.dev(), meta.ino()), entry.path.clone());
-            }
-            entry.size = meta.len();
+            w.entry.size = meta.len();
+            w.inode = (meta.nlink() > 1).then(|| (meta.dev(), meta.ino()));
         } else if ft.is_symlink() {
-            entry.kind = EntryKind::Symlink;
+            w.entry.kind = EntryKind::Symlink;
             let target = fs::read_link(&abs).map_err(|e| walk_error(&abs, e))?;
-            entry.link = Some(target.as_os_str().as_bytes().into());
-        } else if ft.is_char_device() {
-            if meta.rdev() == 0 {
-                entry.kind = EntryKind::Whiteout;
-                entry.mode = 0;
-                entry.uid = 0;
-                entry.gid = 0;
+            w.entry.link = Some(target.as_os_str().as_bytes().into());
+        } else if ft.is_char_device() && meta.rdev() == 0 {
+            w.entry.kind = EntryKind::Whiteout;
+            (w.entry.mode, w.entry.uid, w.entry.gid) = (0, 0, 0);
+            let (parent, name) = crate::layer::path::split_last(&rel);
+            w.tar_name = if parent.is_empty() {
+                Vec::new()
             } else {
-                entry.kind = EntryKind::CharDevice;
-            }
+                [parent, b"/"].concat()
+            };
+            w.tar_name.extend_from_slice(b".wh.");
+            w.tar_name.extend_from_slice(name);
+        } else if ft.is_char_device() {
+            w.entry.kind = EntryKind::CharDevice;
         } else if ft.is_block_device() {
-            entry.kind = EntryKind::BlockDevice;
+            w.entry.kind = EntryKind::BlockDevice;
         } else if ft.is_fifo() {
-            entry.kind = EntryKind::Fifo;
+            w.entry.kind = EntryKind::Fifo;
         } else {
             // Sockets are not archived.
             continue;
         }
-        index.entries.push(entry);
+        walked.push(w);
     }
-    Ok(index)
+    Ok(finish_layer(walked, order))
+}
+
+/// Put walked entries in tar order and give hard links their roles: the first
+/// name of an inode in that order holds the content, later names link to it.
+fn finish_layer(mut walked: Vec<Walked>, order: Option<&[Vec<u8>]>) -> LayerIndex {
+    if let Some(order) = order {
+        let mut position: HashMap<&[u8], usize> = HashMap::with_capacity(order.len());
+        for (i, name) in order.iter().enumerate() {
+            position.entry(&name[..]).or_insert(i);
+        }
+        // A directory the tar never had was created by the unpacker; the export
+        // has no entry for it either.
+        walked.retain(|w| w.entry.kind != EntryKind::Dir || position.contains_key(&w.tar_name[..]));
+        walked.sort_by_key(|w| position.get(&w.tar_name[..]).copied().unwrap_or(usize::MAX));
+    }
+    let mut first: HashMap<(u64, u64), Box<[u8]>> = HashMap::new();
+    let mut index = LayerIndex::default();
+    for mut w in walked {
+        if let Some(inode) = w.inode {
+            match first.get(&inode) {
+                Some(target) => {
+                    w.entry.kind = EntryKind::HardLink;
+                    w.entry.size = 0;
+                    w.entry.link = Some(target.clone());
+                }
+                None => {
+                    first.insert(inode, w.entry.path.clone());
+                }
+            }
+        }
+        index.entries.push(w.entry);
+    }
+    index
+}
+
+/// Entry names, in order, from a layer's tar-split (the record of its original
+/// tar that engines keep to reproduce it byte for byte). `None` if unreadable.
+fn tar_split_names(path: &Path) -> Option<Vec<Vec<u8>>> {
+    #[derive(serde::Deserialize)]
+    struct Record {
+        #[serde(rename = "type")]
+        kind: u8,
+        #[serde(default)]
+        name: Option<String>,
+        #[serde(default)]
+        name_raw: Option<String>,
+    }
+    let file = File::open(path).ok()?;
+    let reader = std::io::BufReader::new(flate2::read::MultiGzDecoder::new(file));
+    let mut names = Vec::new();
+    for line in std::io::BufRead::lines(reader) {
+        let record: Record = serde_json::from_str(&line.ok()?).ok()?;
+        if record.kind != 1 {
+            continue;
+        }
+        let raw = match (record.name_raw, record.name) {
+            (Some(b64), _) => base64_decode(&b64)?,
+            (None, Some(name)) => name.into_bytes(),
+            (None, None) => continue,
+        };
+        if let crate::layer::path::Normalized::Path(p) = crate::layer::path::normalize(&raw) {
+            names.push(p);
+        }
+    }
+    Some(names)
 }
 
 /// Push a directory's children so that popping yields them in lexical order.
@@ -403,6 +520,49 @@ fn hash_file(path: &Path, buf: &mut [u8]) -> Result<u128> {
     Ok(h.digest128())
 }
 
+/// Chain IDs of an image's layers, from its config's diff_ids.
+fn chain_ids(config: &[u8]) -> Vec<String> {
+    use sha2::{Digest, Sha256};
+    let diff_ids = serde_json::from_slice::<ImageConfig>(config)
+        .map(|c| c.rootfs.diff_ids)
+        .unwrap_or_default();
+    let mut chain: Vec<String> = Vec::with_capacity(diff_ids.len());
+    for d in diff_ids {
+        let next = match chain.last() {
+            None => d,
+            Some(parent) => format!(
+                "sha256:{}",
+                hex::encode(Sha256::digest(format!("{parent} {d}")))
+            ),
+        };
+        chain.push(next);
+    }
+    chain
+}
+
+fn base64_decode(input: &str) -> Option<Vec<u8>> {
+    let mut out = Vec::with_capacity(input.len() / 4 * 3);
+    let (mut acc, mut bits) = (0u32, 0u32);
+    for c in input.bytes().filter(|&c| c != b'=') {
+        let v = match c {
+            b'A'..=b'Z' => c - b'A',
+            b'a'..=b'z' => c - b'a' + 26,
+            b'0'..=b'9' => c - b'0' + 52,
+            b'+' => 62,
+            b'/' => 63,
+            _ => return None,
+        } as u32;
+        acc = acc << 6 | v;
+        bits += 6;
+        if bits >= 8 {
+            bits -= 8;
+            out.push((acc >> bits) as u8);
+            acc &= (1 << bits) - 1;
+        }
+    }
+    Some(out)
+}
+
 fn base64_std(input: &[u8]) -> String {
     const ALPHABET: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
     let mut out = String::with_capacity(input.len().div_ceil(3) * 4);
@@ -446,7 +606,7 @@ mod tests {
     fn mknod_whiteout(path: &Path) -> bool {
         let cpath = CString::new(path.as_os_str().as_bytes()).unwrap();
         // SAFETY: a NUL-terminated path alive for the call.
-        unsafe { libc::mknod(cpath.as_ptr(), libc::S_IFCHR | 0o000, 0) == 0 }
+        unsafe { libc::mknod(cpath.as_ptr(), libc::S_IFCHR, 0) == 0 }
     }
 
     fn kinds(idx: &LayerIndex) -> Vec<(String, EntryKind)> {
@@ -471,7 +631,7 @@ mod tests {
             eprintln!("skipping: needs root for mknod and trusted xattrs");
             return;
         }
-        let idx = walk_layer(root).unwrap();
+        let idx = walk_layer(root, None).unwrap();
         assert_eq!(
             kinds(&idx),
             vec![
@@ -501,7 +661,7 @@ mod tests {
         fs::write(l1.join("same2"), b"abcd").unwrap();
         fs::write(l1.join("unique"), b"only one of this size").unwrap();
         let layers = vec![l0, l1];
-        let mut idx = walk_all(&layers).unwrap();
+        let mut idx = walk_all(&layers, &[None, None]).unwrap();
         hash_size_collisions(&layers, &mut idx).unwrap();
         assert_ne!(idx[0].entries[0].content, 0);
         assert_eq!(idx[0].entries[0].content, idx[1].entries[0].content);
@@ -513,7 +673,7 @@ mod tests {
 
     #[test]
     fn a_missing_layer_directory_is_an_error_naming_it() {
-        let err = walk_all(&[PathBuf::from("/nonexistent/ballast/diff")]).unwrap_err();
+        let err = walk_all(&[PathBuf::from("/nonexistent/ballast/diff")], &[None]).unwrap_err();
         assert!(
             err.to_string().contains("/nonexistent/ballast/diff"),
             "{err}"
@@ -543,6 +703,73 @@ mod tests {
             ("foobar", "Zm9vYmFy"),
         ] {
             assert_eq!(base64_std(i.as_bytes()), o);
+            assert_eq!(base64_decode(o).unwrap(), i.as_bytes());
         }
+    }
+
+    #[test]
+    fn tar_order_decides_hard_link_roles_and_drops_unpacker_dirs() {
+        let tmp = tempfile::tempdir().unwrap();
+        let root = tmp.path();
+        fs::create_dir_all(root.join("z")).unwrap();
+        fs::create_dir_all(root.join("a")).unwrap();
+        fs::write(root.join("z/target"), b"0123").unwrap();
+        fs::hard_link(root.join("z/target"), root.join("a/link")).unwrap();
+        // The original tar had `z/`, `z/target`, then `a/link`, and no `a/` entry.
+        let order: Vec<Vec<u8>> = vec![b"z".to_vec(), b"z/target".to_vec(), b"a/link".to_vec()];
+        let idx = walk_layer(root, Some(&order)).unwrap();
+        assert_eq!(
+            kinds(&idx),
+            vec![
+                ("z".into(), EntryKind::Dir),
+                ("z/target".into(), EntryKind::File),
+                ("a/link".into(), EntryKind::HardLink),
+            ]
+        );
+        assert_eq!(idx.entries[2].link.as_deref(), Some(&b"z/target"[..]));
+    }
+
+    #[test]
+    fn tar_split_names_are_read_in_order() {
+        let tmp = tempfile::tempdir().unwrap();
+        let path = tmp.path().join("t.json.gz");
+        let mut enc = flate2::write::GzEncoder::new(
+            File::create(&path).unwrap(),
+            flate2::Compression::fast(),
+        );
+        let raw = base64_std(b"caf\xe9");
+        let lines = [
+            r#"{"type":2,"payload":"AAAA","position":0}"#.to_string(),
+            r#"{"type":1,"name":"./etc/","payload":null,"position":1}"#.to_string(),
+            r#"{"type":1,"name":"etc/.wh.gone","position":2}"#.to_string(),
+            format!(r#"{{"type":1,"name_raw":"{raw}","position":3}}"#),
+        ]
+        .join("\n");
+        std::io::Write::write_all(&mut enc, lines.as_bytes()).unwrap();
+        enc.finish().unwrap();
+        let names = tar_split_names(&path).unwrap();
+        assert_eq!(
+            names,
+            vec![
+                b"etc".to_vec(),
+                b"etc/.wh.gone".to_vec(),
+                b"caf\xe9".to_vec()
+            ]
+        );
+    }
+
+    #[test]
+    fn chain_ids_follow_the_oci_definition() {
+        use sha2::{Digest, Sha256};
+        let config = br#"{"rootfs":{"type":"layers","diff_ids":["sha256:aa","sha256:bb"]}}"#;
+        let ids = chain_ids(config);
+        assert_eq!(ids[0], "sha256:aa");
+        assert_eq!(
+            ids[1],
+            format!(
+                "sha256:{}",
+                hex::encode(Sha256::digest("sha256:aa sha256:bb"))
+            )
+        );
     }
 }

@@ -67,6 +67,8 @@ pub(super) fn read(
     let verify = opts.verify;
 
     std::thread::scope(|scope| -> Result<()> {
+        // The last archive member seen, to say where a broken stream broke.
+        let mut last: Option<String> = None;
         let mut archive = tar::Archive::new(Counted {
             inner: reader,
             progress,
@@ -75,9 +77,10 @@ pub(super) fn read(
             .entries()
             .map_err(|e| bad(format!("cannot read it as a tar archive: {e}")))?;
         for entry in entries {
-            let mut entry = entry.map_err(|e| stream_error(name, e))?;
+            let mut entry = entry.map_err(|e| stream_error(name, last.as_deref(), e))?;
             let raw = String::from_utf8_lossy(&entry.path_bytes()).into_owned();
             let Some(path) = clean(&raw) else { continue };
+            last = Some(path.clone());
             match entry.header().entry_type() {
                 tar::EntryType::Symlink | tar::EntryType::Link => {
                     if let Some(target) = entry.link_name_bytes() {
@@ -99,13 +102,15 @@ pub(super) fn read(
             }
             let size = entry.size();
             let mut buffered = BufReader::with_capacity(CHUNK, &mut entry);
-            let head = buffered.fill_buf().map_err(|e| stream_error(name, e))?;
+            let head = buffered
+                .fill_buf()
+                .map_err(|e| stream_error(name, last.as_deref(), e))?;
             let json = head.first() == Some(&b'{') || layout::is_metadata_name(&path);
             if size <= SMALL || (json && size <= JSON_LIMIT) {
                 let mut bytes = Vec::with_capacity(size as usize);
                 buffered
                     .read_to_end(&mut bytes)
-                    .map_err(|e| stream_error(name, e))?;
+                    .map_err(|e| stream_error(name, last.as_deref(), e))?;
                 mem.files.insert(path, bytes);
                 continue;
             }
@@ -128,7 +133,9 @@ pub(super) fn read(
                 slots.release();
             });
             loop {
-                let chunk = buffered.fill_buf().map_err(|e| stream_error(name, e))?;
+                let chunk = buffered
+                    .fill_buf()
+                    .map_err(|e| stream_error(name, last.as_deref(), e))?;
                 if chunk.is_empty() {
                     break;
                 }
@@ -178,13 +185,18 @@ pub(super) fn read(
     })
 }
 
-fn stream_error(name: &str, e: io::Error) -> Error {
-    let reason = if e.kind() == io::ErrorKind::UnexpectedEof {
-        "the archive ends early (truncated, or the export was interrupted)".to_string()
-    } else {
-        format!("cannot read the archive: {e}")
+fn stream_error(name: &str, last: Option<&str>, e: io::Error) -> Error {
+    let at = match last {
+        Some(entry) => format!(" after '{entry}'"),
+        None => " at its start".to_string(),
     };
-    Error::UnknownFormat {
+    let eof = e.kind() == io::ErrorKind::UnexpectedEof || e.to_string().contains("unexpected EOF");
+    let reason = if eof {
+        format!("the archive ends early{at} (truncated, or the export was interrupted)")
+    } else {
+        format!("reading stopped{at}: {e}")
+    };
+    Error::ReadFailed {
         source_name: name.to_string(),
         reason,
     }
