@@ -4,7 +4,11 @@
 //! merged tree and dive's tally as soon as it arrives, and its own index is then
 //! dropped, so memory holds the tree, not every layer's entry list.
 
+pub mod findings;
+
 use serde::Serialize;
+
+pub use findings::Finding;
 
 use crate::error::Result;
 use crate::layer::{Compression, EntryKind, LayerIndex, path::display};
@@ -135,18 +139,6 @@ pub struct InefficientPath {
     pub bytes: u64,
 }
 
-/// A cause of waste or risk (DESIGN.md "Findings").
-#[derive(Debug, Clone, Serialize)]
-pub struct Finding {
-    pub rule: String,
-    pub category: String,
-    pub severity: String,
-    pub bytes: u64,
-    pub layer: Option<usize>,
-    pub paths: Vec<String>,
-    pub advice: String,
-}
-
 #[derive(Debug, Clone, Serialize, PartialEq, Eq)]
 pub struct Warning {
     pub layer: Option<usize>,
@@ -234,6 +226,11 @@ fn assemble(
         })
         .collect();
 
+    let found = findings::find(&findings::Input {
+        tree: &tree,
+        layers: &layers,
+        config: &plan.config,
+    });
     let d = dive.metrics();
     let shipped: u64 = layers.iter().map(|l| l.size_bytes).sum();
     let live = tree.live_bytes();
@@ -278,11 +275,11 @@ fn assemble(
             shipped_bytes: shipped,
             live_bytes: live,
             hidden_bytes: hidden,
-            reclaimable_bytes: hidden,
+            reclaimable_bytes: hidden + findings::live_reclaimable(&tree, &found),
             live_files,
             inefficient_paths,
         },
-        findings: Vec::new(),
+        findings: found,
         estimates: Vec::new(),
         warnings,
         tree,

@@ -11,6 +11,7 @@
 //! their own entry kinds here, so the tree never has to look at names.
 
 pub mod path;
+pub mod sniff;
 
 use std::io::{self, BufRead, BufReader, Read};
 
@@ -77,6 +78,8 @@ pub struct Entry {
     pub link: Option<Box<[u8]>>,
     /// xxh3-128 of a regular file's content; 0 for everything else.
     pub content: u128,
+    /// What content sniffing found ([`sniff::PRIVATE_KEY`], [`sniff::CREDENTIALS`]).
+    pub flags: u8,
 }
 
 /// Something odd about one entry that did not stop the layer from being read.
@@ -318,11 +321,12 @@ fn parse_tar<R: Read>(
             }
         }
 
-        let content = if kind == EntryKind::File && size > 0 {
-            hash_content(&mut entry, size, &mut buf)
-                .map_err(|e| entry_err("cannot read content", &e))?
+        let (content, flags) = if kind == EntryKind::File && size > 0 {
+            let (content, head) = hash_content(&mut entry, size, &mut buf)
+                .map_err(|e| entry_err("cannot read content", &e))?;
+            (content, sniff::classify(&path, &head))
         } else {
-            0
+            (0, 0)
         };
         index.entries.push(Entry {
             path: path.into_boxed_slice(),
@@ -337,6 +341,7 @@ fn parse_tar<R: Read>(
             gid: gid.min(u32::MAX as u64) as u32,
             link,
             content,
+            flags,
         });
         last = Some(raw_path);
     }
@@ -359,13 +364,19 @@ fn tar_error(e: &io::Error, last: Option<&[u8]>) -> LayerError {
     LayerError(format!("{what}{after}"))
 }
 
-fn hash_content(entry: &mut impl Read, size: u64, buf: &mut [u8]) -> io::Result<u128> {
+/// Hash a file's content; also return its first [`sniff::HEAD`] bytes.
+fn hash_content(entry: &mut impl Read, size: u64, buf: &mut [u8]) -> io::Result<(u128, Vec<u8>)> {
     let mut hasher = Xxh3Default::new();
     let mut seen = 0u64;
+    let mut head = Vec::new();
     loop {
         let n = entry.read(buf)?;
         if n == 0 {
             break;
+        }
+        if head.len() < sniff::HEAD {
+            let take = n.min(sniff::HEAD - head.len());
+            head.extend_from_slice(&buf[..take]);
         }
         hasher.update(&buf[..n]);
         seen += n as u64;
@@ -376,7 +387,7 @@ fn hash_content(entry: &mut impl Read, size: u64, buf: &mut [u8]) -> io::Result<
             format!("header says {size} bytes, stream had {seen}"),
         ));
     }
-    Ok(hasher.digest128())
+    Ok((hasher.digest128(), head))
 }
 
 /// Hashes (optionally) and counts everything read through it.

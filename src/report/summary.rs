@@ -5,6 +5,9 @@ use std::io::Write;
 use super::bytes;
 use crate::analysis::Analysis;
 
+/// How many findings the summary shows.
+const TOP_FINDINGS: usize = 8;
+
 /// Widest command shown before it is cut.
 const COMMAND_WIDTH: usize = 70;
 
@@ -89,9 +92,35 @@ pub fn write(a: &Analysis, out: &mut dyn Write) -> std::io::Result<()> {
     }
     if !a.findings.is_empty() {
         writeln!(out)?;
-        writeln!(out, "  top findings:")?;
-        for f in a.findings.iter().take(5) {
-            writeln!(out, "  {:>10}  {}  {}", bytes(f.bytes), f.rule, f.advice)?;
+        writeln!(out, "  findings ({}):", a.findings.len())?;
+        for f in a.findings.iter().take(TOP_FINDINGS) {
+            let size = if f.bytes > 0 {
+                bytes(f.bytes)
+            } else {
+                String::new()
+            };
+            let layer = f
+                .layer
+                .as_ref()
+                .map_or(String::new(), |l| format!(" (layer {})", l.index));
+            writeln!(out, "  {:>10}  {:<8} {}{layer}", size, f.severity, f.rule)?;
+            if let Some(p) = f.paths.first() {
+                let more = f.paths.len() - 1 + f.paths_omitted;
+                let more = if more > 0 {
+                    format!(" and {more} more")
+                } else {
+                    String::new()
+                };
+                writeln!(out, "              {}{more}", p.path)?;
+            }
+            writeln!(out, "              fix: {}", f.advice)?;
+        }
+        if a.findings.len() > TOP_FINDINGS {
+            writeln!(
+                out,
+                "  ... and {} more findings (see --json)",
+                a.findings.len() - TOP_FINDINGS
+            )?;
         }
     }
     for w in a.warnings.iter().take(10) {

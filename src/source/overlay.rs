@@ -202,7 +202,7 @@ pub fn read(
         .map(|p| p.as_deref().and_then(tar_split_names))
         .collect();
     let mut indexes = walk_all(&located.layers, &orders)?;
-    hash_size_collisions(&located.layers, &mut indexes)?;
+    read_contents(&located.layers, &mut indexes)?;
     let plan = ImagePlan {
         format: Format::DockerLegacy,
         layers: located
@@ -289,6 +289,7 @@ fn walk_layer(root: &Path, order: Option<&[Vec<u8>]>) -> Result<LayerIndex> {
                 gid: meta.gid(),
                 link: None,
                 content: 0,
+                flags: 0,
             },
             tar_name: rel.clone(),
             inode: None,
@@ -310,6 +311,7 @@ fn walk_layer(root: &Path, order: Option<&[Vec<u8>]>) -> Result<LayerIndex> {
                         gid: 0,
                         link: None,
                         content: 0,
+                        flags: 0,
                     },
                     tar_name,
                     inode: None,
@@ -458,8 +460,10 @@ fn get_xattr(path: &Path, name: &str) -> Option<Vec<u8>> {
     (n >= 0).then(|| buf[..n as usize].to_vec())
 }
 
-/// Hash the content of every regular file whose size another file shares.
-fn hash_size_collisions(layers: &[PathBuf], indexes: &mut [LayerIndex]) -> Result<()> {
+/// Read content only where a finding needs it: hash every regular file whose
+/// size another file shares (only those can be duplicates), and sniff the head
+/// of files whose names make them secret candidates.
+fn read_contents(layers: &[PathBuf], indexes: &mut [LayerIndex]) -> Result<()> {
     let mut by_size: HashMap<u64, u32> = HashMap::new();
     for idx in indexes.iter() {
         for e in idx
@@ -470,17 +474,22 @@ fn hash_size_collisions(layers: &[PathBuf], indexes: &mut [LayerIndex]) -> Resul
             *by_size.entry(e.size).or_default() += 1;
         }
     }
-    let mut jobs: Vec<(usize, usize)> = Vec::new();
+    // (layer, entry, hash the whole file?)
+    let mut jobs: Vec<(usize, usize, bool)> = Vec::new();
     for (l, idx) in indexes.iter().enumerate() {
         for (i, e) in idx.entries.iter().enumerate() {
-            if e.kind == EntryKind::File && e.size > 0 && by_size[&e.size] > 1 {
-                jobs.push((l, i));
+            if e.kind != EntryKind::File || e.size == 0 {
+                continue;
+            }
+            let hash = by_size[&e.size] > 1;
+            if hash || secret_candidate(&e.path) {
+                jobs.push((l, i, hash));
             }
         }
     }
     let next = AtomicUsize::new(0);
-    let hashes: Mutex<Vec<(usize, usize, Result<u128>)>> =
-        Mutex::new(Vec::with_capacity(jobs.len()));
+    type Done = (usize, usize, Result<(u128, u8)>);
+    let done: Mutex<Vec<Done>> = Mutex::new(Vec::with_capacity(jobs.len()));
     let workers = std::thread::available_parallelism().map_or(2, |n| n.get());
     let view: &[LayerIndex] = indexes;
     std::thread::scope(|scope| {
@@ -488,36 +497,59 @@ fn hash_size_collisions(layers: &[PathBuf], indexes: &mut [LayerIndex]) -> Resul
             scope.spawn(|| {
                 let mut buf = vec![0u8; 256 * 1024];
                 let mut local = Vec::new();
-                while let Some(&(l, i)) = jobs.get(next.fetch_add(1, Ordering::Relaxed)) {
-                    let rel = std::ffi::OsStr::from_bytes(&view[l].entries[i].path);
-                    let abs = layers[l].join(rel);
-                    local.push((l, i, hash_file(&abs, &mut buf)));
+                while let Some(&(l, i, hash)) = jobs.get(next.fetch_add(1, Ordering::Relaxed)) {
+                    let path = &view[l].entries[i].path;
+                    let abs = layers[l].join(std::ffi::OsStr::from_bytes(path));
+                    local.push((l, i, read_file(&abs, path, hash, &mut buf)));
                 }
-                hashes.lock().expect("no hasher panics").extend(local);
+                done.lock().expect("no reader panics").extend(local);
             });
         }
     });
-    for (l, i, h) in hashes.into_inner().expect("no hasher panics") {
-        indexes[l].entries[i].content = h?;
+    for (l, i, r) in done.into_inner().expect("no reader panics") {
+        let (content, flags) = r?;
+        let e = &mut indexes[l].entries[i];
+        e.content = content;
+        e.flags = flags;
     }
     Ok(())
 }
 
-fn hash_file(path: &Path, buf: &mut [u8]) -> Result<u128> {
+/// Names that may hold a key or credentials; only these are sniffed here (the
+/// export path sniffs every file, as it reads them all anyway).
+fn secret_candidate(path: &[u8]) -> bool {
+    let name = crate::layer::path::split_last(path).1;
+    crate::layer::sniff::credential_file(path).is_some()
+        || [&b".pem"[..], b".key", b".p8"]
+            .iter()
+            .any(|ext| name.ends_with(ext))
+        || (name.starts_with(b"id_") && !name.ends_with(b".pub"))
+}
+
+/// Hash a file (when `hash`) and sniff its head; never follows a symlink.
+fn read_file(abs: &Path, rel: &[u8], hash: bool, buf: &mut [u8]) -> Result<(u128, u8)> {
     let mut f = File::options()
         .read(true)
         .custom_flags(libc::O_NOFOLLOW)
-        .open(path)
-        .map_err(|e| walk_error(path, e))?;
+        .open(abs)
+        .map_err(|e| walk_error(abs, e))?;
     let mut h = Xxh3Default::new();
+    let mut head = Vec::new();
     loop {
-        let n = f.read(buf).map_err(|e| walk_error(path, e))?;
+        let n = f.read(buf).map_err(|e| walk_error(abs, e))?;
         if n == 0 {
+            break;
+        }
+        if head.len() < crate::layer::sniff::HEAD {
+            head.extend_from_slice(&buf[..n.min(crate::layer::sniff::HEAD - head.len())]);
+        }
+        if !hash {
             break;
         }
         h.update(&buf[..n]);
     }
-    Ok(h.digest128())
+    let flags = crate::layer::sniff::classify(rel, &head);
+    Ok((if hash { h.digest128() } else { 0 }, flags))
 }
 
 /// Chain IDs of an image's layers, from its config's diff_ids.
@@ -662,13 +694,13 @@ mod tests {
         fs::write(l1.join("unique"), b"only one of this size").unwrap();
         let layers = vec![l0, l1];
         let mut idx = walk_all(&layers, &[None, None]).unwrap();
-        hash_size_collisions(&layers, &mut idx).unwrap();
+        read_contents(&layers, &mut idx).unwrap();
         assert_ne!(idx[0].entries[0].content, 0);
         assert_eq!(idx[0].entries[0].content, idx[1].entries[0].content);
         assert_eq!(idx[1].entries[1].content, 0, "a unique size needs no hash");
         let mut buf = vec![0u8; 64];
         std::os::unix::fs::symlink(tmp.path().join("l0/same1"), tmp.path().join("link")).unwrap();
-        assert!(hash_file(&tmp.path().join("link"), &mut buf).is_err());
+        assert!(read_file(&tmp.path().join("link"), b"link", true, &mut buf).is_err());
     }
 
     #[test]

@@ -41,6 +41,8 @@ pub struct Meta {
     pub gid: u32,
     pub link: Option<Box<[u8]>>,
     pub content: u128,
+    /// Content sniffing flags (see [`crate::layer::sniff`]).
+    pub flags: u8,
     /// The directory was created because a deeper path needed it; the layer has
     /// no entry of its own for it.
     pub implicit: bool,
@@ -56,6 +58,7 @@ impl Meta {
             gid: e.gid,
             link: e.link.clone(),
             content: e.content,
+            flags: e.flags,
             implicit: false,
         }
     }
@@ -69,6 +72,7 @@ impl Meta {
             gid: 0,
             link: None,
             content: 0,
+            flags: 0,
             implicit: true,
         }
     }

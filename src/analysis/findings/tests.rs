@@ -1,0 +1,392 @@
+use crate::analysis::{Analysis, analyze};
+use crate::fixture::{self, Compress, ImageSpec, LayerSpec, Layout, Node};
+use crate::progress::Silent;
+use crate::source::Options;
+
+fn image(
+    layers: Vec<(&str, Vec<Node>)>,
+    config: serde_json::Value,
+    history: Vec<&str>,
+) -> Analysis {
+    let spec = ImageSpec {
+        layers: layers
+            .into_iter()
+            .map(|(c, n)| LayerSpec::new(c, n))
+            .collect(),
+        container_config: config,
+        extra_history: history.into_iter().map(str::to_string).collect(),
+    };
+    let tmp = tempfile::tempdir().unwrap();
+    let path = tmp.path().join("i.tar");
+    fixture::write_image(&spec, Layout::DockerLegacy, Compress::None, &path).unwrap();
+    let opts = Options {
+        verify: true,
+        ..Options::default()
+    };
+    analyze(path.to_str().unwrap(), &opts, &Silent).unwrap()
+}
+
+/// A config that silences the config rules, to look at one rule at a time.
+fn clean_config() -> serde_json::Value {
+    serde_json::json!({"User": "10001", "Healthcheck": {"Test": ["CMD", "true"]}})
+}
+
+fn rules(a: &Analysis) -> Vec<&str> {
+    a.findings.iter().map(|f| f.rule).collect()
+}
+
+fn only<'a>(a: &'a Analysis, rule: &str) -> &'a crate::analysis::Finding {
+    let found: Vec<_> = a.findings.iter().filter(|f| f.rule == rule).collect();
+    assert_eq!(found.len(), 1, "{rule}: {:?}", rules(a));
+    found[0]
+}
+
+#[test]
+fn deleted_later_names_both_steps_and_the_deleted_directory() {
+    let a = image(
+        vec![
+            (
+                "/bin/sh -c #(nop) COPY dir:abc in /",
+                vec![
+                    fixture::dir("app"),
+                    fixture::big_file("app/big.bin", 30_000_000, 1),
+                ],
+            ),
+            ("/bin/sh -c rm -rf /app", vec![fixture::whiteout("app")]),
+        ],
+        clean_config(),
+        vec![],
+    );
+    let f = only(&a, "deleted-later");
+    assert_eq!(f.bytes, 30_000_000);
+    assert_eq!(f.layer.as_ref().unwrap().index, 0);
+    assert_eq!(f.paths[0].path, "/app");
+    assert!(
+        f.advice.starts_with("the RUN in layer 1 deletes /app"),
+        "{}",
+        f.advice
+    );
+    assert!(
+        f.advice.contains("added by the COPY in layer 0"),
+        "{}",
+        f.advice
+    );
+    assert_eq!(a.metrics.reclaimable_bytes, 30_000_000);
+}
+
+#[test]
+fn opaque_replacement_is_deleted_later_too() {
+    let a = image(
+        vec![
+            (
+                "/bin/sh -c a",
+                vec![fixture::dir("d"), fixture::file("d/old", "x".repeat(700))],
+            ),
+            (
+                "/bin/sh -c b",
+                vec![
+                    fixture::dir("d"),
+                    fixture::opaque("d"),
+                    fixture::file("d/new", "n"),
+                ],
+            ),
+        ],
+        clean_config(),
+        vec![],
+    );
+    let f = only(&a, "deleted-later");
+    assert_eq!((f.bytes, f.paths[0].path.as_str()), (700, "/d/old"));
+}
+
+#[test]
+fn identical_rewrite_is_overwritten_with_the_chmod_advice() {
+    let a = image(
+        vec![
+            (
+                "/bin/sh -c make",
+                vec![fixture::big_file("bin/tool", 5000, 9)],
+            ),
+            (
+                "/bin/sh -c chmod 755 /bin/tool",
+                vec![fixture::big_file("bin/tool", 5000, 9)],
+            ),
+        ],
+        clean_config(),
+        vec![],
+    );
+    let f = only(&a, "overwritten");
+    assert_eq!(f.bytes, 5000);
+    assert!(f.advice.contains("identical content"), "{}", f.advice);
+    assert!(
+        !rules(&a).contains(&"duplicate-content"),
+        "the old copy is hidden, not live"
+    );
+}
+
+#[test]
+fn duplicates_count_all_but_one_copy_and_not_hard_links() {
+    let a = image(
+        vec![(
+            "/bin/sh -c x",
+            vec![
+                fixture::big_file("a/one", 1000, 5),
+                fixture::big_file("b/two", 1000, 5),
+                fixture::big_file("c/three", 1000, 5),
+                fixture::hardlink("a/linked", "a/one"),
+            ],
+        )],
+        clean_config(),
+        vec![],
+    );
+    let f = only(&a, "duplicate-content");
+    assert_eq!(f.bytes, 2000);
+    assert_eq!(f.paths.len(), 2);
+}
+
+#[test]
+fn vcs_caches_bytecode_docs_and_junk() {
+    let a = image(
+        vec![
+            (
+                "/bin/sh -c apt-get install -y python3",
+                vec![
+                    fixture::big_file(
+                        "var/lib/apt/lists/deb.debian.org_dists_bookworm_main",
+                        4000,
+                        1,
+                    ),
+                    fixture::file("var/lib/apt/lists/lock", ""),
+                    fixture::big_file("var/cache/apt/archives/python3.deb", 3000, 2),
+                    fixture::big_file("usr/share/doc/python3/changelog.gz", 300, 3),
+                    fixture::big_file("usr/share/doc/python3/copyright", 100, 4),
+                    fixture::big_file("usr/share/man/man1/python3.1.gz", 200, 5),
+                    fixture::big_file("usr/share/locale/de/LC_MESSAGES/x.mo", 50, 6),
+                    fixture::big_file("usr/share/locale/en_GB/LC_MESSAGES/x.mo", 50, 7),
+                    fixture::big_file("var/log/apt/term.log", 70, 8),
+                ],
+            ),
+            (
+                "/bin/sh -c pip install flask",
+                vec![
+                    fixture::big_file("root/.cache/pip/http/a", 2500, 9),
+                    fixture::big_file("app/__pycache__/main.cpython-311.pyc", 900, 10),
+                ],
+            ),
+            (
+                "/bin/sh -c #(nop) COPY dir:x in /app",
+                vec![
+                    fixture::big_file("app/.git/objects/pack", 5000, 11),
+                    fixture::file("app/.gitignore", ".env\n"),
+                    fixture::file("app/.DS_Store", "junk"),
+                ],
+            ),
+        ],
+        clean_config(),
+        vec![],
+    );
+    let git = only(&a, "vcs-directory");
+    assert_eq!((git.bytes, git.layer.as_ref().unwrap().index), (5000, 2));
+    assert!(git.advice.contains("add `.git` to .dockerignore"));
+    let caches: Vec<_> = a
+        .findings
+        .iter()
+        .filter(|f| f.rule == "package-cache")
+        .collect();
+    let by_advice = |needle: &str| {
+        caches
+            .iter()
+            .find(|f| f.advice.contains(needle))
+            .unwrap_or_else(|| panic!("{needle}"))
+    };
+    assert_eq!(
+        by_advice("rm -rf /var/lib/apt/lists/*").bytes,
+        4000,
+        "the lock file is not cache"
+    );
+    assert_eq!(by_advice("apt-get clean").bytes, 3000);
+    let pip = by_advice("--no-cache-dir");
+    assert_eq!((pip.bytes, pip.layer.as_ref().unwrap().index), (2500, 1));
+    assert_eq!(only(&a, "python-bytecode").bytes, 900);
+    assert_eq!(
+        only(&a, "docs-and-locales").bytes,
+        300 + 200 + 50,
+        "copyright and English stay"
+    );
+    let junk: u64 = a
+        .findings
+        .iter()
+        .filter(|f| f.rule == "junk")
+        .map(|f| f.bytes)
+        .sum();
+    assert_eq!(junk, 70 + 4);
+    // Each live byte once: 4000 + 3000 + 2500 + 900 + 550 + 74 + 5000.
+    assert_eq!(a.metrics.reclaimable_bytes, 16_024);
+}
+
+#[test]
+fn secrets_in_deleted_files_are_found_and_certificates_are_not() {
+    let key = "-----BEGIN OPENSSH PRIVATE KEY-----\nb3BlbnNzaC1rZXktdjEAAAAA\n-----END OPENSSH PRIVATE KEY-----\n";
+    let bundle = "-----BEGIN CERTIFICATE-----\nMIIBszCCAVmgAwIBAgIUT\n-----END CERTIFICATE-----\n"
+        .repeat(20);
+    let a = image(
+        vec![
+            (
+                "/bin/sh -c #(nop) COPY file:k in /root/.ssh/id_ed25519",
+                vec![
+                    fixture::file("root/.ssh/id_ed25519", key),
+                    fixture::file("etc/ssl/certs/ca-certificates.crt", &bundle),
+                ],
+            ),
+            (
+                "/bin/sh -c git clone x && rm /root/.ssh/id_ed25519",
+                vec![fixture::whiteout("root/.ssh/id_ed25519")],
+            ),
+            (
+                "/bin/sh -c #(nop) COPY dir:app in /app",
+                vec![
+                    fixture::file("app/.env", "DATABASE_URL=postgres://u:p@db/app\n"),
+                    fixture::file("app/.env.example", "DATABASE_URL=changeme\n"),
+                    fixture::file("app/settings.py", "SECRET_KEY = os.environ['SECRET_KEY']\n"),
+                ],
+            ),
+        ],
+        serde_json::json!({"User": "app", "Healthcheck": {"Test": ["CMD", "true"]}, "Env": ["PATH=/bin", "STRIPE_API_KEY=sk_live_123"]}),
+        vec!["|1 NPM_TOKEN=npm_abc /bin/sh -c npm ci"],
+    );
+    let secrets: Vec<_> = a.findings.iter().filter(|f| f.rule == "secret").collect();
+    let key_finding = secrets
+        .iter()
+        .find(|f| f.layer.as_ref().is_some_and(|l| l.index == 0))
+        .unwrap();
+    assert_eq!(key_finding.paths.len(), 1, "{:?}", key_finding.paths);
+    assert!(
+        key_finding.paths[0]
+            .path
+            .starts_with("/root/.ssh/id_ed25519 (deleted")
+    );
+    assert!(key_finding.advice.contains("a private key"));
+    let env_finding = secrets
+        .iter()
+        .find(|f| f.layer.as_ref().is_some_and(|l| l.index == 2))
+        .unwrap();
+    assert_eq!(
+        env_finding
+            .paths
+            .iter()
+            .map(|p| p.path.as_str())
+            .collect::<Vec<_>>(),
+        vec!["/app/.env"]
+    );
+    let config_finding = secrets
+        .iter()
+        .find(|f| f.paths.iter().any(|p| p.path.starts_with("ENV")))
+        .unwrap();
+    let shown: Vec<&str> = config_finding
+        .paths
+        .iter()
+        .map(|p| p.path.as_str())
+        .collect();
+    assert!(
+        shown.contains(&"ENV STRIPE_API_KEY=<redacted> (image config)"),
+        "{shown:?}"
+    );
+    assert!(
+        shown.contains(&"ARG NPM_TOKEN=<redacted> (build history)"),
+        "{shown:?}"
+    );
+    let json = serde_json::to_string(&a.findings).unwrap();
+    for value in ["sk_live_123", "npm_abc", "postgres://"] {
+        assert!(!json.contains(value), "{value} leaked");
+    }
+    assert!(!rules(&a).contains(&"root-user"));
+}
+
+#[test]
+fn config_and_permission_rules() {
+    let mut suid = fixture::big_file("usr/bin/sudo", 100, 1);
+    if let Node::File { mode, .. } = &mut suid {
+        *mode = 0o4755;
+    }
+    let mut open = fixture::file("srv/data.txt", "x");
+    if let Node::File { mode, .. } = &mut open {
+        *mode = 0o666;
+    }
+    let a = image(
+        vec![(
+            "/bin/sh -c x",
+            vec![suid, open, fixture::file("tmp/ok", "y")],
+        )],
+        serde_json::json!({"User": "0:0", "Healthcheck": {"Test": ["NONE"]}}),
+        vec![],
+    );
+    assert!(only(&a, "root-user").advice.contains("USER is `0:0`"));
+    only(&a, "no-healthcheck");
+    assert_eq!(only(&a, "setuid").paths[0].path, "/usr/bin/sudo (4755)");
+    let ww = only(&a, "world-writable");
+    assert_eq!(
+        ww.paths.iter().map(|p| p.path.as_str()).collect::<Vec<_>>(),
+        vec!["/srv/data.txt (0666)"]
+    );
+}
+
+#[test]
+fn toolchains_and_node_build_tools() {
+    let a = image(
+        vec![(
+            "/bin/sh -c apt-get install -y build-essential",
+            vec![
+                fixture::big_file("usr/bin/x86_64-linux-gnu-gcc-12", 1000, 1),
+                fixture::big_file("usr/lib/gcc/x86_64-linux-gnu/12/cc1", 20_000, 2),
+                fixture::big_file("usr/include/stdio.h", 300, 3),
+                fixture::big_file("usr/bin/python3", 5000, 4),
+                fixture::big_file("app/node_modules/typescript/lib/tsc.js", 7000, 5),
+                fixture::big_file("app/node_modules/express/index.js", 100, 6),
+            ],
+        )],
+        clean_config(),
+        vec![],
+    );
+    assert_eq!(
+        only(&a, "build-toolchain").bytes,
+        1000 + 20_000 + 300 + 7000
+    );
+}
+
+#[test]
+fn a_clean_image_has_no_findings() {
+    let a = image(
+        vec![(
+            "/bin/sh -c #(nop) COPY dir:app in /app",
+            vec![
+                fixture::big_file("app/server", 10_000, 1),
+                fixture::file("etc/passwd", "root:x:0:0::/root:/bin/sh\n"),
+            ],
+        )],
+        clean_config(),
+        vec![],
+    );
+    assert_eq!(rules(&a), Vec::<&str>::new());
+    assert_eq!(a.metrics.reclaimable_bytes, 0);
+}
+
+#[test]
+fn history_assignments_are_parsed() {
+    use super::history_assignments;
+    assert_eq!(
+        history_assignments("|2 A=1 B= /bin/sh -c x"),
+        vec![("ARG", "A".to_string())]
+    );
+    assert_eq!(
+        history_assignments("RUN |1 TOKEN=x /bin/sh -c y # buildkit"),
+        vec![("ARG", "TOKEN".to_string())]
+    );
+    assert_eq!(
+        history_assignments("/bin/sh -c #(nop)  ENV DB_PASSWORD=hunter2"),
+        vec![("ENV", "DB_PASSWORD".to_string())]
+    );
+    assert_eq!(
+        history_assignments("ENV X=1 Y=2"),
+        vec![("ENV", "X".to_string()), ("ENV", "Y".to_string())]
+    );
+    assert!(history_assignments("/bin/sh -c echo A=1").is_empty());
+}
