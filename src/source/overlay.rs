@@ -196,13 +196,14 @@ pub fn read(
         });
     }
     progress.phase(&format!("reading {name} from the engine's storage"), None);
-    let orders: Vec<Option<Vec<Vec<u8>>>> = located
+    let orders: Vec<Option<Vec<TarEntry>>> = located
         .tar_splits
         .iter()
-        .map(|p| p.as_deref().and_then(tar_split_names))
+        .map(|p| p.as_deref().and_then(tar_split_entries))
         .collect();
-    let mut indexes = walk_all(&located.layers, &orders)?;
-    read_contents(&located.layers, &mut indexes)?;
+    let mut walks = walk_all(&located.layers, &orders)?;
+    read_contents(&located.layers, &mut walks)?;
+    let indexes: Vec<LayerIndex> = walks.into_iter().map(|w| w.index).collect();
     let plan = ImagePlan {
         format: Format::DockerLegacy,
         layers: located
@@ -227,10 +228,9 @@ pub fn read(
     Ok(plan)
 }
 
-fn walk_all(layers: &[PathBuf], orders: &[Option<Vec<Vec<u8>>>]) -> Result<Vec<LayerIndex>> {
+fn walk_all(layers: &[PathBuf], orders: &[Option<Vec<TarEntry>>]) -> Result<Vec<Walk>> {
     let next = AtomicUsize::new(0);
-    let results: Mutex<Vec<(usize, Result<LayerIndex>)>> =
-        Mutex::new(Vec::with_capacity(layers.len()));
+    let results: Mutex<Vec<(usize, Result<Walk>)>> = Mutex::new(Vec::with_capacity(layers.len()));
     let workers = std::thread::available_parallelism()
         .map_or(2, |n| n.get())
         .min(layers.len());
@@ -271,7 +271,7 @@ struct Walked {
 /// order of the layer's original tar when its tar-split is known (that is what
 /// the export reassembles), else depth-first in lexical order, as the daemon
 /// writes a layer it creates.
-fn walk_layer(root: &Path, order: Option<&[Vec<u8>]>) -> Result<LayerIndex> {
+fn walk_layer(root: &Path, order: Option<&[TarEntry]>) -> Result<Walk> {
     let mut walked = Vec::new();
     // (absolute path, relative path bytes)
     let mut stack: Vec<(PathBuf, Vec<u8>)> = Vec::new();
@@ -353,13 +353,24 @@ fn walk_layer(root: &Path, order: Option<&[Vec<u8>]>) -> Result<LayerIndex> {
     Ok(finish_layer(walked, order))
 }
 
+/// A walked layer: its entries and, per entry, the CRC-64 its tar-split records.
+#[derive(Debug)]
+struct Walk {
+    index: LayerIndex,
+    crcs: Vec<Option<u64>>,
+}
+
 /// Put walked entries in tar order and give hard links their roles: the first
 /// name of an inode in that order holds the content, later names link to it.
-fn finish_layer(mut walked: Vec<Walked>, order: Option<&[Vec<u8>]>) -> LayerIndex {
+fn finish_layer(mut walked: Vec<Walked>, order: Option<&[TarEntry]>) -> Walk {
+    let mut crcs: HashMap<&[u8], u64> = HashMap::new();
     if let Some(order) = order {
         let mut position: HashMap<&[u8], usize> = HashMap::with_capacity(order.len());
-        for (i, name) in order.iter().enumerate() {
-            position.entry(&name[..]).or_insert(i);
+        for (i, e) in order.iter().enumerate() {
+            position.entry(&e.name[..]).or_insert(i);
+            if let Some(crc) = e.crc {
+                crcs.insert(&e.name[..], crc);
+            }
         }
         // A directory the tar never had was created by the unpacker; the export
         // has no entry for it either.
@@ -368,6 +379,7 @@ fn finish_layer(mut walked: Vec<Walked>, order: Option<&[Vec<u8>]>) -> LayerInde
     }
     let mut first: HashMap<(u64, u64), Box<[u8]>> = HashMap::new();
     let mut index = LayerIndex::default();
+    let mut fingerprints = Vec::with_capacity(walked.len());
     for mut w in walked {
         if let Some(inode) = w.inode {
             match first.get(&inode) {
@@ -381,14 +393,26 @@ fn finish_layer(mut walked: Vec<Walked>, order: Option<&[Vec<u8>]>) -> LayerInde
                 }
             }
         }
+        fingerprints.push(crcs.get(&w.tar_name[..]).copied());
         index.entries.push(w.entry);
     }
-    index
+    Walk {
+        index,
+        crcs: fingerprints,
+    }
 }
 
-/// Entry names, in order, from a layer's tar-split (the record of its original
-/// tar that engines keep to reproduce it byte for byte). `None` if unreadable.
-fn tar_split_names(path: &Path) -> Option<Vec<Vec<u8>>> {
+/// One entry of a layer's original tar, from its tar-split.
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct TarEntry {
+    name: Vec<u8>,
+    /// CRC-64 of a regular file's content, as tar-split records it.
+    crc: Option<u64>,
+}
+
+/// Entries, in order, from a layer's tar-split (the record of its original tar
+/// that engines keep to reproduce it byte for byte). `None` if unreadable.
+fn tar_split_entries(path: &Path) -> Option<Vec<TarEntry>> {
     #[derive(serde::Deserialize)]
     struct Record {
         #[serde(rename = "type")]
@@ -397,6 +421,8 @@ fn tar_split_names(path: &Path) -> Option<Vec<Vec<u8>>> {
         name: Option<String>,
         #[serde(default)]
         name_raw: Option<String>,
+        #[serde(default)]
+        payload: Option<String>,
     }
     let file = File::open(path).ok()?;
     let reader = std::io::BufReader::new(flate2::read::MultiGzDecoder::new(file));
@@ -411,8 +437,14 @@ fn tar_split_names(path: &Path) -> Option<Vec<Vec<u8>>> {
             (None, Some(name)) => name.into_bytes(),
             (None, None) => continue,
         };
-        if let crate::layer::path::Normalized::Path(p) = crate::layer::path::normalize(&raw) {
-            names.push(p);
+        let crc = record
+            .payload
+            .as_deref()
+            .and_then(base64_decode)
+            .and_then(|b| <[u8; 8]>::try_from(b).ok())
+            .map(u64::from_be_bytes);
+        if let crate::layer::path::Normalized::Path(name) = crate::layer::path::normalize(&raw) {
+            names.push(TarEntry { name, crc });
         }
     }
     Some(names)
@@ -460,28 +492,41 @@ fn get_xattr(path: &Path, name: &str) -> Option<Vec<u8>> {
     (n >= 0).then(|| buf[..n as usize].to_vec())
 }
 
-/// Read content only where a finding needs it: hash every regular file whose
-/// size another file shares (only those can be duplicates), and sniff the head
-/// of files whose names make them secret candidates.
-fn read_contents(layers: &[PathBuf], indexes: &mut [LayerIndex]) -> Result<()> {
-    let mut by_size: HashMap<u64, u32> = HashMap::new();
-    for idx in indexes.iter() {
-        for e in idx
-            .entries
-            .iter()
-            .filter(|e| e.kind == EntryKind::File && e.size > 0)
-        {
-            *by_size.entry(e.size).or_default() += 1;
+/// Read content only where a finding needs it: hash the regular files that may
+/// have a duplicate, and sniff the head of files whose names make them secret
+/// candidates. Two files can only be equal with equal sizes and, where the
+/// tar-split records them, equal CRC-64s; only such groups are read.
+fn read_contents(layers: &[PathBuf], walks: &mut [Walk]) -> Result<()> {
+    // size -> (count, count per CRC, any member without a CRC)
+    let mut by_size: HashMap<u64, (u32, HashMap<u64, u32>, bool)> = HashMap::new();
+    for w in walks.iter() {
+        for (e, crc) in w.index.entries.iter().zip(&w.crcs) {
+            if e.kind == EntryKind::File && e.size > 0 {
+                let slot = by_size.entry(e.size).or_default();
+                slot.0 += 1;
+                match crc {
+                    Some(c) => *slot.1.entry(*c).or_default() += 1,
+                    None => slot.2 = true,
+                }
+            }
         }
     }
+    let may_have_twin = |size: u64, crc: Option<u64>| {
+        let (count, by_crc, unknown) = &by_size[&size];
+        match crc {
+            _ if *count < 2 => false,
+            Some(c) if !unknown => by_crc[&c] > 1,
+            _ => true,
+        }
+    };
     // (layer, entry, hash the whole file?)
     let mut jobs: Vec<(usize, usize, bool)> = Vec::new();
-    for (l, idx) in indexes.iter().enumerate() {
-        for (i, e) in idx.entries.iter().enumerate() {
+    for (l, w) in walks.iter().enumerate() {
+        for (i, (e, crc)) in w.index.entries.iter().zip(&w.crcs).enumerate() {
             if e.kind != EntryKind::File || e.size == 0 {
                 continue;
             }
-            let hash = by_size[&e.size] > 1;
+            let hash = may_have_twin(e.size, *crc);
             if hash || secret_candidate(&e.path) {
                 jobs.push((l, i, hash));
             }
@@ -491,14 +536,14 @@ fn read_contents(layers: &[PathBuf], indexes: &mut [LayerIndex]) -> Result<()> {
     type Done = (usize, usize, Result<(u128, u8)>);
     let done: Mutex<Vec<Done>> = Mutex::new(Vec::with_capacity(jobs.len()));
     let workers = std::thread::available_parallelism().map_or(2, |n| n.get());
-    let view: &[LayerIndex] = indexes;
+    let view: &[Walk] = walks;
     std::thread::scope(|scope| {
         for _ in 0..workers {
             scope.spawn(|| {
                 let mut buf = vec![0u8; 256 * 1024];
                 let mut local = Vec::new();
                 while let Some(&(l, i, hash)) = jobs.get(next.fetch_add(1, Ordering::Relaxed)) {
-                    let path = &view[l].entries[i].path;
+                    let path = &view[l].index.entries[i].path;
                     let abs = layers[l].join(std::ffi::OsStr::from_bytes(path));
                     local.push((l, i, read_file(&abs, path, hash, &mut buf)));
                 }
@@ -508,7 +553,7 @@ fn read_contents(layers: &[PathBuf], indexes: &mut [LayerIndex]) -> Result<()> {
     });
     for (l, i, r) in done.into_inner().expect("no reader panics") {
         let (content, flags) = r?;
-        let e = &mut indexes[l].entries[i];
+        let e = &mut walks[l].index.entries[i];
         e.content = content;
         e.flags = flags;
     }
@@ -663,7 +708,7 @@ mod tests {
             eprintln!("skipping: needs root for mknod and trusted xattrs");
             return;
         }
-        let idx = walk_layer(root, None).unwrap();
+        let idx = walk_layer(root, None).unwrap().index;
         assert_eq!(
             kinds(&idx),
             vec![
@@ -695,12 +740,49 @@ mod tests {
         let layers = vec![l0, l1];
         let mut idx = walk_all(&layers, &[None, None]).unwrap();
         read_contents(&layers, &mut idx).unwrap();
-        assert_ne!(idx[0].entries[0].content, 0);
-        assert_eq!(idx[0].entries[0].content, idx[1].entries[0].content);
-        assert_eq!(idx[1].entries[1].content, 0, "a unique size needs no hash");
+        assert_ne!(idx[0].index.entries[0].content, 0);
+        assert_eq!(
+            idx[0].index.entries[0].content,
+            idx[1].index.entries[0].content
+        );
+        assert_eq!(
+            idx[1].index.entries[1].content, 0,
+            "a unique size needs no hash"
+        );
         let mut buf = vec![0u8; 64];
         std::os::unix::fs::symlink(tmp.path().join("l0/same1"), tmp.path().join("link")).unwrap();
         assert!(read_file(&tmp.path().join("link"), b"link", true, &mut buf).is_err());
+    }
+
+    #[test]
+    fn tar_split_crcs_spare_reading_files_that_cannot_be_twins() {
+        let tmp = tempfile::tempdir().unwrap();
+        let layers: Vec<PathBuf> = (0..2).map(|i| tmp.path().join(format!("l{i}"))).collect();
+        for l in &layers {
+            fs::create_dir_all(l).unwrap();
+        }
+        fs::write(layers[0].join("a"), b"abcd").unwrap();
+        fs::write(layers[1].join("b"), b"wxyz").unwrap();
+        fs::write(layers[1].join("c"), b"abcd").unwrap();
+        let entry = |name: &str, crc: u64| TarEntry {
+            name: name.as_bytes().to_vec(),
+            crc: Some(crc),
+        };
+        // `b` has the size of the others but not their CRC: it is never read.
+        let orders = vec![
+            Some(vec![entry("a", 7)]),
+            Some(vec![entry("b", 9), entry("c", 7)]),
+        ];
+        let mut walks = walk_all(&layers, &orders).unwrap();
+        read_contents(&layers, &mut walks).unwrap();
+        let (a, b, c) = (
+            walks[0].index.entries[0].content,
+            walks[1].index.entries[0].content,
+            walks[1].index.entries[1].content,
+        );
+        assert_eq!(b, 0);
+        assert_ne!(a, 0);
+        assert_eq!(a, c);
     }
 
     #[test]
@@ -748,8 +830,14 @@ mod tests {
         fs::write(root.join("z/target"), b"0123").unwrap();
         fs::hard_link(root.join("z/target"), root.join("a/link")).unwrap();
         // The original tar had `z/`, `z/target`, then `a/link`, and no `a/` entry.
-        let order: Vec<Vec<u8>> = vec![b"z".to_vec(), b"z/target".to_vec(), b"a/link".to_vec()];
-        let idx = walk_layer(root, Some(&order)).unwrap();
+        let order: Vec<TarEntry> = [&b"z"[..], b"z/target", b"a/link"]
+            .iter()
+            .map(|n| TarEntry {
+                name: n.to_vec(),
+                crc: None,
+            })
+            .collect();
+        let idx = walk_layer(root, Some(&order)).unwrap().index;
         assert_eq!(
             kinds(&idx),
             vec![
@@ -779,7 +867,11 @@ mod tests {
         .join("\n");
         std::io::Write::write_all(&mut enc, lines.as_bytes()).unwrap();
         enc.finish().unwrap();
-        let names = tar_split_names(&path).unwrap();
+        let names: Vec<Vec<u8>> = tar_split_entries(&path)
+            .unwrap()
+            .into_iter()
+            .map(|e| e.name)
+            .collect();
         assert_eq!(
             names,
             vec![

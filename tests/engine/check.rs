@@ -51,27 +51,32 @@ fn canonical_layers(a: &Analysis) -> Vec<serde_json::Value> {
         .collect()
 }
 
-/// Sizes of two or more non-empty regular files written by the layers: the
-/// only files that can be duplicates.
-fn colliding_sizes(tree: &MergedTree) -> HashSet<u64> {
-    let mut count: HashMap<u64, u32> = HashMap::new();
-    for (_, n) in tree.nodes() {
-        for c in &n.history {
+/// Every (size, content hash) that two or more file versions share in the
+/// reference reading: only those must carry a hash on the storage path.
+fn shared_contents(tree: &MergedTree) -> HashSet<(u64, u128)> {
+    let mut count: HashMap<(u64, u128), u32> = HashMap::new();
+    for (_, node) in tree.nodes() {
+        for c in &node.history {
             if c.op != Op::Removed && c.meta.kind == EntryKind::File && c.meta.size > 0 {
-                *count.entry(c.meta.size).or_default() += 1;
+                *count.entry((c.meta.size, c.meta.content)).or_default() += 1;
             }
         }
     }
     count
         .into_iter()
         .filter(|&(_, n)| n > 1)
-        .map(|(s, _)| s)
+        .map(|(k, _)| k)
         .collect()
 }
 
 /// The same change, except that a reading from the engine's storage may leave
-/// a content hash out (0) where no other file has the same size.
-fn same_change(reference: &Change, other: &Change, lazy_hashes: Option<&HashSet<u64>>) -> bool {
+/// a content hash out (0) where no other file has the same content (it reads a
+/// file only when its size, and its tar-split CRC where known, has a twin).
+fn same_change(
+    reference: &Change,
+    other: &Change,
+    lazy_hashes: Option<&HashSet<(u64, u128)>>,
+) -> bool {
     if reference == other {
         return true;
     }
@@ -79,7 +84,8 @@ fn same_change(reference: &Change, other: &Change, lazy_hashes: Option<&HashSet<
         return false;
     };
     let (r, o) = (&reference.meta, &other.meta);
-    let unhashed = o.content == 0 && r.kind == EntryKind::File && !colliding.contains(&r.size);
+    let unhashed =
+        o.content == 0 && r.kind == EntryKind::File && !colliding.contains(&(r.size, r.content));
     let mut r = reference.clone();
     if unhashed {
         r.meta.content = 0;
@@ -124,7 +130,7 @@ pub fn assert_same_reading(reference: &Reading, other: &Reading) {
     let what = format!("'{}' vs '{}'", other.label, reference.label);
     let in_place = o.image.read_path == ReadPath::EngineStorage;
     assert_eq!(o.image.verified, !in_place, "{what}: verified");
-    let colliding = colliding_sizes(&r.tree);
+    let colliding = shared_contents(&r.tree);
     let lazy = in_place.then_some(&colliding);
     let (rt, ot) = (canonical_tree(&r.tree), canonical_tree(&o.tree));
     let mut rest = ot.iter().peekable();
