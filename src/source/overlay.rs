@@ -25,8 +25,8 @@ use std::io::Read;
 use std::os::unix::ffi::OsStrExt;
 use std::os::unix::fs::{FileTypeExt, MetadataExt, OpenOptionsExt};
 use std::path::{Path, PathBuf};
-use std::sync::Mutex;
 use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Condvar, Mutex};
 
 use xxhash_rust::xxh3::Xxh3Default;
 
@@ -228,27 +228,97 @@ pub fn read(
     Ok(plan)
 }
 
+/// A directory still to read: its layer, where it is, and its path in the layer.
+struct DirTask {
+    layer: usize,
+    abs: PathBuf,
+    rel: Vec<u8>,
+}
+
+/// The shared work list of the walkers.
+struct Queue {
+    tasks: Vec<DirTask>,
+    /// Directories being read right now (their subdirectories are not queued yet).
+    active: usize,
+    failed: Option<Error>,
+}
+
+/// Walk every layer directory at once: all cores share one queue of
+/// directories, so a single large layer is walked in parallel too.
 fn walk_all(layers: &[PathBuf], orders: &[Option<Vec<TarEntry>>]) -> Result<Vec<Walk>> {
-    let next = AtomicUsize::new(0);
-    let results: Mutex<Vec<(usize, Result<Walk>)>> = Mutex::new(Vec::with_capacity(layers.len()));
-    let workers = std::thread::available_parallelism()
-        .map_or(2, |n| n.get())
-        .min(layers.len());
+    let queue = Mutex::new(Queue {
+        tasks: layers
+            .iter()
+            .enumerate()
+            .map(|(layer, abs)| DirTask {
+                layer,
+                abs: abs.clone(),
+                rel: Vec::new(),
+            })
+            .collect(),
+        active: 0,
+        failed: None,
+    });
+    let wake = Condvar::new();
+    let walked: Mutex<Vec<Vec<Walked>>> =
+        Mutex::new((0..layers.len()).map(|_| Vec::new()).collect());
+    let workers = std::thread::available_parallelism().map_or(2, |n| n.get());
     std::thread::scope(|scope| {
         for _ in 0..workers {
             scope.spawn(|| {
+                let mut local: Vec<(usize, Walked)> = Vec::new();
                 loop {
-                    let i = next.fetch_add(1, Ordering::Relaxed);
-                    let Some(dir) = layers.get(i) else { break };
-                    let result = walk_layer(dir, orders.get(i).and_then(|o| o.as_deref()));
-                    results.lock().expect("no walker panics").push((i, result));
+                    let task = {
+                        let mut q = queue.lock().expect("no walker panics");
+                        loop {
+                            if q.failed.is_some() {
+                                break None;
+                            }
+                            if let Some(t) = q.tasks.pop() {
+                                q.active += 1;
+                                break Some(t);
+                            }
+                            if q.active == 0 {
+                                break None;
+                            }
+                            q = wake.wait(q).expect("no walker panics");
+                        }
+                    };
+                    let Some(task) = task else { break };
+                    let mut subdirs = Vec::new();
+                    let result = read_dir_entries(&task, &mut local, &mut subdirs);
+                    let mut q = queue.lock().expect("no walker panics");
+                    q.active -= 1;
+                    match result {
+                        Ok(()) => q.tasks.extend(subdirs),
+                        Err(e) => {
+                            q.failed.get_or_insert(e);
+                        }
+                    }
+                    wake.notify_all();
+                }
+                let mut all = walked.lock().expect("no walker panics");
+                for (layer, w) in local {
+                    all[layer].push(w);
                 }
             });
         }
     });
-    let mut results = results.into_inner().expect("no walker panics");
-    results.sort_by_key(|(i, _)| *i);
-    results.into_iter().map(|(_, r)| r).collect()
+    if let Some(e) = queue.into_inner().expect("no walker panics").failed {
+        return Err(e);
+    }
+    let walked = walked.into_inner().expect("no walker panics");
+    Ok(walked
+        .into_iter()
+        .enumerate()
+        .map(|(i, w)| finish_layer(w, orders.get(i).and_then(|o| o.as_deref())))
+        .collect())
+}
+
+#[cfg(test)]
+fn walk_layer(root: &Path, order: Option<&[TarEntry]>) -> Result<Walk> {
+    let orders = [order.map(<[TarEntry]>::to_vec)];
+    Ok(walk_all(&[root.to_path_buf()], &orders)?.remove(0))
 }
 
 fn walk_error(path: &Path, e: std::io::Error) -> Error {
@@ -267,17 +337,25 @@ struct Walked {
     inode: Option<(u64, u64)>,
 }
 
-/// Walk one `diff` directory and produce the entries its tar holds: in the
-/// order of the layer's original tar when its tar-split is known (that is what
-/// the export reassembles), else depth-first in lexical order, as the daemon
-/// writes a layer it creates.
-fn walk_layer(root: &Path, order: Option<&[TarEntry]>) -> Result<Walk> {
-    let mut walked = Vec::new();
-    // (absolute path, relative path bytes)
-    let mut stack: Vec<(PathBuf, Vec<u8>)> = Vec::new();
-    push_children(root, &[], &mut stack)?;
-    while let Some((abs, rel)) = stack.pop() {
-        let meta = fs::symlink_metadata(&abs).map_err(|e| walk_error(&abs, e))?;
+/// Read one directory: an entry for each child, and a task for each
+/// subdirectory. Children are stat'ed through the directory's descriptor.
+fn read_dir_entries(
+    task: &DirTask,
+    out: &mut Vec<(usize, Walked)>,
+    subdirs: &mut Vec<DirTask>,
+) -> Result<()> {
+    let dir = fs::read_dir(&task.abs).map_err(|e| walk_error(&task.abs, e))?;
+    for child in dir {
+        let child = child.map_err(|e| walk_error(&task.abs, e))?;
+        let name = child.file_name();
+        let abs = || task.abs.join(&name);
+        // `DirEntry::metadata` does not follow symlinks (fstatat, AT_SYMLINK_NOFOLLOW).
+        let meta = child.metadata().map_err(|e| walk_error(&abs(), e))?;
+        let mut rel = task.rel.clone();
+        if !rel.is_empty() {
+            rel.push(b'/');
+        }
+        rel.extend_from_slice(name.as_bytes());
         let ft = meta.file_type();
         let mut w = Walked {
             entry: Entry {
@@ -296,28 +374,37 @@ fn walk_layer(root: &Path, order: Option<&[TarEntry]>) -> Result<Walk> {
         };
         if ft.is_dir() {
             w.entry.kind = EntryKind::Dir;
+            let abs = abs();
             let opaque = is_opaque(&abs);
-            walked.push(w);
+            out.push((task.layer, w));
             if opaque {
                 let mut tar_name = rel.clone();
                 tar_name.extend_from_slice(b"/.wh..wh..opq");
-                walked.push(Walked {
-                    entry: Entry {
-                        path: rel.clone().into_boxed_slice(),
-                        kind: EntryKind::Opaque,
-                        size: 0,
-                        mode: 0,
-                        uid: 0,
-                        gid: 0,
-                        link: None,
-                        content: 0,
-                        flags: 0,
+                let marker = Entry {
+                    path: rel.clone().into_boxed_slice(),
+                    kind: EntryKind::Opaque,
+                    size: 0,
+                    mode: 0,
+                    uid: 0,
+                    gid: 0,
+                    link: None,
+                    content: 0,
+                    flags: 0,
+                };
+                out.push((
+                    task.layer,
+                    Walked {
+                        entry: marker,
+                        tar_name,
+                        inode: None,
                     },
-                    tar_name,
-                    inode: None,
-                });
+                ));
             }
-            push_children(&abs, &rel, &mut stack)?;
+            subdirs.push(DirTask {
+                layer: task.layer,
+                abs,
+                rel,
+            });
             continue;
         }
         if ft.is_file() {
@@ -325,19 +412,18 @@ fn walk_layer(root: &Path, order: Option<&[TarEntry]>) -> Result<Walk> {
             w.inode = (meta.nlink() > 1).then(|| (meta.dev(), meta.ino()));
         } else if ft.is_symlink() {
             w.entry.kind = EntryKind::Symlink;
+            let abs = abs();
             let target = fs::read_link(&abs).map_err(|e| walk_error(&abs, e))?;
             w.entry.link = Some(target.as_os_str().as_bytes().into());
         } else if ft.is_char_device() && meta.rdev() == 0 {
             w.entry.kind = EntryKind::Whiteout;
             (w.entry.mode, w.entry.uid, w.entry.gid) = (0, 0, 0);
-            let (parent, name) = crate::layer::path::split_last(&rel);
-            w.tar_name = if parent.is_empty() {
-                Vec::new()
-            } else {
-                [parent, b"/"].concat()
-            };
+            w.tar_name = task.rel.clone();
+            if !w.tar_name.is_empty() {
+                w.tar_name.push(b'/');
+            }
             w.tar_name.extend_from_slice(b".wh.");
-            w.tar_name.extend_from_slice(name);
+            w.tar_name.extend_from_slice(name.as_bytes());
         } else if ft.is_char_device() {
             w.entry.kind = EntryKind::CharDevice;
         } else if ft.is_block_device() {
@@ -348,9 +434,9 @@ fn walk_layer(root: &Path, order: Option<&[TarEntry]>) -> Result<Walk> {
             // Sockets are not archived.
             continue;
         }
-        walked.push(w);
+        out.push((task.layer, w));
     }
-    Ok(finish_layer(walked, order))
+    Ok(())
 }
 
 /// A walked layer: its entries and, per entry, the CRC-64 its tar-split records.
@@ -364,6 +450,15 @@ struct Walk {
 /// name of an inode in that order holds the content, later names link to it.
 fn finish_layer(mut walked: Vec<Walked>, order: Option<&[TarEntry]>) -> Walk {
     let mut crcs: HashMap<&[u8], u64> = HashMap::new();
+    // Without a tar-split: depth-first in lexical order of the names on disk,
+    // as the daemon writes the layers it builds (component by component: `a/b`
+    // before `a-b`). The sort is stable: an opaque marker stays after its dir.
+    walked.sort_by(|a, b| {
+        a.entry
+            .path
+            .split(|&c| c == b'/')
+            .cmp(b.entry.path.split(|&c| c == b'/'))
+    });
     if let Some(order) = order {
         let mut position: HashMap<&[u8], usize> = HashMap::with_capacity(order.len());
         for (i, e) in order.iter().enumerate() {
@@ -450,26 +545,17 @@ fn tar_split_entries(path: &Path) -> Option<Vec<TarEntry>> {
     Some(names)
 }
 
-/// Push a directory's children so that popping yields them in lexical order.
-fn push_children(dir: &Path, rel: &[u8], stack: &mut Vec<(PathBuf, Vec<u8>)>) -> Result<()> {
-    let mut names: Vec<std::ffi::OsString> = fs::read_dir(dir)
-        .map_err(|e| walk_error(dir, e))?
-        .map(|e| e.map(|e| e.file_name()))
-        .collect::<std::io::Result<_>>()
-        .map_err(|e| walk_error(dir, e))?;
-    names.sort_by(|a, b| a.as_bytes().cmp(b.as_bytes()));
-    for name in names.into_iter().rev() {
-        let mut child_rel = rel.to_vec();
-        if !child_rel.is_empty() {
-            child_rel.push(b'/');
-        }
-        child_rel.extend_from_slice(name.as_bytes());
-        stack.push((dir.join(&name), child_rel));
-    }
-    Ok(())
-}
-
 fn is_opaque(dir: &Path) -> bool {
+    // One listxattr answers for nearly every directory: most have no xattrs.
+    let Ok(cpath) = CString::new(dir.as_os_str().as_bytes()) else {
+        return false;
+    };
+    let mut names = [0u8; 1024];
+    // SAFETY: a NUL-terminated path and a buffer described by pointer and length.
+    let n = unsafe { libc::llistxattr(cpath.as_ptr(), names.as_mut_ptr().cast(), names.len()) };
+    if n == 0 {
+        return false;
+    }
     ["trusted.overlay.opaque", "user.overlay.opaque"]
         .iter()
         .any(|attr| get_xattr(dir, attr).is_some_and(|v| v == b"y"))

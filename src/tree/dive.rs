@@ -12,7 +12,7 @@
 //! The numbers are dive's, blind spots included, so users can compare; ballast's
 //! honest numbers come from the merged tree.
 
-use std::collections::{HashMap, HashSet};
+use hashbrown::{HashMap, HashSet};
 
 use super::{MergedTree, NodeId, ROOT};
 use crate::layer::{EntryKind, LayerIndex, path::split_last};
