@@ -16,6 +16,7 @@ use std::collections::{BTreeMap, HashMap, HashSet};
 
 use serde::Serialize;
 
+use super::packages::{DevDependencies, Package};
 use super::{LayerInfo, secret_name};
 use crate::layer::path::display;
 use crate::layer::{EntryKind, sniff};
@@ -42,6 +43,9 @@ pub struct Finding {
     pub paths: Vec<FindingPath>,
     /// How many more paths there are.
     pub paths_omitted: usize,
+    /// The packages the finding is about, largest first (where known).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub packages: Vec<FindingPackage>,
     pub advice: String,
     /// Live files the finding would remove (for `reclaimable_bytes` and the TUI).
     #[serde(skip)]
@@ -55,6 +59,25 @@ pub struct FindingLayer {
 }
 
 #[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+pub struct FindingPackage {
+    pub ecosystem: &'static str,
+    pub name: String,
+    pub version: String,
+    pub bytes: u64,
+}
+
+impl From<&Package> for FindingPackage {
+    fn from(p: &Package) -> Self {
+        FindingPackage {
+            ecosystem: p.ecosystem,
+            name: p.name.clone(),
+            version: p.version.clone(),
+            bytes: p.bytes,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
 pub struct FindingPath {
     pub path: String,
     pub bytes: u64,
@@ -65,6 +88,8 @@ pub struct Input<'a> {
     pub tree: &'a MergedTree,
     pub layers: &'a [LayerInfo],
     pub config: &'a ImageConfig,
+    pub packages: &'a [Package],
+    pub dev: &'a [DevDependencies],
 }
 
 impl Input<'_> {
@@ -95,6 +120,7 @@ pub fn find(input: &Input) -> Vec<Finding> {
     duplicates(input, &mut out);
     vcs_directories(input, &mut out);
     caches(input, &mut out);
+    dev_dependencies(input, &mut out);
     toolchains(input, &mut out);
     bytecode(input, &mut out);
     docs(input, &mut out);
@@ -157,6 +183,7 @@ fn finding(
         layer,
         paths,
         paths_omitted: omitted,
+        packages: Vec::new(),
         advice,
         nodes,
     }
@@ -199,6 +226,7 @@ fn main_layer(tree: &MergedTree, files: &[(NodeId, u64)]) -> Option<usize> {
 struct Group {
     paths: Vec<FindingPath>,
     files: Vec<(NodeId, u64)>,
+    seen: HashSet<NodeId>,
 }
 
 impl Group {
@@ -206,18 +234,32 @@ impl Group {
         Group {
             paths: Vec::new(),
             files: Vec::new(),
+            seen: HashSet::new(),
         }
     }
 
     /// Add a live node (a directory counts with everything below it).
     fn add(&mut self, tree: &MergedTree, id: NodeId) {
-        let files = live_files_under(tree, id);
+        let files: Vec<_> = live_files_under(tree, id)
+            .into_iter()
+            .filter(|f| self.seen.insert(f.0))
+            .collect();
         let bytes = files.iter().map(|f| f.1).sum();
         self.paths.push(FindingPath {
             path: display(&tree.path(id)),
             bytes,
         });
         self.files.extend(files);
+    }
+
+    /// Add a package's files (without listing it as a path).
+    fn add_package(&mut self, tree: &MergedTree, p: &Package) {
+        for &id in &p.nodes {
+            if self.seen.insert(id) {
+                self.files
+                    .push((id, tree.node(id).live().map_or(0, |m| m.size)));
+            }
+        }
     }
 
     fn bytes(&self) -> u64 {
@@ -231,7 +273,7 @@ impl Group {
         severity: &'static str,
         advice: String,
     ) -> Option<Finding> {
-        if self.paths.is_empty() {
+        if self.paths.is_empty() && self.files.is_empty() {
             return None;
         }
         let layer = main_layer(input.tree, &self.files).and_then(|l| input.layer(l));
@@ -647,16 +689,126 @@ fn toolchains(input: &Input, out: &mut Vec<Finding>) {
             }
         }
     }
+    let mut build_packages: Vec<&Package> = input
+        .packages
+        .iter()
+        .filter(|p| {
+            matches!(p.ecosystem, "deb" | "apk") && is_build_package(&p.name) && p.bytes > 0
+        })
+        .collect();
+    build_packages.sort_by(|a, b| b.bytes.cmp(&a.bytes));
+    for p in &build_packages {
+        group.add_package(tree, p);
+    }
     if group.bytes() == 0 {
         return;
     }
+    let what = match build_packages.as_slice() {
+        [] => "compilers, headers and build tools".to_string(),
+        [one] => format!("the build package {}", one.name),
+        [first, rest @ ..] => format!("{} and {} other build packages", first.name, rest.len()),
+    };
     let advice = format!(
-        "compilers, headers and build tools ({}) are in the final image: build in a separate stage \
-         (`FROM … AS build`) and `COPY --from=build` only the artifacts, or `apt-get purge --auto-remove` the \
-         build packages in the RUN that used them",
+        "{what} ({}) are in the final image: build in a separate stage (`FROM … AS build`) and \
+         `COPY --from=build` only the artifacts, or `apt-get purge --auto-remove` (`apk del`) the build \
+         packages in the RUN that used them",
         human(group.bytes())
     );
-    out.extend(group.into_finding(input, "build-toolchain", "medium", advice));
+    if let Some(mut f) = group.into_finding(input, "build-toolchain", "medium", advice) {
+        f.packages = build_packages
+            .into_iter()
+            .map(FindingPackage::from)
+            .collect();
+        out.push(f);
+    }
+}
+
+/// Compilers, binutils, headers and the like: needed to build, not to run.
+fn is_build_package(name: &str) -> bool {
+    const EXACT: &[&str] = &[
+        "build-essential",
+        "build-base",
+        "make",
+        "cmake",
+        "autoconf",
+        "automake",
+        "libtool",
+        "pkg-config",
+        "pkgconf",
+        "dpkg-dev",
+        "binutils",
+        "gcc",
+        "g++",
+        "cpp",
+        "clang",
+        "llvm",
+        "musl-dev",
+        "linux-headers",
+        "libc-dev",
+        "fortify-headers",
+        "bison",
+        "flex",
+        "m4",
+    ];
+    const PREFIXES: &[&str] = &[
+        "gcc-",
+        "g++-",
+        "cpp-",
+        "binutils-",
+        "clang-",
+        "llvm-",
+        "libclang-",
+    ];
+    EXACT.contains(&name)
+        || PREFIXES.iter().any(|p| name.starts_with(p))
+        || name.ends_with("-dev")
+        || name.ends_with("-headers")
+}
+
+/// `dev-dependencies`: packages only the project's devDependencies need.
+fn dev_dependencies(input: &Input, out: &mut Vec<Finding>) {
+    let tree = input.tree;
+    for project in input.dev {
+        let mut group = Group::new();
+        let mut listed: Vec<&Package> = project
+            .packages
+            .iter()
+            .map(|&i| &input.packages[i])
+            .collect();
+        listed.sort_by(|a, b| b.bytes.cmp(&a.bytes));
+        for p in &listed {
+            group.add_package(tree, p);
+            group.paths.push(FindingPath {
+                path: p.location.clone().unwrap_or_else(|| p.name.clone()),
+                bytes: p.bytes,
+            });
+        }
+        let fix = match project.source {
+            "yarn.lock" => {
+                "`yarn install --production --frozen-lockfile` (yarn 1) or `yarn workspaces focus --production` (berry)"
+            }
+            _ => "`npm ci --omit=dev` (or `npm prune --omit=dev` after building)",
+        };
+        let names: Vec<&str> = listed.iter().take(3).map(|p| p.name.as_str()).collect();
+        let more = if listed.len() > 3 {
+            format!(" and {} more", listed.len() - 3)
+        } else {
+            String::new()
+        };
+        let advice = format!(
+            "{} dev-only packages in {}/node_modules ({}{more}, {}, from {}) are shipped: build in one stage, then \
+             install with {fix} in the final stage",
+            listed.len(),
+            project.project.trim_end_matches('/'),
+            names.join(", "),
+            human(group.bytes()),
+            project.source,
+        );
+        if let Some(mut f) = group.into_finding(input, "dev-dependencies", "medium", advice) {
+            f.packages = listed.into_iter().map(FindingPackage::from).collect();
+            out.push(f);
+        }
+    }
 }
 
 fn bytecode(input: &Input, out: &mut Vec<Finding>) {

@@ -5,6 +5,7 @@
 //! dropped, so memory holds the tree, not every layer's entry list.
 
 pub mod findings;
+pub mod packages;
 
 use serde::Serialize;
 
@@ -33,6 +34,9 @@ pub struct Analysis {
     pub findings: Vec<Finding>,
     /// What a multi-stage build or another base would save.
     pub estimates: Vec<serde_json::Value>,
+    /// Packages installed in the final filesystem (deb, apk, python, npm),
+    /// largest first.
+    pub packages: Vec<packages::Package>,
     /// Oddities that did not stop the analysis (skipped entries, unsafe names).
     pub warnings: Vec<Warning>,
     #[serde(skip)]
@@ -159,24 +163,35 @@ pub fn analyze(reference: &str, opts: &Options, progress: &dyn Progress) -> Resu
     let mut dive = DiveTally::default();
     let mut stats = Vec::new();
     let mut warnings = Vec::new();
-    let loaded = source::load(reference, opts, progress, &mut |i, layer: LayerIndex| {
-        dive.observe(&mut tree, &layer);
-        tree.push_layer(&layer);
-        stats.push(LayerStat {
-            size: layer.entries.iter().map(|e| e.size).sum(),
-            files: layer.entries.len() as u64,
-            compression: layer.compression,
-        });
-        warnings.extend(layer.warnings.into_iter().map(|w| Warning {
-            layer: Some(i),
-            path: Some(display(&w.path)),
-            message: w.message,
-        }));
-        Ok(())
-    })?;
+    let mut captures = packages::Captures::default();
+    let loaded = source::load(
+        reference,
+        opts,
+        progress,
+        &mut |i, mut layer: LayerIndex| {
+            dive.observe(&mut tree, &layer);
+            tree.push_layer(&layer);
+            for (entry, bytes) in std::mem::take(&mut layer.captured) {
+                if let Some(id) = tree.lookup(&layer.entries[entry].path) {
+                    captures.insert(id, i as u16, bytes);
+                }
+            }
+            stats.push(LayerStat {
+                size: layer.entries.iter().map(|e| e.size).sum(),
+                files: layer.entries.len() as u64,
+                compression: layer.compression,
+            });
+            warnings.extend(layer.warnings.into_iter().map(|w| Warning {
+                layer: Some(i),
+                path: Some(display(&w.path)),
+                message: w.message,
+            }));
+            Ok(())
+        },
+    )?;
     tree.sort_children();
     Ok(assemble(
-        reference, opts, loaded, tree, &dive, stats, warnings,
+        reference, opts, loaded, tree, &dive, &captures, stats, warnings,
     ))
 }
 
@@ -186,6 +201,7 @@ fn assemble(
     loaded: source::Loaded,
     tree: MergedTree,
     dive: &DiveTally,
+    captures: &packages::Captures,
     stats: Vec<LayerStat>,
     warnings: Vec<Warning>,
 ) -> Analysis {
@@ -226,10 +242,14 @@ fn assemble(
         })
         .collect();
 
+    let inventory = packages::inventory(&tree, captures);
+    let dev = packages::dev_dependencies(&tree, captures, &inventory);
     let found = findings::find(&findings::Input {
         tree: &tree,
         layers: &layers,
         config: &plan.config,
+        packages: &inventory,
+        dev: &dev,
     });
     let d = dive.metrics();
     let shipped: u64 = layers.iter().map(|l| l.size_bytes).sum();
@@ -281,6 +301,7 @@ fn assemble(
         },
         findings: found,
         estimates: Vec::new(),
+        packages: inventory,
         warnings,
         tree,
     }

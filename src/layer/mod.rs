@@ -99,6 +99,9 @@ pub struct LayerIndex {
     pub tar_bytes: u64,
     pub compression: Option<Compression>,
     pub warnings: Vec<EntryWarning>,
+    /// Whole contents of the files [`sniff::wanted`] names (package databases,
+    /// manifests, lockfiles), by index into `entries`.
+    pub captured: Vec<(usize, Vec<u8>)>,
 }
 
 /// Why a layer could not be read. The caller adds which image and layer.
@@ -322,9 +325,15 @@ fn parse_tar<R: Read>(
         }
 
         let (content, flags) = if kind == EntryKind::File && size > 0 {
-            let (content, head) = hash_content(&mut entry, size, &mut buf)
+            let capture = size <= sniff::CAPTURE_LIMIT && sniff::wanted(&path);
+            let keep = if capture { size as usize } else { sniff::HEAD };
+            let (content, head) = hash_content(&mut entry, size, &mut buf, keep)
                 .map_err(|e| entry_err("cannot read content", &e))?;
-            (content, sniff::classify(&path, &head))
+            let flags = sniff::classify(&path, &head[..head.len().min(sniff::HEAD)]);
+            if capture {
+                index.captured.push((index.entries.len(), head));
+            }
+            (content, flags)
         } else {
             (0, 0)
         };
@@ -364,8 +373,13 @@ fn tar_error(e: &io::Error, last: Option<&[u8]>) -> LayerError {
     LayerError(format!("{what}{after}"))
 }
 
-/// Hash a file's content; also return its first [`sniff::HEAD`] bytes.
-fn hash_content(entry: &mut impl Read, size: u64, buf: &mut [u8]) -> io::Result<(u128, Vec<u8>)> {
+/// Hash a file's content; also return its first `keep` bytes.
+fn hash_content(
+    entry: &mut impl Read,
+    size: u64,
+    buf: &mut [u8],
+    keep: usize,
+) -> io::Result<(u128, Vec<u8>)> {
     let mut hasher = Xxh3Default::new();
     let mut seen = 0u64;
     let mut head = Vec::new();
@@ -374,8 +388,8 @@ fn hash_content(entry: &mut impl Read, size: u64, buf: &mut [u8]) -> io::Result<
         if n == 0 {
             break;
         }
-        if head.len() < sniff::HEAD {
-            let take = n.min(sniff::HEAD - head.len());
+        if head.len() < keep {
+            let take = n.min(keep - head.len());
             head.extend_from_slice(&buf[..take]);
         }
         hasher.update(&buf[..n]);

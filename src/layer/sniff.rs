@@ -15,6 +15,26 @@ pub const CREDENTIALS: u8 = 2;
 /// How many leading bytes are looked at.
 pub const HEAD: usize = 16 * 1024;
 
+/// The largest file kept whole for the package inventories.
+pub const CAPTURE_LIMIT: u64 = 32 * 1024 * 1024;
+
+/// Files whose whole content the package inventories and dev-dependency rule
+/// read: dpkg's status and file lists, apk's database, Python RECORDs, npm
+/// manifests and lockfiles.
+pub fn wanted(path: &[u8]) -> bool {
+    let (parent, name) = super::path::split_last(path);
+    let parent_name = super::path::split_last(parent).1;
+    match name {
+        b"status" => parent == b"var/lib/dpkg",
+        b"installed" => parent == b"lib/apk/db",
+        b"RECORD" => parent_name.ends_with(b".dist-info"),
+        b"package-lock.json" | b"yarn.lock" | b"pnpm-lock.yaml" | b"npm-shrinkwrap.json" => true,
+        b"package.json" => true,
+        n if n.ends_with(b".list") => parent == b"var/lib/dpkg/info",
+        _ => parent == b"var/lib/dpkg/status.d",
+    }
+}
+
 /// Flags for a regular file from its path and first bytes.
 pub fn classify(path: &[u8], head: &[u8]) -> u8 {
     let mut flags = 0;

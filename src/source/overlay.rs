@@ -613,13 +613,13 @@ fn read_contents(layers: &[PathBuf], walks: &mut [Walk]) -> Result<()> {
                 continue;
             }
             let hash = may_have_twin(e.size, *crc);
-            if hash || secret_candidate(&e.path) {
+            if hash || secret_candidate(&e.path) || crate::layer::sniff::wanted(&e.path) {
                 jobs.push((l, i, hash));
             }
         }
     }
     let next = AtomicUsize::new(0);
-    type Done = (usize, usize, Result<(u128, u8)>);
+    type Done = (usize, usize, Result<FileRead>);
     let done: Mutex<Vec<Done>> = Mutex::new(Vec::with_capacity(jobs.len()));
     let workers = std::thread::available_parallelism().map_or(2, |n| n.get());
     let view: &[Walk] = walks;
@@ -638,10 +638,13 @@ fn read_contents(layers: &[PathBuf], walks: &mut [Walk]) -> Result<()> {
         }
     });
     for (l, i, r) in done.into_inner().expect("no reader panics") {
-        let (content, flags) = r?;
-        let e = &mut walks[l].index.entries[i];
-        e.content = content;
-        e.flags = flags;
+        let (content, flags, captured) = r?;
+        let w = &mut walks[l];
+        w.index.entries[i].content = content;
+        w.index.entries[i].flags = flags;
+        if let Some(bytes) = captured {
+            w.index.captured.push((i, bytes));
+        }
     }
     Ok(())
 }
@@ -658,7 +661,13 @@ fn secret_candidate(path: &[u8]) -> bool {
 }
 
 /// Hash a file (when `hash`) and sniff its head; never follows a symlink.
-fn read_file(abs: &Path, rel: &[u8], hash: bool, buf: &mut [u8]) -> Result<(u128, u8)> {
+/// What reading one file gave: its hash (0 when not hashed), sniffing flags and,
+/// for the files the inventories want, the whole content.
+type FileRead = (u128, u8, Option<Vec<u8>>);
+
+fn read_file(abs: &Path, rel: &[u8], hash: bool, buf: &mut [u8]) -> Result<FileRead> {
+    use crate::layer::sniff;
+    let capture = sniff::wanted(rel);
     let mut f = File::options()
         .read(true)
         .custom_flags(libc::O_NOFOLLOW)
@@ -671,16 +680,24 @@ fn read_file(abs: &Path, rel: &[u8], hash: bool, buf: &mut [u8]) -> Result<(u128
         if n == 0 {
             break;
         }
-        if head.len() < crate::layer::sniff::HEAD {
-            head.extend_from_slice(&buf[..n.min(crate::layer::sniff::HEAD - head.len())]);
+        let keep = if capture {
+            sniff::CAPTURE_LIMIT as usize
+        } else {
+            sniff::HEAD
+        };
+        if head.len() < keep {
+            head.extend_from_slice(&buf[..n.min(keep - head.len())]);
         }
-        if !hash {
+        if !hash && !capture && head.len() >= sniff::HEAD {
             break;
         }
-        h.update(&buf[..n]);
+        if hash {
+            h.update(&buf[..n]);
+        }
     }
-    let flags = crate::layer::sniff::classify(rel, &head);
-    Ok((if hash { h.digest128() } else { 0 }, flags))
+    let flags = sniff::classify(rel, &head[..head.len().min(sniff::HEAD)]);
+    let captured = (capture && (head.len() as u64) < sniff::CAPTURE_LIMIT).then_some(head);
+    Ok((if hash { h.digest128() } else { 0 }, flags, captured))
 }
 
 /// Chain IDs of an image's layers, from its config's diff_ids.

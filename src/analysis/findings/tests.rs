@@ -390,3 +390,228 @@ fn history_assignments_are_parsed() {
     );
     assert!(history_assignments("/bin/sh -c echo A=1").is_empty());
 }
+
+fn dpkg_layer() -> Vec<Node> {
+    let status = "Package: gcc-12\nStatus: install ok installed\nArchitecture: amd64\nVersion: 12.2.0-14\nInstalled-Size: 60\n\n\
+                  Package: libc6\nStatus: install ok installed\nArchitecture: amd64\nVersion: 2.36-9\n\n\
+                  Package: gone\nStatus: deinstall ok config-files\nVersion: 1\n";
+    vec![
+        fixture::file("var/lib/dpkg/status", status),
+        fixture::file(
+            "var/lib/dpkg/info/gcc-12.list",
+            "/.\n/usr\n/usr/bin\n/usr/bin/x86_64-linux-gnu-gcc-12\n/usr/lib/gcc/x86_64-linux-gnu/12/cc1\n",
+        ),
+        fixture::file(
+            "var/lib/dpkg/info/libc6:amd64.list",
+            "/.\n/usr/lib/x86_64-linux-gnu/libc.so.6\n",
+        ),
+        fixture::big_file("usr/bin/x86_64-linux-gnu-gcc-12", 1000, 1),
+        fixture::big_file("usr/lib/gcc/x86_64-linux-gnu/12/cc1", 50_000, 2),
+        fixture::big_file("usr/lib/x86_64-linux-gnu/libc.so.6", 2000, 3),
+    ]
+}
+
+#[test]
+fn dpkg_inventory_and_build_packages_by_name() {
+    let a = image(
+        vec![("/bin/sh -c apt-get install gcc-12", dpkg_layer())],
+        clean_config(),
+        vec![],
+    );
+    let deb: Vec<_> = a.packages.iter().filter(|p| p.ecosystem == "deb").collect();
+    assert_eq!(
+        deb.iter()
+            .map(|p| (p.name.as_str(), p.bytes))
+            .collect::<Vec<_>>(),
+        vec![("gcc-12", 51_000), ("libc6", 2000)]
+    );
+    assert_eq!(deb[0].version, "12.2.0-14");
+    assert_eq!(deb[0].layer, Some(0));
+    let tc = only(&a, "build-toolchain");
+    assert_eq!(
+        tc.bytes, 51_000,
+        "the package's files and /usr/lib/gcc count once"
+    );
+    assert_eq!(
+        tc.packages
+            .iter()
+            .map(|p| p.name.as_str())
+            .collect::<Vec<_>>(),
+        vec!["gcc-12"]
+    );
+    assert!(
+        tc.advice.starts_with("the build package gcc-12"),
+        "{}",
+        tc.advice
+    );
+}
+
+#[test]
+fn apk_and_python_inventories() {
+    let apk = "C:Q1abc\nP:musl\nV:1.2.4-r2\nF:lib\nR:ld-musl-x86_64.so.1\nR:libc.musl-x86_64.so.1\n\nP:busybox\nV:1.36\nF:bin\nR:busybox\n";
+    let record = "flask/__init__.py,sha256=x,300\nflask/app.py,sha256=y,700\n../../../bin/flask,sha256=z,50\nflask-3.0.0.dist-info/RECORD,,\n";
+    let sp = "usr/local/lib/python3.11/site-packages";
+    let a = image(
+        vec![(
+            "/bin/sh -c x",
+            vec![
+                fixture::file("lib/apk/db/installed", apk),
+                fixture::big_file("lib/ld-musl-x86_64.so.1", 600, 1),
+                fixture::symlink("lib/libc.musl-x86_64.so.1", "ld-musl-x86_64.so.1"),
+                fixture::big_file("bin/busybox", 900, 2),
+                fixture::file(format!("{sp}/flask-3.0.0.dist-info/RECORD"), record),
+                fixture::big_file(format!("{sp}/flask/__init__.py"), 300, 3),
+                fixture::big_file(format!("{sp}/flask/app.py"), 700, 4),
+                fixture::big_file("usr/local/bin/flask", 50, 5),
+            ],
+        )],
+        clean_config(),
+        vec![],
+    );
+    let get = |eco: &str, name: &str| {
+        a.packages
+            .iter()
+            .find(|p| p.ecosystem == eco && p.name == name)
+            .unwrap()
+    };
+    assert_eq!(
+        (get("apk", "musl").bytes, get("apk", "busybox").bytes),
+        (600, 900)
+    );
+    let flask = get("python", "flask");
+    assert_eq!(
+        (flask.version.as_str(), flask.bytes, flask.files),
+        ("3.0.0", 300 + 700 + 50 + record.len() as u64, 4)
+    );
+}
+
+fn node_project(lockfile: Option<(&str, String)>) -> Vec<Node> {
+    let mut nodes = vec![
+        fixture::file(
+            "app/package.json",
+            r#"{"name":"app","dependencies":{"express":"^4"},"devDependencies":{"jest":"^29"}}"#,
+        ),
+        fixture::file(
+            "app/node_modules/express/package.json",
+            r#"{"name":"express","version":"4.18.2","dependencies":{"debug":"2"}}"#,
+        ),
+        fixture::big_file("app/node_modules/express/index.js", 5000, 1),
+        fixture::file(
+            "app/node_modules/debug/package.json",
+            r#"{"name":"debug","version":"2.6.9"}"#,
+        ),
+        fixture::big_file("app/node_modules/debug/src/index.js", 3000, 2),
+        fixture::file(
+            "app/node_modules/jest/package.json",
+            r#"{"name":"jest","version":"29.7.0","dependencies":{"chalk":"4"}}"#,
+        ),
+        fixture::big_file("app/node_modules/jest/build/jest.js", 40_000, 3),
+        fixture::file(
+            "app/node_modules/chalk/package.json",
+            r#"{"name":"chalk","version":"4.1.2"}"#,
+        ),
+        fixture::big_file("app/node_modules/chalk/source/index.js", 7000, 4),
+    ];
+    if let Some((name, text)) = lockfile {
+        nodes.push(fixture::file(format!("app/{name}"), text));
+    }
+    nodes
+}
+
+fn dev_finding(a: &Analysis) -> (u64, Vec<String>) {
+    let f = only(a, "dev-dependencies");
+    let mut names: Vec<String> = f.packages.iter().map(|p| p.name.clone()).collect();
+    names.sort();
+    (f.bytes, names)
+}
+
+#[test]
+fn dev_dependencies_from_package_lock() {
+    let lock = serde_json::json!({"lockfileVersion": 3, "packages": {
+        "": {"name": "app"},
+        "node_modules/express": {"version": "4.18.2"},
+        "node_modules/debug": {"version": "2.6.9"},
+        "node_modules/jest": {"version": "29.7.0", "dev": true},
+        "node_modules/chalk": {"version": "4.1.2", "dev": true}
+    }});
+    let a = image(
+        vec![(
+            "/bin/sh -c npm ci",
+            node_project(Some(("package-lock.json", lock.to_string()))),
+        )],
+        clean_config(),
+        vec![],
+    );
+    let (bytes, names) = dev_finding(&a);
+    let manifests: u64 = [
+        r#"{"name":"jest","version":"29.7.0","dependencies":{"chalk":"4"}}"#,
+        r#"{"name":"chalk","version":"4.1.2"}"#,
+    ]
+    .iter()
+    .map(|m| m.len() as u64)
+    .sum();
+    assert_eq!(
+        (bytes, names),
+        (
+            40_000 + 7000 + manifests,
+            vec!["chalk".to_string(), "jest".to_string()]
+        )
+    );
+    assert!(
+        only(&a, "dev-dependencies")
+            .advice
+            .contains("npm ci --omit=dev")
+    );
+}
+
+#[test]
+fn dev_dependencies_from_yarn_lock() {
+    let lock = "express@^4:\n  version \"4.18.2\"\n  dependencies:\n    debug \"2\"\n\ndebug@2:\n  version \"2.6.9\"\n\n\
+                jest@^29:\n  version \"29.7.0\"\n  dependencies:\n    chalk \"4\"\n\nchalk@4:\n  version \"4.1.2\"\n";
+    let a = image(
+        vec![(
+            "/bin/sh -c yarn",
+            node_project(Some(("yarn.lock", lock.to_string()))),
+        )],
+        clean_config(),
+        vec![],
+    );
+    assert_eq!(
+        dev_finding(&a).1,
+        vec!["chalk".to_string(), "jest".to_string()]
+    );
+    assert!(
+        only(&a, "dev-dependencies")
+            .advice
+            .contains("yarn install --production")
+    );
+}
+
+#[test]
+fn dev_dependencies_without_a_lockfile_follow_installed_manifests() {
+    let a = image(
+        vec![("/bin/sh -c npm install", node_project(None))],
+        clean_config(),
+        vec![],
+    );
+    assert_eq!(
+        dev_finding(&a).1,
+        vec!["chalk".to_string(), "jest".to_string()]
+    );
+}
+
+#[test]
+fn production_only_node_modules_have_no_dev_finding() {
+    let mut nodes = node_project(None);
+    nodes.retain(|n| !matches!(n, Node::File { path, .. } if path.starts_with(b"app/node_modules/jest") || path.starts_with(b"app/node_modules/chalk")));
+    let a = image(
+        vec![("/bin/sh -c npm ci --omit=dev", nodes)],
+        clean_config(),
+        vec![],
+    );
+    assert!(!rules(&a).contains(&"dev-dependencies"), "{:?}", rules(&a));
+    assert_eq!(
+        a.packages.iter().filter(|p| p.ecosystem == "npm").count(),
+        2
+    );
+}
