@@ -696,7 +696,7 @@ fn toolchains(input: &Input, out: &mut Vec<Finding>) {
             matches!(p.ecosystem, "deb" | "apk") && is_build_package(&p.name) && p.bytes > 0
         })
         .collect();
-    build_packages.sort_by(|a, b| b.bytes.cmp(&a.bytes));
+    build_packages.sort_by_key(|p| std::cmp::Reverse(p.bytes));
     for p in &build_packages {
         group.add_package(tree, p);
     }
@@ -775,7 +775,7 @@ fn dev_dependencies(input: &Input, out: &mut Vec<Finding>) {
             .iter()
             .map(|&i| &input.packages[i])
             .collect();
-        listed.sort_by(|a, b| b.bytes.cmp(&a.bytes));
+        listed.sort_by_key(|p| std::cmp::Reverse(p.bytes));
         for p in &listed {
             group.add_package(tree, p);
             group.paths.push(FindingPath {
