@@ -159,52 +159,58 @@ struct LayerStat {
 
 /// Read and analyse an image.
 pub fn analyze(reference: &str, opts: &Options, progress: &dyn Progress) -> Result<Analysis> {
-    let mut tree = MergedTree::default();
-    let mut dive = DiveTally::default();
-    let mut stats = Vec::new();
-    let mut warnings = Vec::new();
-    let mut captures = packages::Captures::default();
-    let loaded = source::load(
-        reference,
-        opts,
-        progress,
-        &mut |i, mut layer: LayerIndex| {
-            dive.observe(&mut tree, &layer);
-            tree.push_layer(&layer);
-            for (entry, bytes) in std::mem::take(&mut layer.captured) {
-                if let Some(id) = tree.lookup(&layer.entries[entry].path) {
-                    captures.insert(id, i as u16, bytes);
-                }
+    let mut m = Merged::default();
+    let loaded = source::load(reference, opts, progress, &mut |i, layer: LayerIndex| {
+        m.push(i, layer);
+        Ok(())
+    })?;
+    m.tree.sort_children();
+    Ok(assemble(reference, opts, loaded, m))
+}
+
+/// What folding the layers in gives, before the analysis proper.
+#[derive(Default)]
+struct Merged {
+    tree: MergedTree,
+    dive: DiveTally,
+    captures: packages::Captures,
+    stats: Vec<LayerStat>,
+    warnings: Vec<Warning>,
+}
+
+impl Merged {
+    /// Fold layer `i` in; its entry list is dropped afterwards.
+    fn push(&mut self, i: usize, mut layer: LayerIndex) {
+        self.dive.observe(&mut self.tree, &layer);
+        self.tree.push_layer(&layer);
+        for (entry, bytes) in std::mem::take(&mut layer.captured) {
+            if let Some(id) = self.tree.lookup(&layer.entries[entry].path) {
+                self.captures.insert(id, i as u16, bytes);
             }
-            stats.push(LayerStat {
-                size: layer.entries.iter().map(|e| e.size).sum(),
-                files: layer.entries.len() as u64,
-                compression: layer.compression,
-            });
-            warnings.extend(layer.warnings.into_iter().map(|w| Warning {
+        }
+        self.stats.push(LayerStat {
+            size: layer.entries.iter().map(|e| e.size).sum(),
+            files: layer.entries.len() as u64,
+            compression: layer.compression,
+        });
+        self.warnings
+            .extend(layer.warnings.into_iter().map(|w| Warning {
                 layer: Some(i),
                 path: Some(display(&w.path)),
                 message: w.message,
             }));
-            Ok(())
-        },
-    )?;
-    tree.sort_children();
-    Ok(assemble(
-        reference, opts, loaded, tree, &dive, &captures, stats, warnings,
-    ))
+    }
 }
 
-fn assemble(
-    reference: &str,
-    opts: &Options,
-    loaded: source::Loaded,
-    tree: MergedTree,
-    dive: &DiveTally,
-    captures: &packages::Captures,
-    stats: Vec<LayerStat>,
-    warnings: Vec<Warning>,
-) -> Analysis {
+fn assemble(reference: &str, opts: &Options, loaded: source::Loaded, m: Merged) -> Analysis {
+    let Merged {
+        tree,
+        dive,
+        captures,
+        stats,
+        warnings,
+    } = m;
+    let (dive, captures) = (&dive, &captures);
     let plan: ImagePlan = loaded.plan;
     let mut changes = vec![Changes::default(); stats.len()];
     for (_, node) in tree.nodes() {

@@ -501,6 +501,9 @@ fn yarn_graph(text: &str) -> HashMap<String, Vec<String>> {
                 .split(", ")
                 .map(|spec| spec_name(spec.trim_matches('"')))
                 .collect();
+            // `"a@^1", "a@^1.2":` names one package twice.
+            current.sort();
+            current.dedup();
             in_deps = false;
         } else if indent == 2 {
             in_deps = matches!(
