@@ -139,8 +139,11 @@ pub fn find(input: &Input) -> Vec<Finding> {
 
 /// Live bytes the findings would remove, each file once.
 pub fn live_reclaimable(tree: &MergedTree, findings: &[Finding]) -> u64 {
+    // Security findings name live files too, but removing them is about risk,
+    // not size: only waste and bloat count.
     let nodes: HashSet<NodeId> = findings
         .iter()
+        .filter(|f| matches!(f.category, "waste" | "bloat"))
         .flat_map(|f| f.nodes.iter().copied())
         .collect();
     nodes
@@ -245,6 +248,10 @@ impl Group {
             .filter(|f| self.seen.insert(f.0))
             .collect();
         let bytes = files.iter().map(|f| f.1).sum();
+        if bytes == 0 {
+            // An empty directory or file is nothing to remove.
+            return;
+        }
         self.paths.push(FindingPath {
             path: display(&tree.path(id)),
             bytes,
@@ -416,6 +423,9 @@ fn duplicates(input: &Input, out: &mut Vec<Finding>) {
     let tree = input.tree;
     let mut groups: HashMap<(u128, u64), Vec<NodeId>> = HashMap::new();
     for (id, node) in tree.nodes() {
+        if is_licence(&node.name) {
+            continue;
+        }
         if let Some(m) = node
             .live()
             .filter(|m| m.kind == EntryKind::File && m.size > 0 && m.content != 0)
@@ -460,6 +470,15 @@ fn duplicates(input: &Input, out: &mut Vec<Finding>) {
         advice,
         nodes,
     ));
+}
+
+/// Licence texts: often required to ship, so never counted as removable copies.
+fn is_licence(name: &[u8]) -> bool {
+    let upper = name.to_ascii_uppercase();
+    upper == b"COPYRIGHT"
+        || ["LICENSE", "LICENCE", "COPYING", "NOTICE"]
+            .iter()
+            .any(|p| upper.starts_with(p.as_bytes()))
 }
 
 /// Live directories whose own name is one of `names`, outermost only.
@@ -704,12 +723,12 @@ fn toolchains(input: &Input, out: &mut Vec<Finding>) {
         return;
     }
     let what = match build_packages.as_slice() {
-        [] => "compilers, headers and build tools".to_string(),
-        [one] => format!("the build package {}", one.name),
-        [first, rest @ ..] => format!("{} and {} other build packages", first.name, rest.len()),
+        [] => "compilers, headers and build tools are".to_string(),
+        [one] => format!("the build package {} is", one.name),
+        [first, rest @ ..] => format!("{} and {} other build packages are", first.name, rest.len()),
     };
     let advice = format!(
-        "{what} ({}) are in the final image: build in a separate stage (`FROM … AS build`) and \
+        "{what} in the final image ({}): build in a separate stage (`FROM … AS build`) and \
          `COPY --from=build` only the artifacts, or `apt-get purge --auto-remove` (`apk del`) the build \
          packages in the RUN that used them",
         human(group.bytes())
@@ -759,8 +778,9 @@ fn is_build_package(name: &str) -> bool {
         "llvm-",
         "libclang-",
     ];
-    EXACT.contains(&name)
-        || PREFIXES.iter().any(|p| name.starts_with(p))
+    // `gcc-12-base` only carries docs that the runtime libraries depend on.
+    !name.ends_with("-base")
+        && (EXACT.contains(&name) || PREFIXES.iter().any(|p| name.starts_with(p)))
         || name.ends_with("-dev")
         || name.ends_with("-headers")
 }
@@ -1026,12 +1046,15 @@ fn secrets(input: &Input, out: &mut Vec<Finding>) {
     for h in &input.config.history {
         let by = h.created_by.as_deref().unwrap_or("");
         for (kind, k) in history_assignments(by) {
-            if secret_name(&k)
-                && !names
-                    .iter()
-                    .any(|n| n.path.starts_with(&format!("{kind} {k}=")))
+            if !secret_name(&k) {
+                continue;
+            }
+            // The step that set it, even when the config already lists the name.
+            first_layer.get_or_insert(layer_index.min(input.layers.len().saturating_sub(1)));
+            if !names
+                .iter()
+                .any(|n| n.path.starts_with(&format!("{kind} {k}=")))
             {
-                first_layer.get_or_insert(layer_index.min(input.layers.len().saturating_sub(1)));
                 names.push(FindingPath {
                     path: format!("{kind} {k}=<redacted> (build history)"),
                     bytes: 0,
@@ -1060,35 +1083,13 @@ fn secrets(input: &Input, out: &mut Vec<Finding>) {
     }
 }
 
-/// `ENV K=v` and build-arg assignments (`|2 A=1 B=2 /bin/sh -c ...`) with
-/// non-empty values in one history line: (kind, name).
+/// `ENV`/`ARG` assignments with non-empty values in one history line: (kind, name).
 fn history_assignments(created_by: &str) -> Vec<(&'static str, String)> {
-    let mut out = Vec::new();
-    let s = created_by.trim();
-    let s = s.strip_prefix("RUN ").unwrap_or(s);
-    if let Some(rest) = s.strip_prefix('|') {
-        // `|N K=V ... cmd`: N build args precede the command.
-        let mut words = rest.split_whitespace();
-        let n: usize = words.next().and_then(|n| n.parse().ok()).unwrap_or(0);
-        for w in words.take(n) {
-            if let Some((k, v)) = w.split_once('=')
-                && !v.is_empty()
-            {
-                out.push(("ARG", k.to_string()));
-            }
-        }
-    }
-    let body = s.strip_prefix("/bin/sh -c #(nop)").map_or(s, str::trim);
-    if let Some(rest) = body.strip_prefix("ENV ") {
-        for w in rest.split_whitespace() {
-            if let Some((k, v)) = w.split_once('=')
-                && !v.is_empty()
-            {
-                out.push(("ENV", k.to_string()));
-            }
-        }
-    }
-    out
+    super::assignments(created_by)
+        .into_iter()
+        .filter(|a| !a.value.is_empty())
+        .map(|a| (a.kind, created_by[a.name].to_string()))
+        .collect()
 }
 
 fn config_rules(input: &Input, out: &mut Vec<Finding>) {
@@ -1138,8 +1139,8 @@ fn config_rules(input: &Input, out: &mut Vec<Finding>) {
 
 fn permissions(input: &Input, out: &mut Vec<Finding>) {
     let tree = input.tree;
-    let mut setuid = Vec::new();
-    let mut writable = Vec::new();
+    let (mut setuid, mut setuid_nodes) = (Vec::new(), Vec::new());
+    let (mut writable, mut writable_nodes) = (Vec::new(), Vec::new());
     let mut stack = vec![ROOT];
     while let Some(id) = stack.pop() {
         for &c in &tree.node(id).children {
@@ -1147,14 +1148,16 @@ fn permissions(input: &Input, out: &mut Vec<Finding>) {
                 continue;
             };
             let path = tree.path(c);
-            let temp = path.starts_with(b"tmp")
-                || path.starts_with(b"var/tmp")
-                || path.starts_with(b"dev/shm");
+            let within = |dir: &[u8]| {
+                path == dir || (path.starts_with(dir) && path.get(dir.len()) == Some(&b'/'))
+            };
+            let temp = within(b"tmp") || within(b"var/tmp") || within(b"dev/shm");
             if meta.kind == EntryKind::File && meta.mode & 0o6000 != 0 {
                 setuid.push(FindingPath {
                     path: format!("{} ({:04o})", display(&path), meta.mode),
                     bytes: meta.size,
                 });
+                setuid_nodes.push((c, meta.size));
             }
             let sticky_dir = meta.is_dir() && meta.mode & 0o1000 != 0;
             let kind_counts = matches!(meta.kind, EntryKind::File | EntryKind::Dir);
@@ -1163,6 +1166,7 @@ fn permissions(input: &Input, out: &mut Vec<Finding>) {
                     path: format!("{} ({:04o})", display(&path), meta.mode),
                     bytes: meta.size,
                 });
+                writable_nodes.push((c, meta.size));
             }
             if meta.is_dir() {
                 stack.push(c);
@@ -1180,7 +1184,7 @@ fn permissions(input: &Input, out: &mut Vec<Finding>) {
             "security",
             "medium",
             0,
-            None,
+            main_layer(tree, &setuid_nodes).and_then(|l| input.layer(l)),
             setuid,
             advice,
             Vec::new(),
@@ -1197,7 +1201,7 @@ fn permissions(input: &Input, out: &mut Vec<Finding>) {
             "security",
             "medium",
             0,
-            None,
+            main_layer(tree, &writable_nodes).and_then(|l| input.layer(l)),
             writable,
             advice,
             Vec::new(),
