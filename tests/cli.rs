@@ -89,6 +89,21 @@ fn json_of(path: &Path, extra: &[&str]) -> Value {
     serde_json::from_slice(&out.stdout).unwrap()
 }
 
+/// The JSON analysis of `spec` written as a legacy `docker save` archive.
+fn analyse(spec: &ImageSpec) -> Value {
+    let tmp = tempfile::tempdir().unwrap();
+    json_of(
+        &write(
+            tmp.path(),
+            "i.tar",
+            spec,
+            Layout::DockerLegacy,
+            Compress::None,
+        ),
+        &[],
+    )
+}
+
 /// Run expecting exit 2; return stderr.
 fn fails(path: &Path, extra: &[&str]) -> String {
     let out = ballast().arg(path).args(extra).output().unwrap();
@@ -286,7 +301,6 @@ fn multi_platform_index_picks_the_host_or_the_requested_platform() {
 
 #[test]
 fn pax_global_headers_long_and_non_utf8_names_are_read() {
-    let tmp = tempfile::tempdir().unwrap();
     let long = format!("{}/x", "long-directory-name".repeat(10));
     let s = spec(vec![vec![
         Node::PaxGlobal {
@@ -295,37 +309,18 @@ fn pax_global_headers_long_and_non_utf8_names_are_read() {
         fixture::file(&long, "12345"),
         fixture::file(b"caf\xe9", "ab"),
     ]]);
-    let v = json_of(
-        &write(
-            tmp.path(),
-            "i.tar",
-            &s,
-            Layout::DockerLegacy,
-            Compress::None,
-        ),
-        &[],
-    );
+    let v = analyse(&s);
     assert_eq!(v["metrics"]["live_bytes"], 7);
     assert_eq!(v["metrics"]["live_files"], 2);
 }
 
 #[test]
 fn names_climbing_out_of_the_root_are_reported_and_never_touch_the_disk() {
-    let tmp = tempfile::tempdir().unwrap();
     let s = spec(vec![vec![
         raw_entry(b"../../../tmp/pwned!", b""),
         raw_entry(b"/abs/path", b"abs"),
     ]]);
-    let v = json_of(
-        &write(
-            tmp.path(),
-            "i.tar",
-            &s,
-            Layout::DockerLegacy,
-            Compress::None,
-        ),
-        &[],
-    );
+    let v = analyse(&s);
     let warnings = v["warnings"].as_array().unwrap();
     assert_eq!(warnings.len(), 1, "{warnings:?}");
     assert!(
@@ -341,22 +336,12 @@ fn names_climbing_out_of_the_root_are_reported_and_never_touch_the_disk() {
 
 #[test]
 fn symlink_loops_inside_layers_are_just_links() {
-    let tmp = tempfile::tempdir().unwrap();
     let s = spec(vec![vec![
         fixture::symlink("a", "b"),
         fixture::symlink("b", "a"),
         fixture::symlink("self", "self"),
     ]]);
-    let v = json_of(
-        &write(
-            tmp.path(),
-            "i.tar",
-            &s,
-            Layout::DockerLegacy,
-            Compress::None,
-        ),
-        &[],
-    );
+    let v = analyse(&s);
     assert_eq!(v["metrics"]["live_files"], 3);
 }
 
@@ -390,21 +375,11 @@ fn symlink_loop_between_archive_members_is_a_missing_blob() {
 
 #[test]
 fn duplicate_entries_last_one_wins() {
-    let tmp = tempfile::tempdir().unwrap();
     let s = spec(vec![vec![
         fixture::file("f", "first"),
         fixture::file("f", "second!!"),
     ]]);
-    let v = json_of(
-        &write(
-            tmp.path(),
-            "i.tar",
-            &s,
-            Layout::DockerLegacy,
-            Compress::None,
-        ),
-        &[],
-    );
+    let v = analyse(&s);
     assert_eq!(v["metrics"]["live_bytes"], 8);
     assert_eq!(
         v["image"]["layers"][0]["size_bytes"], 13,
@@ -414,22 +389,12 @@ fn duplicate_entries_last_one_wins() {
 
 #[test]
 fn ten_thousand_deep_path_is_fine() {
-    let tmp = tempfile::tempdir().unwrap();
     let deep = vec!["d"; 10_000].join("/");
     let s = spec(vec![
         vec![fixture::file(&deep, "x")],
         vec![fixture::whiteout("d")],
     ]);
-    let v = json_of(
-        &write(
-            tmp.path(),
-            "i.tar",
-            &s,
-            Layout::DockerLegacy,
-            Compress::None,
-        ),
-        &[],
-    );
+    let v = analyse(&s);
     assert_eq!(v["metrics"]["hidden_bytes"], 1);
 }
 
