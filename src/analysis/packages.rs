@@ -90,7 +90,7 @@ fn package_from_paths<'a>(
         let Normalized::Path(p) = normalize(raw) else {
             continue;
         };
-        let Some(id) = tree.lookup(&p) else { continue };
+        let Some(id) = tree.resolve(&p) else { continue };
         if tree
             .node(id)
             .live()

@@ -215,6 +215,46 @@ impl MergedTree {
             .try_fold(ROOT, |cur, name| self.child(cur, name))
     }
 
+    /// Find a live node by path as the final filesystem resolves it: symlinked
+    /// directories on the way are followed (merged-usr's `/lib → usr/lib`), the
+    /// last component is not. Gives up after 40 links.
+    pub fn resolve(&self, path: &[u8]) -> Option<NodeId> {
+        let mut pending: std::collections::VecDeque<Vec<u8>> = path
+            .split(|&b| b == b'/')
+            .filter(|c| !c.is_empty())
+            .map(<[u8]>::to_vec)
+            .collect();
+        let (mut cur, mut hops) = (ROOT, 0);
+        while let Some(name) = pending.pop_front() {
+            match &name[..] {
+                b"." => continue,
+                b".." => {
+                    cur = self.node(cur).parent;
+                    continue;
+                }
+                _ => {}
+            }
+            let next = self.child(cur, &name).filter(|&n| self.is_live(n))?;
+            let meta = self.node(next).live()?;
+            if meta.kind == EntryKind::Symlink && !pending.is_empty() {
+                hops += 1;
+                if hops > 40 {
+                    return None;
+                }
+                let target = meta.link.as_deref().unwrap_or_default();
+                if target.starts_with(b"/") {
+                    cur = ROOT;
+                }
+                for c in target.split(|&b| b == b'/').filter(|c| !c.is_empty()).rev() {
+                    pending.push_front(c.to_vec());
+                }
+                continue;
+            }
+            cur = next;
+        }
+        Some(cur)
+    }
+
     fn child_or_create(&mut self, parent: NodeId, name: &[u8]) -> NodeId {
         if let Some(id) = self.child(parent, name) {
             return id;

@@ -181,6 +181,28 @@ fn hard_link_keeps_content_alive_after_its_target_is_deleted() {
 }
 
 #[test]
+fn resolve_follows_symlinked_directories_but_not_the_last_link() {
+    let (tree, _) = build(vec![vec![
+        fixture::dir("usr/lib"),
+        fixture::file("usr/lib/libc.so.6", "c"),
+        fixture::symlink("lib", "usr/lib"),
+        fixture::symlink("usr/lib/abs", "/usr/lib"),
+        fixture::symlink("loop", "loop"),
+        fixture::symlink("usr/lib/libc.so", "libc.so.6"),
+    ]]);
+    let real = tree.lookup(b"usr/lib/libc.so.6").unwrap();
+    assert_eq!(tree.resolve(b"lib/libc.so.6"), Some(real));
+    assert_eq!(tree.resolve(b"lib/abs/libc.so.6"), Some(real));
+    assert_eq!(tree.resolve(b"lib/../lib/libc.so.6"), Some(real));
+    assert_eq!(tree.resolve(b"loop/x"), None);
+    assert_eq!(
+        tree.resolve(b"lib/libc.so"),
+        tree.lookup(b"usr/lib/libc.so"),
+        "the last link stays"
+    );
+}
+
+#[test]
 fn whiteout_of_missing_path_is_harmless() {
     let (tree, _) = build(vec![
         vec![fixture::file("a", "1")],

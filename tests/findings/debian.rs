@@ -350,3 +350,75 @@ fn debootstrap_base_keeps_licence_files() {
         );
     }
 }
+
+/// Every dpkg package's `bytes` is exactly the apparent size of the regular
+/// files its `info/*.list` names, as the root filesystem on disk has them
+/// (merged-usr symlinks followed, each inode once). dpkg's own Installed-Size
+/// is a different quantity (each file rounded up to a KiB, plus a KiB per
+/// directory and symlink), so it reads higher: the test prints the ratio.
+#[test]
+fn debootstrap_dpkg_package_sizes_match_the_files_on_disk() {
+    let test = "debootstrap_dpkg_package_sizes_match_the_files_on_disk";
+    let Some(Debian { root, both }) = debian(test) else {
+        return;
+    };
+    let info = root.join("var/lib/dpkg/info");
+    for (how, a) in both.each() {
+        let debs: Vec<_> = a.packages.iter().filter(|p| p.ecosystem == "deb").collect();
+        assert!(debs.len() > 50, "{how}: {} deb packages", debs.len());
+        for p in debs {
+            let list = std::fs::read_dir(&info)
+                .unwrap()
+                .map(|e| e.unwrap().path())
+                .find(|f| {
+                    let n = f.file_name().unwrap().to_string_lossy().into_owned();
+                    n == format!("{}.list", p.name)
+                        || (n.starts_with(&format!("{}:", p.name)) && n.ends_with(".list"))
+                })
+                .unwrap_or_else(|| panic!("{how}: no list for {}", p.name));
+            let mut seen = std::collections::HashSet::new();
+            let mut on_disk = 0u64;
+            for line in std::fs::read_to_string(&list).unwrap().lines() {
+                let rel = line.trim().trim_start_matches('/');
+                if rel.is_empty() || rel == "." {
+                    continue;
+                }
+                let path = root.join(rel);
+                // Follow symlinked directories on the way, not the last link.
+                let (Some(parent), Some(name)) = (path.parent(), path.file_name()) else {
+                    continue;
+                };
+                let Ok(parent) = parent.canonicalize() else {
+                    continue;
+                };
+                let Ok(meta) = std::fs::symlink_metadata(parent.join(name)) else {
+                    continue;
+                };
+                if meta.is_file() && seen.insert((meta.dev(), meta.ino())) {
+                    on_disk += meta.len();
+                }
+            }
+            assert_eq!(p.bytes, on_disk, "{how}: package {}", p.name);
+        }
+        let ours: u64 = a
+            .packages
+            .iter()
+            .filter(|p| p.ecosystem == "deb")
+            .map(|p| p.bytes)
+            .sum();
+        let out = Command::new("chroot")
+            .arg(root)
+            .args(["dpkg-query", "-W", "-f", "${Installed-Size}\n"])
+            .output()
+            .unwrap();
+        let installed_kib: u64 = String::from_utf8_lossy(&out.stdout)
+            .lines()
+            .filter_map(|l| l.trim().parse::<u64>().ok())
+            .sum();
+        eprintln!(
+            "{test}: {how}: ballast {ours} B vs dpkg Installed-Size {} B: ratio {:.3}",
+            installed_kib * 1024,
+            ours as f64 / (installed_kib * 1024) as f64
+        );
+    }
+}
