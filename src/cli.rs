@@ -12,6 +12,7 @@ use clap::Parser;
 use crate::analysis::{self, Analysis};
 use crate::progress::Progress;
 use crate::report;
+use crate::report::ci;
 use crate::source::{EngineStorage, Options, Platform, SourceKind};
 
 #[derive(Debug, Parser)]
@@ -53,6 +54,56 @@ pub struct Args {
     #[arg(long, value_name = "FILE", help_heading = "Output")]
     pub json: Option<PathBuf>,
 
+    /// Check budgets and exit 0 (pass), 1 (over budget) or 2 (error). Budgets come
+    /// from --config, else ./.ballast.toml, else dive's ./.dive-ci, else dive's
+    /// defaults; the flags below override them.
+    #[arg(long, help_heading = "CI budgets")]
+    pub ci: bool,
+
+    /// Budget file (`.ballast.toml`, or a dive `.dive-ci`).
+    #[arg(long, value_name = "FILE", help_heading = "CI budgets")]
+    pub config: Option<PathBuf>,
+
+    /// Largest image (sum of layers), e.g. 150MB or 1.2GiB.
+    #[arg(long, value_name = "SIZE", value_parser = ci::parse_size, help_heading = "CI budgets")]
+    pub max_size: Option<u64>,
+
+    /// Largest single layer.
+    #[arg(long, value_name = "SIZE", value_parser = ci::parse_size, help_heading = "CI budgets")]
+    pub max_layer_size: Option<u64>,
+
+    /// Most wasted bytes (dive's definition).
+    #[arg(long, value_name = "SIZE", value_parser = ci::parse_size, help_heading = "CI budgets")]
+    pub max_wasted_bytes: Option<u64>,
+
+    /// Most reclaimable bytes.
+    #[arg(long, value_name = "SIZE", value_parser = ci::parse_size, help_heading = "CI budgets")]
+    pub max_reclaimable_bytes: Option<u64>,
+
+    /// Most wasted bytes relative to the layers above the first (0.1 or 10%).
+    #[arg(long, value_name = "RATIO", value_parser = ci::parse_ratio, help_heading = "CI budgets")]
+    pub max_wasted_percent: Option<f64>,
+
+    /// Lowest dive efficiency (0.9 or 90%).
+    #[arg(long, value_name = "RATIO", value_parser = ci::parse_ratio, help_heading = "CI budgets")]
+    pub min_efficiency: Option<f64>,
+
+    /// A finding rule that must not fire (repeatable), e.g. secret.
+    #[arg(long, value_name = "RULE", help_heading = "CI budgets")]
+    pub deny: Vec<String>,
+
+    /// Leave paths matching GLOB out of wasted bytes and denied rules (repeatable).
+    #[arg(long, value_name = "GLOB", help_heading = "CI budgets")]
+    pub ignore_path: Vec<String>,
+
+    /// The image to compare against for --max-growth (any source).
+    #[arg(long, value_name = "IMAGE", help_heading = "CI budgets")]
+    pub baseline: Option<String>,
+
+    /// Most growth allowed against --baseline.
+    #[arg(long, value_name = "SIZE", value_parser = ci::parse_size, help_heading = "CI budgets")]
+    pub max_growth: Option<u64>,
+
     /// Do not show a progress bar.
     #[arg(long, short, help_heading = "Output")]
     pub quiet: bool,
@@ -73,19 +124,66 @@ pub fn run() -> anyhow::Result<ExitCode> {
     let analysis = analysis::analyze(&args.image, &opts, &bar);
     bar.clear();
     let analysis = analysis?;
-    write_outputs(&args, &analysis)?;
-    Ok(ExitCode::SUCCESS)
+    if !args.ci {
+        write_outputs(&args, &analysis)?;
+        return Ok(ExitCode::SUCCESS);
+    }
+    let verdict = budget_verdict(&args, &opts, &analysis)?;
+    write_json(&args, &analysis)?;
+    ci::write(&verdict, &args.image, &mut std::io::stdout().lock())
+        .context("cannot write the verdict")?;
+    Ok(if verdict.passed() {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::from(1)
+    })
 }
 
-fn write_outputs(args: &Args, analysis: &Analysis) -> anyhow::Result<()> {
+/// Load the budgets, apply the flags, analyse the baseline, and check.
+fn budget_verdict(args: &Args, opts: &Options, analysis: &Analysis) -> anyhow::Result<ci::Verdict> {
+    let cwd = std::env::current_dir().context("cannot read the current directory")?;
+    let (mut b, origin) = ci::load(args.config.as_deref(), &cwd)?;
+    b.max_size = args.max_size.or(b.max_size);
+    b.max_layer_size = args.max_layer_size.or(b.max_layer_size);
+    b.max_wasted_bytes = args.max_wasted_bytes.or(b.max_wasted_bytes);
+    b.max_reclaimable_bytes = args.max_reclaimable_bytes.or(b.max_reclaimable_bytes);
+    b.max_wasted_percent = args.max_wasted_percent.or(b.max_wasted_percent);
+    b.min_efficiency = args.min_efficiency.or(b.min_efficiency);
+    b.max_growth = args.max_growth.or(b.max_growth);
+    b.deny.extend(args.deny.iter().cloned());
+    b.ignore_paths.extend(args.ignore_path.iter().cloned());
+    let baseline = match &args.baseline {
+        Some(reference) => {
+            let bar = Bar::new(args.quiet);
+            let base_opts = Options {
+                source: SourceKind::Auto,
+                ..opts.clone()
+            };
+            let base = analysis::analyze(reference, &base_opts, &bar);
+            bar.clear();
+            Some(base.with_context(|| format!("cannot read the baseline '{reference}'"))?)
+        }
+        None => None,
+    };
+    Ok(ci::evaluate(analysis, &b, origin, baseline.as_ref()))
+}
+
+fn write_json(args: &Args, analysis: &Analysis) -> anyhow::Result<()> {
     match &args.json {
         Some(path) if path.as_os_str() == "-" => {
             report::json::write(analysis, &mut std::io::stdout().lock())
-                .context("cannot write JSON to stdout")?
+                .context("cannot write JSON to stdout")
         }
-        Some(path) => write_file(path, |w| report::json::write(analysis, w))?,
-        None => report::summary::write(analysis, &mut std::io::stdout().lock())
-            .context("cannot write the summary")?,
+        Some(path) => write_file(path, |w| report::json::write(analysis, w)),
+        None => Ok(()),
+    }
+}
+
+fn write_outputs(args: &Args, analysis: &Analysis) -> anyhow::Result<()> {
+    write_json(args, analysis)?;
+    if args.json.is_none() {
+        report::summary::write(analysis, &mut std::io::stdout().lock())
+            .context("cannot write the summary")?;
     }
     Ok(())
 }

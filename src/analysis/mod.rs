@@ -41,6 +41,9 @@ pub struct Analysis {
     pub warnings: Vec<Warning>,
     #[serde(skip)]
     pub tree: MergedTree,
+    /// Every path dive counts as wasted (the JSON lists the top 20).
+    #[serde(skip)]
+    pub wasted_paths: Vec<InefficientPath>,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -265,16 +268,16 @@ fn assemble(reference: &str, opts: &Options, loaded: source::Loaded, m: Merged) 
         .nodes()
         .filter(|(_, n)| n.live().is_some_and(|m| m.kind != EntryKind::Dir))
         .count() as u64;
-    let inefficient_paths = dive
+    let wasted_paths: Vec<InefficientPath> = dive
         .inefficient_paths()
         .into_iter()
-        .take(TOP_PATHS)
         .map(|(id, bytes, count)| InefficientPath {
             path: display(&tree.path(id)),
             count,
             bytes,
         })
         .collect();
+    let inefficient_paths = wasted_paths.iter().take(TOP_PATHS).cloned().collect();
 
     Analysis {
         schema: SCHEMA,
@@ -308,6 +311,7 @@ fn assemble(reference: &str, opts: &Options, loaded: source::Loaded, m: Merged) 
         findings: found,
         estimates: Vec::new(),
         packages: inventory,
+        wasted_paths,
         warnings,
         tree,
     }

@@ -1,6 +1,7 @@
 //! Outputs. Each renders an [`Analysis`](crate::analysis::Analysis) and computes
 //! nothing of its own.
 
+pub mod ci;
 pub mod json;
 pub mod summary;
 
