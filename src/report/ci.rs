@@ -456,7 +456,7 @@ pub fn evaluate(a: &Analysis, b: &Budgets, origin: Origin, baseline: Option<&Ana
         let fired: Vec<&Finding> = a
             .findings
             .iter()
-            .filter(|f| &f.rule == rule)
+            .filter(|f| f.rule == rule)
             .filter(|f| {
                 f.paths.is_empty()
                     || f.paths_omitted > 0
