@@ -23,11 +23,17 @@ use crate::source::{EngineStorage, Options, Platform, SourceKind};
     long_about = "Find the dead weight in container images.\n\n\
         IMAGE is a path to a `docker save` archive, an OCI layout (directory or tar), \
         or a reference the Docker (or Podman) engine knows. Without an output flag, \
-        a short summary is printed."
+        a short summary is printed.",
+    args_conflicts_with_subcommands = true,
+    subcommand_negates_reqs = true
 )]
 pub struct Args {
+    #[command(subcommand)]
+    pub command: Option<Command>,
+
     /// Image: archive or layout path, or engine reference (e.g. `myapp:1.2`).
-    pub image: String,
+    #[arg(required = true)]
+    pub image: Option<String>,
 
     /// Where to read IMAGE from; an existing path is detected by itself.
     #[arg(long, value_enum, default_value_t = SourceKind::Auto, help_heading = "Input")]
@@ -110,8 +116,49 @@ pub struct Args {
 }
 
 /// Parse the process arguments and run. Errors become exit code 2 in `main`.
+#[derive(Debug, clap::Subcommand)]
+pub enum Command {
+    /// Compare two images (any two sources): size change overall, per layer and
+    /// per directory, files added, removed and changed, findings that appeared
+    /// or went away.
+    Diff(DiffArgs),
+}
+
+#[derive(Debug, clap::Args)]
+pub struct DiffArgs {
+    /// The image before (path or engine reference).
+    pub old: String,
+    /// The image after.
+    pub new: String,
+    /// Write the diff as JSON to FILE, or `-` for stdout.
+    #[arg(long, value_name = "FILE")]
+    pub json: Option<PathBuf>,
+    /// Write the diff as GitHub-flavoured markdown to FILE, or `-` for stdout.
+    #[arg(long, value_name = "FILE")]
+    pub markdown: Option<PathBuf>,
+    /// Platform to pick from multi-platform indexes (os/arch[/variant]).
+    #[arg(long, value_name = "OS/ARCH")]
+    pub platform: Option<String>,
+    /// Skip checking layers against rootfs.diff_ids.
+    #[arg(long)]
+    pub no_verify: bool,
+    /// Read engine layers in place when possible (`auto`) or always export (`never`).
+    #[arg(long, value_enum, default_value_t = EngineStorage::Auto)]
+    pub engine_storage: EngineStorage,
+    /// Do not show a progress bar.
+    #[arg(long, short)]
+    pub quiet: bool,
+}
+
 pub fn run() -> anyhow::Result<ExitCode> {
     let args = Args::parse();
+    if let Some(Command::Diff(d)) = &args.command {
+        return run_diff(d);
+    }
+    let image = args
+        .image
+        .clone()
+        .expect("clap requires IMAGE without a subcommand");
     let platform = args.platform.as_deref().map(Platform::parse).transpose()?;
     let opts = Options {
         source: args.source,
@@ -121,7 +168,7 @@ pub fn run() -> anyhow::Result<ExitCode> {
         engine_storage: args.engine_storage,
     };
     let bar = Bar::new(args.quiet);
-    let analysis = analysis::analyze(&args.image, &opts, &bar);
+    let analysis = analysis::analyze(&image, &opts, &bar);
     bar.clear();
     let analysis = analysis?;
     if !args.ci {
@@ -130,13 +177,57 @@ pub fn run() -> anyhow::Result<ExitCode> {
     }
     let verdict = budget_verdict(&args, &opts, &analysis)?;
     write_json(&args, &analysis)?;
-    ci::write(&verdict, &args.image, &mut std::io::stdout().lock())
+    ci::write(&verdict, &image, &mut std::io::stdout().lock())
         .context("cannot write the verdict")?;
     Ok(if verdict.passed() {
         ExitCode::SUCCESS
     } else {
         ExitCode::from(1)
     })
+}
+
+fn run_diff(d: &DiffArgs) -> anyhow::Result<ExitCode> {
+    let opts = Options {
+        source: SourceKind::Auto,
+        platform: d.platform.as_deref().map(Platform::parse).transpose()?,
+        pull: false,
+        verify: !d.no_verify,
+        engine_storage: d.engine_storage,
+    };
+    let read = |reference: &str| -> anyhow::Result<Analysis> {
+        let bar = Bar::new(d.quiet);
+        let a = analysis::analyze(reference, &opts, &bar);
+        bar.clear();
+        Ok(a?)
+    };
+    let (old, new) = (read(&d.old)?, read(&d.new)?);
+    let diff = analysis::diff::diff(&old, &new);
+    let json = |w: &mut dyn Write| -> std::io::Result<()> {
+        serde_json::to_writer_pretty(&mut *w, &diff)?;
+        w.write_all(b"\n")?;
+        w.flush()
+    };
+    let markdown = |w: &mut dyn Write| report::diff::write_markdown(&diff, w);
+    for (target, render) in [
+        (
+            &d.json,
+            &json as &dyn Fn(&mut dyn Write) -> std::io::Result<()>,
+        ),
+        (&d.markdown, &markdown),
+    ] {
+        match target {
+            Some(p) if p.as_os_str() == "-" => {
+                render(&mut std::io::stdout().lock()).context("cannot write to stdout")?
+            }
+            Some(p) => write_file(p, render)?,
+            None => {}
+        }
+    }
+    if d.json.is_none() && d.markdown.is_none() {
+        report::diff::write_text(&diff, &mut std::io::stdout().lock())
+            .context("cannot write the diff")?;
+    }
+    Ok(ExitCode::SUCCESS)
 }
 
 /// Load the budgets, apply the flags, analyse the baseline, and check.

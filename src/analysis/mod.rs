@@ -4,6 +4,7 @@
 //! merged tree and dive's tally as soon as it arrives, and its own index is then
 //! dropped, so memory holds the tree, not every layer's entry list.
 
+pub mod diff;
 pub mod findings;
 pub mod packages;
 

@@ -2,6 +2,7 @@
 //! nothing of its own.
 
 pub mod ci;
+pub mod diff;
 pub mod json;
 pub mod summary;
 
