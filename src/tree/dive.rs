@@ -17,7 +17,7 @@ use hashbrown::{HashMap, HashSet};
 use super::{MergedTree, NodeId, ROOT};
 use crate::layer::{EntryKind, LayerIndex, path::split_last};
 
-#[derive(Debug, Clone, Copy)]
+#[derive(Debug, Clone, Copy, Default)]
 struct PathTally {
     cumulative: u64,
     minimum: u64,
@@ -30,7 +30,8 @@ pub struct DiveTally {
     live: Vec<bool>,
     is_dir: Vec<bool>,
     size: Vec<u64>,
-    paths: HashMap<NodeId, PathTally>,
+    /// Per node id; `count == 0` where the path was never seen.
+    paths: Vec<PathTally>,
     layer_sizes: Vec<u64>,
 }
 
@@ -117,22 +118,19 @@ impl DiveTally {
             self.live.resize(len, false);
             self.is_dir.resize(len, false);
             self.size.resize(len, 0);
+            self.paths.resize(len, PathTally::default());
         }
     }
 
     fn occur(&mut self, id: NodeId, size: u64) {
-        self.paths
-            .entry(id)
-            .and_modify(|t| {
-                t.cumulative += size;
-                t.minimum = t.minimum.min(size);
-                t.count += 1;
-            })
-            .or_insert(PathTally {
-                cumulative: size,
-                minimum: size,
-                count: 1,
-            });
+        let t = &mut self.paths[id as usize];
+        t.minimum = if t.count == 0 {
+            size
+        } else {
+            t.minimum.min(size)
+        };
+        t.cumulative += size;
+        t.count += 1;
     }
 
     fn subtree_size(&self, tree: &MergedTree, id: NodeId) -> u64 {
@@ -168,8 +166,9 @@ impl DiveTally {
         let mut v: Vec<_> = self
             .paths
             .iter()
+            .enumerate()
             .filter(|(_, t)| t.count >= 2)
-            .map(|(&id, t)| (id, t.cumulative, t.count))
+            .map(|(id, t)| (id as NodeId, t.cumulative, t.count))
             .collect();
         v.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
         v
@@ -177,7 +176,7 @@ impl DiveTally {
 
     pub fn metrics(&self) -> DiveMetrics {
         let (mut minimum, mut cumulative, mut wasted) = (0u64, 0u64, 0u64);
-        for t in self.paths.values() {
+        for t in &self.paths {
             minimum += t.minimum;
             cumulative += t.cumulative;
             if t.count >= 2 {

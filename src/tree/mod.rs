@@ -315,6 +315,9 @@ impl MergedTree {
             },
             (None, None) => return,
         };
+        // Nearly every node has one change: Vec's default growth (to 4) would
+        // quadruple the tree's largest allocation.
+        history.reserve_exact(1);
         history.push(change);
     }
 
