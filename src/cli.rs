@@ -110,6 +110,10 @@ pub struct Args {
     #[arg(long, value_name = "SIZE", value_parser = ci::parse_size, help_heading = "CI budgets")]
     pub max_growth: Option<u64>,
 
+    /// Write a GitHub-flavoured markdown report to FILE, or `-` for stdout.
+    #[arg(long, value_name = "FILE", help_heading = "Output")]
+    pub markdown: Option<PathBuf>,
+
     /// Do not show a progress bar.
     #[arg(long, short, help_heading = "Output")]
     pub quiet: bool,
@@ -176,7 +180,7 @@ pub fn run() -> anyhow::Result<ExitCode> {
         return Ok(ExitCode::SUCCESS);
     }
     let verdict = budget_verdict(&args, &opts, &analysis)?;
-    write_json(&args, &analysis)?;
+    write_files(&args, &analysis, Some(&verdict))?;
     ci::write(&verdict, &image, &mut std::io::stdout().lock())
         .context("cannot write the verdict")?;
     Ok(if verdict.passed() {
@@ -202,26 +206,15 @@ fn run_diff(d: &DiffArgs) -> anyhow::Result<ExitCode> {
     };
     let (old, new) = (read(&d.old)?, read(&d.new)?);
     let diff = analysis::diff::diff(&old, &new);
-    let json = |w: &mut dyn Write| -> std::io::Result<()> {
-        serde_json::to_writer_pretty(&mut *w, &diff)?;
-        w.write_all(b"\n")?;
-        w.flush()
-    };
-    let markdown = |w: &mut dyn Write| report::diff::write_markdown(&diff, w);
-    for (target, render) in [
-        (
-            &d.json,
-            &json as &dyn Fn(&mut dyn Write) -> std::io::Result<()>,
-        ),
-        (&d.markdown, &markdown),
-    ] {
-        match target {
-            Some(p) if p.as_os_str() == "-" => {
-                render(&mut std::io::stdout().lock()).context("cannot write to stdout")?
-            }
-            Some(p) => write_file(p, render)?,
-            None => {}
-        }
+    if let Some(path) = &d.json {
+        emit(path, |w| {
+            serde_json::to_writer_pretty(&mut *w, &diff)?;
+            w.write_all(b"\n")?;
+            w.flush()
+        })?;
+    }
+    if let Some(path) = &d.markdown {
+        emit(path, |w| report::diff::write_markdown(&diff, w))?;
     }
     if d.json.is_none() && d.markdown.is_none() {
         report::diff::write_text(&diff, &mut std::io::stdout().lock())
@@ -259,20 +252,36 @@ fn budget_verdict(args: &Args, opts: &Options, analysis: &Analysis) -> anyhow::R
     Ok(ci::evaluate(analysis, &b, origin, baseline.as_ref()))
 }
 
-fn write_json(args: &Args, analysis: &Analysis) -> anyhow::Result<()> {
-    match &args.json {
-        Some(path) if path.as_os_str() == "-" => {
-            report::json::write(analysis, &mut std::io::stdout().lock())
-                .context("cannot write JSON to stdout")
-        }
-        Some(path) => write_file(path, |w| report::json::write(analysis, w)),
-        None => Ok(()),
+/// Write `render`'s output to FILE, or stdout for `-`.
+fn emit(
+    target: &std::path::Path,
+    render: impl FnOnce(&mut dyn Write) -> std::io::Result<()>,
+) -> anyhow::Result<()> {
+    if target.as_os_str() == "-" {
+        render(&mut std::io::stdout().lock()).context("cannot write to stdout")
+    } else {
+        write_file(target, render)
     }
 }
 
+/// The file outputs: --json and --markdown (with the verdict under --ci).
+fn write_files(
+    args: &Args,
+    analysis: &Analysis,
+    verdict: Option<&ci::Verdict>,
+) -> anyhow::Result<()> {
+    if let Some(path) = &args.json {
+        emit(path, |w| report::json::write(analysis, w))?;
+    }
+    if let Some(path) = &args.markdown {
+        emit(path, |w| report::markdown::write(analysis, verdict, w))?;
+    }
+    Ok(())
+}
+
 fn write_outputs(args: &Args, analysis: &Analysis) -> anyhow::Result<()> {
-    write_json(args, analysis)?;
-    if args.json.is_none() {
+    write_files(args, analysis, None)?;
+    if args.json.is_none() && args.markdown.is_none() {
         report::summary::write(analysis, &mut std::io::stdout().lock())
             .context("cannot write the summary")?;
     }
