@@ -114,12 +114,27 @@ pub struct Args {
     #[arg(long, value_name = "FILE", help_heading = "Output")]
     pub markdown: Option<PathBuf>,
 
+    /// How --ci reports: `text`, or `github` (workflow annotations too, and the
+    /// markdown report appended to $GITHUB_STEP_SUMMARY when it is set).
+    #[arg(long, value_enum, default_value_t = CiFormat::Text, help_heading = "CI budgets")]
+    pub format: CiFormat,
+
+    /// Write the budget results as JUnit XML (GitLab, Jenkins) to FILE.
+    #[arg(long, value_name = "FILE", help_heading = "CI budgets")]
+    pub junit: Option<PathBuf>,
+
     /// Do not show a progress bar.
     #[arg(long, short, help_heading = "Output")]
     pub quiet: bool,
 }
 
 /// Parse the process arguments and run. Errors become exit code 2 in `main`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum CiFormat {
+    Text,
+    Github,
+}
+
 #[derive(Debug, clap::Subcommand)]
 pub enum Command {
     /// Compare two images (any two sources): size change overall, per layer and
@@ -183,6 +198,27 @@ pub fn run() -> anyhow::Result<ExitCode> {
     write_files(&args, &analysis, Some(&verdict))?;
     ci::write(&verdict, &image, &mut std::io::stdout().lock())
         .context("cannot write the verdict")?;
+    if let Some(path) = &args.junit {
+        emit(path, |w| ci::write_junit(&verdict, &image, w))?;
+    }
+    if args.format == CiFormat::Github {
+        ci::write_github(&verdict, &image, &mut std::io::stdout().lock())
+            .context("cannot write annotations")?;
+        if let Some(summary) = std::env::var_os("GITHUB_STEP_SUMMARY").filter(|s| !s.is_empty()) {
+            let mut f = std::fs::OpenOptions::new()
+                .create(true)
+                .append(true)
+                .open(&summary)
+                .with_context(|| {
+                    format!(
+                        "cannot append to GITHUB_STEP_SUMMARY '{}'",
+                        summary.to_string_lossy()
+                    )
+                })?;
+            report::markdown::write(&analysis, Some(&verdict), &mut f)
+                .context("cannot write the step summary")?;
+        }
+    }
     Ok(if verdict.passed() {
         ExitCode::SUCCESS
     } else {

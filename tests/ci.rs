@@ -382,3 +382,123 @@ fn dive_ci_files_give_dives_verdict() {
         }
     }
 }
+
+/// Run from the crate root so the reference (and so the output) is the same on
+/// every machine.
+fn ci_at_root(args: &[&str], env: &[(&str, &Path)]) -> Output {
+    let mut cmd = Command::cargo_bin("ballast").unwrap();
+    for var in [
+        "NO_COLOR",
+        "DOCKER_HOST",
+        "CONTAINER_HOST",
+        "CI",
+        "GITHUB_STEP_SUMMARY",
+    ] {
+        cmd.env_remove(var);
+    }
+    for (k, v) in env {
+        cmd.env(k, v);
+    }
+    cmd.current_dir(env!("CARGO_MANIFEST_DIR"))
+        .args(["fixtures/demo.tar", "--ci"])
+        .args(args)
+        .output()
+        .unwrap()
+}
+
+#[test]
+fn junit_report_is_valid_xml_with_one_case_per_budget() {
+    let tmp = tempfile::tempdir().unwrap();
+    let file = tmp.path().join("junit.xml");
+    let o = ci_at_root(
+        &[
+            "--max-size",
+            "1MB",
+            "--deny",
+            "secret",
+            "--junit",
+            file.to_str().unwrap(),
+        ],
+        &[],
+    );
+    assert_eq!(o.status.code(), Some(1));
+    let xml = std::fs::read_to_string(&file).unwrap();
+    let doc = roxmltree::Document::parse(&xml).expect("well-formed XML");
+    let suite = doc
+        .descendants()
+        .find(|n| n.has_tag_name("testsuite"))
+        .unwrap();
+    assert_eq!(
+        (suite.attribute("tests"), suite.attribute("failures")),
+        (Some("4"), Some("1"))
+    );
+    let cases: Vec<_> = doc
+        .descendants()
+        .filter(|n| n.has_tag_name("testcase"))
+        .collect();
+    let names: Vec<_> = cases.iter().filter_map(|c| c.attribute("name")).collect();
+    assert_eq!(
+        names,
+        vec![
+            "max_size",
+            "max_wasted_percent",
+            "min_efficiency",
+            "deny secret"
+        ]
+    );
+    let failure = cases[0]
+        .children()
+        .find(|n| n.has_tag_name("failure"))
+        .expect("max_size fails");
+    assert_eq!(failure.attribute("message"), Some("2.78 MB (limit ≤ 1 MB)"));
+    assert!(
+        failure
+            .text()
+            .unwrap()
+            .contains("400 kB deleted-later (layer 2)")
+    );
+    insta::assert_snapshot!("junit_demo", xml);
+}
+
+#[test]
+fn github_format_annotates_and_appends_the_step_summary() {
+    let tmp = tempfile::tempdir().unwrap();
+    let summary = tmp.path().join("summary.md");
+    std::fs::write(&summary, "earlier step\n").unwrap();
+    let o = ci_at_root(
+        &["--max-size", "1MB", "--format", "github"],
+        &[("GITHUB_STEP_SUMMARY", &summary)],
+    );
+    assert_eq!(o.status.code(), Some(1));
+    let out = text(&o);
+    let error = out
+        .lines()
+        .find(|l| l.starts_with("::error "))
+        .expect("an error annotation");
+    assert!(error.starts_with("::error title=ballast fixtures/demo.tar%3A max_size::max_size: 2.78 MB (limit ≤ 1 MB)%0A"), "{error}");
+    assert!(!error.contains('\n'));
+    assert_eq!(
+        out.lines().filter(|l| l.starts_with("::warning ")).count(),
+        4,
+        "{out}"
+    );
+    assert!(
+        out.lines()
+            .any(|l| l == "::notice title=ballast::1 of 3 budgets over"),
+        "{out}"
+    );
+    let md = std::fs::read_to_string(&summary).unwrap();
+    assert!(
+        md.starts_with("earlier step\n# ballast report: `fixtures/demo.tar`"),
+        "appended, not replaced"
+    );
+    assert!(
+        md.contains("| `max_size` | **FAIL** | 2.78 MB | ≤ 1 MB |"),
+        "{md}"
+    );
+    // Plain text format: no annotations, the summary untouched.
+    let before = std::fs::read_to_string(&summary).unwrap();
+    let o = ci_at_root(&["--max-size", "1MB"], &[("GITHUB_STEP_SUMMARY", &summary)]);
+    assert!(!text(&o).contains("::error"));
+    assert_eq!(std::fs::read_to_string(&summary).unwrap(), before);
+}

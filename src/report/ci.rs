@@ -572,6 +572,100 @@ pub fn write(v: &Verdict, reference: &str, out: &mut dyn Write) -> std::io::Resu
     out.flush()
 }
 
+/// GitHub Actions workflow commands: an `::error` per failed budget and a
+/// `::warning` per warning line. Data is escaped as the runner expects.
+pub fn write_github(v: &Verdict, reference: &str, out: &mut dyn Write) -> std::io::Result<()> {
+    let data = |s: &str| {
+        s.replace('%', "%25")
+            .replace('\r', "%0D")
+            .replace('\n', "%0A")
+    };
+    let prop = |s: &str| data(s).replace(':', "%3A").replace(',', "%2C");
+    for c in v.checks.iter().filter(|c| c.status == Status::Fail) {
+        let mut message = format!("{}: {} (limit {})", c.budget, c.measured, c.limit);
+        for e in &c.explain {
+            message.push('\n');
+            message.push_str(e);
+        }
+        writeln!(
+            out,
+            "::error title={}::{}",
+            prop(&format!("ballast {}: {}", reference, c.budget)),
+            data(&message)
+        )?;
+    }
+    for w in &v.warnings {
+        writeln!(
+            out,
+            "::warning title={}::{}",
+            prop(&format!("ballast {reference}")),
+            data(w)
+        )?;
+    }
+    let failed = v.checks.iter().filter(|c| c.status == Status::Fail).count();
+    writeln!(
+        out,
+        "::notice title=ballast::{}",
+        data(&format!("{failed} of {} budgets over", v.checks.len()))
+    )?;
+    out.flush()
+}
+
+/// JUnit XML for GitLab and Jenkins: one test case per budget.
+pub fn write_junit(v: &Verdict, reference: &str, out: &mut dyn Write) -> std::io::Result<()> {
+    let esc = |s: &str| {
+        s.replace('&', "&amp;")
+            .replace('<', "&lt;")
+            .replace('>', "&gt;")
+            .replace('"', "&quot;")
+            .replace('\'', "&apos;")
+    };
+    let failures = v.checks.iter().filter(|c| c.status == Status::Fail).count();
+    writeln!(out, r#"<?xml version="1.0" encoding="UTF-8"?>"#)?;
+    writeln!(
+        out,
+        r#"<testsuites name="ballast" tests="{}" failures="{failures}">"#,
+        v.checks.len()
+    )?;
+    writeln!(
+        out,
+        r#"  <testsuite name="ballast budgets: {}" tests="{}" failures="{failures}" errors="0" skipped="0">"#,
+        esc(reference),
+        v.checks.len()
+    )?;
+    for c in &v.checks {
+        let name = esc(&c.budget);
+        match c.status {
+            Status::Pass => writeln!(
+                out,
+                r#"    <testcase classname="ballast.budget" name="{name}"/>"#
+            )?,
+            Status::Fail => {
+                writeln!(
+                    out,
+                    r#"    <testcase classname="ballast.budget" name="{name}">"#
+                )?;
+                writeln!(
+                    out,
+                    r#"      <failure message="{}" type="over-budget">{}</failure>"#,
+                    esc(&format!("{} (limit {})", c.measured, c.limit)),
+                    esc(&c.explain.join("\n"))
+                )?;
+                writeln!(out, "    </testcase>")?;
+            }
+        }
+    }
+    if !v.warnings.is_empty() {
+        writeln!(
+            out,
+            "    <system-out>{}</system-out>",
+            esc(&v.warnings.join("\n"))
+        )?;
+    }
+    writeln!(out, "  </testsuite>\n</testsuites>")?;
+    out.flush()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
