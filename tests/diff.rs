@@ -83,10 +83,18 @@ fn a_commit_adding_a_dependency_and_a_cache_is_named_with_exact_bytes() {
         "/root/.npm/_cacache/content-v2/blob"
     );
 
-    // The layers: two uncached builds give the base steps new digests (new
-    // mtimes), so they match by command, unchanged in size; the new step is added.
+    // The layers: two uncached builds usually give the base steps new digests
+    // (new mtimes), so they match by command ("changed"), or by digest ("same")
+    // when both builds ran within one second; either way unchanged in size. The
+    // new step is added.
     let statuses: Vec<&str> = d.layers.iter().map(|l| l.status).collect();
-    assert_eq!(statuses, vec!["changed", "changed", "changed", "added"]);
+    assert!(
+        statuses[..3]
+            .iter()
+            .all(|s| matches!(*s, "same" | "changed")),
+        "{statuses:?}"
+    );
+    assert_eq!(statuses[3..], ["added"]);
     assert!(
         d.layers[..3]
             .iter()

@@ -33,6 +33,17 @@ pub struct Diff {
     pub findings_gone: Vec<FindingKey>,
 }
 
+impl Diff {
+    /// The three totals, named, in the order every rendering shows them.
+    pub fn totals(&self) -> [(&'static str, &Change); 3] {
+        [
+            ("shipped", &self.shipped),
+            ("live", &self.live),
+            ("reclaimable", &self.reclaimable),
+        ]
+    }
+}
+
 #[derive(Debug, Clone, Copy, Serialize, PartialEq, Eq)]
 pub struct Change {
     pub old: u64,

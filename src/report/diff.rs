@@ -18,11 +18,7 @@ pub fn signed(c: &Change) -> String {
 pub fn write_text(d: &Diff, out: &mut dyn Write) -> std::io::Result<()> {
     writeln!(out, "{} → {}", d.old, d.new)?;
     writeln!(out)?;
-    for (name, c) in [
-        ("shipped", &d.shipped),
-        ("live", &d.live),
-        ("reclaimable", &d.reclaimable),
-    ] {
+    for (name, c) in d.totals() {
         writeln!(
             out,
             "  {name:<12} {:>11} → {:<11} {}",
@@ -119,11 +115,7 @@ pub fn write_markdown(d: &Diff, out: &mut dyn Write) -> std::io::Result<()> {
         cell(&d.new)
     )?;
     writeln!(out, "| | before | after | change |\n|---|---:|---:|---:|")?;
-    for (name, c) in [
-        ("shipped", &d.shipped),
-        ("live", &d.live),
-        ("reclaimable", &d.reclaimable),
-    ] {
+    for (name, c) in d.totals() {
         writeln!(
             out,
             "| {name} | {} | {} | **{}** |",

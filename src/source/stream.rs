@@ -101,14 +101,21 @@ pub(super) fn read(
                 _ => continue,
             }
             let size = entry.size();
-            let mut buffered = BufReader::with_capacity(CHUNK, &mut entry);
-            let head = buffered
-                .fill_buf()
-                .map_err(|e| stream_error(name, last.as_deref(), e))?;
-            let json = head.first() == Some(&b'{') || layout::is_metadata_name(&path);
+            // Chunks are read straight into the buffers handed to the worker:
+            // every copy of every byte costs CPU the engine's own export needs.
+            let next_chunk = |entry: &mut tar::Entry<'_, _>| -> Result<Vec<u8>> {
+                let mut chunk = Vec::with_capacity(CHUNK);
+                entry
+                    .take(CHUNK as u64)
+                    .read_to_end(&mut chunk)
+                    .map_err(|e| stream_error(name, last.as_deref(), e))?;
+                Ok(chunk)
+            };
+            let first = next_chunk(&mut entry)?;
+            let json = first.first() == Some(&b'{') || layout::is_metadata_name(&path);
             if size <= SMALL || (json && size <= JSON_LIMIT) {
-                let mut bytes = Vec::with_capacity(size as usize);
-                buffered
+                let mut bytes = first;
+                entry
                     .read_to_end(&mut bytes)
                     .map_err(|e| stream_error(name, last.as_deref(), e))?;
                 mem.files.insert(path, bytes);
@@ -132,18 +139,12 @@ pub(super) fn read(
                     .insert(key, (result, size));
                 slots.release();
             });
-            loop {
-                let chunk = buffered
-                    .fill_buf()
-                    .map_err(|e| stream_error(name, last.as_deref(), e))?;
-                if chunk.is_empty() {
-                    break;
-                }
-                let len = chunk.len();
+            let mut chunk = first;
+            while !chunk.is_empty() {
                 // A worker that stopped early (corrupt layer) no longer listens;
                 // keep draining the stream so the rest can still be read.
-                let _ = tx.send(chunk.to_vec());
-                buffered.consume(len);
+                let _ = tx.send(chunk);
+                chunk = next_chunk(&mut entry)?;
             }
         }
         Ok(())
