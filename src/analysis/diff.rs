@@ -90,6 +90,17 @@ pub struct FileChanges {
     pub top_changed: Vec<DirDiff>,
 }
 
+impl FileChanges {
+    /// The three top lists, named, in the order every rendering shows them.
+    pub fn lists(&self) -> [(&'static str, &Vec<DirDiff>); 3] {
+        [
+            ("added", &self.top_added),
+            ("removed", &self.top_removed),
+            ("changed", &self.top_changed),
+        ]
+    }
+}
+
 /// A finding as it is compared across images: rule, where, and its bytes.
 #[derive(Debug, Clone, Serialize, PartialEq, Eq)]
 pub struct FindingKey {

@@ -59,11 +59,7 @@ pub fn write_text(d: &Diff, out: &mut dyn Write) -> std::io::Result<()> {
         bytes(f.removed_bytes),
         f.changed
     )?;
-    for (label, list) in [
-        ("added", &f.top_added),
-        ("removed", &f.top_removed),
-        ("changed", &f.top_changed),
-    ] {
+    for (label, list) in f.lists() {
         for file in list.iter().take(10) {
             writeln!(
                 out,
@@ -159,14 +155,11 @@ pub fn write_markdown(d: &Diff, out: &mut dyn Write) -> std::io::Result<()> {
         bytes(f.removed_bytes),
         f.changed
     )?;
-    let rows: Vec<_> = [
-        ("added", &f.top_added),
-        ("removed", &f.top_removed),
-        ("changed", &f.top_changed),
-    ]
-    .into_iter()
-    .flat_map(|(label, list)| list.iter().take(10).map(move |file| (label, file)))
-    .collect();
+    let rows: Vec<_> = f
+        .lists()
+        .into_iter()
+        .flat_map(|(label, list)| list.iter().take(10).map(move |file| (label, file)))
+        .collect();
     if !rows.is_empty() {
         writeln!(out, "| | change | file |\n|---|---:|---|")?;
         for (label, file) in rows {
