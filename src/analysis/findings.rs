@@ -1147,26 +1147,29 @@ fn permissions(input: &Input, out: &mut Vec<Finding>) {
             let Some(meta) = tree.node(c).live() else {
                 continue;
             };
-            let path = tree.path(c);
-            let within = |dir: &[u8]| {
-                path == dir || (path.starts_with(dir) && path.get(dir.len()) == Some(&b'/'))
-            };
-            let temp = within(b"tmp") || within(b"var/tmp") || within(b"dev/shm");
-            if meta.kind == EntryKind::File && meta.mode & 0o6000 != 0 {
-                setuid.push(FindingPath {
-                    path: format!("{} ({:04o})", display(&path), meta.mode),
-                    bytes: meta.size,
-                });
-                setuid_nodes.push((c, meta.size));
-            }
+            let suid = meta.kind == EntryKind::File && meta.mode & 0o6000 != 0;
             let sticky_dir = meta.is_dir() && meta.mode & 0o1000 != 0;
             let kind_counts = matches!(meta.kind, EntryKind::File | EntryKind::Dir);
-            if kind_counts && meta.mode & 0o002 != 0 && !sticky_dir && !temp && !meta.implicit {
-                writable.push(FindingPath {
+            let open = kind_counts && meta.mode & 0o002 != 0 && !sticky_dir && !meta.implicit;
+            // Paths only for the few entries a bit flags.
+            if suid || open {
+                let path = tree.path(c);
+                let shown = FindingPath {
                     path: format!("{} ({:04o})", display(&path), meta.mode),
                     bytes: meta.size,
-                });
-                writable_nodes.push((c, meta.size));
+                };
+                let within = |dir: &[u8]| {
+                    path == dir || (path.starts_with(dir) && path.get(dir.len()) == Some(&b'/'))
+                };
+                let temp = within(b"tmp") || within(b"var/tmp") || within(b"dev/shm");
+                if open && !temp {
+                    writable.push(shown.clone());
+                    writable_nodes.push((c, meta.size));
+                }
+                if suid {
+                    setuid.push(shown);
+                    setuid_nodes.push((c, meta.size));
+                }
             }
             if meta.is_dir() {
                 stack.push(c);

@@ -202,6 +202,8 @@ fn parse_tar<R: Read>(
     let mut archive = tar::Archive::new(BufReader::with_capacity(256 * 1024, reader));
     let mut last: Option<Vec<u8>> = None;
     let mut buf = vec![0u8; 128 * 1024];
+    // The first bytes of the current file, for sniffing: one buffer for all.
+    let mut head: Vec<u8> = Vec::with_capacity(sniff::HEAD);
     let entries = archive
         .entries()
         .map_err(|e| LayerError(format!("not a tar stream: {e}")))?;
@@ -327,11 +329,12 @@ fn parse_tar<R: Read>(
         let (content, flags) = if kind == EntryKind::File && size > 0 {
             let capture = size <= sniff::CAPTURE_LIMIT && sniff::wanted(&path);
             let keep = if capture { size as usize } else { sniff::HEAD };
-            let (content, head) = hash_content(&mut entry, size, &mut buf, keep)
+            let content = hash_content(&mut entry, size, &mut buf, &mut head, keep)
                 .map_err(|e| entry_err("cannot read content", &e))?;
             let flags = sniff::classify(&path, &head[..head.len().min(sniff::HEAD)]);
             if capture {
-                index.captured.push((index.entries.len(), head));
+                // A copy of exactly its length; the buffer keeps its capacity.
+                index.captured.push((index.entries.len(), head.clone()));
             }
             (content, flags)
         } else {
@@ -373,16 +376,17 @@ fn tar_error(e: &io::Error, last: Option<&[u8]>) -> LayerError {
     LayerError(format!("{what}{after}"))
 }
 
-/// Hash a file's content; also return its first `keep` bytes.
+/// Hash a file's content, leaving its first `keep` bytes in `head`.
 fn hash_content(
     entry: &mut impl Read,
     size: u64,
     buf: &mut [u8],
+    head: &mut Vec<u8>,
     keep: usize,
-) -> io::Result<(u128, Vec<u8>)> {
+) -> io::Result<u128> {
     let mut hasher = Xxh3Default::new();
     let mut seen = 0u64;
-    let mut head = Vec::new();
+    head.clear();
     loop {
         let n = entry.read(buf)?;
         if n == 0 {
@@ -401,7 +405,7 @@ fn hash_content(
             format!("header says {size} bytes, stream had {seen}"),
         ));
     }
-    Ok((hasher.digest128(), head))
+    Ok(hasher.digest128())
 }
 
 /// Hashes (optionally) and counts everything read through it.
