@@ -18,10 +18,7 @@ pub fn write(a: &Analysis, out: &mut dyn Write) -> std::io::Result<()> {
         out,
         "{}  ({}, {}/{}, {} layers, id {})",
         img.reference,
-        serde_json::to_value(img.source)
-            .ok()
-            .and_then(|v| v.as_str().map(str::to_string))
-            .unwrap_or_default(),
+        img.source.as_str(),
         img.os,
         img.architecture,
         img.layers.len(),

@@ -7,7 +7,7 @@
 //! pulled unless the user asked for it.
 
 use std::io::{self, Read};
-use std::sync::mpsc::{Receiver, SyncSender, sync_channel};
+use std::sync::mpsc::{SyncSender, sync_channel};
 
 use bollard::Docker;
 use bytes::Bytes;
@@ -186,10 +186,7 @@ pub fn export(engine: Engine, reference: &str, pull: bool) -> Result<Export> {
         reason: "the export thread stopped unexpectedly".into(),
     })??;
     Ok(Export {
-        reader: Box::new(ChunkReader {
-            rx: chunk_rx,
-            current: Bytes::new(),
-        }),
+        reader: Box::new(super::channel::ChannelReader::new(chunk_rx)),
         size_hint,
     })
 }
@@ -246,27 +243,5 @@ async fn run(
         if chunks.send(item).is_err() || failed {
             return;
         }
-    }
-}
-
-struct ChunkReader {
-    rx: Receiver<io::Result<Bytes>>,
-    current: Bytes,
-}
-
-impl Read for ChunkReader {
-    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
-        while self.current.is_empty() {
-            match self.rx.recv() {
-                Ok(Ok(b)) => self.current = b,
-                Ok(Err(e)) => return Err(e),
-                // The sender finished: end of the export.
-                Err(_) => return Ok(0),
-            }
-        }
-        let n = buf.len().min(self.current.len());
-        buf[..n].copy_from_slice(&self.current[..n]);
-        self.current = self.current.slice(n..);
-        Ok(n)
     }
 }

@@ -9,6 +9,7 @@
 //!
 //! Either way the caller receives the layers in manifest order.
 
+mod channel;
 pub mod engine;
 pub mod layout;
 pub mod overlay;
@@ -42,6 +43,19 @@ pub enum SourceKind {
     DockerArchive,
     /// An OCI image layout (directory or tar).
     Oci,
+}
+
+impl SourceKind {
+    /// The name users type (`--source`) and the JSON shows.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            SourceKind::Auto => "auto",
+            SourceKind::Docker => "docker",
+            SourceKind::Podman => "podman",
+            SourceKind::DockerArchive => "docker-archive",
+            SourceKind::Oci => "oci",
+        }
+    }
 }
 
 /// Whether to read an engine's layers in place from its storage.
@@ -353,5 +367,19 @@ impl<R: std::io::Read> std::io::Read for Cancellable<'_, R> {
             return Err(std::io::Error::other("cancelled: another layer failed"));
         }
         self.inner.read(buf)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::SourceKind;
+    use clap::ValueEnum;
+
+    #[test]
+    fn source_names_agree_with_json_and_flags() {
+        for k in SourceKind::value_variants() {
+            assert_eq!(serde_json::to_value(k).unwrap(), k.as_str());
+            assert_eq!(k.to_possible_value().unwrap().get_name(), k.as_str());
+        }
     }
 }

@@ -10,7 +10,9 @@
 
 use std::collections::HashMap;
 use std::io::{self, BufRead, BufReader, Read};
-use std::sync::mpsc::{Receiver, SyncSender, sync_channel};
+use std::sync::mpsc::{SyncSender, sync_channel};
+
+use super::channel::ChannelReader;
 use std::sync::{Condvar, Mutex};
 
 use super::store::{BlobStore, MemStore, clean};
@@ -122,16 +124,12 @@ pub(super) fn read(
                 continue;
             }
             // A layer: feed it to a worker chunk by chunk.
-            let (tx, rx): (SyncSender<Vec<u8>>, Receiver<Vec<u8>>) = sync_channel(QUEUE);
+            let (tx, rx): (SyncSender<io::Result<Vec<u8>>>, _) = sync_channel(QUEUE);
             slots.acquire();
             let (results, slots) = (&results, &slots);
             let key = path.clone();
             scope.spawn(move || {
-                let reader = ChunkReader {
-                    rx,
-                    current: Vec::new(),
-                    pos: 0,
-                };
+                let reader = ChannelReader::new(rx);
                 let result = read_layer(reader, ReadOptions { verify }, &|_| {});
                 results
                     .lock()
@@ -143,7 +141,7 @@ pub(super) fn read(
             while !chunk.is_empty() {
                 // A worker that stopped early (corrupt layer) no longer listens;
                 // keep draining the stream so the rest can still be read.
-                let _ = tx.send(chunk);
+                let _ = tx.send(Ok(chunk));
                 chunk = next_chunk(&mut entry)?;
             }
         }
@@ -200,31 +198,6 @@ fn stream_error(name: &str, last: Option<&str>, e: io::Error) -> Error {
     Error::ReadFailed {
         source_name: name.to_string(),
         reason,
-    }
-}
-
-/// Turns a channel of chunks back into a reader.
-struct ChunkReader {
-    rx: Receiver<Vec<u8>>,
-    current: Vec<u8>,
-    pos: usize,
-}
-
-impl Read for ChunkReader {
-    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
-        while self.pos == self.current.len() {
-            match self.rx.recv() {
-                Ok(chunk) => {
-                    self.current = chunk;
-                    self.pos = 0;
-                }
-                Err(_) => return Ok(0),
-            }
-        }
-        let n = buf.len().min(self.current.len() - self.pos);
-        buf[..n].copy_from_slice(&self.current[self.pos..self.pos + n]);
-        self.pos += n;
-        Ok(n)
     }
 }
 
