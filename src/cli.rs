@@ -123,6 +123,11 @@ pub struct Args {
     #[arg(long, value_name = "FILE", help_heading = "CI budgets")]
     pub junit: Option<PathBuf>,
 
+    /// Write the findings (and, with --ci, failed budgets) as SARIF 2.1.0 for
+    /// code scanning to FILE, or `-` for stdout.
+    #[arg(long, value_name = "FILE", help_heading = "Output")]
+    pub sarif: Option<PathBuf>,
+
     /// Do not show a progress bar.
     #[arg(long, short, help_heading = "Output")]
     pub quiet: bool,
@@ -300,7 +305,7 @@ fn emit(
     }
 }
 
-/// The file outputs: --json and --markdown (with the verdict under --ci).
+/// The file outputs: --json, --markdown and --sarif (with the verdict under --ci).
 fn write_files(
     args: &Args,
     analysis: &Analysis,
@@ -312,12 +317,15 @@ fn write_files(
     if let Some(path) = &args.markdown {
         emit(path, |w| report::markdown::write(analysis, verdict, w))?;
     }
+    if let Some(path) = &args.sarif {
+        emit(path, |w| report::sarif::write(analysis, verdict, w))?;
+    }
     Ok(())
 }
 
 fn write_outputs(args: &Args, analysis: &Analysis) -> anyhow::Result<()> {
     write_files(args, analysis, None)?;
-    if args.json.is_none() && args.markdown.is_none() {
+    if args.json.is_none() && args.markdown.is_none() && args.sarif.is_none() {
         report::summary::write(analysis, &mut std::io::stdout().lock())
             .context("cannot write the summary")?;
     }

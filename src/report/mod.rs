@@ -5,6 +5,7 @@ pub mod ci;
 pub mod diff;
 pub mod json;
 pub mod markdown;
+pub mod sarif;
 pub mod summary;
 
 /// Bytes for people, one convention everywhere: decimal units, as Docker shows them.

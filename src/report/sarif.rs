@@ -1,0 +1,348 @@
+//! `--sarif FILE`: the findings (and, under `--ci`, the failed budgets) as a
+//! SARIF 2.1.0 log for code scanning (GitHub, GitLab, Azure DevOps).
+//!
+//! Mapping:
+//! - one `run`, tool driver `ballast`, with a `rules` entry for every rule that
+//!   has a result (id, short description, the fix as help, default level);
+//! - one `result` per finding: `ruleId` is the finding's rule, `level` from its
+//!   severity (high → error, medium → warning, low → note), the message names
+//!   the bytes, the layer and the command. Paths inside the image are
+//!   `physicalLocation`s relative to the `IMAGEROOT` base (the merged
+//!   filesystem), largest first; findings about the config (`root-user`,
+//!   `no-healthcheck`) have a logical location instead. A finding that knows its
+//!   Dockerfile line points there first;
+//! - one `result` per failed budget, rule `budget`, level error;
+//! - `partialFingerprints` from the rule and what the finding is about, so code
+//!   scanning tracks the same finding across builds.
+//!
+//! Like the other outputs, the log is a pure function of the analysis:
+//! deterministic, secrets already redacted.
+
+use std::io::Write;
+
+use serde_json::{Value, json};
+
+use super::bytes;
+use super::ci::{Status, Verdict};
+use crate::analysis::{Analysis, Finding};
+
+/// The SARIF version and the schema it validates against.
+pub const VERSION: &str = "2.1.0";
+pub const SCHEMA_URI: &str = "https://json.schemastore.org/sarif-2.1.0.json";
+
+/// Image paths listed per finding (largest first); the rest are counted.
+const MAX_LOCATIONS: usize = 10;
+
+/// The base every image path is relative to.
+const IMAGE_ROOT: &str = "IMAGEROOT";
+
+pub fn write(a: &Analysis, verdict: Option<&Verdict>, out: &mut dyn Write) -> std::io::Result<()> {
+    serde_json::to_writer_pretty(&mut *out, &log(a, verdict))?;
+    out.write_all(b"\n")?;
+    out.flush()
+}
+
+/// The whole log as a JSON value.
+pub fn log(a: &Analysis, verdict: Option<&Verdict>) -> Value {
+    let mut results: Vec<Value> = a.findings.iter().map(finding_result).collect();
+    let failed: Vec<_> = verdict
+        .map(|v| {
+            v.checks
+                .iter()
+                .filter(|c| c.status == Status::Fail)
+                .collect()
+        })
+        .unwrap_or_default();
+    for c in &failed {
+        let mut text = format!(
+            "Budget {} failed: {} (limit {}).",
+            c.budget, c.measured, c.limit
+        );
+        for e in &c.explain {
+            text.push_str("\n- ");
+            text.push_str(e);
+        }
+        results.push(json!({
+            "ruleId": "budget",
+            "level": "error",
+            "message": { "text": text },
+            "locations": [config_location("budget")],
+            "partialFingerprints": { "ballast/v1": fingerprint(&["budget", &c.budget]) },
+            "properties": { "budget": c.budget, "measured": c.measured, "limit": c.limit },
+        }));
+    }
+
+    let mut rules: Vec<&str> = a.findings.iter().map(|f| f.rule).collect();
+    if !failed.is_empty() {
+        rules.push("budget");
+    }
+    rules.sort_unstable();
+    rules.dedup();
+    let rules: Vec<Value> = rules.iter().map(|r| rule(a, r)).collect();
+
+    json!({
+        "$schema": SCHEMA_URI,
+        "version": VERSION,
+        "runs": [{
+            "tool": { "driver": {
+                "name": "ballast",
+                "version": env!("CARGO_PKG_VERSION"),
+                "semanticVersion": env!("CARGO_PKG_VERSION"),
+                "rules": rules,
+            }},
+            "originalUriBaseIds": {
+                IMAGE_ROOT: { "description": {
+                    "text": format!("The merged filesystem of image {}", a.image.reference),
+                }},
+            },
+            "results": results,
+            "columnKind": "unicodeCodePoints",
+            "properties": {
+                "image": {
+                    "reference": a.image.reference,
+                    "id": a.image.id,
+                    "size_bytes": a.image.size_bytes,
+                },
+                "metrics": a.metrics,
+            },
+        }],
+    })
+}
+
+fn finding_result(f: &Finding) -> Value {
+    let mut locations: Vec<Value> = f
+        .paths
+        .iter()
+        .take(MAX_LOCATIONS)
+        .map(|p| image_location(&p.path, p.bytes))
+        .collect();
+    if locations.is_empty() {
+        locations.push(config_location(f.rule));
+    }
+    let mut text = String::from(summary(f.rule));
+    if f.bytes > 0 {
+        text.push_str(&format!(": {} reclaimable", bytes(f.bytes)));
+    }
+    if let Some(layer) = &f.layer {
+        text.push_str(&format!(", layer {}", layer.index));
+        if let Some(cmd) = &layer.command {
+            text.push_str(&format!(" ({})", one_line(cmd, 200)));
+        }
+    }
+    let omitted = f.paths.len().saturating_sub(MAX_LOCATIONS) + f.paths_omitted;
+    if omitted > 0 {
+        text.push_str(&format!(" and {omitted} more paths"));
+    }
+    text.push_str(". ");
+    let mut advice = f.advice.chars();
+    if let Some(first) = advice.next() {
+        text.extend(first.to_uppercase());
+        text.push_str(advice.as_str());
+    }
+    let about: Vec<&str> = match f.paths.first() {
+        Some(p) => vec![f.rule, &p.path],
+        None => vec![f.rule],
+    };
+    let layer = f.layer.as_ref().map(|l| l.index);
+    json!({
+        "ruleId": f.rule,
+        "level": level(f.severity),
+        "message": { "text": text },
+        "locations": locations,
+        "partialFingerprints": { "ballast/v1": fingerprint(&about) },
+        "properties": {
+            "category": f.category,
+            "severity": f.severity,
+            "bytes": f.bytes,
+            "layer": layer,
+        },
+    })
+}
+
+fn image_location(path: &str, size: u64) -> Value {
+    json!({
+        "physicalLocation": {
+            "artifactLocation": {
+                "uri": uri(path),
+                "uriBaseId": IMAGE_ROOT,
+            },
+        },
+        "message": { "text": format!("{path} ({})", bytes(size)) },
+    })
+}
+
+/// Findings about the image config, and budgets, have no file.
+fn config_location(what: &str) -> Value {
+    json!({
+        "logicalLocations": [{
+            "name": what,
+            "fullyQualifiedName": format!("image/{what}"),
+            "kind": "module",
+        }],
+    })
+}
+
+fn rule(a: &Analysis, id: &str) -> Value {
+    let help = a
+        .findings
+        .iter()
+        .find(|f| f.rule == id)
+        .map_or_else(|| summary(id).to_string(), |f| f.advice.clone());
+    let severity = a.findings.iter().find(|f| f.rule == id).map(|f| f.severity);
+    json!({
+        "id": id,
+        "name": id,
+        "shortDescription": { "text": summary(id) },
+        "fullDescription": { "text": description(id) },
+        "help": { "text": help },
+        "defaultConfiguration": { "level": severity.map_or("error", level) },
+        "properties": { "tags": ["container-image", "size"] },
+    })
+}
+
+fn level(severity: &str) -> &'static str {
+    match severity {
+        "high" => "error",
+        "medium" => "warning",
+        _ => "note",
+    }
+}
+
+/// One line per rule: what it found.
+fn summary(rule: &str) -> &'static str {
+    match rule {
+        "deleted-later" => "Bytes added in one layer and deleted in a later one",
+        "overwritten" => "File replaced in a later layer; the lower copy still ships",
+        "duplicate-content" => "Identical content stored more than once",
+        "vcs-directory" => "Version-control directory in the image",
+        "package-cache" => "Package manager cache in the image",
+        "dev-dependencies" => "Development-only packages in the image",
+        "build-toolchain" => "Build toolchain in the final image",
+        "python-bytecode" => "Python bytecode written at build time",
+        "docs-and-locales" => "Documentation, man pages or unused locales",
+        "junk" => "Logs, temporary files and other junk",
+        "secret" => "Secret material in a layer",
+        "root-user" => "The container runs as root",
+        "no-healthcheck" => "No HEALTHCHECK in the image config",
+        "setuid" => "setuid or setgid file",
+        "world-writable" => "World-writable file outside /tmp",
+        "budget" => "A CI size budget failed",
+        _ => "ballast finding",
+    }
+}
+
+/// The longer explanation shown in code scanning's rule help.
+fn description(rule: &str) -> &'static str {
+    match rule {
+        "deleted-later" => {
+            "A layer added these bytes and a later layer deleted them (whiteout or opaque \
+             directory). Layers are immutable, so every pull still downloads them."
+        }
+        "overwritten" => {
+            "A later layer replaced these files; the lower layer's copy is hidden but still shipped."
+        }
+        "duplicate-content" => "The same bytes are stored at several paths or in several layers.",
+        "vcs-directory" => "A .git, .svn or .hg directory was copied into the image.",
+        "package-cache" => {
+            "Caches of apt, apk, pip, npm, yarn, pnpm, go, cargo, maven, gradle or composer \
+             that the running container never reads."
+        }
+        "dev-dependencies" => {
+            "node_modules packages the lockfile marks as development-only shipped in the image."
+        }
+        "build-toolchain" => {
+            "Compilers, headers and -dev packages needed to build, not to run; a multi-stage \
+             build leaves them behind."
+        }
+        "python-bytecode" => "__pycache__ directories and .pyc files written while building.",
+        "docs-and-locales" => "Man pages, /usr/share/doc and locales the application does not use.",
+        "junk" => {
+            "Logs, temporary files, core dumps, editor folders, tests and source maps in dependencies."
+        }
+        "secret" => {
+            "Private keys, .env files, cloud credentials or registry tokens, in any layer, \
+             deleted or not: anyone who pulls the image can read them."
+        }
+        "root-user" => "No USER instruction, or user 0: a compromise of the process is root.",
+        "no-healthcheck" => {
+            "The image config has no HEALTHCHECK, so the runtime cannot see a hung service."
+        }
+        "setuid" => "Files with the setuid or setgid bit: a privilege-escalation surface.",
+        "world-writable" => "Files anyone can write, outside /tmp.",
+        "budget" => "A size budget from --ci (.ballast.toml, .dive-ci or flags) was exceeded.",
+        _ => "A ballast finding.",
+    }
+}
+
+/// A relative URI for an image path: no leading `/`, reserved characters
+/// percent-encoded.
+fn uri(path: &str) -> String {
+    let mut s = String::with_capacity(path.len());
+    for b in path.trim_start_matches('/').bytes() {
+        match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'.' | b'_' | b'~' | b'/' => {
+                s.push(b as char)
+            }
+            _ => s.push_str(&format!("%{b:02X}")),
+        }
+    }
+    s
+}
+
+fn one_line(s: &str, max: usize) -> String {
+    let flat: String = s
+        .chars()
+        .map(|c| if c.is_control() { ' ' } else { c })
+        .collect();
+    match flat.char_indices().nth(max) {
+        Some((i, _)) => format!("{}…", &flat[..i]),
+        None => flat,
+    }
+}
+
+fn fingerprint(parts: &[&str]) -> String {
+    let joined = parts.join("\0");
+    format!("{:032x}", xxhash_rust::xxh3::xxh3_128(joined.as_bytes()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn uris_are_relative_and_encoded() {
+        assert_eq!(uri("/usr/lib/a b#c"), "usr/lib/a%20b%23c");
+        assert_eq!(uri("/app/ü"), "app/%C3%BC");
+    }
+
+    #[test]
+    fn levels_follow_severity() {
+        assert_eq!(level("high"), "error");
+        assert_eq!(level("medium"), "warning");
+        assert_eq!(level("low"), "note");
+    }
+
+    #[test]
+    fn every_rule_in_design_has_a_description() {
+        for r in [
+            "deleted-later",
+            "overwritten",
+            "duplicate-content",
+            "vcs-directory",
+            "package-cache",
+            "dev-dependencies",
+            "build-toolchain",
+            "python-bytecode",
+            "docs-and-locales",
+            "junk",
+            "secret",
+            "root-user",
+            "no-healthcheck",
+            "setuid",
+            "world-writable",
+        ] {
+            assert_ne!(summary(r), "ballast finding", "{r}");
+            assert_ne!(description(r), "A ballast finding.", "{r}");
+        }
+    }
+}

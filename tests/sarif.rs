@@ -1,0 +1,201 @@
+//! The SARIF log (`--sarif`): validated against the SARIF 2.1.0 JSON schema,
+//! snapshotted on the committed demo archive (with and without failed budgets),
+//! and checked for what code scanning relies on: every result's rule is
+//! declared, image paths are relative to the image-root base, fingerprints are
+//! stable.
+//!
+//! The schema is fetched by `tests/sarif/fetch-schema.sh` into target/ (CI runs
+//! it); without it the validation test says so and passes only when
+//! BALLAST_REQUIRE_SARIF_SCHEMA is unset.
+
+use std::path::{Path, PathBuf};
+
+use assert_cmd::Command;
+use ballast::Analysis;
+use ballast::report::ci::{self, Budgets, Origin};
+use ballast::report::sarif;
+use serde_json::Value;
+
+fn demo() -> Analysis {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/demo.tar");
+    let mut a = ballast::analyze(
+        path.to_str().expect("utf-8 path"),
+        &ballast::source::Options::default(),
+        &ballast::progress::Silent,
+    )
+    .expect("analysis");
+    a.image.reference = "fixtures/demo.tar".into();
+    a
+}
+
+fn failing(a: &Analysis) -> ci::Verdict {
+    let budgets = Budgets {
+        max_size: Some(1),
+        deny: vec!["vcs-directory".into()],
+        ..Default::default()
+    };
+    ci::evaluate(a, &budgets, Origin::DiveDefaults, None)
+}
+
+fn render(a: &Analysis, v: Option<&ci::Verdict>) -> String {
+    let mut out = Vec::new();
+    sarif::write(a, v, &mut out).expect("write");
+    String::from_utf8(out).expect("utf-8")
+}
+
+fn schema_path() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("target/sarif-schema/sarif-2.1.0-rtm.5.json")
+}
+
+#[test]
+fn validates_against_the_sarif_2_1_0_schema() {
+    let path = schema_path();
+    if !path.exists() {
+        assert!(
+            std::env::var_os("BALLAST_REQUIRE_SARIF_SCHEMA").is_none(),
+            "{} missing: run tests/sarif/fetch-schema.sh",
+            path.display()
+        );
+        eprintln!(
+            "skipped: {} missing (tests/sarif/fetch-schema.sh)",
+            path.display()
+        );
+        return;
+    }
+    let mut schema: Value =
+        serde_json::from_slice(&std::fs::read(&path).expect("read schema")).expect("schema json");
+    // The published schema's two `language` patterns have a stray `]` that
+    // Rust's regex engine rejects (ECMA-262 takes it as a literal). ballast
+    // never writes `language`; use the pattern the spec's prose describes.
+    let fixed = fix_language_patterns(&mut schema);
+    assert_eq!(fixed, 2, "schema layout changed");
+    let validator = jsonschema::validator_for(&schema).expect("compile schema");
+    let a = demo();
+    for (name, log) in [
+        ("findings", render(&a, None)),
+        ("failed budgets", render(&a, Some(&failing(&a)))),
+    ] {
+        let log: Value = serde_json::from_str(&log).expect("sarif is json");
+        let errors: Vec<String> = validator
+            .iter_errors(&log)
+            .map(|e| format!("{} at {}", e, e.instance_path()))
+            .collect();
+        assert!(errors.is_empty(), "{name}: {errors:#?}");
+    }
+    // The validator is not vacuous: a log without `version` fails.
+    let mut broken: Value = serde_json::from_str(&render(&a, None)).unwrap();
+    broken.as_object_mut().unwrap().remove("version");
+    assert!(!validator.is_valid(&broken));
+}
+
+fn fix_language_patterns(v: &mut Value) -> usize {
+    const BAD: &str = "^[a-zA-Z]{2}|^[a-zA-Z]{2}-[a-zA-Z]{2}]?$";
+    match v {
+        Value::Object(map) => {
+            let mut n = 0;
+            for (k, child) in map.iter_mut() {
+                if k == "pattern" && child == BAD {
+                    *child = Value::from("^[a-zA-Z]{2}(-[a-zA-Z]{2})?$");
+                    n += 1;
+                } else {
+                    n += fix_language_patterns(child);
+                }
+            }
+            n
+        }
+        Value::Array(items) => items.iter_mut().map(fix_language_patterns).sum(),
+        _ => 0,
+    }
+}
+
+#[test]
+fn snapshot_demo() {
+    let a = demo();
+    insta::assert_snapshot!("sarif_demo", render(&a, None));
+    insta::assert_snapshot!("sarif_demo_failed_budgets", render(&a, Some(&failing(&a))));
+}
+
+#[test]
+fn results_name_declared_rules_and_image_paths() {
+    let a = demo();
+    let log: Value = serde_json::from_str(&render(&a, Some(&failing(&a)))).unwrap();
+    let run = &log["runs"][0];
+    let rules: Vec<&str> = run["tool"]["driver"]["rules"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["id"].as_str().unwrap())
+        .collect();
+    let results = run["results"].as_array().unwrap();
+    assert_eq!(
+        results.len(),
+        a.findings.len() + 2,
+        "one result per finding and per failed budget"
+    );
+    for r in results {
+        let id = r["ruleId"].as_str().unwrap();
+        assert!(rules.contains(&id), "{id} not declared in {rules:?}");
+        assert!(r["partialFingerprints"]["ballast/v1"].is_string());
+        for loc in r["locations"].as_array().unwrap() {
+            if let Some(art) = loc.get("physicalLocation") {
+                let uri = art["artifactLocation"]["uri"].as_str().unwrap();
+                assert!(!uri.starts_with('/'), "{uri}");
+                assert_eq!(art["artifactLocation"]["uriBaseId"], "IMAGEROOT");
+            }
+        }
+    }
+    // Each finding's first path is its first location.
+    for (f, r) in a.findings.iter().zip(results) {
+        assert_eq!(r["ruleId"], f.rule);
+        if let Some(p) = f.paths.first() {
+            assert_eq!(
+                r["locations"][0]["physicalLocation"]["artifactLocation"]["uri"],
+                p.path.trim_start_matches('/')
+            );
+        }
+    }
+    let budgets: Vec<&Value> = results.iter().filter(|r| r["ruleId"] == "budget").collect();
+    assert_eq!(budgets.len(), 2);
+    assert!(budgets.iter().all(|r| r["level"] == "error"));
+}
+
+#[test]
+fn cli_writes_sarif_beside_the_verdict() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("out.sarif");
+    let demo = Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/demo.tar");
+    let out = Command::cargo_bin("ballast")
+        .unwrap()
+        .current_dir(dir.path())
+        .arg(&demo)
+        .args(["--ci", "--max-size", "1KB", "--sarif"])
+        .arg(&file)
+        .env_remove("GITHUB_STEP_SUMMARY")
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1), "over budget");
+    let log: Value = serde_json::from_slice(&std::fs::read(&file).unwrap()).unwrap();
+    let results = log["runs"][0]["results"].as_array().unwrap();
+    assert!(
+        results
+            .iter()
+            .any(|r| r["ruleId"] == "budget" && r["properties"]["budget"] == "max_size")
+    );
+    // Without --ci, to stdout, and nothing else there.
+    let out = Command::cargo_bin("ballast")
+        .unwrap()
+        .arg(&demo)
+        .args(["--sarif", "-"])
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    let log: Value = serde_json::from_slice(&out.stdout).expect("stdout is only the log");
+    assert_eq!(log["version"], "2.1.0");
+    assert!(
+        log["runs"][0]["results"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|r| r["ruleId"] != "budget")
+    );
+}
