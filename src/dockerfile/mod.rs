@@ -1,0 +1,3 @@
+//! Dockerfiles: parse them, lint them, and relate them to the image they built.
+
+pub mod ignore;
