@@ -1,3 +1,4 @@
 //! Dockerfiles: parse them, lint them, and relate them to the image they built.
 
+pub mod history;
 pub mod ignore;
