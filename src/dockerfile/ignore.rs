@@ -141,6 +141,37 @@ impl Ignore {
         })
     }
 
+    /// A matcher for `COPY`/`ADD` sources (or a `RUN --mount` source): each is a
+    /// context path or a wildcard pattern, and selects what it matches and
+    /// everything below it. `.` (or `/`) selects the whole context.
+    pub fn sources<S: AsRef<str>>(sources: &[S]) -> Result<Ignore, IgnoreError> {
+        let mut patterns = Vec::new();
+        for (i, source) in sources.iter().enumerate() {
+            let text = clean(source.as_ref());
+            let matcher = if text.is_empty() {
+                Matcher::Glob(vec![Token::Rest])
+            } else {
+                compile(&text).map_err(|why| IgnoreError {
+                    line: i + 1,
+                    message: format!("bad source '{}': {why}", source.as_ref()),
+                })?
+            };
+            patterns.push(Pattern {
+                text,
+                exception: false,
+                matcher,
+            });
+        }
+        Ok(Ignore { patterns })
+    }
+
+    /// Whether any pattern matches `path` or one of its parents, honouring
+    /// exceptions: the same test as [`Ignore::is_excluded`], named for source
+    /// lists built with [`Ignore::sources`].
+    pub fn selects(&self, path: &str) -> bool {
+        self.is_excluded(path)
+    }
+
     /// No patterns: nothing is excluded.
     pub fn is_empty(&self) -> bool {
         self.patterns.is_empty()
@@ -486,6 +517,19 @@ mod tests {
         assert_eq!(e.line, 3);
         assert!(e.to_string().contains("[abc"), "{e}");
         assert!(Ignore::parse("[z-a]").is_err());
+    }
+
+    #[test]
+    fn copy_sources_select_paths_and_subtrees() {
+        let all = Ignore::sources(&["."]).expect("sources");
+        assert!(all.selects("a") && all.selects("x/y/z"));
+        let some = Ignore::sources(&["package*.json", "./src/", "/lib"]).expect("sources");
+        for p in ["package.json", "package-lock.json", "src/a.js", "lib/x/y"] {
+            assert!(some.selects(p), "{p}");
+        }
+        for p in ["sub/package.json", "srcx", "README.md"] {
+            assert!(!some.selects(p), "{p}");
+        }
     }
 
     #[test]
