@@ -1,0 +1,6 @@
+//! Integration tests for the Dockerfile module: the parser over a corpus of
+//! real-world Dockerfile shapes (`tests/dockerfiles/`, written for these
+//! tests), and bad files that must fail with their file, line and column.
+
+#[path = "dockerfile/parse.rs"]
+mod parse;
