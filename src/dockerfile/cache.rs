@@ -34,6 +34,7 @@ use xxhash_rust::xxh3::Xxh3Default;
 
 use super::history::{DOCKERIGNORE, FileEntry, History, ObjectId};
 use super::ignore::Ignore;
+use super::parse::{Dockerfile, Instruction, Kind};
 
 /// A Dockerfile flattened into the steps the builder keys.
 #[derive(Debug, Clone, Default)]
@@ -65,6 +66,138 @@ pub struct Step {
     /// Produces a layer (or BuildKit vertex): `FROM`, `RUN`, `COPY`, `ADD`,
     /// `WORKDIR`. The others only change the image config.
     pub layer: bool,
+}
+
+impl Plan {
+    /// The steps of a parsed Dockerfile, stage by stage, with variables
+    /// expanded as the builder expands them (no `--build-arg` given).
+    pub fn from_dockerfile(df: &Dockerfile) -> Plan {
+        let none = HashMap::new();
+        let globals = df.global_scope(&none);
+        let mut steps = Vec::new();
+        for stage in &df.stages {
+            let base = globals
+                .expand(&stage.base)
+                .unwrap_or_else(|_| stage.base.clone());
+            let platform = stage.platform.as_deref().unwrap_or("");
+            steps.push(Step {
+                stage: stage.index,
+                index_in_stage: 0,
+                line: stage.from.line,
+                keyword: "FROM".into(),
+                instruction: one_line(&stage.from),
+                key: format!("{base} {platform}"),
+                context: None,
+                reads_stage: df.stage_named(&base, stage.index).map(|s| s.index),
+                link: false,
+                layer: true,
+            });
+            for (i, ins) in stage.instructions.iter().enumerate() {
+                let scope = df.scope_at(stage.index, i, &none);
+                let expand = |w: &str| scope.expand(w).unwrap_or_else(|_| w.to_string());
+                let mut step = Step {
+                    stage: stage.index,
+                    index_in_stage: i + 1,
+                    line: ins.line,
+                    keyword: ins.kind.as_str().into(),
+                    instruction: one_line(ins),
+                    key: key_text(ins),
+                    context: None,
+                    reads_stage: None,
+                    link: false,
+                    layer: matches!(ins.kind, Kind::Run | Kind::Copy | Kind::Add | Kind::Workdir),
+                };
+                match ins.kind {
+                    Kind::Copy | Kind::Add => {
+                        step.link = ins.flag_on("link");
+                        let from = ins.flag("from").map(&expand);
+                        match from {
+                            Some(from) => {
+                                step.reads_stage =
+                                    df.stage_named(&from, stage.index).map(|s| s.index);
+                            }
+                            None => {
+                                let sources: Vec<String> = ins
+                                    .copy_paths()
+                                    .map(|(src, _)| src)
+                                    .unwrap_or_default()
+                                    .iter()
+                                    .filter(|s| !s.starts_with("<<") && !is_remote(s))
+                                    .map(|s| expand(s))
+                                    .collect();
+                                if !sources.is_empty() {
+                                    step.context = Ignore::sources(&sources).ok();
+                                }
+                            }
+                        }
+                    }
+                    Kind::Run => {
+                        // Scope matters to a RUN: its environment is part of the key.
+                        for (k, v) in scope.env() {
+                            step.key.push_str(&format!("\0env {k}={v}"));
+                        }
+                        for (k, v) in scope.args() {
+                            let v = v.as_deref().unwrap_or("");
+                            step.key.push_str(&format!("\0arg {k}={v}"));
+                        }
+                        let mut bound = Vec::new();
+                        for m in ins.mounts().iter().filter(|m| m.kind == "bind") {
+                            match &m.from {
+                                Some(from) => {
+                                    step.reads_stage =
+                                        df.stage_named(&expand(from), stage.index).map(|s| s.index);
+                                }
+                                None => bound.push(expand(m.source.as_deref().unwrap_or("."))),
+                            }
+                        }
+                        if !bound.is_empty() {
+                            step.context = Ignore::sources(&bound).ok();
+                        }
+                    }
+                    _ => {}
+                }
+                steps.push(step);
+            }
+        }
+        Plan { steps }
+    }
+}
+
+/// The instruction on one line (continuations and runs of blanks collapsed).
+fn one_line(ins: &Instruction) -> String {
+    let first = ins.text.lines().next().unwrap_or_default();
+    let text = if ins.heredocs.is_empty() {
+        ins.text.replace(['\\', '\n', '\r'], " ")
+    } else {
+        first.to_string()
+    };
+    text.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+/// What the builder keys an instruction on: its flags, arguments and
+/// here-document bodies (not its comments or line breaks).
+fn key_text(ins: &Instruction) -> String {
+    let mut key = String::new();
+    for f in &ins.flags {
+        key.push_str(&format!(
+            "--{}={} ",
+            f.name,
+            f.value.as_deref().unwrap_or("")
+        ));
+    }
+    key.push_str(&ins.args_text());
+    for h in &ins.heredocs {
+        key.push_str("\0");
+        key.push_str(&h.body);
+    }
+    key
+}
+
+/// A remote `ADD` source: fetched, not read from the context.
+fn is_remote(source: &str) -> bool {
+    ["http://", "https://", "git@", "git://"]
+        .iter()
+        .any(|p| source.starts_with(p))
 }
 
 /// What the builder's cache is assumed to hold when a commit is built.
@@ -573,6 +706,46 @@ mod tests {
         let h = History::read(r.dir.path(), "HEAD", 100).expect("history");
         let sim = simulate(&plan, &h, CacheModel::Previous, &[]);
         assert_eq!(hits(&sim), vec!["HMMHM"]);
+    }
+
+    #[test]
+    fn plans_come_from_the_parsed_dockerfile() {
+        let text = "ARG BASE=alpine\n\
+            FROM ${BASE} AS build\n\
+            ARG SRC=src\n\
+            WORKDIR /app\n\
+            COPY --chown=1:1 package*.json ./\n\
+            COPY ${SRC}/ ./src/\n\
+            RUN --mount=type=bind,source=tools,target=/t --mount=type=cache,target=/c make\n\
+            ADD https://example.com/x.tgz /x\n\
+            COPY <<EOF /etc/motd\nhi\nEOF\n\
+            FROM scratch\n\
+            COPY --from=build --link /app/out /out\n\
+            CMD [\"/out\"]\n";
+        let df = Dockerfile::parse(text, "Dockerfile").expect("parses");
+        let plan = Plan::from_dockerfile(&df);
+        let kw: Vec<&str> = plan.steps.iter().map(|s| s.keyword.as_str()).collect();
+        assert_eq!(
+            kw,
+            [
+                "FROM", "ARG", "WORKDIR", "COPY", "COPY", "RUN", "ADD", "COPY", "FROM", "COPY",
+                "CMD"
+            ]
+        );
+        let s = &plan.steps;
+        assert_eq!(s[0].key, "alpine ");
+        let manifests = s[3].context.as_ref().expect("context copy");
+        assert!(manifests.selects("package-lock.json") && !manifests.selects("src/a"));
+        let src = s[4].context.as_ref().expect("expanded ${SRC}");
+        assert!(src.selects("src/main.c") && !src.selects("package.json"));
+        let bind = s[5].context.as_ref().expect("bind mount reads the context");
+        assert!(bind.selects("tools/gen.sh") && !bind.selects("src/main.c"));
+        assert!(s[6].context.is_none(), "a remote ADD reads no context");
+        assert!(s[7].context.is_none(), "a heredoc COPY reads no context");
+        assert_eq!((s[9].reads_stage, s[9].link), (Some(0), true));
+        assert_eq!((s[8].stage, s[8].index_in_stage), (1, 0));
+        assert!(!s[10].layer && s[2].layer);
+        assert_eq!(s[4].line, 6);
     }
 
     #[test]

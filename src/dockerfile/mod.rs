@@ -8,6 +8,7 @@ pub mod cache;
 pub mod history;
 pub mod ignore;
 pub mod parse;
+pub mod proposal;
 
 pub use parse::{
     Arguments, Directives, Dockerfile, Flag, Heredoc, Instruction, Kind, Mount, ParseError, Scope,
