@@ -187,7 +187,7 @@ fn key_text(ins: &Instruction) -> String {
     }
     key.push_str(&ins.args_text());
     for h in &ins.heredocs {
-        key.push_str("\0");
+        key.push('\0');
         key.push_str(&h.body);
     }
     key
