@@ -2,5 +2,9 @@
 //! real-world Dockerfile shapes (`tests/dockerfiles/`, written for these
 //! tests), and bad files that must fail with their file, line and column.
 
+#[path = "dockerfile/hadolint.rs"]
+mod hadolint;
+#[path = "dockerfile/lint.rs"]
+mod lint;
 #[path = "dockerfile/parse.rs"]
 mod parse;

@@ -7,8 +7,10 @@
 pub mod cache;
 pub mod history;
 pub mod ignore;
+pub mod lint;
 pub mod parse;
 pub mod proposal;
+pub mod shell;
 
 pub use parse::{
     Arguments, Directives, Dockerfile, Flag, Heredoc, Instruction, Kind, Mount, ParseError, Scope,
