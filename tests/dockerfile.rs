@@ -4,7 +4,14 @@
 
 #[path = "dockerfile/hadolint.rs"]
 mod hadolint;
+#[path = "dockerfile/image.rs"]
+mod image;
 #[path = "dockerfile/lint.rs"]
 mod lint;
 #[path = "dockerfile/parse.rs"]
 mod parse;
+
+/// The engine tests' gates, image guards and builders, shared as they are.
+#[allow(dead_code)]
+#[path = "engine/support.rs"]
+mod engine_support;

@@ -7,7 +7,9 @@
 pub mod cache;
 pub mod history;
 pub mod ignore;
+pub mod image;
 pub mod lint;
+pub mod lint_report;
 pub mod parse;
 pub mod proposal;
 pub mod shell;
