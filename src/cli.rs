@@ -146,6 +146,37 @@ pub enum Command {
     /// per directory, files added, removed and changed, findings that appeared
     /// or went away.
     Diff(DiffArgs),
+    /// Lint a Dockerfile (size, cache and hygiene rules, each with its line
+    /// and fix), and simulate its build cache over the context's git
+    /// history: per instruction, how often it hits and what it rebuilds, then
+    /// a proposed reordering (as a diff) and the same simulation for it.
+    Dockerfile(DockerfileArgs),
+}
+
+#[derive(Debug, clap::Args)]
+pub struct DockerfileArgs {
+    /// The Dockerfile.
+    pub path: PathBuf,
+    /// The build context (a directory in a git repository); default: the
+    /// Dockerfile's directory.
+    #[arg(long, value_name = "DIR")]
+    pub context: Option<PathBuf>,
+    /// Builds to simulate: the last N commits (first-parent) of the context's history.
+    #[arg(long, value_name = "N", default_value_t = 100)]
+    pub commits: usize,
+    /// The newest commit to simulate.
+    #[arg(long, value_name = "REV", default_value = "HEAD")]
+    pub rev: String,
+    /// What the builder's cache holds at each build: the previous commit's
+    /// build (`previous`, CI with --cache-from), or every earlier build (`all`).
+    #[arg(long, value_enum, default_value_t = crate::dockerfile::cache::CacheModel::Previous)]
+    pub cache: crate::dockerfile::cache::CacheModel,
+    /// Write the report as JSON to FILE, or `-` for stdout.
+    #[arg(long, value_name = "FILE")]
+    pub json: Option<PathBuf>,
+    /// Write the report as GitHub-flavoured markdown to FILE, or `-` for stdout.
+    #[arg(long, value_name = "FILE")]
+    pub markdown: Option<PathBuf>,
 }
 
 #[derive(Debug, clap::Args)]
@@ -178,6 +209,9 @@ pub fn run() -> anyhow::Result<ExitCode> {
     let args = Args::parse();
     if let Some(Command::Diff(d)) = &args.command {
         return run_diff(d);
+    }
+    if let Some(Command::Dockerfile(d)) = &args.command {
+        return run_dockerfile(d);
     }
     let image = args
         .image
@@ -279,6 +313,66 @@ fn join_dockerfile(analysis: &mut Analysis, path: &std::path::Path) -> anyhow::R
     let lint = lint_report::lint_in(&df, Some(context))?;
     image::attach(analysis, &df, lint);
     Ok(())
+}
+
+fn run_dockerfile(d: &DockerfileArgs) -> anyhow::Result<ExitCode> {
+    use crate::dockerfile::{Dockerfile, cache_report};
+    let text = std::fs::read_to_string(&d.path)
+        .with_context(|| format!("cannot read the Dockerfile '{}'", d.path.display()))?;
+    let df = Dockerfile::parse(&text, &d.path)?;
+    let context = match &d.context {
+        Some(c) => c.clone(),
+        None => d
+            .path
+            .parent()
+            .filter(|p| !p.as_os_str().is_empty())
+            .unwrap_or(std::path::Path::new("."))
+            .to_path_buf(),
+    };
+    if !context.is_dir() {
+        anyhow::bail!(
+            "the context '{}' is not a directory; pass --context DIR",
+            context.display()
+        );
+    }
+    if d.commits == 0 {
+        anyhow::bail!("--commits must be at least 1");
+    }
+    let opts = cache_report::CacheOptions {
+        commits: d.commits,
+        rev: d.rev.clone(),
+        model: d.cache,
+    };
+    // The lint reads only the Dockerfile and the context's ignore file.
+    let lint = crate::dockerfile::lint_report::lint_in(&df, Some(&context))?;
+    let report = cache_report::cache_report(&df, &text, &context, &opts, &[])?;
+    if let Some(path) = &d.json {
+        let doc = serde_json::json!({
+            "dockerfile": d.path.display().to_string(),
+            "context": context.display().to_string(),
+            "lint": lint,
+            "cache": report,
+        });
+        emit(path, |w| {
+            serde_json::to_writer_pretty(&mut *w, &doc)?;
+            w.write_all(b"\n")?;
+            w.flush()
+        })?;
+    }
+    if let Some(path) = &d.markdown {
+        emit(path, |w| {
+            crate::dockerfile::lint_report::write_markdown(&lint, &d.path, w)?;
+            cache_report::write_markdown(&report, w)
+        })?;
+    }
+    if d.json.is_none() && d.markdown.is_none() {
+        let out = &mut std::io::stdout().lock();
+        crate::dockerfile::lint_report::write_text(&lint, &d.path, out)
+            .and_then(|()| writeln!(out))
+            .and_then(|()| cache_report::write_text(&report, out))
+            .context("cannot write the report")?;
+    }
+    Ok(ExitCode::SUCCESS)
 }
 
 /// Load the budgets, apply the flags, analyse the baseline, and check.

@@ -18,7 +18,10 @@
 //!   reproducible byte for byte);
 //! - `COPY --link` keys the copy without its parent (BuildKit), though the
 //!   steps after it still see the new parent;
-//! - `FROM image` is assumed unchanged across the window (no pull).
+//! - `FROM image` is assumed unchanged across the window (no pull);
+//! - a `.git` directory in the context (the context is the repository's top
+//!   level) differs at every commit, so a `COPY` that takes it in misses
+//!   every time, as it does on a real checkout.
 //!
 //! The cache holds the previous commit's build (`CacheModel::Previous`: a CI
 //! runner with `--cache-from` the last image), or every earlier build of the
@@ -32,7 +35,7 @@ use std::collections::{HashMap, HashSet};
 use serde::Serialize;
 use xxhash_rust::xxh3::Xxh3Default;
 
-use super::history::{DOCKERIGNORE, FileEntry, History, ObjectId};
+use super::history::{DOCKERIGNORE, FileEntry, GIT_DIR_PROBE, History, ObjectId};
 use super::ignore::Ignore;
 use super::parse::{Dockerfile, Instruction, Kind};
 
@@ -298,6 +301,9 @@ pub fn simulate(
     for (n, commit) in history.commits.iter().enumerate() {
         for change in &commit.changes {
             ctx.apply(&change.path, change.entry);
+        }
+        if let Some(git) = history.git_dir_entry(&commit.id) {
+            ctx.apply(GIT_DIR_PROBE, Some(git));
         }
         if let Some(note) = ctx.refresh_ignore(history) {
             notes.push(format!("commit {}: {note}", short(&commit.id)));
@@ -596,7 +602,7 @@ mod tests {
         r.write("package-lock.json", "{}");
         r.write("app.js", "1");
         r.write("README.md", "docs");
-        r.write(".dockerignore", "*.md\n");
+        r.write(".dockerignore", "*.md\n.git\n");
         r.commit("seed");
         r
     }
@@ -622,7 +628,7 @@ mod tests {
         // then the same with package.json grown to 7 bytes.
         assert_eq!(
             sim.steps[3].bytes_rebuilt,
-            Some((2 + 2 + 1 + 5) + (7 + 2 + 1 + 5))
+            Some((2 + 2 + 1 + 10) + (7 + 2 + 1 + 10))
         );
         let sized = simulate(
             &node_plan(),
@@ -639,7 +645,7 @@ mod tests {
         let r = repo();
         r.chmod("app.js", 0o755);
         r.commit("exec bit");
-        r.write(".dockerignore", "*.md\napp.js\n");
+        r.write(".dockerignore", "*.md\n.git\napp.js\n");
         r.commit("ignore app.js");
         r.write("app.js", "now ignored");
         r.commit("ignored edit");
@@ -647,6 +653,24 @@ mod tests {
         let sim = simulate(&node_plan(), &h, CacheModel::Previous, &[]);
         // The .dockerignore edit is itself a context file for `COPY .`.
         assert_eq!(hits(&sim), vec!["HHHMM", "HHHMM", "HHHHH"]);
+    }
+
+    #[test]
+    fn an_unignored_git_directory_misses_every_commit() {
+        let r = repo();
+        r.write(".dockerignore", "");
+        r.commit("no ignore");
+        r.commit("empty");
+        let h = History::read(r.dir.path(), "HEAD", 100).expect("history");
+        assert!(h.git_dir_in_context);
+        let sim = simulate(&node_plan(), &h, CacheModel::Previous, &[]);
+        assert_eq!(hits(&sim), vec!["HHHMM", "HHHMM"]);
+        r.write(".dockerignore", ".git\n");
+        r.commit("ignore .git");
+        r.commit("empty again");
+        let h = History::read(r.dir.path(), "HEAD", 2).expect("history");
+        let sim = simulate(&node_plan(), &h, CacheModel::Previous, &[]);
+        assert_eq!(hits(&sim), vec!["HHHHH"]);
     }
 
     #[test]

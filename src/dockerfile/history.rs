@@ -72,7 +72,14 @@ pub struct History {
     pub base: Vec<(String, FileEntry)>,
     /// Texts of the `.dockerignore` blobs that occur in the window.
     ignore_texts: HashMap<ObjectId, String>,
+    /// The repository's `.git` directory sits in the context (the context is
+    /// the top level). A checkout's `.git` differs at every commit, so a
+    /// `COPY` that does not ignore it misses every time.
+    pub git_dir_in_context: bool,
 }
+
+/// The path the simulation gives the `.git` directory's changing content.
+pub const GIT_DIR_PROBE: &str = ".git/HEAD";
 
 /// The file the ignore rules are read from, relative to the context.
 pub const DOCKERIGNORE: &str = ".dockerignore";
@@ -102,10 +109,24 @@ impl History {
             commits,
             base,
             ignore_texts: HashMap::new(),
+            git_dir_in_context: repo.prefix.is_empty() && repo.top.join(".git").is_dir(),
         };
         history.fill_sizes(&repo)?;
         history.ignore_texts = repo.texts(history.ignore_blobs())?;
         Ok(history)
+    }
+
+    /// The stand-in for `.git` at commit `id` when it is in the context: one
+    /// file whose content id is the commit's, so it changes at every commit.
+    pub fn git_dir_entry(&self, id: &str) -> Option<FileEntry> {
+        if !self.git_dir_in_context {
+            return None;
+        }
+        Some(FileEntry {
+            mode: 0o100644,
+            blob: ObjectId::parse(id)?,
+            size: 0,
+        })
     }
 
     /// The text of a `.dockerignore` blob of this window.

@@ -5,6 +5,7 @@
 //! the image mapping all work on that tree and never re-read the text.
 
 pub mod cache;
+pub mod cache_report;
 pub mod history;
 pub mod ignore;
 pub mod image;
