@@ -11,6 +11,8 @@ mod lint;
 #[path = "dockerfile/parse.rs"]
 mod parse;
 
+#[path = "dockerfile/cli.rs"]
+mod cli;
 /// The engine tests' gates, image guards and builders, shared as they are.
 #[allow(dead_code)]
 #[path = "engine/support.rs"]
