@@ -17,3 +17,5 @@ mod cli;
 #[allow(dead_code)]
 #[path = "engine/support.rs"]
 mod engine_support;
+#[path = "dockerfile/mutations.rs"]
+mod mutations;
