@@ -19,3 +19,5 @@ mod cli;
 mod engine_support;
 #[path = "dockerfile/mutations.rs"]
 mod mutations;
+#[path = "dockerfile/substitution.rs"]
+mod substitution;
