@@ -126,6 +126,11 @@ pub struct Args {
     /// Do not show a progress bar.
     #[arg(long, short, help_heading = "Output")]
     pub quiet: bool,
+
+    /// The Dockerfile the image was built from: map its instructions to the
+    /// image's layers, give findings their Dockerfile line, and lint it.
+    #[arg(long, value_name = "PATH", help_heading = "Dockerfile")]
+    pub dockerfile: Option<PathBuf>,
 }
 
 /// Parse the process arguments and run. Errors become exit code 2 in `main`.
@@ -222,7 +227,10 @@ pub fn run() -> anyhow::Result<ExitCode> {
     let bar = Bar::new(args.quiet);
     let analysis = analysis::analyze(&image, &opts, &bar);
     bar.clear();
-    let analysis = analysis?;
+    let mut analysis = analysis?;
+    if let Some(path) = &args.dockerfile {
+        join_dockerfile(&mut analysis, path)?;
+    }
     if !args.ci {
         write_outputs(&args, &analysis)?;
         return Ok(ExitCode::SUCCESS);
@@ -343,6 +351,20 @@ fn run_dockerfile(d: &DockerfileArgs) -> anyhow::Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
+/// `--dockerfile`: parse (a syntax error stops the run, exit 2), lint with
+/// the Dockerfile's directory as the context, and join both to the analysis.
+fn join_dockerfile(analysis: &mut Analysis, path: &std::path::Path) -> anyhow::Result<()> {
+    use crate::dockerfile::{Dockerfile, image, lint_report};
+    let df = Dockerfile::read(path)?;
+    let context = path
+        .parent()
+        .filter(|p| !p.as_os_str().is_empty())
+        .unwrap_or(std::path::Path::new("."));
+    let lint = lint_report::lint_in(&df, Some(context))?;
+    image::attach(analysis, &df, lint);
+    Ok(())
+}
+
 /// Load the budgets, apply the flags, analyse the baseline, and check.
 fn budget_verdict(args: &Args, opts: &Options, analysis: &Analysis) -> anyhow::Result<ci::Verdict> {
     let cwd = std::env::current_dir().context("cannot read the current directory")?;
@@ -404,6 +426,14 @@ fn write_outputs(args: &Args, analysis: &Analysis) -> anyhow::Result<()> {
     if args.json.is_none() && args.markdown.is_none() {
         report::summary::write(analysis, &mut std::io::stdout().lock())
             .context("cannot write the summary")?;
+        if let Some(d) = &analysis.dockerfile {
+            crate::dockerfile::lint_report::write_text(
+                &d.lint,
+                std::path::Path::new(&d.path),
+                &mut std::io::stdout().lock(),
+            )
+            .context("cannot write the Dockerfile lint")?;
+        }
     }
     Ok(())
 }

@@ -2,5 +2,16 @@
 //! real-world Dockerfile shapes (`tests/dockerfiles/`, written for these
 //! tests), and bad files that must fail with their file, line and column.
 
+#[path = "dockerfile/hadolint.rs"]
+mod hadolint;
+#[path = "dockerfile/image.rs"]
+mod image;
+#[path = "dockerfile/lint.rs"]
+mod lint;
 #[path = "dockerfile/parse.rs"]
 mod parse;
+
+/// The engine tests' gates, image guards and builders, shared as they are.
+#[allow(dead_code)]
+#[path = "engine/support.rs"]
+mod engine_support;

@@ -8,8 +8,12 @@ pub mod cache;
 pub mod cache_report;
 pub mod history;
 pub mod ignore;
+pub mod image;
+pub mod lint;
+pub mod lint_report;
 pub mod parse;
 pub mod proposal;
+pub mod shell;
 
 pub use parse::{
     Arguments, Directives, Dockerfile, Flag, Heredoc, Instruction, Kind, Mount, ParseError, Scope,
