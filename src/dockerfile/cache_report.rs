@@ -10,6 +10,7 @@ use serde::Serialize;
 use super::cache::{CacheModel, Plan, Simulation, simulate};
 use super::history::{DOCKERIGNORE, History};
 use super::ignore::Ignore;
+use super::image::Mapped;
 use super::parse::Dockerfile;
 use super::proposal::{propose, unified_diff};
 use crate::error::{Error, Result};
@@ -178,6 +179,21 @@ pub fn cache_report(
         proposal,
         notes,
     })
+}
+
+/// Per step of `plan`, the size of the layer it made in the image, from the
+/// instructions [`super::image::map_history`] matched to the image's history
+/// (final-stage instructions only; the others stay unknown).
+pub fn layer_sizes(plan: &Plan, mapped: &[Mapped]) -> Vec<Option<u64>> {
+    plan.steps
+        .iter()
+        .map(|s| {
+            mapped
+                .iter()
+                .find(|m| m.stage == s.stage && m.line == s.line)
+                .and_then(|m| m.size_bytes)
+        })
+        .collect()
 }
 
 fn outcome(plan: &Plan, sim: &Simulation) -> Outcome {

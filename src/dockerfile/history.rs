@@ -189,6 +189,12 @@ impl History {
     }
 }
 
+/// Whether `dir` is inside a git work tree (so it has a history to replay).
+pub fn in_repository(dir: &Path) -> bool {
+    git_in(dir, &["rev-parse", "--is-inside-work-tree"], None)
+        .is_ok_and(|out| out.starts_with(b"true"))
+}
+
 /// The repository and where the context sits in it.
 struct Repo {
     top: PathBuf,
