@@ -146,8 +146,7 @@ pub enum Command {
     /// per directory, files added, removed and changed, findings that appeared
     /// or went away.
     Diff(DiffArgs),
-    /// Lint a Dockerfile (size, cache and hygiene rules, each with its line
-    /// and fix), and simulate its build cache over the context's git
+    /// Lint a Dockerfile and simulate its build cache over the context's git
     /// history: per instruction, how often it hits and what it rebuilds, then
     /// a proposed reordering (as a diff) and the same simulation for it.
     Dockerfile(DockerfileArgs),
@@ -171,12 +170,19 @@ pub struct DockerfileArgs {
     /// build (`previous`, CI with --cache-from), or every earlier build (`all`).
     #[arg(long, value_enum, default_value_t = crate::dockerfile::cache::CacheModel::Previous)]
     pub cache: crate::dockerfile::cache::CacheModel,
+    /// The image built from this Dockerfile (any source): its layer sizes
+    /// give the bytes of rebuilt `RUN` steps, which are unknown otherwise.
+    #[arg(long, value_name = "IMAGE")]
+    pub image: Option<String>,
     /// Write the report as JSON to FILE, or `-` for stdout.
     #[arg(long, value_name = "FILE")]
     pub json: Option<PathBuf>,
     /// Write the report as GitHub-flavoured markdown to FILE, or `-` for stdout.
     #[arg(long, value_name = "FILE")]
     pub markdown: Option<PathBuf>,
+    /// Do not show a progress bar.
+    #[arg(long, short)]
+    pub quiet: bool,
 }
 
 #[derive(Debug, clap::Args)]
@@ -301,22 +307,8 @@ fn run_diff(d: &DiffArgs) -> anyhow::Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
-/// `--dockerfile`: parse (a syntax error stops the run, exit 2), lint with
-/// the Dockerfile's directory as the context, and join both to the analysis.
-fn join_dockerfile(analysis: &mut Analysis, path: &std::path::Path) -> anyhow::Result<()> {
-    use crate::dockerfile::{Dockerfile, image, lint_report};
-    let df = Dockerfile::read(path)?;
-    let context = path
-        .parent()
-        .filter(|p| !p.as_os_str().is_empty())
-        .unwrap_or(std::path::Path::new("."));
-    let lint = lint_report::lint_in(&df, Some(context))?;
-    image::attach(analysis, &df, lint);
-    Ok(())
-}
-
 fn run_dockerfile(d: &DockerfileArgs) -> anyhow::Result<ExitCode> {
-    use crate::dockerfile::{Dockerfile, cache_report};
+    use crate::dockerfile::{Dockerfile, cache, cache_report, history, image, lint_report};
     let text = std::fs::read_to_string(&d.path)
         .with_context(|| format!("cannot read the Dockerfile '{}'", d.path.display()))?;
     let df = Dockerfile::parse(&text, &d.path)?;
@@ -338,14 +330,52 @@ fn run_dockerfile(d: &DockerfileArgs) -> anyhow::Result<ExitCode> {
     if d.commits == 0 {
         anyhow::bail!("--commits must be at least 1");
     }
-    let opts = cache_report::CacheOptions {
-        commits: d.commits,
-        rev: d.rev.clone(),
-        model: d.cache,
+    let lint = lint_report::lint_in(&df, Some(&context))?;
+    // Layer sizes from the image, when given, size the rebuilt RUN steps.
+    let layer_bytes = match &d.image {
+        Some(reference) => {
+            let bar = Bar::new(d.quiet);
+            let opts = Options {
+                source: SourceKind::Auto,
+                platform: None,
+                pull: false,
+                verify: true,
+                engine_storage: EngineStorage::Auto,
+            };
+            let analysis = analysis::analyze(reference, &opts, &bar);
+            bar.clear();
+            let mut analysis =
+                analysis.with_context(|| format!("cannot read the image '{reference}'"))?;
+            image::attach(&mut analysis, &df, Vec::new());
+            let mapped = analysis
+                .dockerfile
+                .as_ref()
+                .map(|m| m.instructions.as_slice())
+                .unwrap_or_default();
+            cache_report::layer_sizes(&cache::Plan::from_dockerfile(&df), mapped)
+        }
+        None => Vec::new(),
     };
-    // The lint reads only the Dockerfile and the context's ignore file.
-    let lint = crate::dockerfile::lint_report::lint_in(&df, Some(&context))?;
-    let report = cache_report::cache_report(&df, &text, &context, &opts, &[])?;
+    let report = if history::in_repository(&context) {
+        let opts = cache_report::CacheOptions {
+            commits: d.commits,
+            rev: d.rev.clone(),
+            model: d.cache,
+        };
+        Some(cache_report::cache_report(
+            &df,
+            &text,
+            &context,
+            &opts,
+            &layer_bytes,
+        )?)
+    } else {
+        eprintln!(
+            "ballast: '{}' is not in a git repository: no history, so no cache simulation",
+            context.display()
+        );
+        None
+    };
     if let Some(path) = &d.json {
         let doc = serde_json::json!({
             "dockerfile": d.path.display().to_string(),
@@ -361,18 +391,36 @@ fn run_dockerfile(d: &DockerfileArgs) -> anyhow::Result<ExitCode> {
     }
     if let Some(path) = &d.markdown {
         emit(path, |w| {
-            crate::dockerfile::lint_report::write_markdown(&lint, &d.path, w)?;
-            cache_report::write_markdown(&report, w)
+            lint_report::write_markdown(&lint, &d.path, w)?;
+            match &report {
+                Some(r) => cache_report::write_markdown(r, w),
+                None => Ok(()),
+            }
         })?;
     }
     if d.json.is_none() && d.markdown.is_none() {
         let out = &mut std::io::stdout().lock();
-        crate::dockerfile::lint_report::write_text(&lint, &d.path, out)
-            .and_then(|()| writeln!(out))
-            .and_then(|()| cache_report::write_text(&report, out))
-            .context("cannot write the report")?;
+        lint_report::write_text(&lint, &d.path, out).context("cannot write the lint")?;
+        if let Some(r) = &report {
+            writeln!(out).context("cannot write the report")?;
+            cache_report::write_text(r, out).context("cannot write the report")?;
+        }
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// `--dockerfile`: parse (a syntax error stops the run, exit 2), lint with
+/// the Dockerfile's directory as the context, and join both to the analysis.
+fn join_dockerfile(analysis: &mut Analysis, path: &std::path::Path) -> anyhow::Result<()> {
+    use crate::dockerfile::{Dockerfile, image, lint_report};
+    let df = Dockerfile::read(path)?;
+    let context = path
+        .parent()
+        .filter(|p| !p.as_os_str().is_empty())
+        .unwrap_or(std::path::Path::new("."));
+    let lint = lint_report::lint_in(&df, Some(context))?;
+    image::attach(analysis, &df, lint);
+    Ok(())
 }
 
 /// Load the budgets, apply the flags, analyse the baseline, and check.

@@ -441,3 +441,141 @@ fn legacy_builder_cache_matches_the_simulation() {
 fn buildkit_cache_matches_the_simulation() {
     check(Builder::BuildKit, "buildkit_cache_matches_the_simulation");
 }
+
+/// `ballast` with a clean environment.
+fn ballast() -> assert_cmd::Command {
+    let mut cmd = assert_cmd::Command::cargo_bin("ballast").expect("the binary");
+    for var in ["NO_COLOR", "CI", "GITHUB_STEP_SUMMARY", "DOCKER_HOST"] {
+        cmd.env_remove(var);
+    }
+    cmd
+}
+
+fn small_repo() -> Repo {
+    let mut r = Repo {
+        dir: tempfile::tempdir().expect("temp dir"),
+        commits: Vec::new(),
+    };
+    r.git(&["init", "-q", "-b", "main"]);
+    r.write(
+        "Dockerfile",
+        "FROM scratch\nCOPY busybox /bin/busybox\nWORKDIR /app\nCOPY . .\nRUN [\"/bin/busybox\", \"cp\", \"-r\", \"/app/src\", \"/built\"]\n",
+    );
+    std::fs::copy(BUSYBOX, r.dir.path().join("busybox")).expect("copy busybox");
+    r.write(".dockerignore", ".git\nDockerfile\n");
+    r.write("src/a.txt", "1");
+    r.commit("seed");
+    for i in 2..5 {
+        r.write("src/a.txt", &i.to_string());
+        r.commit(&format!("edit {i}"));
+    }
+    r
+}
+
+#[test]
+fn dockerfile_command_reports_lint_and_cache_as_json() {
+    if !Path::new(BUSYBOX).is_file() {
+        eprintln!("note: skipping, {BUSYBOX} is missing");
+        return;
+    }
+    let r = small_repo();
+    let out = ballast()
+        .args(["dockerfile", "Dockerfile", "--commits", "3", "--json", "-"])
+        .current_dir(r.dir.path())
+        .assert()
+        .success()
+        .get_output()
+        .stdout
+        .clone();
+    let v: serde_json::Value = serde_json::from_slice(&out).expect("JSON");
+    assert!(v["lint"].is_array());
+    let cache = &v["cache"];
+    assert_eq!(cache["builds"], 3);
+    assert_eq!(cache["model"], "previous");
+    let copy = &cache["steps"][3];
+    assert_eq!(copy["line"], 4);
+    assert_eq!(copy["rebuilt"], 3);
+    assert_eq!(copy["hit_rate"], 0.0);
+    assert!(
+        cache["steps"][4]["bytes_rebuilt"].is_null(),
+        "a RUN without an image has no size"
+    );
+    assert_eq!(cache["bytes_partial"], true);
+    assert!(cache["proposal"].is_null(), "nothing to reorder here");
+}
+
+#[test]
+fn dockerfile_command_without_git_lints_only_and_bad_syntax_exits_2() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    std::fs::write(
+        dir.path().join("Dockerfile"),
+        "FROM alpine:3.20\nRUN true\n",
+    )
+    .expect("write");
+    let out = ballast()
+        .args(["dockerfile", "Dockerfile", "--json", "-"])
+        .current_dir(dir.path())
+        .assert()
+        .success()
+        .get_output()
+        .clone();
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).expect("JSON");
+    assert!(v["cache"].is_null());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("no cache simulation"));
+    std::fs::write(
+        dir.path().join("Dockerfile"),
+        "FROM alpine\nCOPY --bogus=1 a b\n",
+    )
+    .expect("write");
+    ballast()
+        .args(["dockerfile", "Dockerfile"])
+        .current_dir(dir.path())
+        .assert()
+        .code(2)
+        .stderr(predicates::str::contains("Dockerfile:2:"));
+}
+
+/// With `--image`, a rebuilt RUN's bytes are its layer's size in the image.
+#[test]
+fn dockerfile_command_sizes_run_steps_from_the_image() {
+    if !engine_ready(
+        "dockerfile_command_sizes_run_steps_from_the_image",
+        "docker",
+    ) {
+        return;
+    }
+    let r = small_repo();
+    let tag = format!("ballast-cache-test-{}:sized", std::process::id());
+    let images = Images(vec![tag.clone()]);
+    run(Command::new("docker")
+        .env("DOCKER_BUILDKIT", "0")
+        .args(["build", "-q", "--force-rm", "--network", "none", "-t", &tag])
+        .arg(r.dir.path()));
+    let out = ballast()
+        .args([
+            "dockerfile",
+            "Dockerfile",
+            "--commits",
+            "3",
+            "--json",
+            "-",
+            "--image",
+            &tag,
+        ])
+        .current_dir(r.dir.path())
+        .assert()
+        .success()
+        .get_output()
+        .stdout
+        .clone();
+    let v: serde_json::Value = serde_json::from_slice(&out).expect("JSON");
+    let run_step = &v["cache"]["steps"][4];
+    assert_eq!(run_step["rebuilt"], 3);
+    // busybox cp of one 1-byte file: the layer holds /built and /built/a.txt.
+    let bytes = run_step["bytes_rebuilt"]
+        .as_u64()
+        .expect("sized from the image");
+    assert!(bytes > 0 && bytes.is_multiple_of(3), "{bytes}");
+    assert_eq!(v["cache"]["bytes_partial"], false);
+    drop(images);
+}

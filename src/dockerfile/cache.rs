@@ -35,7 +35,7 @@ use std::collections::{HashMap, HashSet};
 use serde::Serialize;
 use xxhash_rust::xxh3::Xxh3Default;
 
-use super::history::{DOCKERIGNORE, FileEntry, GIT_DIR_PROBE, History, ObjectId};
+use super::history::{FileEntry, GIT_DIR_PROBE, History, ObjectId};
 use super::ignore::Ignore;
 use super::parse::{Dockerfile, Instruction, Kind};
 
@@ -453,7 +453,7 @@ impl<'a> ContextState<'a> {
     /// After a commit's changes: when `.dockerignore` changed, re-read it and
     /// recompute every selection. Returns a note when it does not parse.
     fn refresh_ignore(&mut self, history: &History) -> Option<String> {
-        let blob = self.files.get(DOCKERIGNORE).map(|t| t.entry.blob);
+        let blob = self.files.get(&history.ignore_file).map(|t| t.entry.blob);
         if blob == self.ignore_blob {
             return None;
         }
@@ -464,7 +464,8 @@ impl<'a> ContextState<'a> {
             Err(e) => (
                 Ignore::default(),
                 Some(format!(
-                    "{DOCKERIGNORE} {e}; the builder would refuse it, simulated as empty"
+                    "{} {e}; the builder would refuse it, simulated as empty",
+                    history.ignore_file
                 )),
             ),
         };

@@ -10,10 +10,12 @@ use serde::Serialize;
 use super::cache::{CacheModel, Plan, Simulation, simulate};
 use super::history::{DOCKERIGNORE, History};
 use super::ignore::Ignore;
+use super::image::Mapped;
 use super::parse::Dockerfile;
 use super::proposal::{propose, unified_diff};
 use crate::error::{Error, Result};
 use crate::report::bytes;
+use std::path::PathBuf;
 
 /// What to simulate.
 #[derive(Debug, Clone)]
@@ -110,7 +112,13 @@ pub fn cache_report(
     opts: &CacheOptions,
     layer_bytes: &[Option<u64>],
 ) -> Result<CacheReport> {
-    let history = History::read(context, &opts.rev, opts.commits.saturating_add(1))?;
+    let ignore_file = own_ignore_file(&df.path, context).unwrap_or_else(|| DOCKERIGNORE.into());
+    let history = History::read_with_ignore(
+        context,
+        &opts.rev,
+        opts.commits.saturating_add(1),
+        &ignore_file,
+    )?;
     let plan = Plan::from_dockerfile(df);
     let sim = simulate(&plan, &history, opts.model, layer_bytes);
     let mut notes = sim.notes.clone();
@@ -120,7 +128,7 @@ pub fn cache_report(
     let mut files: Vec<String> = end.keys().cloned().collect();
     files.sort();
     let ignore = match end
-        .get(DOCKERIGNORE)
+        .get(&history.ignore_file)
         .and_then(|e| history.ignore_text(&e.blob))
     {
         Some(text) => Ignore::parse(text).unwrap_or_default(),
@@ -164,6 +172,18 @@ pub fn cache_report(
             }
         },
     };
+    if history.commits.len() == 1 {
+        notes.push(
+            "the history has a single commit, so there is no build to count \
+             (a shallow clone? fetch more history, e.g. `git fetch --deepen 100`)"
+                .into(),
+        );
+    }
+    if ignore_file != DOCKERIGNORE {
+        notes.push(format!(
+            "ignore rules read from '{ignore_file}' (the Dockerfile's own)"
+        ));
+    }
     let (first, last) = match (history.commits.first(), history.commits.last()) {
         (Some(f), Some(l)) => (f.id.clone(), l.id.clone()),
         _ => return Err(Error::Usage("the history window is empty".into())),
@@ -178,6 +198,32 @@ pub fn cache_report(
         proposal,
         notes,
     })
+}
+
+/// Per step of `plan`, the size of the layer it made in the image, from the
+/// instructions [`super::image::map_history`] matched to the image's history
+/// (final-stage instructions only; the others stay unknown).
+pub fn layer_sizes(plan: &Plan, mapped: &[Mapped]) -> Vec<Option<u64>> {
+    plan.steps
+        .iter()
+        .map(|s| {
+            mapped
+                .iter()
+                .find(|m| m.stage == s.stage && m.line == s.line)
+                .and_then(|m| m.size_bytes)
+        })
+        .collect()
+}
+
+/// BuildKit's `<Dockerfile>.dockerignore`, when it exists inside the context:
+/// its path relative to the context.
+fn own_ignore_file(dockerfile: &Path, context: &Path) -> Option<String> {
+    let mut own = dockerfile.as_os_str().to_owned();
+    own.push(".dockerignore");
+    let own: PathBuf = std::fs::canonicalize(PathBuf::from(own)).ok()?;
+    let context = std::fs::canonicalize(context).ok()?;
+    let rel = own.strip_prefix(&context).ok()?;
+    Some(rel.to_string_lossy().replace('\\', "/"))
 }
 
 fn outcome(plan: &Plan, sim: &Simulation) -> Outcome {
@@ -438,5 +484,42 @@ mod tests {
         assert_eq!(json["builds"], 5);
         assert_eq!(json["steps"][2]["rebuilt"], 5);
         assert!(json["proposal"]["hit_rate"].as_f64() > json["hit_rate"].as_f64());
+    }
+
+    /// BuildKit reads `<Dockerfile>.dockerignore` before `.dockerignore`.
+    #[test]
+    fn the_dockerfiles_own_ignore_file_wins() {
+        let r = TestRepo::new();
+        let text = "FROM scratch\nCOPY . /app\n";
+        r.write("build/app.Dockerfile", text);
+        r.write("build/app.Dockerfile.dockerignore", "notes.txt\n.git\n");
+        r.write(".dockerignore", "");
+        r.write("notes.txt", "1");
+        r.commit("seed");
+        r.write("notes.txt", "2");
+        r.commit("notes only");
+        let path = r.dir.path().join("build/app.Dockerfile");
+        let df = Dockerfile::parse(text, &path).expect("parses");
+        let rep =
+            cache_report(&df, text, r.dir.path(), &CacheOptions::default(), &[]).expect("report");
+        assert_eq!(rep.result.steps[1].rebuilt, 0, "{:?}", rep.notes);
+        assert!(
+            rep.notes
+                .iter()
+                .any(|n| n.contains("app.Dockerfile.dockerignore"))
+        );
+    }
+
+    #[test]
+    fn a_single_commit_says_why_nothing_was_counted() {
+        let r = TestRepo::new();
+        let text = "FROM scratch\nCOPY . /app\n";
+        r.write("Dockerfile", text);
+        r.commit("only");
+        let df = Dockerfile::parse(text, r.dir.path().join("Dockerfile")).expect("parses");
+        let rep =
+            cache_report(&df, text, r.dir.path(), &CacheOptions::default(), &[]).expect("report");
+        assert_eq!(rep.builds, 0);
+        assert!(rep.notes.iter().any(|n| n.contains("shallow clone")));
     }
 }

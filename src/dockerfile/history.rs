@@ -70,7 +70,10 @@ pub struct History {
     pub commits: Vec<Commit>,
     /// The context's files at `commits[0]`, sorted by path.
     pub base: Vec<(String, FileEntry)>,
-    /// Texts of the `.dockerignore` blobs that occur in the window.
+    /// The ignore file's path in the context: `.dockerignore`, or BuildKit's
+    /// per-Dockerfile `<Dockerfile>.dockerignore`.
+    pub ignore_file: String,
+    /// Texts of the ignore file's versions in the window.
     ignore_texts: HashMap<ObjectId, String>,
     /// The repository's `.git` directory sits in the context (the context is
     /// the top level). A checkout's `.git` differs at every commit, so a
@@ -81,13 +84,25 @@ pub struct History {
 /// The path the simulation gives the `.git` directory's changing content.
 pub const GIT_DIR_PROBE: &str = ".git/HEAD";
 
-/// The file the ignore rules are read from, relative to the context.
+/// The file the ignore rules are read from, relative to the context, unless
+/// the Dockerfile has its own.
 pub const DOCKERIGNORE: &str = ".dockerignore";
 
 impl History {
     /// Read the last `count` first-parent commits up to `rev` (e.g. `HEAD`) of
     /// the repository that holds `context`, restricted to the files under it.
     pub fn read(context: &Path, rev: &str, count: usize) -> Result<History> {
+        History::read_with_ignore(context, rev, count, DOCKERIGNORE)
+    }
+
+    /// [`History::read`] with the ignore rules read from `ignore_file`
+    /// (relative to the context) at each commit.
+    pub fn read_with_ignore(
+        context: &Path,
+        rev: &str,
+        count: usize,
+        ignore_file: &str,
+    ) -> Result<History> {
         let repo = Repo::open(context)?;
         let ids = repo.commit_ids(rev, count)?;
         let Some(first) = ids.first() else {
@@ -108,6 +123,7 @@ impl History {
         let mut history = History {
             commits,
             base,
+            ignore_file: ignore_file.to_string(),
             ignore_texts: HashMap::new(),
             git_dir_in_context: repo.prefix.is_empty() && repo.top.join(".git").is_dir(),
         };
@@ -152,13 +168,13 @@ impl History {
         let at_base = self
             .base
             .iter()
-            .filter(|(p, _)| p == DOCKERIGNORE)
+            .filter(|(p, _)| *p == self.ignore_file)
             .map(|(_, e)| e.blob);
         let changed = self
             .commits
             .iter()
             .flat_map(|c| &c.changes)
-            .filter(|c| c.path == DOCKERIGNORE)
+            .filter(|c| c.path == self.ignore_file)
             .filter_map(|c| c.entry.map(|e| e.blob));
         let mut blobs: Vec<ObjectId> = at_base.chain(changed).collect();
         blobs.sort();
@@ -187,6 +203,12 @@ impl History {
         }
         Ok(())
     }
+}
+
+/// Whether `dir` is inside a git work tree (so it has a history to replay).
+pub fn in_repository(dir: &Path) -> bool {
+    git_in(dir, &["rev-parse", "--is-inside-work-tree"], None)
+        .is_ok_and(|out| out.starts_with(b"true"))
 }
 
 /// The repository and where the context sits in it.
