@@ -487,7 +487,17 @@ fn write_files(
         emit(path, |w| report::json::write(analysis, w))?;
     }
     if let Some(path) = &args.markdown {
-        emit(path, |w| report::markdown::write(analysis, verdict, w))?;
+        emit(path, |w| {
+            report::markdown::write(analysis, verdict, w)?;
+            match &analysis.dockerfile {
+                Some(d) => crate::dockerfile::lint_report::write_markdown(
+                    &d.lint,
+                    std::path::Path::new(&d.path),
+                    w,
+                ),
+                None => Ok(()),
+            }
+        })?;
     }
     Ok(())
 }

@@ -256,6 +256,17 @@ fn cli_joins_the_dockerfile_and_a_syntax_error_exits_2() {
             .as_array()
             .is_some_and(|l| !l.is_empty())
     );
+    let out = Command::cargo_bin("ballast")
+        .expect("binary")
+        .args([&img.tag, "--quiet", "--markdown", "-", "--dockerfile"])
+        .arg(ctx.path().join("Dockerfile"))
+        .output()
+        .expect("run ballast");
+    let md = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        md.contains("## Dockerfile lint: `") && md.contains("`no-healthcheck` (DL3057)"),
+        "{md}"
+    );
 
     let bad = ctx.path().join("Bad.Dockerfile");
     std::fs::write(&bad, "FROM scratch\nCOPY --chwon=1 a /a\n").expect("write");
