@@ -131,6 +131,11 @@ pub struct Args {
     /// Do not show a progress bar.
     #[arg(long, short, help_heading = "Output")]
     pub quiet: bool,
+
+    /// The Dockerfile the image was built from: map its instructions to the
+    /// image's layers, give findings their Dockerfile line, and lint it.
+    #[arg(long, value_name = "PATH", help_heading = "Dockerfile")]
+    pub dockerfile: Option<PathBuf>,
 }
 
 /// Parse the process arguments and run. Errors become exit code 2 in `main`.
@@ -146,6 +151,43 @@ pub enum Command {
     /// per directory, files added, removed and changed, findings that appeared
     /// or went away.
     Diff(DiffArgs),
+    /// Lint a Dockerfile and simulate its build cache over the context's git
+    /// history: per instruction, how often it hits and what it rebuilds, then
+    /// a proposed reordering (as a diff) and the same simulation for it.
+    Dockerfile(DockerfileArgs),
+}
+
+#[derive(Debug, clap::Args)]
+pub struct DockerfileArgs {
+    /// The Dockerfile.
+    pub path: PathBuf,
+    /// The build context (a directory in a git repository); default: the
+    /// Dockerfile's directory.
+    #[arg(long, value_name = "DIR")]
+    pub context: Option<PathBuf>,
+    /// Builds to simulate: the last N commits (first-parent) of the context's history.
+    #[arg(long, value_name = "N", default_value_t = 100)]
+    pub commits: usize,
+    /// The newest commit to simulate.
+    #[arg(long, value_name = "REV", default_value = "HEAD")]
+    pub rev: String,
+    /// What the builder's cache holds at each build: the previous commit's
+    /// build (`previous`, CI with --cache-from), or every earlier build (`all`).
+    #[arg(long, value_enum, default_value_t = crate::dockerfile::cache::CacheModel::Previous)]
+    pub cache: crate::dockerfile::cache::CacheModel,
+    /// The image built from this Dockerfile (any source): its layer sizes
+    /// give the bytes of rebuilt `RUN` steps, which are unknown otherwise.
+    #[arg(long, value_name = "IMAGE")]
+    pub image: Option<String>,
+    /// Write the report as JSON to FILE, or `-` for stdout.
+    #[arg(long, value_name = "FILE")]
+    pub json: Option<PathBuf>,
+    /// Write the report as GitHub-flavoured markdown to FILE, or `-` for stdout.
+    #[arg(long, value_name = "FILE")]
+    pub markdown: Option<PathBuf>,
+    /// Do not show a progress bar.
+    #[arg(long, short)]
+    pub quiet: bool,
 }
 
 #[derive(Debug, clap::Args)]
@@ -179,6 +221,9 @@ pub fn run() -> anyhow::Result<ExitCode> {
     if let Some(Command::Diff(d)) = &args.command {
         return run_diff(d);
     }
+    if let Some(Command::Dockerfile(d)) = &args.command {
+        return run_dockerfile(d);
+    }
     let image = args
         .image
         .clone()
@@ -194,7 +239,10 @@ pub fn run() -> anyhow::Result<ExitCode> {
     let bar = Bar::new(args.quiet);
     let analysis = analysis::analyze(&image, &opts, &bar);
     bar.clear();
-    let analysis = analysis?;
+    let mut analysis = analysis?;
+    if let Some(path) = &args.dockerfile {
+        join_dockerfile(&mut analysis, path)?;
+    }
     if !args.ci {
         write_outputs(&args, &analysis)?;
         return Ok(ExitCode::SUCCESS);
@@ -207,7 +255,7 @@ pub fn run() -> anyhow::Result<ExitCode> {
         emit(path, |w| ci::write_junit(&verdict, &image, w))?;
     }
     if args.format == CiFormat::Github {
-        ci::write_github(&verdict, &image, &mut std::io::stdout().lock())
+        ci::write_github(&verdict, &analysis, &image, &mut std::io::stdout().lock())
             .context("cannot write annotations")?;
         if let Some(summary) = std::env::var_os("GITHUB_STEP_SUMMARY").filter(|s| !s.is_empty()) {
             let mut f = std::fs::OpenOptions::new()
@@ -264,6 +312,135 @@ fn run_diff(d: &DiffArgs) -> anyhow::Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
+fn run_dockerfile(d: &DockerfileArgs) -> anyhow::Result<ExitCode> {
+    use crate::dockerfile::{Dockerfile, cache, cache_report, history, image, lint_report};
+    let text = std::fs::read_to_string(&d.path)
+        .with_context(|| format!("cannot read the Dockerfile '{}'", d.path.display()))?;
+    let df = Dockerfile::parse(&text, &d.path)?;
+    let context = match &d.context {
+        Some(c) => c.clone(),
+        None => d
+            .path
+            .parent()
+            .filter(|p| !p.as_os_str().is_empty())
+            .unwrap_or(std::path::Path::new("."))
+            .to_path_buf(),
+    };
+    if !context.is_dir() {
+        anyhow::bail!(
+            "the context '{}' is not a directory; pass --context DIR",
+            context.display()
+        );
+    }
+    if d.commits == 0 {
+        anyhow::bail!("--commits must be at least 1");
+    }
+    let lint = lint_report::lint_in(&df, Some(&context))?;
+    // Layer sizes from the image, when given, size the rebuilt RUN steps.
+    let layer_bytes = match &d.image {
+        Some(reference) => {
+            let bar = Bar::new(d.quiet);
+            let opts = Options {
+                source: SourceKind::Auto,
+                platform: None,
+                pull: false,
+                verify: true,
+                engine_storage: EngineStorage::Auto,
+            };
+            let analysis = analysis::analyze(reference, &opts, &bar);
+            bar.clear();
+            let mut analysis =
+                analysis.with_context(|| format!("cannot read the image '{reference}'"))?;
+            image::attach(&mut analysis, &df, Vec::new());
+            let mapped = analysis
+                .dockerfile
+                .as_ref()
+                .map(|m| m.instructions.as_slice())
+                .unwrap_or_default();
+            cache_report::layer_sizes(&cache::Plan::from_dockerfile(&df), mapped)
+        }
+        None => Vec::new(),
+    };
+    let report = if history::in_repository(&context) {
+        let opts = cache_report::CacheOptions {
+            commits: d.commits,
+            rev: d.rev.clone(),
+            model: d.cache,
+        };
+        Some(cache_report::cache_report(
+            &df,
+            &text,
+            &context,
+            &opts,
+            &layer_bytes,
+        )?)
+    } else {
+        eprintln!(
+            "ballast: '{}' is not in a git repository: no history, so no cache simulation",
+            context.display()
+        );
+        None
+    };
+    if let Some(path) = &d.json {
+        let doc = serde_json::json!({
+            "dockerfile": d.path.display().to_string(),
+            "context": context.display().to_string(),
+            "lint": lint,
+            "cache": report,
+        });
+        emit(path, |w| {
+            serde_json::to_writer_pretty(&mut *w, &doc)?;
+            w.write_all(b"\n")?;
+            w.flush()
+        })?;
+    }
+    if let Some(path) = &d.markdown {
+        emit(path, |w| {
+            lint_report::write_markdown(&lint, &d.path, w)?;
+            match &report {
+                Some(r) => cache_report::write_markdown(r, w),
+                None => Ok(()),
+            }
+        })?;
+    }
+    if d.json.is_none() && d.markdown.is_none() {
+        let out = &mut std::io::stdout().lock();
+        lint_report::write_text(&lint, &d.path, out).context("cannot write the lint")?;
+        if let Some(r) = &report {
+            writeln!(out).context("cannot write the report")?;
+            cache_report::write_text(r, out).context("cannot write the report")?;
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// `--dockerfile`: parse (a syntax error stops the run, exit 2), lint with
+/// the Dockerfile's directory as the context, and join both to the analysis.
+fn join_dockerfile(analysis: &mut Analysis, path: &std::path::Path) -> anyhow::Result<()> {
+    use crate::dockerfile::{Dockerfile, image, lint_report};
+    let df = Dockerfile::read(path)?;
+    let context = path
+        .parent()
+        .filter(|p| !p.as_os_str().is_empty())
+        .unwrap_or(std::path::Path::new("."));
+    let lint = lint_report::lint_in(&df, Some(context))?;
+    image::attach(analysis, &df, lint);
+    // With history, the cache report joins too, sized by this image's layers.
+    if crate::dockerfile::history::in_repository(context)
+        && let Some(joined) = analysis.dockerfile.as_mut()
+    {
+        use crate::dockerfile::{cache::Plan, cache_report};
+        let text = std::fs::read_to_string(path)
+            .with_context(|| format!("cannot read the Dockerfile '{}'", path.display()))?;
+        let sizes = cache_report::layer_sizes(&Plan::from_dockerfile(&df), &joined.instructions);
+        let opts = cache_report::CacheOptions::default();
+        joined.cache = Some(cache_report::cache_report(
+            &df, &text, context, &opts, &sizes,
+        )?);
+    }
+    Ok(())
+}
+
 /// Load the budgets, apply the flags, analyse the baseline, and check.
 fn budget_verdict(args: &Args, opts: &Options, analysis: &Analysis) -> anyhow::Result<ci::Verdict> {
     let cwd = std::env::current_dir().context("cannot read the current directory")?;
@@ -315,7 +492,17 @@ fn write_files(
         emit(path, |w| report::json::write(analysis, w))?;
     }
     if let Some(path) = &args.markdown {
-        emit(path, |w| report::markdown::write(analysis, verdict, w))?;
+        emit(path, |w| {
+            report::markdown::write(analysis, verdict, w)?;
+            match &analysis.dockerfile {
+                Some(d) => crate::dockerfile::lint_report::write_markdown(
+                    &d.lint,
+                    std::path::Path::new(&d.path),
+                    w,
+                ),
+                None => Ok(()),
+            }
+        })?;
     }
     if let Some(path) = &args.sarif {
         emit(path, |w| report::sarif::write(analysis, verdict, w))?;
@@ -328,6 +515,14 @@ fn write_outputs(args: &Args, analysis: &Analysis) -> anyhow::Result<()> {
     if args.json.is_none() && args.markdown.is_none() && args.sarif.is_none() {
         report::summary::write(analysis, &mut std::io::stdout().lock())
             .context("cannot write the summary")?;
+        if let Some(d) = &analysis.dockerfile {
+            crate::dockerfile::lint_report::write_text(
+                &d.lint,
+                std::path::Path::new(&d.path),
+                &mut std::io::stdout().lock(),
+            )
+            .context("cannot write the Dockerfile lint")?;
+        }
     }
     Ok(())
 }

@@ -7,6 +7,7 @@
 
 pub mod analysis;
 pub mod cli;
+pub mod dockerfile;
 pub mod error;
 #[doc(hidden)]
 pub mod fixture;

@@ -502,3 +502,43 @@ fn github_format_annotates_and_appends_the_step_summary() {
     assert!(!text(&o).contains("::error"));
     assert_eq!(std::fs::read_to_string(&summary).unwrap(), before);
 }
+
+#[test]
+fn github_annotations_point_at_dockerfile_lines() {
+    let o = ci_at_root(
+        &[
+            "--dockerfile",
+            "fixtures/demo.Dockerfile",
+            "--format",
+            "github",
+        ],
+        &[],
+    );
+    assert_eq!(o.status.code(), Some(0));
+    let out = text(&o);
+    let at = |rule: &str| -> String {
+        out.lines()
+            .find(|l| l.contains(&format!("title=ballast {rule}::")))
+            .unwrap_or_else(|| panic!("no annotation for {rule}: {out}"))
+            .to_string()
+    };
+    // The cache is written by the RUN on line 5 (continued on 6) and deleted on 7.
+    assert!(
+        at("deleted-later").starts_with("::warning file=fixtures/demo.Dockerfile,line=5,"),
+        "{out}"
+    );
+    // `.git` arrives with `COPY app /app` on line 11; the copy on line 13.
+    assert!(at("vcs-directory").contains("file=fixtures/demo.Dockerfile,line=11,"));
+    assert!(at("duplicate-content").contains(",line=13,"));
+    // Lint findings at their line and column: the RUN on line 9 could join line 7's.
+    assert!(
+        at("dockerfile/consecutive-run")
+            .contains("file=fixtures/demo.Dockerfile,line=9,endLine=9,col=1,"),
+        "{out}"
+    );
+    // The generic warning lines give way to the located ones.
+    assert!(
+        !out.lines()
+            .any(|l| l.starts_with("::warning title=ballast fixtures/demo.tar"))
+    );
+}

@@ -199,3 +199,59 @@ fn cli_writes_sarif_beside_the_verdict() {
             .all(|r| r["ruleId"] != "budget")
     );
 }
+
+#[test]
+fn with_a_dockerfile_findings_point_at_its_lines_and_lint_joins() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let out = Command::cargo_bin("ballast")
+        .unwrap()
+        .current_dir(root)
+        .args([
+            "fixtures/demo.tar",
+            "--dockerfile",
+            "fixtures/demo.Dockerfile",
+            "--sarif",
+            "-",
+        ])
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let log: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let results = log["runs"][0]["results"].as_array().unwrap();
+    let first_location = |rule: &str| -> &Value {
+        &results
+            .iter()
+            .find(|r| r["ruleId"] == rule)
+            .unwrap_or_else(|| panic!("no {rule}"))["locations"][0]["physicalLocation"]
+    };
+    let deleted = first_location("deleted-later");
+    assert_eq!(
+        deleted["artifactLocation"]["uri"],
+        "fixtures/demo.Dockerfile"
+    );
+    assert_eq!(deleted["artifactLocation"]["uriBaseId"], "SRCROOT");
+    assert_eq!(deleted["region"]["startLine"], 5);
+    let run = first_location("dockerfile/consecutive-run");
+    assert_eq!(run["region"]["startLine"], 9);
+    let rules = log["runs"][0]["tool"]["driver"]["rules"]
+        .as_array()
+        .unwrap();
+    assert!(
+        rules
+            .iter()
+            .any(|r| r["id"] == "dockerfile/consecutive-run"),
+        "lint rules are declared"
+    );
+    let path = schema_path();
+    if path.exists() {
+        let mut schema: Value = serde_json::from_slice(&std::fs::read(&path).unwrap()).unwrap();
+        fix_language_patterns(&mut schema);
+        let validator = jsonschema::validator_for(&schema).unwrap();
+        let errors: Vec<String> = validator.iter_errors(&log).map(|e| e.to_string()).collect();
+        assert!(errors.is_empty(), "{errors:#?}");
+    }
+}

@@ -47,6 +47,10 @@ pub struct Finding {
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub packages: Vec<FindingPackage>,
     pub advice: String,
+    /// The Dockerfile line of the instruction that made `layer`, when the
+    /// image was joined to its Dockerfile (`--dockerfile`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub dockerfile_line: Option<usize>,
     /// Live files the finding would remove (for `reclaimable_bytes` and the TUI).
     #[serde(skip)]
     pub nodes: Vec<NodeId>,
@@ -188,6 +192,7 @@ fn finding(
         paths_omitted: omitted,
         packages: Vec::new(),
         advice,
+        dockerfile_line: None,
         nodes,
     }
 }

@@ -40,6 +40,13 @@ pub struct Analysis {
     pub packages: Vec<packages::Package>,
     /// Oddities that did not stop the analysis (skipped entries, unsafe names).
     pub warnings: Vec<Warning>,
+    /// The Dockerfile joined to the image (`--dockerfile`): its instructions
+    /// mapped to history entries and layers, and its lint findings.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub dockerfile: Option<crate::dockerfile::image::ImageDockerfile>,
+    /// The config's history, empty-layer entries included.
+    #[serde(skip)]
+    pub history: Vec<crate::source::layout::History>,
     #[serde(skip)]
     pub tree: MergedTree,
     /// Every path dive counts as wasted (the JSON lists the top 20).
@@ -314,6 +321,8 @@ fn assemble(reference: &str, opts: &Options, loaded: source::Loaded, m: Merged) 
         packages: inventory,
         wasted_paths,
         warnings,
+        dockerfile: None,
+        history: plan.config.history.clone(),
         tree,
     }
 }

@@ -35,6 +35,8 @@ const MAX_LOCATIONS: usize = 10;
 
 /// The base every image path is relative to.
 const IMAGE_ROOT: &str = "IMAGEROOT";
+/// The base a relative Dockerfile path is relative to.
+const SRC_ROOT: &str = "SRCROOT";
 
 pub fn write(a: &Analysis, verdict: Option<&Verdict>, out: &mut dyn Write) -> std::io::Result<()> {
     serde_json::to_writer_pretty(&mut *out, &log(a, verdict))?;
@@ -44,7 +46,7 @@ pub fn write(a: &Analysis, verdict: Option<&Verdict>, out: &mut dyn Write) -> st
 
 /// The whole log as a JSON value.
 pub fn log(a: &Analysis, verdict: Option<&Verdict>) -> Value {
-    let mut results: Vec<Value> = a.findings.iter().map(finding_result).collect();
+    let mut results: Vec<Value> = a.findings.iter().map(|f| finding_result(a, f)).collect();
     let failed: Vec<_> = verdict
         .map(|v| {
             v.checks
@@ -72,13 +74,22 @@ pub fn log(a: &Analysis, verdict: Option<&Verdict>) -> Value {
         }));
     }
 
-    let mut rules: Vec<&str> = a.findings.iter().map(|f| f.rule).collect();
-    if !failed.is_empty() {
-        rules.push("budget");
+    let lint = a.dockerfile.as_ref().map_or(&[][..], |d| &d.lint[..]);
+    for l in lint {
+        results.push(lint_result(a, l));
     }
-    rules.sort_unstable();
-    rules.dedup();
-    let rules: Vec<Value> = rules.iter().map(|r| rule(a, r)).collect();
+
+    let mut ids: Vec<&str> = a.findings.iter().map(|f| f.rule).collect();
+    if !failed.is_empty() {
+        ids.push("budget");
+    }
+    ids.sort_unstable();
+    ids.dedup();
+    let mut rules: Vec<Value> = ids.iter().map(|r| rule(a, r)).collect();
+    let mut lint_ids: Vec<&str> = lint.iter().map(|l| l.rule).collect();
+    lint_ids.sort_unstable();
+    lint_ids.dedup();
+    rules.extend(lint_ids.iter().filter_map(|id| lint_rule(id)));
 
     json!({
         "$schema": SCHEMA_URI,
@@ -93,6 +104,9 @@ pub fn log(a: &Analysis, verdict: Option<&Verdict>) -> Value {
             "originalUriBaseIds": {
                 IMAGE_ROOT: { "description": {
                     "text": format!("The merged filesystem of image {}", a.image.reference),
+                }},
+                SRC_ROOT: { "description": {
+                    "text": "The directory ballast ran in (the repository root in CI)",
                 }},
             },
             "results": results,
@@ -109,13 +123,17 @@ pub fn log(a: &Analysis, verdict: Option<&Verdict>) -> Value {
     })
 }
 
-fn finding_result(f: &Finding) -> Value {
-    let mut locations: Vec<Value> = f
-        .paths
-        .iter()
-        .take(MAX_LOCATIONS)
-        .map(|p| image_location(&p.path, p.bytes))
-        .collect();
+fn finding_result(a: &Analysis, f: &Finding) -> Value {
+    let mut locations: Vec<Value> = Vec::new();
+    if let (Some(d), Some(line)) = (&a.dockerfile, f.dockerfile_line) {
+        locations.push(dockerfile_location(&d.path, line, None));
+    }
+    locations.extend(
+        f.paths
+            .iter()
+            .take(MAX_LOCATIONS)
+            .map(|p| image_location(&p.path, p.bytes)),
+    );
     if locations.is_empty() {
         locations.push(config_location(f.rule));
     }
@@ -156,6 +174,62 @@ fn finding_result(f: &Finding) -> Value {
             "bytes": f.bytes,
             "layer": layer,
         },
+    })
+}
+
+/// A Dockerfile lint finding: at its line and column, rule `dockerfile/<id>`
+/// (the lint has rules of its own, some named like image rules).
+fn lint_result(a: &Analysis, l: &crate::dockerfile::lint::Finding) -> Value {
+    let path = a
+        .dockerfile
+        .as_ref()
+        .map_or("Dockerfile", |d| d.path.as_str());
+    let mut text = format!("{} Fix: {}", l.message, l.fix);
+    if let Some(h) = l.hadolint {
+        text.push_str(&format!(" (hadolint {h})"));
+    }
+    let line = l.line.to_string();
+    json!({
+        "ruleId": format!("dockerfile/{}", l.rule),
+        "level": level(l.severity),
+        "message": { "text": text },
+        "locations": [dockerfile_location(path, l.line, Some((l.end_line, l.column)))],
+        "partialFingerprints": { "ballast/v1": fingerprint(&[l.rule, path, &line]) },
+        "properties": { "category": l.category, "severity": l.severity, "hadolint": l.hadolint },
+    })
+}
+
+fn lint_rule(id: &str) -> Option<Value> {
+    let r = crate::dockerfile::lint::rule_info(id)?;
+    let mut help = r.summary.to_string();
+    if let Some(h) = r.hadolint {
+        help.push_str(&format!(" Same lines as hadolint {h}."));
+    }
+    Some(json!({
+        "id": format!("dockerfile/{id}"),
+        "name": id,
+        "shortDescription": { "text": r.summary },
+        "help": { "text": help },
+        "defaultConfiguration": { "level": level(r.severity) },
+        "properties": { "tags": ["dockerfile", r.category] },
+    }))
+}
+
+/// A line of the Dockerfile: relative paths against the directory ballast
+/// ran in (`SRCROOT`), absolute ones as `file://` URIs.
+fn dockerfile_location(path: &str, line: usize, span: Option<(usize, usize)>) -> Value {
+    let mut region = json!({ "startLine": line.max(1) });
+    if let Some((end, column)) = span {
+        region["endLine"] = json!(end.max(line).max(1));
+        region["startColumn"] = json!(column.max(1));
+    }
+    let artifact = if path.starts_with('/') {
+        json!({ "uri": format!("file://{}", uri_path(path)) })
+    } else {
+        json!({ "uri": uri(path.trim_start_matches("./")), "uriBaseId": SRC_ROOT })
+    };
+    json!({
+        "physicalLocation": { "artifactLocation": artifact, "region": region },
     })
 }
 
@@ -277,8 +351,13 @@ fn description(rule: &str) -> &'static str {
 /// A relative URI for an image path: no leading `/`, reserved characters
 /// percent-encoded.
 fn uri(path: &str) -> String {
+    uri_path(path.trim_start_matches('/'))
+}
+
+/// `path` with everything but unreserved characters and `/` percent-encoded.
+fn uri_path(path: &str) -> String {
     let mut s = String::with_capacity(path.len());
-    for b in path.trim_start_matches('/').bytes() {
+    for b in path.bytes() {
         match b {
             b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'.' | b'_' | b'~' | b'/' => {
                 s.push(b as char)

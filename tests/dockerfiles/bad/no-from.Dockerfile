@@ -1,0 +1,3 @@
+# just a comment
+ARG VERSION=1
+RUN echo no stage

@@ -1,0 +1,5 @@
+FROM alpine AS a
+FROM debian AS b
+FROM a
+FROM registry.example.com/team/app
+# expect: 1 2 4

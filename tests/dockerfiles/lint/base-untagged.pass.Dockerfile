@@ -1,0 +1,5 @@
+ARG VERSION=3.19
+FROM alpine:${VERSION} AS a
+FROM scratch AS b
+FROM a
+FROM alpine@sha256:c5b1261d6d3e43071626931fc004f70149baeba2c8ec672bd4f27761f8e1ad6b

@@ -1,0 +1,4 @@
+FROM alpine:3.19
+USER root
+RUN adduser -D app
+USER app

@@ -1,0 +1,4 @@
+FROM alpine:3.19
+RUN echo hi
+CMD ["sh"]
+# expect: 1

@@ -1,0 +1,5 @@
+FROM node:20.11-alpine
+WORKDIR /app
+COPY . .
+CMD ["node", "server.js"]
+# expect: 4

@@ -1,0 +1,5 @@
+FROM python:3.12-slim AS base
+ENV PYTHONUNBUFFERED=1
+FROM base
+ENV PYTHONDONTWRITEBYTECODE=1
+CMD ["python", "app.py"]

@@ -1,0 +1,5 @@
+ARG NPM_TOKEN
+FROM node:20.11-alpine
+ARG NPM_TOKEN
+ARG AWS_SECRET_ACCESS_KEY=""
+# expect: 1 3 4

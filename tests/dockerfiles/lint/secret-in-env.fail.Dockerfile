@@ -1,0 +1,5 @@
+FROM alpine:3.19
+ENV DB_PASSWORD=hunter2
+ENV APP_PORT=8080 STRIPE_API_KEY=sk_live_x
+ENV GITHUB_TOKEN ghp_abc
+# expect: 2 3 4
