@@ -1,0 +1,1430 @@
+//! Savings estimates: what a multi-stage build or a smaller base would save,
+//! and what would break on the way.
+//!
+//! Users ask "multi-stage? alpine? distroless?" and answer it by trial and
+//! error. Here the answer comes from the image they have: which layers are the
+//! base (the history, the OS release files), its libc and runtime, the bytes a
+//! final stage would not carry (the findings' toolchains, dev dependencies and
+//! caches, sources of compiled languages, hidden bytes), and for each candidate
+//! base in `assets/bases.toml` the size after the switch with the traps that
+//! decide whether it works: glibc-linked native code on musl, shell-form
+//! commands on a base without a shell, CA certificates and tzdata.
+//!
+//! Every number counts each byte once, from the merged tree: a file belongs to
+//! the layer that wrote its live version. An estimate states what it assumes;
+//! it is never a measurement.
+
+use std::collections::{BTreeMap, HashSet};
+
+use serde::{Deserialize, Serialize};
+
+use super::packages::{Captures, Package};
+use super::{Finding, LayerInfo, tidy_command};
+use crate::layer::path::display;
+use crate::layer::{EntryKind, sniff};
+use crate::source::layout::ImageConfig;
+use crate::tree::{MergedTree, NodeId, ROOT};
+
+/// The reference table of base images (see the file's header for the columns).
+pub const BASES_TOML: &str = include_str!("../../assets/bases.toml");
+
+/// Paths listed per warning or dropped group.
+const MAX_PATHS: usize = 5;
+/// `COPY --from` lines a proposed Dockerfile lists before it summarises.
+const MAX_COPIES: usize = 30;
+/// How deep the proposed `COPY --from` lines go to leave dropped files behind.
+const MAX_COPY_DEPTH: usize = 4;
+
+/// One row of the reference table, or a base measured from a local image.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct BaseImage {
+    pub image: String,
+    pub tag: String,
+    /// Megabytes (10^6 bytes).
+    pub size_mb: f64,
+    /// `uncompressed`, `compressed`, `approximate` or `measured`.
+    pub size_kind: String,
+    /// `glibc`, `musl` or `none`.
+    pub libc: String,
+    pub shell: bool,
+    /// `apt`, `apk` or `none`.
+    pub package_manager: String,
+    /// `none`, `node`, `python`, `java` or `go`.
+    pub runtime: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ca_certificates: Option<bool>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub tzdata: Option<bool>,
+    /// Where the figure comes from.
+    pub source: String,
+    /// When the figure was taken.
+    pub date: String,
+}
+
+impl BaseImage {
+    /// `image:tag`, or the image alone for `latest`.
+    pub fn name(&self) -> String {
+        if self.tag == "latest" || self.tag.is_empty() {
+            self.image.clone()
+        } else {
+            format!("{}:{}", self.image, self.tag)
+        }
+    }
+
+    pub fn bytes(&self) -> u64 {
+        (self.size_mb * 1e6).round().max(0.0) as u64
+    }
+
+    /// A candidate measured from an analysed local image (its shipped bytes
+    /// and what its filesystem holds), for bases the table does not list.
+    pub fn measured(name: &str, a: &super::Analysis) -> BaseImage {
+        let b = &a.base;
+        let (image, tag) = match name.rsplit_once(':').filter(|(_, t)| !t.contains('/')) {
+            Some((i, t)) => (i.to_string(), t.to_string()),
+            None => (name.to_string(), "latest".to_string()),
+        };
+        BaseImage {
+            image,
+            tag,
+            size_mb: a.metrics.shipped_bytes as f64 / 1e6,
+            size_kind: "measured".into(),
+            libc: b.libc.into(),
+            shell: b.shell,
+            package_manager: b.package_manager.into(),
+            runtime: b.runtime.as_ref().map_or("none", |r| r.kind).into(),
+            ca_certificates: Some(b.ca_certificates),
+            tzdata: Some(b.tzdata),
+            source: format!("measured by ballast from {}", a.image.reference),
+            date: a.image.created.clone().unwrap_or_default(),
+        }
+    }
+}
+
+#[derive(Deserialize)]
+struct Table {
+    base: Vec<BaseImage>,
+}
+
+/// The reference table, parsed. The table is compiled in and a test parses
+/// it, so a failure here is a build defect, not an input error.
+pub fn reference_table() -> Vec<BaseImage> {
+    toml::from_str::<Table>(BASES_TOML)
+        .map(|t| t.base)
+        .expect("assets/bases.toml parses (checked by a unit test)")
+}
+
+/// What the image's base is: the layers below the app, the OS, libc, runtime.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct BaseInfo {
+    /// Layers `0..layers` are the base; the rest are the app's.
+    pub layers: usize,
+    /// Bytes of the base layers (as shipped).
+    pub bytes: u64,
+    /// `history` (the parent image's CMD/ENTRYPOINT ends it), `os-layer`
+    /// (the first layer holds the OS), `scratch` (no OS below the app) or
+    /// `whole-image` (one layer, nothing to tell apart).
+    pub detected_by: &'static str,
+    pub os: Option<OsRelease>,
+    /// `glibc`, `musl` or `none`.
+    pub libc: &'static str,
+    pub runtime: Option<Runtime>,
+    /// `/bin/sh` exists in the final filesystem.
+    pub shell: bool,
+    /// `apt`, `apk` or `none`.
+    pub package_manager: &'static str,
+    pub ca_certificates: bool,
+    pub tzdata: bool,
+    /// The reference-table row of the same OS and runtime nearest in size.
+    pub closest: Option<String>,
+}
+
+#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+pub struct OsRelease {
+    pub id: String,
+    pub version_id: Option<String>,
+    pub pretty_name: Option<String>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Runtime {
+    /// `node`, `python`, `java` or `go` (a static Go binary).
+    pub kind: &'static str,
+    pub path: String,
+    /// Whether the base layers brought it (else the app layers did).
+    pub in_base: bool,
+    /// Live bytes of the runtime's own files.
+    pub bytes: u64,
+}
+
+/// One estimate, in the JSON `estimates` list.
+#[derive(Debug, Clone, Serialize)]
+pub struct Estimate {
+    /// `multi-stage` or `base-switch`.
+    pub strategy: &'static str,
+    /// The base the estimate puts under the app (`base-switch`), with the
+    /// reference-table row it comes from.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub candidate: Option<BaseImage>,
+    pub size_before: u64,
+    pub size_after: u64,
+    pub bytes_saved: u64,
+    /// No blocking warning: the switch should work with the changes the
+    /// warnings name.
+    pub feasible: bool,
+    pub assumptions: Vec<String>,
+    pub warnings: Vec<EstimateWarning>,
+    /// What a final stage would leave behind (`multi-stage`), largest first.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub dropped: Vec<Dropped>,
+    /// The proposed multi-stage Dockerfile, derived from the history.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub dockerfile: Option<String>,
+}
+
+#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+pub struct EstimateWarning {
+    /// Stable kebab-case id: `glibc-native-code`, `musl-native-code`,
+    /// `dynamic-binary`, `shell-form`, `run-needs-shell`, `package-manager`,
+    /// `ca-certificates`, `tzdata`, `size-figure`.
+    pub kind: &'static str,
+    /// The switch does not work until this is dealt with.
+    pub blocking: bool,
+    pub message: String,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub paths: Vec<String>,
+}
+
+#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+pub struct Dropped {
+    /// `hidden`, `build-toolchain`, `dev-dependencies`, `package-cache`,
+    /// `typescript-sources`, `go-sources`, `go-toolchain`.
+    pub what: &'static str,
+    pub bytes: u64,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub paths: Vec<String>,
+}
+
+/// One instruction of the build, from the history or a parsed Dockerfile:
+/// `RUN` + `npm ci`, `COPY` + `. .`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Step {
+    pub instruction: String,
+    pub arguments: String,
+    /// The history marks it as making no layer (ENV, WORKDIR, CMD, ...).
+    pub empty_layer: bool,
+}
+
+impl Step {
+    /// A history line, tidied: `RUN |1 A=b /bin/sh -c make # buildkit` →
+    /// `RUN make`; `/bin/sh -c #(nop)  ENV A=b` → `ENV A=b`.
+    pub fn from_history(created_by: &str, empty_layer: bool) -> Step {
+        let tidy = tidy_command(created_by);
+        let (word, rest) = tidy.split_once(' ').unwrap_or((&tidy, ""));
+        // A line that names no instruction is a command someone ran.
+        let (instruction, rest) = if INSTRUCTIONS.contains(&word.to_ascii_uppercase().as_str()) {
+            (word, rest)
+        } else {
+            ("RUN", tidy.as_str())
+        };
+        let mut arguments = rest.trim().to_string();
+        if matches!(
+            instruction.to_ascii_uppercase().as_str(),
+            "CMD" | "ENTRYPOINT" | "SHELL"
+        ) {
+            arguments = exec_form(&arguments);
+        }
+        if instruction == "RUN" {
+            // Build args the RUN saw (`|2 A=1 B=2`), then the shell.
+            let mut words = arguments.as_str();
+            if let Some(n) = words
+                .strip_prefix('|')
+                .and_then(|w| w.split_whitespace().next())
+                .and_then(|n| n.parse::<usize>().ok())
+            {
+                let mut rest = words.trim_start_matches(|c: char| c != ' ');
+                for _ in 0..n {
+                    rest = rest.trim_start();
+                    rest = rest.trim_start_matches(|c: char| c != ' ');
+                }
+                words = rest.trim_start();
+            }
+            arguments = words
+                .strip_prefix("/bin/sh -c ")
+                .unwrap_or(words)
+                .trim()
+                .to_string();
+        }
+        Step {
+            instruction: instruction.to_ascii_uppercase(),
+            arguments,
+            empty_layer,
+        }
+    }
+
+    fn line(&self) -> String {
+        if self.arguments.is_empty() {
+            self.instruction.clone()
+        } else {
+            format!("{} {}", self.instruction, self.arguments)
+        }
+    }
+}
+
+/// Dockerfile instructions, as the history spells them.
+const INSTRUCTIONS: &[&str] = &[
+    "ADD",
+    "ARG",
+    "CMD",
+    "COPY",
+    "ENTRYPOINT",
+    "ENV",
+    "EXPOSE",
+    "HEALTHCHECK",
+    "LABEL",
+    "MAINTAINER",
+    "ONBUILD",
+    "RUN",
+    "SHELL",
+    "STOPSIGNAL",
+    "USER",
+    "VOLUME",
+    "WORKDIR",
+];
+
+/// The legacy builder records exec form without commas (`["a" "b"]`): put
+/// them back so the line parses as JSON again.
+fn exec_form(args: &str) -> String {
+    let Some(inner) = args.strip_prefix('[').and_then(|a| a.strip_suffix(']')) else {
+        return args.to_string();
+    };
+    if serde_json::from_str::<Vec<String>>(args).is_ok() {
+        return args.to_string();
+    }
+    let mut words = Vec::new();
+    let mut chars = inner.chars().peekable();
+    while let Some(c) = chars.next() {
+        if c != '"' {
+            continue;
+        }
+        let mut word = String::new();
+        while let Some(c) = chars.next() {
+            match c {
+                '\\' => word.extend(chars.next()),
+                '"' => break,
+                c => word.push(c),
+            }
+        }
+        words.push(word);
+    }
+    serde_json::to_string(&words).unwrap_or_else(|_| args.to_string())
+}
+
+/// The plan behind a proposed multi-stage Dockerfile: what the final stage
+/// copies from the build stage and what the build stage prunes first.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct MultiStagePlan {
+    /// The image the Dockerfile starts FROM (a placeholder when unknown).
+    pub base: String,
+    /// Absolute paths the final stage copies, each a file or directory.
+    pub copies: Vec<String>,
+    /// How many more paths did not fit.
+    pub copies_omitted: usize,
+    /// Commands the build stage runs last (`npm prune --omit=dev`).
+    pub prune: Vec<String>,
+}
+
+/// What the estimates need from the analysis, kept for later candidates
+/// ([`base_switch`] with a base measured from a local image).
+#[derive(Debug, Clone, Default)]
+pub struct Facts {
+    /// Live bytes written by the app layers.
+    app_live: u64,
+    /// Bytes the app layers ship that nothing sees.
+    app_hidden: u64,
+    /// App-layer ELF files: (path, sniff flags).
+    app_elf: Vec<(String, u8)>,
+    /// Runtime files' ELF flags (the runtime binary), when it exists.
+    runtime_elf: u8,
+    /// Shell-form command/entrypoint or a CMD-SHELL healthcheck.
+    shell_form: Vec<String>,
+    /// App-layer RUN steps.
+    app_runs: Vec<String>,
+    /// Package managers the app layers' RUN steps call.
+    app_package_managers: Vec<&'static str>,
+    /// Packages the app layers installed (deb/apk), with their bytes.
+    app_packages: Vec<(String, u64)>,
+    /// The history after the base.
+    app_steps: Vec<Step>,
+    /// Live bytes a final stage would drop, by cause, and what it copies.
+    dropped: Vec<Dropped>,
+    dropped_bytes: u64,
+    plan: MultiStagePlan,
+}
+
+/// Everything the estimates look at.
+pub struct Input<'a> {
+    pub tree: &'a MergedTree,
+    pub layers: &'a [LayerInfo],
+    pub config: &'a ImageConfig,
+    pub captures: &'a Captures,
+    pub packages: &'a [Package],
+    pub findings: &'a [Finding],
+    pub shipped: u64,
+}
+
+/// Detect the base, gather the facts, and estimate against the reference
+/// table: (base, facts, estimates).
+pub fn estimate(input: &Input) -> (BaseInfo, Facts, Vec<Estimate>) {
+    let table = reference_table();
+    let base = detect_base(input, &table);
+    let facts = gather(input, &base);
+    let mut out = Vec::new();
+    if let Some(e) = multi_stage(&base, &facts, input.shipped) {
+        out.push(e);
+    }
+    // With no app layers above the base there is nothing to move.
+    let app = base.layers < input.layers.len();
+    for candidate in candidates(&base, &table).into_iter().filter(|_| app) {
+        out.push(switch(&base, &facts, input.shipped, candidate));
+    }
+    (base, facts, out)
+}
+
+/// The estimate for putting the app on `candidate` (a table row or a base
+/// measured with [`BaseImage::measured`]).
+pub fn base_switch(a: &super::Analysis, candidate: &BaseImage) -> Estimate {
+    switch(
+        &a.base,
+        &a.estimate_facts,
+        a.metrics.shipped_bytes,
+        candidate,
+    )
+}
+
+// ---------------------------------------------------------------- the base
+
+fn detect_base(input: &Input, table: &[BaseImage]) -> BaseInfo {
+    let tree = input.tree;
+    let n = input.layers.len();
+    let (layers, detected_by) = match history_boundary(input.config) {
+        Some(b) if b > 0 && b < n => (b, "history"),
+        _ if n <= 1 => (n, "whole-image"),
+        _ if os_release_layer(input).is_some_and(|l| l == 0) => (1, "os-layer"),
+        _ => (0, "scratch"),
+    };
+    let bytes = input.layers[..layers].iter().map(|l| l.size_bytes).sum();
+    let os = os_release(input);
+    let libc = libc(tree);
+    let runtime = runtime(input, layers);
+    let shell = live_file_or_link(tree, b"bin/sh");
+    let package_manager = if live_file_or_link(tree, b"usr/bin/apt-get")
+        || live_file_or_link(tree, b"usr/bin/dpkg")
+    {
+        "apt"
+    } else if live_file_or_link(tree, b"sbin/apk") || live_file_or_link(tree, b"usr/sbin/apk") {
+        "apk"
+    } else {
+        "none"
+    };
+    let ca_certificates = [
+        &b"etc/ssl/certs/ca-certificates.crt"[..],
+        b"etc/ssl/cert.pem",
+        b"etc/pki/tls/certs/ca-bundle.crt",
+    ]
+    .iter()
+    .any(|p| live_file_or_link(tree, p));
+    let tzdata = tree
+        .resolve(b"usr/share/zoneinfo")
+        .is_some_and(|id| !tree.node(id).children.is_empty());
+    let mut info = BaseInfo {
+        layers,
+        bytes,
+        detected_by,
+        os,
+        libc,
+        runtime,
+        shell,
+        package_manager,
+        ca_certificates,
+        tzdata,
+        closest: None,
+    };
+    info.closest = closest(&info, table).map(BaseImage::name);
+    info
+}
+
+/// Layers made before the parent image's last `CMD`/`ENTRYPOINT`: official
+/// images end with one, and the app's own steps come after it.
+fn history_boundary(config: &ImageConfig) -> Option<usize> {
+    let (mut layers, mut boundary, mut pending) = (0, None, None);
+    for h in &config.history {
+        let step = Step::from_history(h.created_by.as_deref().unwrap_or(""), h.empty_layer);
+        if h.empty_layer && matches!(step.instruction.as_str(), "CMD" | "ENTRYPOINT") {
+            pending = Some(layers);
+        }
+        if !h.empty_layer {
+            // A CMD with layers after it ended a parent image; one at the
+            // very end is the app's own.
+            boundary = pending.take().or(boundary);
+            layers += 1;
+        }
+    }
+    boundary
+}
+
+/// The layer that wrote the live OS release file.
+fn os_release_layer(input: &Input) -> Option<usize> {
+    ["etc/os-release", "usr/lib/os-release", "etc/alpine-release"]
+        .iter()
+        .filter_map(|p| input.tree.resolve(p.as_bytes()))
+        .filter_map(|id| input.tree.node(id).history.last())
+        .map(|c| c.layer as usize)
+        .min()
+}
+
+fn os_release(input: &Input) -> Option<OsRelease> {
+    let text = [&b"etc/os-release"[..], b"usr/lib/os-release"]
+        .iter()
+        .find_map(|p| input.captures.live_at(input.tree, p))?;
+    let text = String::from_utf8_lossy(text);
+    let field = |name: &str| {
+        text.lines().find_map(|l| {
+            l.strip_prefix(name)
+                .and_then(|r| r.strip_prefix('='))
+                .map(|v| v.trim().trim_matches(['"', '\'']).to_string())
+        })
+    };
+    Some(OsRelease {
+        id: field("ID")?,
+        version_id: field("VERSION_ID"),
+        pretty_name: field("PRETTY_NAME"),
+    })
+}
+
+/// Whether `path` exists as a file or a symlink in the final filesystem.
+fn live_file_or_link(tree: &MergedTree, path: &[u8]) -> bool {
+    tree.resolve(path)
+        .and_then(|id| tree.node(id).live())
+        .is_some_and(|m| m.kind != EntryKind::Dir)
+}
+
+/// Live children of the directory at `path`.
+fn children(tree: &MergedTree, path: &[u8]) -> Vec<NodeId> {
+    tree.resolve(path)
+        .map(|id| {
+            tree.node(id)
+                .children
+                .iter()
+                .copied()
+                .filter(|&c| tree.is_live(c))
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+fn libc(tree: &MergedTree) -> &'static str {
+    for dir in ["lib", "usr/lib"] {
+        if children(tree, dir.as_bytes())
+            .iter()
+            .any(|&c| tree.node(c).name.starts_with(b"ld-musl-"))
+        {
+            return "musl";
+        }
+    }
+    let glibc = [
+        "lib64/ld-linux-x86-64.so.2",
+        "lib/ld-linux-aarch64.so.1",
+        "lib/ld-linux-armhf.so.3",
+        "lib/x86_64-linux-gnu/libc.so.6",
+        "lib/aarch64-linux-gnu/libc.so.6",
+        "usr/lib/x86_64-linux-gnu/libc.so.6",
+        "usr/lib/aarch64-linux-gnu/libc.so.6",
+        "lib/libc.so.6",
+        "usr/lib64/libc.so.6",
+    ];
+    if glibc.iter().any(|p| live_file_or_link(tree, p.as_bytes())) {
+        "glibc"
+    } else {
+        "none"
+    }
+}
+
+/// Live regular files below `id` (inclusive): (node, size).
+fn files_under(tree: &MergedTree, id: NodeId) -> Vec<(NodeId, u64)> {
+    let mut out = Vec::new();
+    let mut stack = vec![id];
+    while let Some(n) = stack.pop() {
+        let node = tree.node(n);
+        match node.live() {
+            Some(m) if m.kind == EntryKind::File => out.push((n, m.size)),
+            Some(m) if m.kind == EntryKind::Dir => stack.extend(node.children.iter().copied()),
+            None if n == ROOT => stack.extend(node.children.iter().copied()),
+            _ => {}
+        }
+    }
+    out
+}
+
+fn live_layer(tree: &MergedTree, id: NodeId) -> usize {
+    tree.node(id).history.last().map_or(0, |c| c.layer as usize)
+}
+
+fn runtime(input: &Input, boundary: usize) -> Option<Runtime> {
+    let tree = input.tree;
+    let file = |p: &str| {
+        tree.resolve(p.as_bytes()).filter(|&id| {
+            tree.node(id)
+                .live()
+                .is_some_and(|m| m.kind == EntryKind::File)
+        })
+    };
+    // (kind, binary, the runtime's own directories, package name prefixes)
+    let mut found: Option<(&'static str, NodeId, Vec<String>, &[&str])> = None;
+    if let Some(id) = file("usr/local/bin/node") {
+        found = Some((
+            "node",
+            id,
+            vec![
+                "usr/local/lib/node_modules".into(),
+                "usr/local/include/node".into(),
+            ],
+            &[],
+        ));
+    } else if let Some(id) = file("usr/bin/node").or_else(|| file("usr/bin/nodejs")) {
+        found = Some((
+            "node",
+            id,
+            vec!["usr/lib/node_modules".into()],
+            &["nodejs", "libnode"],
+        ));
+    }
+    if found.is_none() {
+        for (dir, prefixes) in [
+            ("usr/local/bin", &[][..]),
+            ("usr/bin", &["python3", "libpython3"][..]),
+        ] {
+            let python = children(tree, dir.as_bytes()).into_iter().find(|&c| {
+                let name = &tree.node(c).name;
+                name.starts_with(b"python3.")
+                    && name[8..].iter().all(u8::is_ascii_digit)
+                    && tree
+                        .node(c)
+                        .live()
+                        .is_some_and(|m| m.kind == EntryKind::File)
+            });
+            if let Some(id) = python {
+                let version = String::from_utf8_lossy(&tree.node(id).name).into_owned();
+                let lib = if dir == "usr/local/bin" {
+                    format!("usr/local/lib/{version}")
+                } else {
+                    format!("usr/lib/{version}")
+                };
+                found = Some(("python", id, vec![lib], prefixes));
+                break;
+            }
+        }
+    }
+    if found.is_none() {
+        let jvm = children(tree, b"usr/lib/jvm")
+            .into_iter()
+            .chain(children(tree, b"opt/java"))
+            .find_map(|home| {
+                let bin = tree.child(home, b"bin")?;
+                let java = tree.child(bin, b"java").filter(|&j| tree.is_live(j))?;
+                Some((home, java))
+            });
+        if let Some((home, java)) = jvm {
+            let home_path = display(&tree.path(home))
+                .trim_start_matches('/')
+                .to_string();
+            found = Some(("java", java, vec![home_path], &["openjdk-"]));
+        }
+    }
+    if let Some((kind, binary, dirs, prefixes)) = found {
+        let mut seen: HashSet<NodeId> = HashSet::new();
+        let mut bytes = 0;
+        let mut add = |id: NodeId, size: u64| {
+            if seen.insert(id) {
+                bytes += size;
+            }
+        };
+        if let Some(m) = tree.node(binary).live() {
+            add(binary, m.size);
+        }
+        for d in dirs {
+            if let Some(id) = tree.resolve(d.as_bytes()) {
+                for (f, s) in files_under(tree, id) {
+                    add(f, s);
+                }
+            }
+        }
+        for p in input.packages {
+            if matches!(p.ecosystem, "deb" | "apk")
+                && prefixes.iter().any(|x| p.name.starts_with(x))
+            {
+                for &f in &p.nodes {
+                    add(f, tree.node(f).live().map_or(0, |m| m.size));
+                }
+            }
+        }
+        return Some(Runtime {
+            kind,
+            path: display(&tree.path(binary)),
+            in_base: live_layer(tree, binary) < boundary,
+            bytes,
+        });
+    }
+    // A Go binary that needs no libc: the app is its own runtime.
+    let go = tree.nodes().find(|(_, n)| {
+        n.live().is_some_and(|m| {
+            m.kind == EntryKind::File
+                && m.flags & sniff::GO_BINARY != 0
+                && m.flags & sniff::ELF_STATIC != 0
+        })
+    });
+    go.map(|(id, n)| Runtime {
+        kind: "go",
+        path: display(&tree.path(id)),
+        in_base: live_layer(tree, id) < boundary,
+        bytes: n.live().map_or(0, |m| m.size),
+    })
+}
+
+/// The table row of the same OS family and runtime nearest in size.
+fn closest<'a>(base: &BaseInfo, table: &'a [BaseImage]) -> Option<&'a BaseImage> {
+    if base.layers == 0 {
+        return None;
+    }
+    let runtime = base
+        .runtime
+        .as_ref()
+        .filter(|r| r.in_base && r.kind != "go")
+        .map_or("none", |r| r.kind);
+    let os = base.os.as_ref().map(|o| o.id.as_str());
+    table
+        .iter()
+        .filter(|r| r.runtime == runtime && r.libc == base.libc)
+        .filter(|r| match os {
+            Some(id) => r.image.contains(id) || r.tag.contains(id) || family(id, &r.tag),
+            None => true,
+        })
+        .min_by_key(|r| r.bytes().abs_diff(base.bytes))
+}
+
+/// Debian-based official tags name the release (`bookworm`), Alpine ones
+/// `alpine`.
+fn family(os_id: &str, tag: &str) -> bool {
+    match os_id {
+        "debian" => ["bookworm", "bullseye", "trixie"]
+            .iter()
+            .any(|r| tag.contains(r)),
+        "alpine" => tag.contains("alpine"),
+        _ => false,
+    }
+}
+
+// --------------------------------------------------------------- the facts
+
+fn gather(input: &Input, base: &BaseInfo) -> Facts {
+    let tree = input.tree;
+    let b = base.layers;
+    let mut facts = Facts::default();
+    let mut app_live = 0;
+    for (id, node) in tree.nodes() {
+        let Some(last) = node.history.last() else {
+            continue;
+        };
+        let Some(m) = node.live() else { continue };
+        if m.kind != EntryKind::File || (last.layer as usize) < b {
+            continue;
+        }
+        app_live += m.size;
+        if m.flags & sniff::ELF != 0 {
+            facts.app_elf.push((display(&tree.path(id)), m.flags));
+        }
+    }
+    facts.app_elf.sort();
+    facts.app_live = app_live;
+    let app_shipped: u64 = input.layers[b.min(input.layers.len())..]
+        .iter()
+        .map(|l| l.size_bytes)
+        .sum();
+    facts.app_hidden = app_shipped.saturating_sub(app_live);
+    facts.runtime_elf = base
+        .runtime
+        .as_ref()
+        .and_then(|r| tree.resolve(r.path.trim_start_matches('/').as_bytes()))
+        .and_then(|id| tree.node(id).live())
+        .map_or(0, |m| m.flags);
+
+    // The history after the base.
+    let mut layers = 0;
+    for h in &input.config.history {
+        if layers >= b {
+            let step = Step::from_history(h.created_by.as_deref().unwrap_or(""), h.empty_layer);
+            if !step.instruction.is_empty() {
+                facts.app_steps.push(step);
+            }
+        }
+        if !h.empty_layer {
+            layers += 1;
+        }
+    }
+    for s in &facts.app_steps {
+        if s.instruction == "RUN" {
+            facts.app_runs.push(s.arguments.clone());
+            for (word, pm) in [
+                ("apt-get ", "apt"),
+                ("apt ", "apt"),
+                ("apk ", "apk"),
+                ("dnf ", "dnf"),
+                ("yum ", "yum"),
+            ] {
+                if (s.arguments.starts_with(word) || s.arguments.contains(&format!(" {word}")))
+                    && !facts.app_package_managers.contains(&pm)
+                {
+                    facts.app_package_managers.push(pm);
+                }
+            }
+        }
+    }
+    facts.shell_form = shell_form(input.config);
+    facts.app_packages = input
+        .packages
+        .iter()
+        .filter(|p| matches!(p.ecosystem, "deb" | "apk") && p.layer.is_some_and(|l| l >= b))
+        .map(|p| (p.name.clone(), p.bytes))
+        .collect();
+    let dropped = droppable(input, b);
+    facts.dropped_bytes = dropped.iter().map(|d| d.bytes).sum();
+    facts.plan = plan(input, base, &dropped_nodes(input, b));
+    facts.dropped = dropped;
+    facts
+}
+
+/// Shell-form command, entrypoint and healthcheck: they need `/bin/sh`.
+fn shell_form(config: &ImageConfig) -> Vec<String> {
+    let mut out = Vec::new();
+    let Some(c) = config.config.as_ref() else {
+        return out;
+    };
+    let is_shell = |v: &[String]| {
+        v.len() >= 2
+            && matches!(v[0].as_str(), "/bin/sh" | "sh" | "/bin/bash" | "bash")
+            && v[1] == "-c"
+    };
+    let script = |v: &[String]| v.first().is_some_and(|f| f.ends_with(".sh"));
+    if let Some(e) = c.entrypoint.as_deref().filter(|e| !e.is_empty()) {
+        if is_shell(e) {
+            out.push(format!("ENTRYPOINT {}", e[2..].join(" ")));
+        } else if script(e) {
+            out.push(format!("ENTRYPOINT {} (a shell script)", e[0]));
+        }
+    } else if let Some(cmd) = c.cmd.as_deref() {
+        if is_shell(cmd) {
+            out.push(format!("CMD {}", cmd[2..].join(" ")));
+        } else if script(cmd) {
+            out.push(format!("CMD {} (a shell script)", cmd[0]));
+        }
+    }
+    if let Some(test) = c
+        .healthcheck
+        .as_ref()
+        .and_then(|h| h.get("Test"))
+        .and_then(|t| t.as_array())
+    {
+        let words: Vec<&str> = test.iter().filter_map(|w| w.as_str()).collect();
+        if words.first() == Some(&"CMD-SHELL") {
+            out.push(format!("HEALTHCHECK CMD {}", words[1..].join(" ")));
+        }
+    }
+    out
+}
+
+/// Rules whose live files a final stage leaves behind.
+const DROPPED_RULES: [&str; 3] = ["build-toolchain", "dev-dependencies", "package-cache"];
+
+/// App-layer live files a final stage would not carry: (node, size, cause).
+fn dropped_files(input: &Input, b: usize) -> Vec<(NodeId, u64, &'static str)> {
+    let tree = input.tree;
+    let mut seen: HashSet<NodeId> = HashSet::new();
+    let mut out = Vec::new();
+    let mut add = |id: NodeId, what: &'static str, out: &mut Vec<(NodeId, u64, &'static str)>| {
+        let Some(m) = tree.node(id).live() else {
+            return;
+        };
+        if m.kind == EntryKind::File && live_layer(tree, id) >= b && seen.insert(id) {
+            out.push((id, m.size, what));
+        }
+    };
+    for rule in DROPPED_RULES {
+        for f in input.findings.iter().filter(|f| f.rule == rule) {
+            for &id in &f.nodes {
+                // Findings name directories too: take their files.
+                for (file, _) in files_under(tree, id) {
+                    add(file, rule, &mut out);
+                }
+            }
+        }
+    }
+    for (id, what) in compiled_sources(input, b) {
+        add(id, what, &mut out);
+    }
+    out
+}
+
+fn dropped_nodes(input: &Input, b: usize) -> HashSet<NodeId> {
+    dropped_files(input, b)
+        .into_iter()
+        .map(|(id, _, _)| id)
+        .collect()
+}
+
+/// Sources of compiled languages next to their output: `.ts` in a project
+/// with `tsconfig.json` and a built `dist/` (or `build/`, `out/`); Go sources,
+/// `go.mod`/`go.sum`, the module cache and the toolchain next to a Go binary.
+fn compiled_sources(input: &Input, b: usize) -> Vec<(NodeId, &'static str)> {
+    let tree = input.tree;
+    let mut out = Vec::new();
+    let mut go_binary = false;
+    let mut tsconfigs = Vec::new();
+    let mut go_files = Vec::new();
+    for (id, node) in tree.nodes() {
+        let Some(m) = node.live() else { continue };
+        if m.kind != EntryKind::File || live_layer(tree, id) < b {
+            continue;
+        }
+        let name = &node.name[..];
+        if m.flags & sniff::GO_BINARY != 0 {
+            go_binary = true;
+        }
+        if name == b"tsconfig.json" {
+            tsconfigs.push(node.parent);
+        }
+        if name.ends_with(b".go") || name == b"go.mod" || name == b"go.sum" {
+            go_files.push(id);
+        }
+    }
+    for project in tsconfigs {
+        let built = [&b"dist"[..], b"build", b"out"]
+            .iter()
+            .any(|d| tree.child(project, d).is_some_and(|c| tree.is_live(c)));
+        if !built {
+            continue;
+        }
+        let mut stack = vec![project];
+        while let Some(dir) = stack.pop() {
+            for &c in &tree.node(dir).children {
+                let node = tree.node(c);
+                let Some(m) = node.live() else { continue };
+                let name = &node.name[..];
+                if m.kind == EntryKind::Dir {
+                    if !matches!(name, b"node_modules" | b"dist" | b"build" | b"out") {
+                        stack.push(c);
+                    }
+                } else if m.kind == EntryKind::File
+                    && [&b".ts"[..], b".tsx", b".mts", b".cts"]
+                        .iter()
+                        .any(|e| name.ends_with(e))
+                    && !name.ends_with(b".d.ts")
+                {
+                    out.push((c, "typescript-sources"));
+                }
+            }
+        }
+    }
+    if go_binary {
+        for id in go_files {
+            let path = tree.path(id);
+            if !path.starts_with(b"usr/local/go/") {
+                out.push((id, "go-sources"));
+            }
+        }
+        for dir in [
+            "usr/local/go",
+            "root/go/pkg/mod",
+            "go/pkg/mod",
+            "root/.cache/go-build",
+        ] {
+            if let Some(id) = tree.resolve(dir.as_bytes()) {
+                let what = if dir == "usr/local/go" {
+                    "go-toolchain"
+                } else {
+                    "go-sources"
+                };
+                out.extend(files_under(tree, id).into_iter().map(|(f, _)| (f, what)));
+            }
+        }
+    }
+    out
+}
+
+fn droppable(input: &Input, b: usize) -> Vec<Dropped> {
+    let tree = input.tree;
+    let mut groups: BTreeMap<&'static str, Vec<(u64, NodeId)>> = BTreeMap::new();
+    for (id, size, what) in dropped_files(input, b) {
+        groups.entry(what).or_default().push((size, id));
+    }
+    let mut out: Vec<Dropped> = groups
+        .into_iter()
+        .map(|(what, mut files)| {
+            files.sort_by_key(|f| std::cmp::Reverse(f.0));
+            Dropped {
+                what,
+                bytes: files.iter().map(|f| f.0).sum(),
+                paths: files
+                    .iter()
+                    .take(MAX_PATHS)
+                    .map(|&(_, id)| display(&tree.path(id)))
+                    .collect(),
+            }
+        })
+        .filter(|d| d.bytes > 0)
+        .collect();
+    out.sort_by(|a, b| b.bytes.cmp(&a.bytes).then(a.what.cmp(b.what)));
+    out
+}
+
+// -------------------------------------------------------------- estimates
+
+fn multi_stage(base: &BaseInfo, facts: &Facts, shipped: u64) -> Option<Estimate> {
+    let mut dropped = facts.dropped.clone();
+    if facts.app_hidden > 0 {
+        dropped.push(Dropped {
+            what: "hidden",
+            bytes: facts.app_hidden,
+            paths: Vec::new(),
+        });
+        dropped.sort_by(|a, b| b.bytes.cmp(&a.bytes).then(a.what.cmp(b.what)));
+    }
+    let size_after = base.bytes + facts.app_live.saturating_sub(facts.dropped_bytes);
+    let saved = shipped.saturating_sub(size_after);
+    if saved == 0 || facts.dropped_bytes == 0 && facts.app_hidden == 0 {
+        return None;
+    }
+    let from = if base.layers == 0 {
+        "the final stage starts FROM scratch, as the image does".to_string()
+    } else {
+        format!(
+            "the final stage starts FROM the same base ({} layer{}, {})",
+            base.layers,
+            if base.layers == 1 { "" } else { "s" },
+            crate::report::bytes(base.bytes)
+        )
+    };
+    let mut assumptions = vec![
+        from,
+        "it copies the app's live files from the build stage, less the dropped ones; \
+         files deleted or overwritten in the build stage are not carried"
+            .to_string(),
+        "dropped files are not needed at run time (build tools, dev-only packages, caches, \
+         sources of compiled code)"
+            .to_string(),
+    ];
+    if facts.dropped.iter().any(|d| d.what == "dev-dependencies") {
+        assumptions.push(
+            "production dependencies stay as installed; the build stage prunes the dev-only ones"
+                .into(),
+        );
+    }
+    Some(Estimate {
+        strategy: "multi-stage",
+        candidate: None,
+        size_before: shipped,
+        size_after,
+        bytes_saved: saved,
+        feasible: true,
+        assumptions,
+        warnings: Vec::new(),
+        dropped,
+        dockerfile: Some(propose_dockerfile(&facts.app_steps, &facts.plan)),
+    })
+}
+
+/// Candidates for the image's runtime, smaller than its base, the current
+/// base itself excepted.
+fn candidates<'a>(base: &BaseInfo, table: &'a [BaseImage]) -> Vec<&'a BaseImage> {
+    if base.layers == 0 {
+        return Vec::new();
+    }
+    let want = match base.runtime.as_ref() {
+        Some(r) if r.kind != "go" => r.kind,
+        _ => "none",
+    };
+    let mut out: Vec<&BaseImage> = table
+        .iter()
+        .filter(|r| r.runtime == want)
+        .filter(|r| r.bytes() < base.bytes)
+        .filter(|r| base.closest.as_deref() != Some(&r.name()))
+        .collect();
+    out.sort_by_key(|r| r.bytes());
+    out
+}
+
+fn switch(base: &BaseInfo, facts: &Facts, shipped: u64, c: &BaseImage) -> Estimate {
+    let human = crate::report::bytes;
+    let name = c.name();
+    let mut assumptions = vec![format!(
+        "{name} is {} ({}, {}, {})",
+        human(c.bytes()),
+        c.size_kind,
+        c.source,
+        c.date
+    )];
+    let mut warnings = Vec::new();
+    let mut adjust: i128 = 0;
+    let runtime = base.runtime.as_ref().filter(|r| r.kind != "go");
+    if let Some(r) = runtime {
+        match (r.in_base, c.runtime == r.kind) {
+            (true, false) => {
+                adjust += i128::from(r.bytes);
+                assumptions.push(format!(
+                    "{name} has no {} runtime: the current one ({}, {}) is copied in",
+                    r.kind,
+                    r.path,
+                    human(r.bytes)
+                ));
+            }
+            (false, true) => {
+                adjust -= i128::from(r.bytes);
+                assumptions.push(format!(
+                    "{name} brings {}: the app layers no longer install it ({})",
+                    r.kind,
+                    human(r.bytes)
+                ));
+            }
+            (true, true) => assumptions.push(format!(
+                "{name}'s {} runtime replaces the current one",
+                r.kind
+            )),
+            (false, false) => {}
+        }
+    }
+    if !facts.app_packages.is_empty() {
+        let bytes: u64 = facts.app_packages.iter().map(|p| p.1).sum();
+        assumptions.push(format!(
+            "the {} packages the app layers install ({}) take the same room on {name}{}",
+            facts.app_packages.len(),
+            human(bytes),
+            if c.package_manager == "none" {
+                ", copied from a build stage"
+            } else {
+                ""
+            }
+        ));
+    }
+    assumptions.push(
+        "the app layers are rebuilt unchanged on the new base (their hidden bytes too)".into(),
+    );
+    if c.size_kind != "uncompressed" && c.size_kind != "measured" {
+        warnings.push(EstimateWarning {
+            kind: "size-figure",
+            blocking: false,
+            message: format!(
+                "the table's figure for {name} is {}, not the uncompressed size: the real size after \
+                 differs by that much",
+                match c.size_kind.as_str() {
+                    "compressed" => "the compressed download size",
+                    _ => "approximate",
+                }
+            ),
+            paths: Vec::new(),
+        });
+    }
+    native_code(base, facts, c, &mut warnings);
+    shell_and_tools(base, facts, c, &mut warnings);
+    let size_after = (i128::from(shipped) - i128::from(base.bytes) + i128::from(c.bytes()) + adjust)
+        .max(0) as u64;
+    Estimate {
+        strategy: "base-switch",
+        feasible: !warnings.iter().any(|w| w.blocking),
+        candidate: Some(c.clone()),
+        size_before: shipped,
+        size_after,
+        bytes_saved: shipped.saturating_sub(size_after),
+        assumptions,
+        warnings,
+        dropped: Vec::new(),
+        dockerfile: None,
+    }
+}
+
+/// Native code linked against a libc the candidate does not have.
+fn native_code(base: &BaseInfo, facts: &Facts, c: &BaseImage, out: &mut Vec<EstimateWarning>) {
+    let mut files: Vec<&(String, u8)> = facts.app_elf.iter().collect();
+    let runtime_pair;
+    if let Some(r) = base
+        .runtime
+        .as_ref()
+        .filter(|r| r.in_base && r.kind != c.runtime && r.kind != "go")
+    {
+        runtime_pair = (r.path.clone(), facts.runtime_elf);
+        files.push(&runtime_pair);
+    }
+    let with = |flag: u8| -> Vec<String> {
+        files
+            .iter()
+            .filter(|(_, f)| f & flag != 0)
+            .map(|(p, _)| p.clone())
+            .collect()
+    };
+    let (glibc, musl) = (with(sniff::ELF_GLIBC), with(sniff::ELF_MUSL));
+    let mut push = |kind, paths: Vec<String>, message: String| {
+        if !paths.is_empty() {
+            out.push(EstimateWarning {
+                kind,
+                blocking: true,
+                message,
+                paths: paths.into_iter().take(MAX_PATHS).collect(),
+            });
+        }
+    };
+    let count = |v: &[String]| v.len();
+    match c.libc.as_str() {
+        "musl" => push(
+            "glibc-native-code",
+            glibc.clone(),
+            format!(
+                "{} ELF file(s) are linked against glibc and will not load on musl: rebuild them on {} \
+                 (`npm rebuild`, `pip install` of musllinux wheels or from source)",
+                count(&glibc),
+                c.name()
+            ),
+        ),
+        "glibc" => push(
+            "musl-native-code",
+            musl.clone(),
+            format!(
+                "{} ELF file(s) are linked against musl and will not load on glibc: rebuild them on {}",
+                count(&musl),
+                c.name()
+            ),
+        ),
+        _ => {
+            let dynamic: Vec<String> = files
+                .iter()
+                .filter(|(_, f)| f & (sniff::ELF_GLIBC | sniff::ELF_MUSL) != 0)
+                .map(|(p, _)| p.clone())
+                .collect();
+            push(
+                "dynamic-binary",
+                dynamic.clone(),
+                format!(
+                    "{} ELF file(s) need a C library and {} has none: link them statically \
+                     (CGO_ENABLED=0) or pick a base with libc",
+                    count(&dynamic),
+                    c.name()
+                ),
+            );
+        }
+    }
+}
+
+fn shell_and_tools(base: &BaseInfo, facts: &Facts, c: &BaseImage, out: &mut Vec<EstimateWarning>) {
+    let name = c.name();
+    if !c.shell {
+        if !facts.shell_form.is_empty() {
+            out.push(EstimateWarning {
+                kind: "shell-form",
+                blocking: true,
+                message: format!(
+                    "{name} has no shell: write these in exec form (`CMD [\"node\", \"server.js\"]`, \
+                     `HEALTHCHECK CMD [\"/app/healthcheck\"]`)"
+                ),
+                paths: facts.shell_form.clone(),
+            });
+        }
+        if !facts.app_runs.is_empty() {
+            out.push(EstimateWarning {
+                kind: "run-needs-shell",
+                blocking: false,
+                message: format!(
+                    "{} RUN step(s) need a shell: run them in a build stage and COPY the results onto {name}",
+                    facts.app_runs.len()
+                ),
+                paths: facts.app_runs.iter().take(MAX_PATHS).cloned().collect(),
+            });
+        }
+    }
+    for pm in &facts.app_package_managers {
+        if *pm == c.package_manager {
+            continue;
+        }
+        let message = if c.package_manager == "none" {
+            format!(
+                "the app layers install packages with {pm}; {name} has no package manager: install \
+                 in a build stage and COPY the files (or pick a -slim base)"
+            )
+        } else {
+            format!(
+                "the app layers install packages with {pm}; {name} uses {}: package names and \
+                 versions differ",
+                c.package_manager
+            )
+        };
+        out.push(EstimateWarning {
+            kind: "package-manager",
+            blocking: false,
+            message,
+            paths: Vec::new(),
+        });
+    }
+    if base.ca_certificates && c.ca_certificates == Some(false) {
+        out.push(EstimateWarning {
+            kind: "ca-certificates",
+            blocking: false,
+            message: format!(
+                "the image has CA certificates and {name} does not: TLS connections fail until \
+                 ca-certificates is added"
+            ),
+            paths: Vec::new(),
+        });
+    }
+    if base.tzdata && c.tzdata == Some(false) {
+        out.push(EstimateWarning {
+            kind: "tzdata",
+            blocking: false,
+            message: format!(
+                "the image has time zone data and {name} does not: add tzdata if the app uses named zones"
+            ),
+            paths: Vec::new(),
+        });
+    }
+}
+
+// ----------------------------------------------------- the proposed Dockerfile
+
+/// What the final stage copies: the app layers' live directories, descending
+/// into those that also hold dropped files so they are left behind.
+fn plan(input: &Input, base: &BaseInfo, dropped: &HashSet<NodeId>) -> MultiStagePlan {
+    let tree = input.tree;
+    let b = base.layers;
+    // Per directory: holds a kept app file / a dropped one.
+    let mut kept_under: HashSet<NodeId> = HashSet::new();
+    let mut dropped_under: HashSet<NodeId> = HashSet::new();
+    for (id, node) in tree.nodes() {
+        let Some(m) = node.live() else { continue };
+        if m.kind == EntryKind::Dir || live_layer(tree, id) < b {
+            continue;
+        }
+        let set = if dropped.contains(&id) {
+            &mut dropped_under
+        } else {
+            &mut kept_under
+        };
+        let mut cur = id;
+        while cur != ROOT && set.insert(cur) {
+            cur = tree.node(cur).parent;
+        }
+    }
+    let mut copies = Vec::new();
+    let mut prune = Vec::new();
+    let mut stack: Vec<(NodeId, usize)> = tree
+        .node(ROOT)
+        .children
+        .iter()
+        .rev()
+        .map(|&c| (c, 1))
+        .collect();
+    while let Some((id, depth)) = stack.pop() {
+        if !kept_under.contains(&id) {
+            continue;
+        }
+        let node = tree.node(id);
+        let is_dir = node.live().is_some_and(|m| m.is_dir());
+        let path = format!("/{}", display(&tree.path(id)).trim_start_matches('/'));
+        if !is_dir || !dropped_under.contains(&id) {
+            copies.push(path);
+            continue;
+        }
+        if &node.name[..] == b"node_modules" {
+            // Dev-only packages: prune them in the build stage, copy the rest.
+            let project = display(&tree.path(node.parent));
+            prune.push(format!(
+                "cd /{} && npm prune --omit=dev",
+                project.trim_start_matches('/')
+            ));
+            copies.push(path);
+            continue;
+        }
+        if depth >= MAX_COPY_DEPTH {
+            copies.push(path);
+            continue;
+        }
+        stack.extend(node.children.iter().rev().map(|&c| (c, depth + 1)));
+    }
+    let omitted = copies.len().saturating_sub(MAX_COPIES);
+    copies.truncate(MAX_COPIES);
+    MultiStagePlan {
+        base: match (&base.closest, base.layers) {
+            (_, 0) => "scratch".to_string(),
+            (Some(name), _) => name.clone(),
+            (None, _) => "<the image your Dockerfile starts FROM>".to_string(),
+        },
+        copies,
+        copies_omitted: omitted,
+        prune,
+    }
+}
+
+/// A multi-stage Dockerfile: the build stage replays `steps` (from the
+/// history or a parsed Dockerfile) and prunes; the final stage starts from the
+/// same base, keeps the runtime settings and copies only `plan.copies`.
+pub fn propose_dockerfile(steps: &[Step], plan: &MultiStagePlan) -> String {
+    let mut out = String::new();
+    out.push_str("# syntax=docker/dockerfile:1\n");
+    out.push_str("# Proposed by ballast from the image history: review before use.\n");
+    out.push_str(&format!("ARG BASE={}\n\n", plan.base));
+    out.push_str("FROM ${BASE} AS build\n");
+    let runtime_settings = ["ENV", "WORKDIR", "USER", "EXPOSE", "LABEL", "STOPSIGNAL"];
+    let final_only = ["CMD", "ENTRYPOINT", "HEALTHCHECK"];
+    for s in steps {
+        if final_only.contains(&s.instruction.as_str()) {
+            continue;
+        }
+        let line = s.line();
+        // The legacy builder records `COPY dir:<hash> in /app`: the source
+        // path is gone, so say so.
+        if matches!(s.instruction.as_str(), "COPY" | "ADD")
+            && (s.arguments.starts_with("file:")
+                || s.arguments.starts_with("dir:")
+                || s.arguments.starts_with("multi:"))
+        {
+            let dest = s.arguments.rsplit(" in ").next().unwrap_or("/");
+            out.push_str(&format!("# {line}: the history keeps no source path\n"));
+            out.push_str(&format!("{} . {dest}\n", s.instruction));
+        } else {
+            out.push_str(&line);
+            out.push('\n');
+        }
+    }
+    for p in &plan.prune {
+        out.push_str(&format!("RUN {p}\n"));
+    }
+    out.push_str("\nFROM ${BASE}\n");
+    for s in steps {
+        if runtime_settings.contains(&s.instruction.as_str()) {
+            out.push_str(&s.line());
+            out.push('\n');
+        }
+    }
+    for c in &plan.copies {
+        out.push_str(&format!("COPY --from=build {c} {c}\n"));
+    }
+    if plan.copies_omitted > 0 {
+        out.push_str(&format!(
+            "# ... and {} more paths from the build stage\n",
+            plan.copies_omitted
+        ));
+    }
+    for s in steps {
+        if final_only.contains(&s.instruction.as_str()) {
+            out.push_str(&s.line());
+            out.push('\n');
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests;
