@@ -168,6 +168,10 @@ pub struct Estimate {
     pub size_before: u64,
     pub size_after: u64,
     pub bytes_saved: u64,
+    /// `base-switch` only: the size when the final stage on the candidate is
+    /// also multi-stage (copies the app without what [`Dropped`] lists).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub with_multi_stage: Option<u64>,
     /// No blocking warning: the switch should work with the changes the
     /// warnings name.
     pub feasible: bool,
@@ -776,6 +780,7 @@ fn gather(input: &Input, base: &BaseInfo) -> Facts {
             for (word, pm) in [
                 ("apt-get ", "apt"),
                 ("apt ", "apt"),
+                ("dpkg ", "apt"),
                 ("apk ", "apk"),
                 ("dnf ", "dnf"),
                 ("yum ", "yum"),
@@ -842,7 +847,8 @@ fn shell_form(config: &ImageConfig) -> Vec<String> {
 }
 
 /// Rules whose live files a final stage leaves behind.
-const DROPPED_RULES: [&str; 3] = ["build-toolchain", "dev-dependencies", "package-cache"];
+/// Dev dependencies first: a dev-only `typescript` is named for what it is.
+const DROPPED_RULES: [&str; 3] = ["dev-dependencies", "build-toolchain", "package-cache"];
 
 /// App-layer live files a final stage would not carry: (node, size, cause).
 fn dropped_files(input: &Input, b: usize) -> Vec<(NodeId, u64, &'static str)> {
@@ -867,8 +873,90 @@ fn dropped_files(input: &Input, b: usize) -> Vec<(NodeId, u64, &'static str)> {
             }
         }
     }
+    for p in toolchain_dependencies(input, b) {
+        for &id in &p.nodes {
+            add(id, "build-toolchain", &mut out);
+        }
+    }
     for (id, what) in compiled_sources(input, b) {
         add(id, what, &mut out);
+    }
+    out
+}
+
+/// Packages the app layers installed only because the build toolchain needs
+/// them (`libisl23` for `gcc-12`, `libbinutils` for `binutils`): every
+/// installed package that depends on one is a build package or another of
+/// these. From dpkg's `Depends`/`Pre-Depends`; alternatives count as
+/// dependencies on each, so a shared library stays when anything else uses it.
+fn toolchain_dependencies<'a>(input: &Input<'a>, b: usize) -> Vec<&'a Package> {
+    let Some(status) = input.captures.live_at(input.tree, b"var/lib/dpkg/status") else {
+        return Vec::new();
+    };
+    let text = String::from_utf8_lossy(status);
+    let mut reverse: BTreeMap<String, Vec<String>> = BTreeMap::new();
+    for para in text.split("\n\n") {
+        let field = |name: &str| {
+            let mut value = String::new();
+            let mut inside = false;
+            for line in para.lines() {
+                if let Some(rest) = line.strip_prefix(name).and_then(|r| r.strip_prefix(':')) {
+                    value.push_str(rest);
+                    inside = true;
+                } else if inside && line.starts_with([' ', '\t']) {
+                    value.push_str(line);
+                } else {
+                    inside = false;
+                }
+            }
+            value
+        };
+        let installed = field("Status").trim().ends_with(" installed");
+        let name = field("Package").trim().to_string();
+        if !installed || name.is_empty() {
+            continue;
+        }
+        let deps = format!("{},{}", field("Depends"), field("Pre-Depends"));
+        for alt in deps.split([',', '|']) {
+            let dep = alt
+                .trim()
+                .split([' ', '(', ':'])
+                .next()
+                .unwrap_or("")
+                .to_string();
+            if !dep.is_empty() {
+                reverse.entry(dep).or_default().push(name.clone());
+            }
+        }
+    }
+    let mut gone: HashSet<&str> = input
+        .findings
+        .iter()
+        .filter(|f| f.rule == "build-toolchain")
+        .flat_map(|f| f.packages.iter().map(|p| p.name.as_str()))
+        .collect();
+    let app: Vec<&Package> = input
+        .packages
+        .iter()
+        .filter(|p| p.ecosystem == "deb" && p.layer.is_some_and(|l| l >= b))
+        .filter(|p| !gone.contains(p.name.as_str()))
+        .collect();
+    let mut out: Vec<&Package> = Vec::new();
+    loop {
+        let before = out.len();
+        for p in &app {
+            if out.iter().any(|o| o.name == p.name) {
+                continue;
+            }
+            let users = reverse.get(&p.name).map_or(&[][..], Vec::as_slice);
+            if !users.is_empty() && users.iter().all(|u| gone.contains(u.as_str())) {
+                out.push(p);
+                gone.insert(p.name.as_str());
+            }
+        }
+        if out.len() == before {
+            break;
+        }
     }
     out
 }
@@ -1033,6 +1121,7 @@ fn multi_stage(base: &BaseInfo, facts: &Facts, shipped: u64) -> Option<Estimate>
         size_before: shipped,
         size_after,
         bytes_saved: saved,
+        with_multi_stage: None,
         feasible: true,
         assumptions,
         warnings: Vec::new(),
@@ -1135,8 +1224,10 @@ fn switch(base: &BaseInfo, facts: &Facts, shipped: u64, c: &BaseImage) -> Estima
     shell_and_tools(base, facts, c, &mut warnings);
     let size_after = (i128::from(shipped) - i128::from(base.bytes) + i128::from(c.bytes()) + adjust)
         .max(0) as u64;
+    let trimmed = facts.app_hidden + facts.dropped_bytes;
     Estimate {
         strategy: "base-switch",
+        with_multi_stage: (trimmed > 0).then(|| size_after.saturating_sub(trimmed)),
         feasible: !warnings.iter().any(|w| w.blocking),
         candidate: Some(c.clone()),
         size_before: shipped,

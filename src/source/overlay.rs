@@ -687,7 +687,9 @@ fn elf_candidate(path: &[u8], mode: u32) -> bool {
     .iter()
     .any(|p| path.starts_with(p))
         && !path.starts_with(b"usr/local/bin/");
-    native || (mode & 0o111 != 0 && !system)
+    // Runtimes the base switch may copy onto another base.
+    let runtime = path == b"usr/bin/node" || path.starts_with(b"usr/bin/python3");
+    native || runtime || (mode & 0o111 != 0 && !system)
 }
 
 /// Hash a file (when `hash`) and sniff its head; never follows a symlink.
