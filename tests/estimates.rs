@@ -36,7 +36,7 @@ use std::process::{Command, Stdio};
 
 use ballast::Analysis;
 use ballast::analysis::estimate::{self, BaseImage, Estimate};
-use ballast::source::SourceKind;
+use ballast::source::{EngineStorage, SourceKind};
 use engine_support::{Image, docker_ready, run, stdout, unique};
 
 /// `1` or `true`.
@@ -409,6 +409,15 @@ fn node_app_multi_stage_and_distroless_estimates_match_real_builds() {
     );
     let a = analyze(&fat);
     let before = real_size(&fat);
+    // Read in place or exported, the estimates are the same.
+    let exported = engine_support::analyze_with(
+        &fat.tag,
+        engine_support::options(SourceKind::Docker, EngineStorage::Never),
+    );
+    assert_eq!(
+        serde_json::to_value((&a.base, &a.estimates)).unwrap(),
+        serde_json::to_value((&exported.base, &exported.estimates)).unwrap()
+    );
 
     // Base detection: the imported root is the base, Node is in it.
     assert_eq!(a.base.layers, 1, "{:#?}", a.base);

@@ -679,11 +679,12 @@ fn runtime(input: &Input, boundary: usize) -> Option<Runtime> {
         });
     }
     // A Go binary that needs no libc: the app is its own runtime.
-    let go = tree.nodes().find(|(_, n)| {
+    let go = tree.nodes().find(|&(id, n)| {
         n.live().is_some_and(|m| {
             m.kind == EntryKind::File
                 && m.flags & sniff::GO_BINARY != 0
                 && m.flags & sniff::ELF_STATIC != 0
+                && sniff::elf_candidate(&tree.path(id), m.mode)
         })
     });
     go.map(|(id, n)| Runtime {
@@ -744,7 +745,10 @@ fn gather(input: &Input, base: &BaseInfo) -> Facts {
         }
         app_live += m.size;
         if m.flags & sniff::ELF != 0 {
-            facts.app_elf.push((display(&tree.path(id)), m.flags));
+            let path = tree.path(id);
+            if sniff::elf_candidate(&path, m.mode) {
+                facts.app_elf.push((display(&path), m.flags));
+            }
         }
     }
     facts.app_elf.sort();
@@ -983,7 +987,7 @@ fn compiled_sources(input: &Input, b: usize) -> Vec<(NodeId, &'static str)> {
             continue;
         }
         let name = &node.name[..];
-        if m.flags & sniff::GO_BINARY != 0 {
+        if m.flags & sniff::GO_BINARY != 0 && sniff::elf_candidate(&tree.path(id), m.mode) {
             go_binary = true;
         }
         if name == b"tsconfig.json" {

@@ -64,6 +64,34 @@ pub fn classify(path: &[u8], head: &[u8]) -> u8 {
     flags | elf(head)
 }
 
+/// Files whose ELF flags the estimates use: native addons and extension
+/// modules, the runtimes a base switch may copy, and executables outside the
+/// distribution's own directories (an app's binary, a Go server). Reading in
+/// place sniffs only these (system binaries would cost a read each); the
+/// estimates look at no others, so both read paths agree.
+pub fn elf_candidate(path: &[u8], mode: u32) -> bool {
+    let name = super::path::split_last(path).1;
+    let has = |needle: &[u8]| path.windows(needle.len()).any(|w| w == needle);
+    let native = name.ends_with(b".node")
+        || ((has(b"site-packages/") || has(b"dist-packages/") || has(b"node_modules/"))
+            && has(b".so"));
+    let runtime = path == b"usr/bin/node" || path.starts_with(b"usr/bin/python3");
+    let system = [
+        &b"usr/"[..],
+        b"bin/",
+        b"sbin/",
+        b"lib/",
+        b"lib64/",
+        b"lib32/",
+        b"etc/",
+        b"opt/",
+    ]
+    .iter()
+    .any(|p| path.starts_with(p))
+        && !path.starts_with(b"usr/local/bin/");
+    native || runtime || (mode & 0o111 != 0 && !system)
+}
+
 /// What an ELF header and the program headers within `head` say about how
 /// the object is linked (0 for anything that is not ELF). Only what the base
 /// switch estimate needs: which libc it wants, or none.

@@ -615,7 +615,7 @@ fn read_contents(layers: &[PathBuf], walks: &mut [Walk]) -> Result<()> {
             let hash = may_have_twin(e.size, *crc);
             if hash
                 || secret_candidate(&e.path)
-                || elf_candidate(&e.path, e.mode)
+                || crate::layer::sniff::elf_candidate(&e.path, e.mode)
                 || crate::layer::sniff::wanted(&e.path)
             {
                 jobs.push((l, i, hash));
@@ -662,34 +662,6 @@ fn secret_candidate(path: &[u8]) -> bool {
             .iter()
             .any(|ext| name.ends_with(ext))
         || (name.starts_with(b"id_") && !name.ends_with(b".pub"))
-}
-
-/// Files whose ELF header the base switch estimate needs: native addons and
-/// extension modules, and executables outside the distribution's own
-/// directories (an app's binary, a Go server). System binaries are left
-/// alone: the export path reads them anyway, this one would pay for it.
-fn elf_candidate(path: &[u8], mode: u32) -> bool {
-    let name = crate::layer::path::split_last(path).1;
-    let has = |needle: &[u8]| path.windows(needle.len()).any(|w| w == needle);
-    let native = name.ends_with(b".node")
-        || ((has(b"site-packages/") || has(b"dist-packages/") || has(b"node_modules/"))
-            && has(b".so"));
-    let system = [
-        &b"usr/"[..],
-        b"bin/",
-        b"sbin/",
-        b"lib/",
-        b"lib64/",
-        b"lib32/",
-        b"etc/",
-        b"opt/",
-    ]
-    .iter()
-    .any(|p| path.starts_with(p))
-        && !path.starts_with(b"usr/local/bin/");
-    // Runtimes the base switch may copy onto another base.
-    let runtime = path == b"usr/bin/node" || path.starts_with(b"usr/bin/python3");
-    native || runtime || (mode & 0o111 != 0 && !system)
 }
 
 /// Hash a file (when `hash`) and sniff its head; never follows a symlink.
