@@ -110,6 +110,11 @@ pub struct Args {
     #[arg(long, value_name = "SIZE", value_parser = ci::parse_size, help_heading = "CI budgets")]
     pub max_growth: Option<u64>,
 
+    /// Also estimate a switch to this local image as the base (measured, not
+    /// from the reference table); repeatable.
+    #[arg(long, value_name = "IMAGE", help_heading = "Estimates")]
+    pub candidate_base: Vec<String>,
+
     /// Write a GitHub-flavoured markdown report to FILE, or `-` for stdout.
     #[arg(long, value_name = "FILE", help_heading = "Output")]
     pub markdown: Option<PathBuf>,
@@ -189,7 +194,24 @@ pub fn run() -> anyhow::Result<ExitCode> {
     let bar = Bar::new(args.quiet);
     let analysis = analysis::analyze(&image, &opts, &bar);
     bar.clear();
-    let analysis = analysis?;
+    let mut analysis = analysis?;
+    for reference in &args.candidate_base {
+        let bar = Bar::new(args.quiet);
+        let candidate = analysis::analyze(
+            reference,
+            &Options {
+                source: SourceKind::Auto,
+                ..opts.clone()
+            },
+            &bar,
+        );
+        bar.clear();
+        let candidate =
+            candidate.with_context(|| format!("cannot read the candidate base '{reference}'"))?;
+        let base = analysis::estimate::BaseImage::measured(reference, &candidate);
+        let estimate = analysis::estimate::base_switch(&analysis, &base);
+        analysis.estimates.push(estimate);
+    }
     if !args.ci {
         write_outputs(&args, &analysis)?;
         return Ok(ExitCode::SUCCESS);

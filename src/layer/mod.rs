@@ -331,7 +331,7 @@ fn parse_tar<R: Read>(
             let keep = if capture { size as usize } else { sniff::HEAD };
             let content = hash_content(&mut entry, size, &mut buf, &mut head, keep)
                 .map_err(|e| entry_err("cannot read content", &e))?;
-            let flags = sniff::classify(&path, &head[..head.len().min(sniff::HEAD)]);
+            let flags = sniff::classify_entry(&path, mode, &head[..head.len().min(sniff::HEAD)]);
             if capture {
                 // A copy of exactly its length; the buffer keeps its capacity.
                 index.captured.push((index.entries.len(), head.clone()));

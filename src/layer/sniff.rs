@@ -61,7 +61,17 @@ pub fn classify(path: &[u8], head: &[u8]) -> u8 {
     if credential_file(path).is_some_and(|kind| has_secret_value(kind, head)) {
         flags |= CREDENTIALS;
     }
-    flags | elf(head)
+    flags
+}
+
+/// [`classify`], plus the ELF flags for the files [`elf_candidate`] names:
+/// what both read paths (the tar stream and the engine's storage) record.
+pub fn classify_entry(path: &[u8], mode: u32, head: &[u8]) -> u8 {
+    let mut flags = classify(path, head);
+    if elf_candidate(path, mode) {
+        flags |= elf(head);
+    }
+    flags
 }
 
 /// Files whose ELF flags the estimates use: native addons and extension
@@ -290,7 +300,9 @@ mod tests {
         bad[32..40].copy_from_slice(&u64::MAX.to_le_bytes());
         assert_eq!(elf(&bad), 0);
         // classify keeps the secret flags apart from the ELF ones.
-        assert_eq!(classify(b"app/x.node", &addon) & SECRET, 0);
+        assert_eq!(classify_entry(b"app/x.node", 0o644, &addon), ELF_GLIBC);
+        // System binaries are not looked at (the in-place reader skips them).
+        assert_eq!(classify_entry(b"usr/lib/x.so", 0o755, &addon), 0);
     }
 
     #[test]
