@@ -1164,6 +1164,11 @@ fn switch(base: &BaseInfo, facts: &Facts, shipped: u64, c: &BaseImage) -> Estima
         c.source,
         c.date
     )];
+    if base.layers == 0 {
+        assumptions.push(format!(
+            "the image has no base layers (FROM scratch): {name} goes under it"
+        ));
+    }
     let mut warnings = Vec::new();
     let mut adjust: i128 = 0;
     let runtime = base.runtime.as_ref().filter(|r| r.kind != "go");
