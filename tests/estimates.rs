@@ -518,10 +518,15 @@ fn node_app_multi_stage_and_distroless_estimates_match_real_builds() {
 
 const PY_EXT: &str = r#"#define PY_SSIZE_T_CLEAN
 #include <Python.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
 static PyObject *square(PyObject *self, PyObject *args) {
     long x;
+    char text[32];
     if (!PyArg_ParseTuple(args, "l", &x)) return NULL;
-    return PyLong_FromLong(x * x);
+    snprintf(text, sizeof text, "%ld", x * x);
+    return PyLong_FromLong(atol(text) + (long)strlen(text) * 0);
 }
 static PyMethodDef methods[] = {{"square", square, METH_VARARGS, "x*x"}, {NULL, NULL, 0, NULL}};
 static struct PyModuleDef module = {PyModuleDef_HEAD_INIT, "fastmath", NULL, -1, methods};
@@ -651,4 +656,21 @@ fn python_app_with_a_toolchain_estimates_match_real_builds() {
         .unwrap_or_else(|| panic!("{:#?}", e.warnings));
     assert!(!runs.blocking);
     assert_eq!(runs.paths.len(), 2, "{runs:?}");
+    // The extension calls into glibc: it blocks Python on Alpine.
+    let alpine = estimate::reference_table()
+        .into_iter()
+        .find(|r| r.name() == "python:3.12-alpine3.23")
+        .expect("python alpine in the table");
+    let e = estimate::base_switch(&a, &alpine);
+    let w = e
+        .warnings
+        .iter()
+        .find(|w| w.kind == "glibc-native-code")
+        .unwrap_or_else(|| panic!("{:#?}", e.warnings));
+    assert!(w.blocking && !e.feasible);
+    assert_eq!(w.paths.len(), 1, "{w:?}");
+    assert!(
+        w.paths[0].starts_with("/app/fastmath") && w.paths[0].ends_with(".so"),
+        "{w:?}"
+    );
 }

@@ -1404,7 +1404,9 @@ fn plan(input: &Input, base: &BaseInfo, dropped: &HashSet<NodeId>) -> MultiStage
     let mut dropped_under: HashSet<NodeId> = HashSet::new();
     for (id, node) in tree.nodes() {
         let Some(m) = node.live() else { continue };
-        if m.kind == EntryKind::Dir || live_layer(tree, id) < b {
+        // Regular files decide: a symlink to a dropped compiler is not worth
+        // a COPY line of its own.
+        if m.kind != EntryKind::File || live_layer(tree, id) < b {
             continue;
         }
         let set = if dropped.contains(&id) {

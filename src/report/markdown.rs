@@ -467,11 +467,15 @@ fn estimates(a: &Analysis, md: &mut String) {
             None => e.strategy.to_string(),
         };
         md.push_str(&format!(
-            "### {title}\n\n{} → {}, saves {}\n\n",
+            "### {title}\n\n{} → {}, saves {}",
             bytes(e.size_before),
             bytes(e.size_after),
             bytes(e.bytes_saved)
         ));
+        if let Some(ms) = e.with_multi_stage {
+            md.push_str(&format!("; {} with a multi-stage final stage", bytes(ms)));
+        }
+        md.push_str("\n\n");
         if !e.dropped.is_empty() {
             md.push_str("Left behind by the final stage:\n\n");
             for d in &e.dropped {

@@ -188,9 +188,12 @@ fn estimates(a: &Analysis, out: &mut dyn Write) -> std::io::Result<()> {
         } else {
             format!("  blocked: {}", blocking.join(", "))
         };
+        let also = e.with_multi_stage.map_or(String::new(), |ms| {
+            format!(" ({} with multi-stage)", bytes(ms))
+        });
         writeln!(
             out,
-            "  {:>10}  saves {:>10}  {name}{verdict}",
+            "  {:>10}  saves {:>10}  {name}{also}{verdict}",
             bytes(e.size_after),
             bytes(e.bytes_saved)
         )?;
