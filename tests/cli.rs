@@ -727,6 +727,13 @@ fn candidate_base_adds_a_measured_base_switch_estimate() {
         .find(|e| e["candidate"]["size_kind"] == "measured")
         .expect("the measured candidate's estimate");
     assert_eq!(e["strategy"], "base-switch");
+    // The keys the JSON promises, each estimate stating what it assumes.
+    for key in ["size_after", "bytes_saved", "size_before"] {
+        assert!(e[key].is_u64(), "{key}: {e}");
+    }
+    assert!(e["warnings"].is_array(), "{e}");
+    assert!(!e["assumptions"].as_array().unwrap().is_empty(), "{e}");
+    assert!(e["feasible"].is_boolean(), "{e}");
     let shipped = v["metrics"]["shipped_bytes"].as_u64().unwrap();
     let small_bytes = json_of(&small, &[])["metrics"]["shipped_bytes"]
         .as_u64()
@@ -734,6 +741,20 @@ fn candidate_base_adds_a_measured_base_switch_estimate() {
     assert_eq!(
         e["size_after"].as_u64().unwrap(),
         shipped - base + small_bytes
+    );
+    // The text summary shows the base and one line per estimate.
+    let out = ballast()
+        .arg(&app)
+        .args(["--candidate-base", small.to_str().unwrap()])
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(text.contains("  base: 1 layer, "), "{text}");
+    assert!(text.contains("Debian") || text.contains("debian"), "{text}");
+    assert!(text.contains("saves"), "{text}");
+    assert!(
+        text.contains(&format!("base-switch {}", small.display())),
+        "{text}"
     );
     let err = fails(&app, &["--candidate-base", "no/such/base.tar"]);
     assert!(err.contains("'no/such/base.tar'"), "{err}");

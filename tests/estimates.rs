@@ -20,8 +20,9 @@
 //! `target/estimates-debs`.
 //!
 //! The feasibility warnings are pinned on the same images: a glibc-linked
-//! `.node` addon against a musl base, the shell-form CMD against a base with
-//! no shell.
+//! `.node` addon and a C extension against musl bases, the shell-form CMD
+//! against a base with no shell. A small busybox pair checks that the parent
+//! image's CMD in the history marks where the base ends.
 //!
 //! Needs the Docker engine (skips unless `BALLAST_REQUIRE_DOCKER=1`) and the
 //! debootstrap root filesystem cached under `target/debootstrap-bookworm`
@@ -96,8 +97,11 @@ fn debs(test: &str, name: &str, status: Option<&Path>, packages: &[&str]) -> Opt
     if dir.join(".complete").is_file() {
         return Some(dir);
     }
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(dir.join("partial")).expect("deb cache dir");
+    // Fetched aside and renamed into place: tests running at once never see
+    // a half-filled cache.
+    let partial = dir.with_extension(format!("partial-{}-{}", std::process::id(), test.len()));
+    let _ = std::fs::remove_dir_all(&partial);
+    std::fs::create_dir_all(partial.join("partial")).expect("deb cache dir");
     let cache = tempfile::tempdir().expect("apt cache dir");
     let mut cmd = Command::new("apt-get");
     match status {
@@ -114,36 +118,35 @@ fn debs(test: &str, name: &str, status: Option<&Path>, packages: &[&str]) -> Opt
             .arg("-o")
             .arg(format!("Dir::Cache={}", cache.path().display()))
             .arg("-o")
-            .arg(format!("Dir::Cache::archives={}", dir.display()))
+            .arg(format!("Dir::Cache::archives={}", partial.display()))
             .arg("-o")
             .arg(format!("Dir::State::status={}", status.display()));
         }
         None => {
-            cmd.current_dir(&dir).args(["download", "-qq"]);
+            cmd.current_dir(&partial).args(["download", "-qq"]);
         }
     }
     let out = cmd.args(packages).output();
-    match out {
-        Ok(o) if o.status.success() => {}
-        Ok(o) => {
-            let why = format!(
-                "apt-get could not fetch {packages:?}: {}",
-                String::from_utf8_lossy(&o.stderr).trim()
-            );
-            unavailable(test, &why, flag("BALLAST_DEBOOTSTRAP"));
-            return None;
-        }
-        Err(e) => {
-            unavailable(
-                test,
-                &format!("cannot run apt-get: {e}"),
-                flag("BALLAST_DEBOOTSTRAP"),
-            );
-            return None;
-        }
+    let failed = match out {
+        Ok(o) if o.status.success() => None,
+        Ok(o) => Some(format!(
+            "apt-get could not fetch {packages:?}: {}",
+            String::from_utf8_lossy(&o.stderr).trim()
+        )),
+        Err(e) => Some(format!("cannot run apt-get: {e}")),
+    };
+    if let Some(why) = failed {
+        let _ = std::fs::remove_dir_all(&partial);
+        unavailable(test, &why, flag("BALLAST_DEBOOTSTRAP"));
+        return None;
     }
-    let _ = std::fs::remove_dir_all(dir.join("partial"));
-    std::fs::write(dir.join(".complete"), "").expect("mark the deb cache");
+    let _ = std::fs::remove_dir_all(partial.join("partial"));
+    std::fs::write(partial.join(".complete"), "").expect("mark the deb cache");
+    std::fs::create_dir_all(dir.parent().expect("a parent")).expect("deb cache root");
+    if std::fs::rename(&partial, &dir).is_err() {
+        // Another test got there first.
+        let _ = std::fs::remove_dir_all(&partial);
+    }
     Some(dir)
 }
 
@@ -672,5 +675,55 @@ fn python_app_with_a_toolchain_estimates_match_real_builds() {
     assert!(
         w.paths[0].starts_with("/app/fastmath") && w.paths[0].ends_with(".so"),
         "{w:?}"
+    );
+}
+
+#[test]
+fn the_parent_images_cmd_in_the_history_marks_the_base() {
+    let test = "the_parent_images_cmd_in_the_history_marks_the_base";
+    if !docker_ready(test) {
+        return;
+    }
+    // Two layers of "base" ending in a CMD, like an official image, then the
+    // app's own layers.
+    let base = engine_support::build(
+        "est-parent",
+        "FROM scratch\nCOPY busybox /bin/busybox\nRUN [\"/bin/busybox\", \"--install\", \"-s\", \"/bin\"]\n\
+         CMD [\"sh\"]\n",
+    );
+    let app = engine_support::build(
+        "est-child",
+        &format!(
+            "FROM {}\nRUN mkdir -p /app && head -c 300000 /dev/zero > /app/data && \
+             head -c 200000 /dev/zero > /app/cache.tmp\nRUN rm /app/cache.tmp\n\
+             CMD [\"sh\", \"-c\", \"cat /app/data\"]\n",
+            base.tag
+        ),
+    );
+    let a = analyze(&app);
+    assert_eq!(a.image.layers.len(), 4);
+    assert_eq!((a.base.layers, a.base.detected_by), (2, "history"));
+    assert_eq!(
+        a.base.bytes,
+        a.image.layers[..2]
+            .iter()
+            .map(|l| l.size_bytes)
+            .sum::<u64>()
+    );
+    // The multi-stage estimate leaves the deleted file behind, nothing else.
+    let ms = strategy(&a, "multi-stage");
+    assert_eq!(
+        ms.dropped
+            .iter()
+            .map(|d| (d.what, d.bytes))
+            .collect::<Vec<_>>(),
+        vec![("hidden", 200_000)]
+    );
+    assert_eq!(ms.size_after, a.metrics.shipped_bytes - 200_000);
+    let df = ms.dockerfile.as_deref().unwrap();
+    assert!(df.contains("COPY --from=build /app /app\n"), "{df}");
+    assert!(
+        df.ends_with("CMD [\"sh\",\"-c\",\"cat /app/data\"]\n"),
+        "{df}"
     );
 }

@@ -804,9 +804,11 @@ fn gather(input: &Input, base: &BaseInfo) -> Facts {
         .filter(|p| matches!(p.ecosystem, "deb" | "apk") && p.layer.is_some_and(|l| l >= b))
         .map(|p| (p.name.clone(), p.bytes))
         .collect();
-    let dropped = droppable(input, b);
+    let files = dropped_files(input, b);
+    let nodes: HashSet<NodeId> = files.iter().map(|&(id, _, _)| id).collect();
+    let dropped = droppable(input.tree, files);
     facts.dropped_bytes = dropped.iter().map(|d| d.bytes).sum();
-    facts.plan = plan(input, base, &dropped_nodes(input, b));
+    facts.plan = plan(input, base, &nodes);
     facts.dropped = dropped;
     facts
 }
@@ -965,13 +967,6 @@ fn toolchain_dependencies<'a>(input: &Input<'a>, b: usize) -> Vec<&'a Package> {
     out
 }
 
-fn dropped_nodes(input: &Input, b: usize) -> HashSet<NodeId> {
-    dropped_files(input, b)
-        .into_iter()
-        .map(|(id, _, _)| id)
-        .collect()
-}
-
 /// Sources of compiled languages next to their output: `.ts` in a project
 /// with `tsconfig.json` and a built `dist/` (or `build/`, `out/`); Go sources,
 /// `go.mod`/`go.sum`, the module cache and the toolchain next to a Go binary.
@@ -1051,10 +1046,10 @@ fn compiled_sources(input: &Input, b: usize) -> Vec<(NodeId, &'static str)> {
     out
 }
 
-fn droppable(input: &Input, b: usize) -> Vec<Dropped> {
-    let tree = input.tree;
+/// The dropped files grouped by cause, largest first.
+fn droppable(tree: &MergedTree, files: Vec<(NodeId, u64, &'static str)>) -> Vec<Dropped> {
     let mut groups: BTreeMap<&'static str, Vec<(u64, NodeId)>> = BTreeMap::new();
-    for (id, size, what) in dropped_files(input, b) {
+    for (id, size, what) in files {
         groups.entry(what).or_default().push((size, id));
     }
     let mut out: Vec<Dropped> = groups
