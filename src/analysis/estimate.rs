@@ -365,6 +365,15 @@ pub struct Facts {
     plan: MultiStagePlan,
 }
 
+impl Facts {
+    /// What the proposed final stage copies and prunes: with steps from a
+    /// parsed Dockerfile, `propose_dockerfile(&steps, facts.plan())` gives the
+    /// proposal with the real source paths the history no longer has.
+    pub fn plan(&self) -> &MultiStagePlan {
+        &self.plan
+    }
+}
+
 /// Everything the estimates look at.
 pub struct Input<'a> {
     pub tree: &'a MergedTree,

@@ -352,3 +352,33 @@ fn a_static_go_binary_from_scratch_has_no_base_to_switch() {
     assert_eq!((r.kind, r.path.as_str()), ("go", "/server"));
     assert!(a.estimates.is_empty(), "{:#?}", a.estimates);
 }
+
+#[test]
+fn a_parsed_dockerfile_replaces_the_history_in_the_proposal() {
+    let a = node_app(serde_json::json!({"Cmd": ["node", "/app/dist/main.js"]}));
+    let steps = [
+        ("FROM", "node:20 AS base"),
+        ("WORKDIR", "/app"),
+        ("COPY", "package*.json ./"),
+        ("RUN", "npm ci"),
+        ("COPY", "src/ ./src/"),
+        ("RUN", "npx tsc"),
+        ("CMD", "[\"node\", \"dist/main.js\"]"),
+    ]
+    .map(|(i, args)| Step {
+        instruction: i.into(),
+        arguments: args.into(),
+        empty_layer: false,
+    });
+    let df = propose_dockerfile(&steps[1..], a.estimate_facts.plan());
+    assert!(df.contains("COPY package*.json ./\nRUN npm ci\n"), "{df}");
+    assert!(!df.contains("history keeps no source path"), "{df}");
+    // The final stage keeps WORKDIR, copies the kept paths, ends with CMD.
+    let final_stage = df.rsplit("FROM ${BASE}\n").next().unwrap();
+    assert!(final_stage.starts_with("WORKDIR /app\n"), "{df}");
+    assert!(
+        final_stage.ends_with("CMD [\"node\", \"dist/main.js\"]\n"),
+        "{df}"
+    );
+    assert!(!final_stage.contains("RUN "), "{df}");
+}
