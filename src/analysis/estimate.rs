@@ -900,16 +900,56 @@ fn dropped_files(input: &Input, b: usize) -> Vec<(NodeId, u64, &'static str)> {
 }
 
 /// Packages the app layers installed only because the build toolchain needs
-/// them (`libisl23` for `gcc-12`, `libbinutils` for `binutils`): every
-/// installed package that depends on one is a build package or another of
-/// these. From dpkg's `Depends`/`Pre-Depends`; alternatives count as
-/// dependencies on each, so a shared library stays when anything else uses it.
+/// them (`libisl23` for `gcc-12`, `gmp` for Alpine's `gcc`): every installed
+/// package that depends on one is a build package or another of these. From
+/// dpkg's `Depends`/`Pre-Depends` and apk's `D:` (through its `p:` provides);
+/// alternatives count as dependencies on each, so a shared library stays when
+/// anything else uses it.
 fn toolchain_dependencies<'a>(input: &Input<'a>, b: usize) -> Vec<&'a Package> {
-    let Some(status) = input.captures.live_at(input.tree, b"var/lib/dpkg/status") else {
-        return Vec::new();
-    };
-    let text = String::from_utf8_lossy(status);
     let mut reverse: BTreeMap<String, Vec<String>> = BTreeMap::new();
+    if let Some(status) = input.captures.live_at(input.tree, b"var/lib/dpkg/status") {
+        dpkg_users(&String::from_utf8_lossy(status), &mut reverse);
+    }
+    if let Some(db) = input.captures.live_at(input.tree, b"lib/apk/db/installed") {
+        apk_users(&String::from_utf8_lossy(db), &mut reverse);
+    }
+    if reverse.is_empty() {
+        return Vec::new();
+    }
+    let mut gone: HashSet<&str> = input
+        .findings
+        .iter()
+        .filter(|f| f.rule == "build-toolchain")
+        .flat_map(|f| f.packages.iter().map(|p| p.name.as_str()))
+        .collect();
+    let app: Vec<&Package> = input
+        .packages
+        .iter()
+        .filter(|p| matches!(p.ecosystem, "deb" | "apk") && p.layer.is_some_and(|l| l >= b))
+        .filter(|p| !gone.contains(p.name.as_str()))
+        .collect();
+    let mut out: Vec<&Package> = Vec::new();
+    loop {
+        let before = out.len();
+        for p in &app {
+            if out.iter().any(|o| o.name == p.name) {
+                continue;
+            }
+            let users = reverse.get(&p.name).map_or(&[][..], Vec::as_slice);
+            if !users.is_empty() && users.iter().all(|u| gone.contains(u.as_str())) {
+                out.push(p);
+                gone.insert(p.name.as_str());
+            }
+        }
+        if out.len() == before {
+            break;
+        }
+    }
+    out
+}
+
+/// dpkg's status: for each dependency, the installed packages that need it.
+fn dpkg_users(text: &str, reverse: &mut BTreeMap<String, Vec<String>>) {
     for para in text.split("\n\n") {
         let field = |name: &str| {
             let mut value = String::new();
@@ -933,47 +973,61 @@ fn toolchain_dependencies<'a>(input: &Input<'a>, b: usize) -> Vec<&'a Package> {
         }
         let deps = format!("{},{}", field("Depends"), field("Pre-Depends"));
         for alt in deps.split([',', '|']) {
-            let dep = alt
-                .trim()
-                .split([' ', '(', ':'])
-                .next()
-                .unwrap_or("")
-                .to_string();
+            let dep = alt.trim().split([' ', '(', ':']).next().unwrap_or("");
             if !dep.is_empty() {
-                reverse.entry(dep).or_default().push(name.clone());
+                reverse
+                    .entry(dep.to_string())
+                    .or_default()
+                    .push(name.clone());
             }
         }
     }
-    let mut gone: HashSet<&str> = input
-        .findings
-        .iter()
-        .filter(|f| f.rule == "build-toolchain")
-        .flat_map(|f| f.packages.iter().map(|p| p.name.as_str()))
-        .collect();
-    let app: Vec<&Package> = input
-        .packages
-        .iter()
-        .filter(|p| p.ecosystem == "deb" && p.layer.is_some_and(|l| l >= b))
-        .filter(|p| !gone.contains(p.name.as_str()))
-        .collect();
-    let mut out: Vec<&Package> = Vec::new();
-    loop {
-        let before = out.len();
-        for p in &app {
-            if out.iter().any(|o| o.name == p.name) {
-                continue;
-            }
-            let users = reverse.get(&p.name).map_or(&[][..], Vec::as_slice);
-            if !users.is_empty() && users.iter().all(|u| gone.contains(u.as_str())) {
-                out.push(p);
-                gone.insert(p.name.as_str());
+}
+
+/// apk's database: `D:` names packages or what they provide (`so:libgmp.so.10`,
+/// `cmd:as`), resolved through the `p:` lines.
+fn apk_users(text: &str, reverse: &mut BTreeMap<String, Vec<String>>) {
+    let bare = |token: &str| -> String {
+        token
+            .split(['<', '>', '=', '~'])
+            .next()
+            .unwrap_or("")
+            .to_string()
+    };
+    let mut packages: Vec<(String, Vec<String>)> = Vec::new();
+    let mut provides: BTreeMap<String, String> = BTreeMap::new();
+    for para in text.split("\n\n") {
+        let mut name = None;
+        let mut deps = Vec::new();
+        let mut provided = Vec::new();
+        for line in para.lines() {
+            if let Some(n) = line.strip_prefix("P:") {
+                name = Some(n.trim().to_string());
+            } else if let Some(d) = line.strip_prefix("D:") {
+                deps.extend(
+                    d.split_whitespace()
+                        .filter(|t| !t.starts_with('!'))
+                        .map(bare),
+                );
+            } else if let Some(p) = line.strip_prefix("p:") {
+                provided.extend(p.split_whitespace().map(bare));
             }
         }
-        if out.len() == before {
-            break;
+        if let Some(name) = name {
+            for p in provided {
+                provides.entry(p).or_insert_with(|| name.clone());
+            }
+            packages.push((name, deps));
         }
     }
-    out
+    for (name, deps) in packages {
+        for dep in deps {
+            let target = provides.get(&dep).cloned().unwrap_or(dep);
+            if target != name {
+                reverse.entry(target).or_default().push(name.clone());
+            }
+        }
+    }
 }
 
 /// Sources of compiled languages next to their output: `.ts` in a project

@@ -382,3 +382,50 @@ fn a_parsed_dockerfile_replaces_the_history_in_the_proposal() {
     );
     assert!(!final_stage.contains("RUN "), "{df}");
 }
+
+#[test]
+fn alpine_libraries_only_the_toolchain_needs_go_with_it() {
+    let db = "P:musl\nV:1.2.4-r2\np:so:libc.musl-x86_64.so.1=1\nF:lib\nR:ld-musl-x86_64.so.1\n\n\
+              P:zlib\nV:1.3-r0\np:so:libz.so.1=1.3\nD:so:libc.musl-x86_64.so.1\nF:lib\nR:libz.so.1\n\n\
+              P:python3\nV:3.11-r0\nD:so:libz.so.1 so:libc.musl-x86_64.so.1\nF:usr/bin\nR:python3.11\n\n\
+              P:gmp\nV:6.3-r0\np:so:libgmp.so.10=10\nF:usr/lib\nR:libgmp.so.10\n\n\
+              P:binutils\nV:2.41-r0\nD:so:libz.so.1 so:libgmp.so.10\nF:usr/bin\nR:ld\n\n\
+              P:gcc\nV:13.2-r0\nD:binutils so:libgmp.so.10>=10 !gcc-doc\nF:usr/bin\nR:gcc\n";
+    let base = vec![
+        fixture::dir("lib"),
+        fixture::file("etc/alpine-release", "3.19.0\n"),
+        fixture::file("etc/os-release", "ID=alpine\nVERSION_ID=3.19.0\n"),
+        fixture::big_file("lib/ld-musl-x86_64.so.1", 600_000, 1),
+        fixture::big_file("lib/libz.so.1", 100_000, 2),
+    ];
+    let app = vec![
+        fixture::dir("lib/apk/db"),
+        fixture::file("lib/apk/db/installed", db),
+        fixture::dir("usr/bin"),
+        fixture::dir("usr/lib"),
+        fixture::big_file("usr/bin/python3.11", 5_000, 3),
+        fixture::big_file("usr/lib/libgmp.so.10", 400_000, 4),
+        fixture::big_file("usr/bin/ld", 1_000_000, 5),
+        fixture::big_file("usr/bin/gcc", 2_000_000, 6),
+    ];
+    let a = image(
+        vec![
+            ("/bin/sh -c #(nop) ADD file:rootfs in / ", base),
+            ("/bin/sh -c apk add gcc python3", app),
+        ],
+        serde_json::json!({"Cmd": ["python3.11"]}),
+    );
+    assert_eq!((a.base.layers, a.base.libc), (1, "musl"));
+    let ms = a
+        .estimates
+        .iter()
+        .find(|e| e.strategy == "multi-stage")
+        .expect("a multi-stage estimate");
+    let tools = ms
+        .dropped
+        .iter()
+        .find(|d| d.what == "build-toolchain")
+        .expect("the toolchain");
+    // gcc, binutils and gmp (which only they need); zlib and python stay.
+    assert_eq!(tools.bytes, 3_400_000, "{:?}", ms.dropped);
+}
