@@ -429,3 +429,55 @@ fn alpine_libraries_only_the_toolchain_needs_go_with_it() {
     // gcc, binutils and gmp (which only they need); zlib and python stay.
     assert_eq!(tools.bytes, 3_400_000, "{:?}", ms.dropped);
 }
+
+#[test]
+fn rust_and_java_sources_and_cargo_intermediates_are_left_behind() {
+    let a = image(
+        vec![
+            (
+                "COPY busybox /bin/sh # buildkit",
+                vec![exe("bin/sh", vec![7; 1000])],
+            ),
+            (
+                "COPY . /src # buildkit",
+                vec![
+                    fixture::dir("src/src"),
+                    fixture::file("src/Cargo.toml", "[package]\nname = \"app\"\n"),
+                    fixture::big_file("src/src/main.rs", 20_000, 1),
+                    fixture::dir("src/target/release/deps"),
+                    fixture::dir("src/target/release/build/x"),
+                    exe("src/target/release/app", vec![1; 500_000]),
+                    fixture::big_file("src/target/release/deps/app-abc.d", 10_000, 2),
+                    fixture::big_file("src/target/release/deps/libfoo.rlib", 300_000, 3),
+                    fixture::big_file("src/target/release/build/x/output", 5_000, 4),
+                    fixture::dir("java/src/main/java"),
+                    fixture::dir("java/target"),
+                    fixture::file("java/pom.xml", "<project/>"),
+                    fixture::big_file("java/src/main/java/App.java", 8_000, 5),
+                    fixture::big_file("java/target/app.jar", 100_000, 6),
+                ],
+            ),
+        ],
+        serde_json::json!({"Entrypoint": ["/src/target/release/app"]}),
+    );
+    assert_eq!((a.base.layers, a.base.detected_by), (0, "scratch"));
+    let ms = a
+        .estimates
+        .iter()
+        .find(|e| e.strategy == "multi-stage")
+        .expect("a multi-stage estimate");
+    let by = |what: &str| ms.dropped.iter().find(|d| d.what == what).map(|d| d.bytes);
+    assert_eq!(by("rust-sources"), Some(20_000), "{:?}", ms.dropped);
+    assert_eq!(by("rust-build"), Some(315_000), "{:?}", ms.dropped);
+    assert_eq!(by("java-sources"), Some(8_000), "{:?}", ms.dropped);
+    let df = ms.dockerfile.as_deref().unwrap();
+    assert!(
+        df.contains("COPY --from=build /src/target/release/app /src/target/release/app\n"),
+        "{df}"
+    );
+    assert!(
+        df.contains("COPY --from=build /java/target /java/target\n"),
+        "{df}"
+    );
+    assert!(!df.contains("main.rs") && !df.contains("/src/src"), "{df}");
+}
