@@ -1081,10 +1081,8 @@ fn compiled_sources(input: &Input, b: usize) -> Vec<(NodeId, &'static str)> {
             continue;
         }
         sources_under(tree, project, outputs, extensions, what, &mut out);
-        if language == "rust" {
-            if let Some(target) = live_child(project, b"target") {
-                rust_intermediates(tree, target, &mut out);
-            }
+        if let Some(target) = live_child(project, b"target").filter(|_| language == "rust") {
+            rust_intermediates(tree, target, &mut out);
         }
     }
     if go_binary {
