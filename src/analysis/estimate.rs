@@ -18,8 +18,14 @@ use std::collections::{BTreeMap, HashSet};
 
 use serde::{Deserialize, Serialize};
 
+mod base;
+mod dockerfile;
+
+pub use base::{BaseInfo, OsRelease, Runtime};
+pub use dockerfile::{MultiStagePlan, Step, propose_dockerfile};
+
 use super::packages::{Captures, Package};
-use super::{Finding, LayerInfo, tidy_command};
+use super::{Finding, LayerInfo};
 use crate::layer::path::display;
 use crate::layer::{EntryKind, sniff};
 use crate::source::layout::ImageConfig;
@@ -30,10 +36,6 @@ pub const BASES_TOML: &str = include_str!("../../assets/bases.toml");
 
 /// Paths listed per warning or dropped group.
 const MAX_PATHS: usize = 5;
-/// `COPY --from` lines a proposed Dockerfile lists before it summarises.
-const MAX_COPIES: usize = 30;
-/// How deep the proposed `COPY --from` lines go to leave dropped files behind.
-const MAX_COPY_DEPTH: usize = 4;
 
 /// One row of the reference table, or a base measured from a local image.
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
@@ -113,49 +115,6 @@ pub fn reference_table() -> Vec<BaseImage> {
         .expect("assets/bases.toml parses (checked by a unit test)")
 }
 
-/// What the image's base is: the layers below the app, the OS, libc, runtime.
-#[derive(Debug, Clone, Default, Serialize)]
-pub struct BaseInfo {
-    /// Layers `0..layers` are the base; the rest are the app's.
-    pub layers: usize,
-    /// Bytes of the base layers (as shipped).
-    pub bytes: u64,
-    /// `history` (the parent image's CMD/ENTRYPOINT ends it), `os-layer`
-    /// (the first layer holds the OS), `scratch` (no OS below the app) or
-    /// `whole-image` (one layer, nothing to tell apart).
-    pub detected_by: &'static str,
-    pub os: Option<OsRelease>,
-    /// `glibc`, `musl` or `none`.
-    pub libc: &'static str,
-    pub runtime: Option<Runtime>,
-    /// `/bin/sh` exists in the final filesystem.
-    pub shell: bool,
-    /// `apt`, `apk` or `none`.
-    pub package_manager: &'static str,
-    pub ca_certificates: bool,
-    pub tzdata: bool,
-    /// The reference-table row of the same OS and runtime nearest in size.
-    pub closest: Option<String>,
-}
-
-#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
-pub struct OsRelease {
-    pub id: String,
-    pub version_id: Option<String>,
-    pub pretty_name: Option<String>,
-}
-
-#[derive(Debug, Clone, Serialize)]
-pub struct Runtime {
-    /// `node`, `python`, `java` or `go` (a static Go binary).
-    pub kind: &'static str,
-    pub path: String,
-    /// Whether the base layers brought it (else the app layers did).
-    pub in_base: bool,
-    /// Live bytes of the runtime's own files.
-    pub bytes: u64,
-}
-
 /// One estimate, in the JSON `estimates` list.
 #[derive(Debug, Clone, Serialize)]
 pub struct Estimate {
@@ -207,135 +166,6 @@ pub struct Dropped {
     pub bytes: u64,
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub paths: Vec<String>,
-}
-
-/// One instruction of the build, from the history or a parsed Dockerfile:
-/// `RUN` + `npm ci`, `COPY` + `. .`.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Step {
-    pub instruction: String,
-    pub arguments: String,
-    /// The history marks it as making no layer (ENV, WORKDIR, CMD, ...).
-    pub empty_layer: bool,
-}
-
-impl Step {
-    /// A history line, tidied: `RUN |1 A=b /bin/sh -c make # buildkit` →
-    /// `RUN make`; `/bin/sh -c #(nop)  ENV A=b` → `ENV A=b`.
-    pub fn from_history(created_by: &str, empty_layer: bool) -> Step {
-        let tidy = tidy_command(created_by);
-        let (word, rest) = tidy.split_once(' ').unwrap_or((&tidy, ""));
-        // A line that names no instruction is a command someone ran.
-        let (instruction, rest) = if INSTRUCTIONS.contains(&word.to_ascii_uppercase().as_str()) {
-            (word, rest)
-        } else {
-            ("RUN", tidy.as_str())
-        };
-        let mut arguments = rest.trim().to_string();
-        if matches!(
-            instruction.to_ascii_uppercase().as_str(),
-            "CMD" | "ENTRYPOINT" | "SHELL"
-        ) {
-            arguments = exec_form(&arguments);
-        }
-        if instruction == "RUN" {
-            // Build args the RUN saw (`|2 A=1 B=2`), then the shell.
-            let mut words = arguments.as_str();
-            if let Some(n) = words
-                .strip_prefix('|')
-                .and_then(|w| w.split_whitespace().next())
-                .and_then(|n| n.parse::<usize>().ok())
-            {
-                let mut rest = words.trim_start_matches(|c: char| c != ' ');
-                for _ in 0..n {
-                    rest = rest.trim_start();
-                    rest = rest.trim_start_matches(|c: char| c != ' ');
-                }
-                words = rest.trim_start();
-            }
-            arguments = words
-                .strip_prefix("/bin/sh -c ")
-                .unwrap_or(words)
-                .trim()
-                .to_string();
-        }
-        Step {
-            instruction: instruction.to_ascii_uppercase(),
-            arguments,
-            empty_layer,
-        }
-    }
-
-    fn line(&self) -> String {
-        if self.arguments.is_empty() {
-            self.instruction.clone()
-        } else {
-            format!("{} {}", self.instruction, self.arguments)
-        }
-    }
-}
-
-/// Dockerfile instructions, as the history spells them.
-const INSTRUCTIONS: &[&str] = &[
-    "ADD",
-    "ARG",
-    "CMD",
-    "COPY",
-    "ENTRYPOINT",
-    "ENV",
-    "EXPOSE",
-    "HEALTHCHECK",
-    "LABEL",
-    "MAINTAINER",
-    "ONBUILD",
-    "RUN",
-    "SHELL",
-    "STOPSIGNAL",
-    "USER",
-    "VOLUME",
-    "WORKDIR",
-];
-
-/// The legacy builder records exec form without commas (`["a" "b"]`): put
-/// them back so the line parses as JSON again.
-fn exec_form(args: &str) -> String {
-    let Some(inner) = args.strip_prefix('[').and_then(|a| a.strip_suffix(']')) else {
-        return args.to_string();
-    };
-    if serde_json::from_str::<Vec<String>>(args).is_ok() {
-        return args.to_string();
-    }
-    let mut words = Vec::new();
-    let mut chars = inner.chars().peekable();
-    while let Some(c) = chars.next() {
-        if c != '"' {
-            continue;
-        }
-        let mut word = String::new();
-        while let Some(c) = chars.next() {
-            match c {
-                '\\' => word.extend(chars.next()),
-                '"' => break,
-                c => word.push(c),
-            }
-        }
-        words.push(word);
-    }
-    serde_json::to_string(&words).unwrap_or_else(|_| args.to_string())
-}
-
-/// The plan behind a proposed multi-stage Dockerfile: what the final stage
-/// copies from the build stage and what the build stage prunes first.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct MultiStagePlan {
-    /// The image the Dockerfile starts FROM (a placeholder when unknown).
-    pub base: String,
-    /// Absolute paths the final stage copies, each a file or directory.
-    pub copies: Vec<String>,
-    /// How many more paths did not fit.
-    pub copies_omitted: usize,
-    /// Commands the build stage runs last (`npm prune --omit=dev`).
-    pub prune: Vec<String>,
 }
 
 /// What the estimates need from the analysis, kept for later candidates
@@ -390,7 +220,7 @@ pub struct Input<'a> {
 /// table: (base, facts, estimates).
 pub fn estimate(input: &Input) -> (BaseInfo, Facts, Vec<Estimate>) {
     let table = reference_table();
-    let base = detect_base(input, &table);
+    let base = base::detect_base(input, &table);
     let facts = gather(input, &base);
     let mut out = Vec::new();
     if let Some(e) = multi_stage(&base, &facts, input.shipped) {
@@ -415,105 +245,7 @@ pub fn base_switch(a: &super::Analysis, candidate: &BaseImage) -> Estimate {
     )
 }
 
-// ---------------------------------------------------------------- the base
-
-fn detect_base(input: &Input, table: &[BaseImage]) -> BaseInfo {
-    let tree = input.tree;
-    let n = input.layers.len();
-    let (layers, detected_by) = match history_boundary(input.config) {
-        Some(b) if b > 0 && b < n => (b, "history"),
-        _ if n <= 1 => (n, "whole-image"),
-        _ if os_release_layer(input).is_some_and(|l| l == 0) => (1, "os-layer"),
-        _ => (0, "scratch"),
-    };
-    let bytes = input.layers[..layers].iter().map(|l| l.size_bytes).sum();
-    let os = os_release(input);
-    let libc = libc(tree);
-    let runtime = runtime(input, layers);
-    let shell = live_file_or_link(tree, b"bin/sh");
-    let package_manager = if live_file_or_link(tree, b"usr/bin/apt-get")
-        || live_file_or_link(tree, b"usr/bin/dpkg")
-    {
-        "apt"
-    } else if live_file_or_link(tree, b"sbin/apk") || live_file_or_link(tree, b"usr/sbin/apk") {
-        "apk"
-    } else {
-        "none"
-    };
-    let ca_certificates = [
-        &b"etc/ssl/certs/ca-certificates.crt"[..],
-        b"etc/ssl/cert.pem",
-        b"etc/pki/tls/certs/ca-bundle.crt",
-    ]
-    .iter()
-    .any(|p| live_file_or_link(tree, p));
-    let tzdata = tree
-        .resolve(b"usr/share/zoneinfo")
-        .is_some_and(|id| !tree.node(id).children.is_empty());
-    let mut info = BaseInfo {
-        layers,
-        bytes,
-        detected_by,
-        os,
-        libc,
-        runtime,
-        shell,
-        package_manager,
-        ca_certificates,
-        tzdata,
-        closest: None,
-    };
-    info.closest = closest(&info, table).map(BaseImage::name);
-    info
-}
-
-/// Layers made before the parent image's last `CMD`/`ENTRYPOINT`: official
-/// images end with one, and the app's own steps come after it.
-fn history_boundary(config: &ImageConfig) -> Option<usize> {
-    let (mut layers, mut boundary, mut pending) = (0, None, None);
-    for h in &config.history {
-        let step = Step::from_history(h.created_by.as_deref().unwrap_or(""), h.empty_layer);
-        if h.empty_layer && matches!(step.instruction.as_str(), "CMD" | "ENTRYPOINT") {
-            pending = Some(layers);
-        }
-        if !h.empty_layer {
-            // A CMD with layers after it ended a parent image; one at the
-            // very end is the app's own.
-            boundary = pending.take().or(boundary);
-            layers += 1;
-        }
-    }
-    boundary
-}
-
-/// The layer that wrote the live OS release file.
-fn os_release_layer(input: &Input) -> Option<usize> {
-    ["etc/os-release", "usr/lib/os-release", "etc/alpine-release"]
-        .iter()
-        .filter_map(|p| input.tree.resolve(p.as_bytes()))
-        .filter_map(|id| input.tree.node(id).history.last())
-        .map(|c| c.layer as usize)
-        .min()
-}
-
-fn os_release(input: &Input) -> Option<OsRelease> {
-    let text = [&b"etc/os-release"[..], b"usr/lib/os-release"]
-        .iter()
-        .find_map(|p| input.captures.live_at(input.tree, p))?;
-    let text = String::from_utf8_lossy(text);
-    let field = |name: &str| {
-        text.lines().find_map(|l| {
-            l.strip_prefix(name)
-                .and_then(|r| r.strip_prefix('='))
-                .map(|v| v.trim().trim_matches(['"', '\'']).to_string())
-        })
-    };
-    Some(OsRelease {
-        id: field("ID")?,
-        version_id: field("VERSION_ID"),
-        pretty_name: field("PRETTY_NAME"),
-    })
-}
+// ------------------------------------------------------------ tree helpers
 
 /// Whether `path` exists as a file or a symlink in the final filesystem.
 fn live_file_or_link(tree: &MergedTree, path: &[u8]) -> bool {
@@ -536,33 +268,6 @@ fn children(tree: &MergedTree, path: &[u8]) -> Vec<NodeId> {
         .unwrap_or_default()
 }
 
-fn libc(tree: &MergedTree) -> &'static str {
-    for dir in ["lib", "usr/lib"] {
-        if children(tree, dir.as_bytes())
-            .iter()
-            .any(|&c| tree.node(c).name.starts_with(b"ld-musl-"))
-        {
-            return "musl";
-        }
-    }
-    let glibc = [
-        "lib64/ld-linux-x86-64.so.2",
-        "lib/ld-linux-aarch64.so.1",
-        "lib/ld-linux-armhf.so.3",
-        "lib/x86_64-linux-gnu/libc.so.6",
-        "lib/aarch64-linux-gnu/libc.so.6",
-        "usr/lib/x86_64-linux-gnu/libc.so.6",
-        "usr/lib/aarch64-linux-gnu/libc.so.6",
-        "lib/libc.so.6",
-        "usr/lib64/libc.so.6",
-    ];
-    if glibc.iter().any(|p| live_file_or_link(tree, p.as_bytes())) {
-        "glibc"
-    } else {
-        "none"
-    }
-}
-
 /// Live regular files below `id` (inclusive): (node, size).
 fn files_under(tree: &MergedTree, id: NodeId) -> Vec<(NodeId, u64)> {
     let mut out = Vec::new();
@@ -581,161 +286,6 @@ fn files_under(tree: &MergedTree, id: NodeId) -> Vec<(NodeId, u64)> {
 
 fn live_layer(tree: &MergedTree, id: NodeId) -> usize {
     tree.node(id).history.last().map_or(0, |c| c.layer as usize)
-}
-
-fn runtime(input: &Input, boundary: usize) -> Option<Runtime> {
-    let tree = input.tree;
-    let file = |p: &str| {
-        tree.resolve(p.as_bytes()).filter(|&id| {
-            tree.node(id)
-                .live()
-                .is_some_and(|m| m.kind == EntryKind::File)
-        })
-    };
-    // (kind, binary, the runtime's own directories, package name prefixes)
-    let mut found: Option<(&'static str, NodeId, Vec<String>, &[&str])> = None;
-    if let Some(id) = file("usr/local/bin/node") {
-        found = Some((
-            "node",
-            id,
-            vec![
-                "usr/local/lib/node_modules".into(),
-                "usr/local/include/node".into(),
-            ],
-            &[],
-        ));
-    } else if let Some(id) = file("usr/bin/node").or_else(|| file("usr/bin/nodejs")) {
-        found = Some((
-            "node",
-            id,
-            vec!["usr/lib/node_modules".into()],
-            &["nodejs", "libnode"],
-        ));
-    }
-    if found.is_none() {
-        for (dir, prefixes) in [
-            ("usr/local/bin", &[][..]),
-            ("usr/bin", &["python3", "libpython3"][..]),
-        ] {
-            let python = children(tree, dir.as_bytes()).into_iter().find(|&c| {
-                let name = &tree.node(c).name;
-                name.starts_with(b"python3.")
-                    && name[8..].iter().all(u8::is_ascii_digit)
-                    && tree
-                        .node(c)
-                        .live()
-                        .is_some_and(|m| m.kind == EntryKind::File)
-            });
-            if let Some(id) = python {
-                let version = String::from_utf8_lossy(&tree.node(id).name).into_owned();
-                let lib = if dir == "usr/local/bin" {
-                    format!("usr/local/lib/{version}")
-                } else {
-                    format!("usr/lib/{version}")
-                };
-                found = Some(("python", id, vec![lib], prefixes));
-                break;
-            }
-        }
-    }
-    if found.is_none() {
-        let jvm = children(tree, b"usr/lib/jvm")
-            .into_iter()
-            .chain(children(tree, b"opt/java"))
-            .find_map(|home| {
-                let bin = tree.child(home, b"bin")?;
-                let java = tree.child(bin, b"java").filter(|&j| tree.is_live(j))?;
-                Some((home, java))
-            });
-        if let Some((home, java)) = jvm {
-            let home_path = display(&tree.path(home))
-                .trim_start_matches('/')
-                .to_string();
-            found = Some(("java", java, vec![home_path], &["openjdk-"]));
-        }
-    }
-    if let Some((kind, binary, dirs, prefixes)) = found {
-        let mut seen: HashSet<NodeId> = HashSet::new();
-        let mut bytes = 0;
-        let mut add = |id: NodeId, size: u64| {
-            if seen.insert(id) {
-                bytes += size;
-            }
-        };
-        if let Some(m) = tree.node(binary).live() {
-            add(binary, m.size);
-        }
-        for d in dirs {
-            if let Some(id) = tree.resolve(d.as_bytes()) {
-                for (f, s) in files_under(tree, id) {
-                    add(f, s);
-                }
-            }
-        }
-        for p in input.packages {
-            if matches!(p.ecosystem, "deb" | "apk")
-                && prefixes.iter().any(|x| p.name.starts_with(x))
-            {
-                for &f in &p.nodes {
-                    add(f, tree.node(f).live().map_or(0, |m| m.size));
-                }
-            }
-        }
-        return Some(Runtime {
-            kind,
-            path: display(&tree.path(binary)),
-            in_base: live_layer(tree, binary) < boundary,
-            bytes,
-        });
-    }
-    // A Go binary that needs no libc: the app is its own runtime.
-    let go = tree.nodes().find(|&(id, n)| {
-        n.live().is_some_and(|m| {
-            m.kind == EntryKind::File
-                && m.flags & sniff::GO_BINARY != 0
-                && m.flags & sniff::ELF_STATIC != 0
-                && sniff::elf_candidate(&tree.path(id), m.mode)
-        })
-    });
-    go.map(|(id, n)| Runtime {
-        kind: "go",
-        path: display(&tree.path(id)),
-        in_base: live_layer(tree, id) < boundary,
-        bytes: n.live().map_or(0, |m| m.size),
-    })
-}
-
-/// The table row of the same OS family and runtime nearest in size.
-fn closest<'a>(base: &BaseInfo, table: &'a [BaseImage]) -> Option<&'a BaseImage> {
-    if base.layers == 0 {
-        return None;
-    }
-    let runtime = base
-        .runtime
-        .as_ref()
-        .filter(|r| r.in_base && r.kind != "go")
-        .map_or("none", |r| r.kind);
-    let os = base.os.as_ref().map(|o| o.id.as_str());
-    table
-        .iter()
-        .filter(|r| r.runtime == runtime && r.libc == base.libc)
-        .filter(|r| match os {
-            Some(id) => r.image.contains(id) || r.tag.contains(id) || family(id, &r.tag),
-            None => true,
-        })
-        .min_by_key(|r| r.bytes().abs_diff(base.bytes))
-}
-
-/// Debian-based official tags name the release (`bookworm`), Alpine ones
-/// `alpine`.
-fn family(os_id: &str, tag: &str) -> bool {
-    match os_id {
-        "debian" => ["bookworm", "bullseye", "trixie"]
-            .iter()
-            .any(|r| tag.contains(r)),
-        "alpine" => tag.contains("alpine"),
-        _ => false,
-    }
 }
 
 // --------------------------------------------------------------- the facts
@@ -818,7 +368,7 @@ fn gather(input: &Input, base: &BaseInfo) -> Facts {
     let nodes: HashSet<NodeId> = files.iter().map(|&(id, _, _)| id).collect();
     let dropped = droppable(input.tree, files);
     facts.dropped_bytes = dropped.iter().map(|d| d.bytes).sum();
-    facts.plan = plan(input, base, &nodes);
+    facts.plan = dockerfile::plan(input, base, &nodes);
     facts.dropped = dropped;
     facts
 }
@@ -1495,142 +1045,6 @@ fn shell_and_tools(base: &BaseInfo, facts: &Facts, c: &BaseImage, out: &mut Vec<
             paths: Vec::new(),
         });
     }
-}
-
-// ----------------------------------------------------- the proposed Dockerfile
-
-/// What the final stage copies: the app layers' live directories, descending
-/// into those that also hold dropped files so they are left behind.
-fn plan(input: &Input, base: &BaseInfo, dropped: &HashSet<NodeId>) -> MultiStagePlan {
-    let tree = input.tree;
-    let b = base.layers;
-    // Per directory: holds a kept app file / a dropped one.
-    let mut kept_under: HashSet<NodeId> = HashSet::new();
-    let mut dropped_under: HashSet<NodeId> = HashSet::new();
-    for (id, node) in tree.nodes() {
-        let Some(m) = node.live() else { continue };
-        // Regular files decide: a symlink to a dropped compiler is not worth
-        // a COPY line of its own.
-        if m.kind != EntryKind::File || live_layer(tree, id) < b {
-            continue;
-        }
-        let set = if dropped.contains(&id) {
-            &mut dropped_under
-        } else {
-            &mut kept_under
-        };
-        let mut cur = id;
-        while cur != ROOT && set.insert(cur) {
-            cur = tree.node(cur).parent;
-        }
-    }
-    let mut copies = Vec::new();
-    let mut prune = Vec::new();
-    let mut stack: Vec<(NodeId, usize)> = tree
-        .node(ROOT)
-        .children
-        .iter()
-        .rev()
-        .map(|&c| (c, 1))
-        .collect();
-    while let Some((id, depth)) = stack.pop() {
-        if !kept_under.contains(&id) {
-            continue;
-        }
-        let node = tree.node(id);
-        let is_dir = node.live().is_some_and(|m| m.is_dir());
-        let path = format!("/{}", display(&tree.path(id)).trim_start_matches('/'));
-        if !is_dir || !dropped_under.contains(&id) {
-            copies.push(path);
-            continue;
-        }
-        if &node.name[..] == b"node_modules" {
-            // Dev-only packages: prune them in the build stage, copy the rest.
-            let project = display(&tree.path(node.parent));
-            prune.push(format!(
-                "cd /{} && npm prune --omit=dev",
-                project.trim_start_matches('/')
-            ));
-            copies.push(path);
-            continue;
-        }
-        if depth >= MAX_COPY_DEPTH {
-            copies.push(path);
-            continue;
-        }
-        stack.extend(node.children.iter().rev().map(|&c| (c, depth + 1)));
-    }
-    let omitted = copies.len().saturating_sub(MAX_COPIES);
-    copies.truncate(MAX_COPIES);
-    MultiStagePlan {
-        base: match (&base.closest, base.layers) {
-            (_, 0) => "scratch".to_string(),
-            (Some(name), _) => name.clone(),
-            (None, _) => "<the image your Dockerfile starts FROM>".to_string(),
-        },
-        copies,
-        copies_omitted: omitted,
-        prune,
-    }
-}
-
-/// A multi-stage Dockerfile: the build stage replays `steps` (from the
-/// history or a parsed Dockerfile) and prunes; the final stage starts from the
-/// same base, keeps the runtime settings and copies only `plan.copies`.
-pub fn propose_dockerfile(steps: &[Step], plan: &MultiStagePlan) -> String {
-    let mut out = String::new();
-    out.push_str("# syntax=docker/dockerfile:1\n");
-    out.push_str("# Proposed by ballast from the image history: review before use.\n");
-    out.push_str(&format!("ARG BASE={}\n\n", plan.base));
-    out.push_str("FROM ${BASE} AS build\n");
-    let runtime_settings = ["ENV", "WORKDIR", "USER", "EXPOSE", "LABEL", "STOPSIGNAL"];
-    let final_only = ["CMD", "ENTRYPOINT", "HEALTHCHECK"];
-    for s in steps {
-        if final_only.contains(&s.instruction.as_str()) {
-            continue;
-        }
-        let line = s.line();
-        // The legacy builder records `COPY dir:<hash> in /app`: the source
-        // path is gone, so say so.
-        if matches!(s.instruction.as_str(), "COPY" | "ADD")
-            && (s.arguments.starts_with("file:")
-                || s.arguments.starts_with("dir:")
-                || s.arguments.starts_with("multi:"))
-        {
-            let dest = s.arguments.rsplit(" in ").next().unwrap_or("/");
-            out.push_str(&format!("# {line}: the history keeps no source path\n"));
-            out.push_str(&format!("{} . {dest}\n", s.instruction));
-        } else {
-            out.push_str(&line);
-            out.push('\n');
-        }
-    }
-    for p in &plan.prune {
-        out.push_str(&format!("RUN {p}\n"));
-    }
-    out.push_str("\nFROM ${BASE}\n");
-    for s in steps {
-        if runtime_settings.contains(&s.instruction.as_str()) {
-            out.push_str(&s.line());
-            out.push('\n');
-        }
-    }
-    for c in &plan.copies {
-        out.push_str(&format!("COPY --from=build {c} {c}\n"));
-    }
-    if plan.copies_omitted > 0 {
-        out.push_str(&format!(
-            "# ... and {} more paths from the build stage\n",
-            plan.copies_omitted
-        ));
-    }
-    for s in steps {
-        if final_only.contains(&s.instruction.as_str()) {
-            out.push_str(&s.line());
-            out.push('\n');
-        }
-    }
-    out
 }
 
 #[cfg(test)]

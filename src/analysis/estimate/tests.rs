@@ -130,7 +130,7 @@ fn the_parent_images_last_cmd_ends_the_base() {
         ]
     }))
     .unwrap();
-    assert_eq!(history_boundary(&config), Some(2));
+    assert_eq!(base::history_boundary(&config), Some(2));
 }
 
 /// A Debian-like base layer with node, then an app layer with a TypeScript
