@@ -34,7 +34,8 @@ pub struct BaseInfo {
     pub package_manager: &'static str,
     pub ca_certificates: bool,
     pub tzdata: bool,
-    /// The reference-table row of the same OS and runtime nearest in size.
+    /// The reference-table row of the same OS and runtime nearest in size,
+    /// when within 15 % of the base's bytes: what the image is likely FROM.
     pub closest: Option<String>,
 }
 
@@ -303,8 +304,12 @@ fn runtime(input: &Input, boundary: usize) -> Option<Runtime> {
     })
 }
 
-/// The table row of the same OS family and runtime nearest in size.
-fn closest<'a>(base: &BaseInfo, table: &'a [BaseImage]) -> Option<&'a BaseImage> {
+/// How far a table row's size may be from the base's for the row to name it.
+const SAME_SIZE: f64 = 0.15;
+
+/// The table row of the same OS family and runtime nearest in size, when it
+/// is within 15 % of the base (else the base is something the table lacks).
+pub(super) fn closest<'a>(base: &BaseInfo, table: &'a [BaseImage]) -> Option<&'a BaseImage> {
     if base.layers == 0 {
         return None;
     }
@@ -322,6 +327,7 @@ fn closest<'a>(base: &BaseInfo, table: &'a [BaseImage]) -> Option<&'a BaseImage>
             None => true,
         })
         .min_by_key(|r| r.bytes().abs_diff(base.bytes))
+        .filter(|r| r.bytes().abs_diff(base.bytes) as f64 <= SAME_SIZE * base.bytes as f64)
 }
 
 /// Debian-based official tags name the release (`bookworm`), Alpine ones

@@ -481,3 +481,25 @@ fn rust_and_java_sources_and_cargo_intermediates_are_left_behind() {
     );
     assert!(!df.contains("main.rs") && !df.contains("/src/src"), "{df}");
 }
+
+#[test]
+fn the_closest_reference_row_must_be_near_the_base_in_size() {
+    let table = reference_table();
+    let base = |bytes: u64| BaseInfo {
+        layers: 1,
+        bytes,
+        os: Some(OsRelease {
+            id: "debian".into(),
+            version_id: Some("12".into()),
+            pretty_name: None,
+        }),
+        libc: "glibc",
+        ..BaseInfo::default()
+    };
+    // debian:bookworm-slim is 74.83 MB, debian:bookworm 116.57 MB.
+    let name = |b: u64| base::closest(&base(b), &table).map(BaseImage::name);
+    assert_eq!(name(76_000_000).as_deref(), Some("debian:bookworm-slim"));
+    assert_eq!(name(120_000_000).as_deref(), Some("debian:bookworm"));
+    // A 200 MB Debian base is neither: the table does not know it.
+    assert_eq!(name(200_000_000), None);
+}
