@@ -78,7 +78,8 @@ pub struct Entry {
     pub link: Option<Box<[u8]>>,
     /// xxh3-128 of a regular file's content; 0 for everything else.
     pub content: u128,
-    /// What content sniffing found ([`sniff::PRIVATE_KEY`], [`sniff::CREDENTIALS`]).
+    /// What content sniffing found ([`sniff::PRIVATE_KEY`], [`sniff::CREDENTIALS`],
+    /// the ELF linking flags such as [`sniff::ELF_GLIBC`]).
     pub flags: u8,
 }
 

@@ -1,6 +1,7 @@
 //! Content sniffing done in the read pass, for the findings that need to look
-//! inside files (secrets). Only the first bytes of each file are looked at, so
-//! it costs nothing beyond the read that hashing already does.
+//! inside files (secrets) and for the estimates (how native code is linked:
+//! glibc, musl, static, Go). Only the first bytes of each file are looked at,
+//! so it costs nothing beyond the read that hashing already does.
 //!
 //! dockle's most reported fault is flagging CA bundles and settings files: here a
 //! certificate is never a secret (only `PRIVATE KEY` headers are), and a
