@@ -64,6 +64,9 @@ fn ready(test: &str) -> Option<PathBuf> {
     if !docker_ready(test) {
         return None;
     }
+    // One debootstrap at a time: the tests here start together.
+    static BUILDING: std::sync::Mutex<()> = std::sync::Mutex::new(());
+    let _one = BUILDING.lock().unwrap_or_else(|e| e.into_inner());
     let dir = target().join("debootstrap-bookworm");
     if dir.join("usr/bin/dpkg").is_file() {
         return Some(dir);

@@ -20,9 +20,10 @@ pub struct BaseInfo {
     pub layers: usize,
     /// Bytes of the base layers (as shipped).
     pub bytes: u64,
-    /// `history` (the parent image's CMD/ENTRYPOINT ends it), `os-layer`
-    /// (the first layer holds the OS), `scratch` (no OS below the app) or
-    /// `whole-image` (one layer, nothing to tell apart).
+    /// `history` (the parent image's CMD/ENTRYPOINT ends it),
+    /// `reference-size` (the first layers add up to a reference image's
+    /// size), `os-layer` (the first layer holds the OS), `scratch` (no OS
+    /// below the app) or `whole-image` (one layer, nothing to tell apart).
     pub detected_by: &'static str,
     pub os: Option<OsRelease>,
     /// `glibc`, `musl` or `none`.
@@ -60,14 +61,17 @@ pub struct Runtime {
 pub(super) fn detect_base(input: &Input, table: &[BaseImage]) -> BaseInfo {
     let tree = input.tree;
     let n = input.layers.len();
+    let os = os_release(input);
     let (layers, detected_by) = match history_boundary(input.config) {
         Some(b) if b > 0 && b < n => (b, "history"),
         _ if n <= 1 => (n, "whole-image"),
-        _ if os_release_layer(input).is_some_and(|l| l == 0) => (1, "os-layer"),
-        _ => (0, "scratch"),
+        _ => match reference_prefix(input.layers, table, os.as_ref()) {
+            Some(b) => (b, "reference-size"),
+            None if os_release_layer(input).is_some_and(|l| l == 0) => (1, "os-layer"),
+            None => (0, "scratch"),
+        },
     };
     let bytes = input.layers[..layers].iter().map(|l| l.size_bytes).sum();
-    let os = os_release(input);
     let libc = libc(tree);
     let runtime = runtime(input, layers);
     let shell = live_file_or_link(tree, b"bin/sh");
@@ -105,6 +109,41 @@ pub(super) fn detect_base(input: &Input, table: &[BaseImage]) -> BaseInfo {
     };
     info.closest = closest(&info, table).map(BaseImage::name);
     info
+}
+
+/// How close the first layers' bytes must come to a reference row's
+/// uncompressed size for them to be that image.
+const SAME_PREFIX: f64 = 0.005;
+
+/// The longest run of first layers (not all of them) whose bytes match an
+/// uncompressed reference figure of the image's OS within 0.5 %: a base whose
+/// history lost its CMD (squashed, imported, rebuilt) but not its size.
+fn reference_prefix(
+    layers: &[super::LayerInfo],
+    table: &[BaseImage],
+    os: Option<&OsRelease>,
+) -> Option<usize> {
+    let os = os?;
+    let rows: Vec<&BaseImage> = table
+        .iter()
+        .filter(|r| r.size_kind == "uncompressed" && same_os(&os.id, r))
+        .collect();
+    let mut sum = 0u64;
+    let mut found = None;
+    for (i, l) in layers
+        .iter()
+        .enumerate()
+        .take(layers.len().saturating_sub(1))
+    {
+        sum += l.size_bytes;
+        let matches = rows
+            .iter()
+            .any(|r| r.bytes().abs_diff(sum) as f64 <= SAME_PREFIX * r.bytes() as f64);
+        if matches {
+            found = Some(i + 1);
+        }
+    }
+    found
 }
 
 /// Layers made before the parent image's last `CMD`/`ENTRYPOINT`: official
@@ -322,12 +361,14 @@ pub(super) fn closest<'a>(base: &BaseInfo, table: &'a [BaseImage]) -> Option<&'a
     table
         .iter()
         .filter(|r| r.runtime == runtime && r.libc == base.libc)
-        .filter(|r| match os {
-            Some(id) => r.image.contains(id) || r.tag.contains(id) || family(id, &r.tag),
-            None => true,
-        })
+        .filter(|r| os.is_none_or(|id| same_os(id, r)))
         .min_by_key(|r| r.bytes().abs_diff(base.bytes))
         .filter(|r| r.bytes().abs_diff(base.bytes) as f64 <= SAME_SIZE * base.bytes as f64)
+}
+
+/// Whether a table row is of the OS `os_id` names (`debian`, `alpine`, ...).
+fn same_os(os_id: &str, r: &BaseImage) -> bool {
+    r.image.contains(os_id) || r.tag.contains(os_id) || family(os_id, &r.tag)
 }
 
 /// Debian-based official tags name the release (`bookworm`), Alpine ones

@@ -503,3 +503,33 @@ fn the_closest_reference_row_must_be_near_the_base_in_size() {
     // A 200 MB Debian base is neither: the table does not know it.
     assert_eq!(name(200_000_000), None);
 }
+
+#[test]
+fn first_layers_adding_up_to_a_reference_image_are_its_base() {
+    // debian:bookworm-slim is 74.83 MB in the table; the history has no CMD.
+    let a = image(
+        vec![
+            (
+                "/bin/sh -c #(nop) ADD file:a in / ",
+                vec![
+                    fixture::dir("etc"),
+                    fixture::file("etc/os-release", "ID=debian\nVERSION_ID=\"12\"\n"),
+                    fixture::dir("lib64"),
+                    fixture::file("lib64/ld-linux-x86-64.so.2", "ld"),
+                    fixture::big_file("usr/lib/a", 50_000_000, 1),
+                ],
+            ),
+            (
+                "/bin/sh -c #(nop) ADD file:b in / ",
+                vec![fixture::big_file("usr/lib/b", 24_830_000, 2)],
+            ),
+            (
+                "COPY app /app # buildkit",
+                vec![fixture::big_file("app/main", 10_000, 3)],
+            ),
+        ],
+        serde_json::json!({"Cmd": ["/app/main"]}),
+    );
+    assert_eq!((a.base.layers, a.base.detected_by), (2, "reference-size"));
+    assert_eq!(a.base.closest.as_deref(), Some("debian:bookworm-slim"));
+}
