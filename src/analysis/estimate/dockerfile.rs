@@ -144,13 +144,65 @@ pub struct MultiStagePlan {
     pub copies_omitted: usize,
     /// Commands the build stage runs last (`npm prune --omit=dev`).
     pub prune: Vec<String>,
+    /// System packages the app layers installed that the final stage still
+    /// needs: `(package manager, names)`. Package databases are not copied
+    /// across stages, so the final stage installs these itself.
+    pub packages: Option<(&'static str, Vec<String>)>,
 }
+
+/// What package installs leave besides the packages' own files: databases,
+/// logs, caches and generated state. Copied across stages they would claim
+/// packages the final stage does not have.
+const PACKAGE_STATE: &[&[u8]] = &[
+    b"var/lib/dpkg/",
+    b"var/lib/apt/",
+    b"var/cache/",
+    b"var/log/",
+    b"lib/apk/",
+    b"etc/apk/",
+    b"etc/ld.so.cache",
+    b"etc/alternatives/",
+];
 
 /// What the final stage copies: the app layers' live directories, descending
 /// into those that also hold dropped files so they are left behind.
 pub(super) fn plan(input: &Input, base: &BaseInfo, dropped: &HashSet<NodeId>) -> MultiStagePlan {
     let tree = input.tree;
     let b = base.layers;
+    // System packages the app layers installed and the final stage keeps: it
+    // installs them itself (over a base with a package manager), so their
+    // files are not copied.
+    let kept_packages: Vec<&crate::analysis::packages::Package> = input
+        .packages
+        .iter()
+        .filter(|p| matches!(p.ecosystem, "deb" | "apk") && p.layer.is_some_and(|l| l >= b))
+        .filter(|p| p.nodes.iter().any(|n| !dropped.contains(n)))
+        .filter(|_| base.package_manager != "none" && b > 0)
+        .collect();
+    let reinstalled: HashSet<NodeId> = kept_packages
+        .iter()
+        .flat_map(|p| p.nodes.iter().copied())
+        .collect();
+    let mut names: Vec<(&'static str, String)> = kept_packages
+        .iter()
+        .map(|p| {
+            (
+                if p.ecosystem == "deb" { "apt" } else { "apk" },
+                p.name.clone(),
+            )
+        })
+        .collect();
+    names.sort();
+    let packages = names.first().map(|&(pm, _)| {
+        (
+            pm,
+            names
+                .iter()
+                .filter(|(m, _)| *m == pm)
+                .map(|(_, n)| n.clone())
+                .collect(),
+        )
+    });
     // Per directory: holds a kept app file / a dropped one.
     let mut kept_under: HashSet<NodeId> = HashSet::new();
     let mut dropped_under: HashSet<NodeId> = HashSet::new();
@@ -159,6 +211,10 @@ pub(super) fn plan(input: &Input, base: &BaseInfo, dropped: &HashSet<NodeId>) ->
         // Regular files decide: a symlink to a dropped compiler is not worth
         // a COPY line of its own.
         if m.kind != EntryKind::File || live_layer(tree, id) < b {
+            continue;
+        }
+        let path = tree.path(id);
+        if PACKAGE_STATE.iter().any(|p| path.starts_with(p)) || reinstalled.contains(&id) {
             continue;
         }
         let set = if dropped.contains(&id) {
@@ -210,6 +266,7 @@ pub(super) fn plan(input: &Input, base: &BaseInfo, dropped: &HashSet<NodeId>) ->
     let omitted = copies.len().saturating_sub(MAX_COPIES);
     copies.truncate(MAX_COPIES);
     MultiStagePlan {
+        packages,
         base: match (&base.closest, base.layers) {
             (_, 0) => "scratch".to_string(),
             (Some(name), _) => name.clone(),
@@ -261,6 +318,14 @@ pub fn propose_dockerfile(steps: &[Step], plan: &MultiStagePlan) -> String {
             out.push_str(&s.line());
             out.push('\n');
         }
+    }
+    match &plan.packages {
+        Some(("apt", names)) => out.push_str(&format!(
+            "RUN apt-get update && apt-get install -y --no-install-recommends {} \\\n    && rm -rf /var/lib/apt/lists/*\n",
+            names.join(" ")
+        )),
+        Some((pm, names)) => out.push_str(&format!("RUN {pm} add --no-cache {}\n", names.join(" "))),
+        None => {}
     }
     for c in &plan.copies {
         out.push_str(&format!("COPY --from=build {c} {c}\n"));

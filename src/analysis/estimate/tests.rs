@@ -533,3 +533,67 @@ fn first_layers_adding_up_to_a_reference_image_are_its_base() {
     assert_eq!((a.base.layers, a.base.detected_by), (2, "reference-size"));
     assert_eq!(a.base.closest.as_deref(), Some("debian:bookworm-slim"));
 }
+
+#[test]
+fn runtime_packages_are_installed_again_and_package_databases_not_copied() {
+    let status = "Package: libpq5\nStatus: install ok installed\nVersion: 15.5-0\nArchitecture: amd64\n\n\
+                  Package: gcc-12\nStatus: install ok installed\nVersion: 12.2.0-14\nArchitecture: amd64\n";
+    let a = image(
+        vec![
+            (
+                "/bin/sh -c #(nop) ADD file:rootfs in / ",
+                vec![
+                    fixture::dir("etc"),
+                    fixture::file("etc/os-release", "ID=debian\nVERSION_ID=\"12\"\n"),
+                    fixture::dir("usr/bin"),
+                    exe("usr/bin/dpkg", vec![3; 1000]),
+                    fixture::dir("var/lib/dpkg"),
+                    fixture::file("var/lib/dpkg/status", ""),
+                ],
+            ),
+            (
+                "/bin/sh -c apt-get install -y libpq5 gcc-12",
+                vec![
+                    fixture::file("var/lib/dpkg/status", status),
+                    fixture::dir("var/lib/dpkg/info"),
+                    fixture::file("var/lib/dpkg/info/libpq5.list", "/usr/lib/libpq.so.5\n"),
+                    fixture::file("var/lib/dpkg/info/gcc-12.list", "/usr/bin/gcc-12\n"),
+                    fixture::dir("usr/lib"),
+                    fixture::big_file("usr/lib/libpq.so.5", 300_000, 1),
+                    exe("usr/bin/gcc-12", vec![4; 900_000]),
+                ],
+            ),
+            (
+                "COPY app /app # buildkit",
+                vec![fixture::big_file("app/main.py", 2_000, 2)],
+            ),
+        ],
+        serde_json::json!({"Cmd": ["python3", "/app/main.py"]}),
+    );
+    assert_eq!(a.base.layers, 1);
+    assert_eq!(a.base.package_manager, "apt");
+    let ms = a
+        .estimates
+        .iter()
+        .find(|e| e.strategy == "multi-stage")
+        .expect("a multi-stage estimate");
+    let df = ms.dockerfile.as_deref().unwrap();
+    let final_stage = df.rsplit("FROM ${BASE}\n").next().unwrap();
+    assert!(
+        final_stage.contains("apt-get install -y --no-install-recommends libpq5 \\\n"),
+        "{df}"
+    );
+    assert!(!final_stage.contains("gcc"), "{df}");
+    assert!(
+        !final_stage.contains("--from=build /usr"),
+        "reinstalled, not copied: {df}"
+    );
+    assert!(
+        !final_stage.contains("--from=build /var"),
+        "no package database: {df}"
+    );
+    assert!(
+        final_stage.contains("COPY --from=build /app /app\n"),
+        "{df}"
+    );
+}
