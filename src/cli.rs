@@ -110,6 +110,11 @@ pub struct Args {
     #[arg(long, value_name = "SIZE", value_parser = ci::parse_size, help_heading = "CI budgets")]
     pub max_growth: Option<u64>,
 
+    /// Also estimate a switch to this local image as the base (measured, not
+    /// from the reference table); repeatable.
+    #[arg(long, value_name = "IMAGE", help_heading = "Estimates")]
+    pub candidate_base: Vec<String>,
+
     /// Write a GitHub-flavoured markdown report to FILE, or `-` for stdout.
     #[arg(long, value_name = "FILE", help_heading = "Output")]
     pub markdown: Option<PathBuf>,
@@ -242,6 +247,23 @@ pub fn run() -> anyhow::Result<ExitCode> {
     let mut analysis = analysis?;
     if let Some(path) = &args.dockerfile {
         join_dockerfile(&mut analysis, path)?;
+    }
+    for reference in &args.candidate_base {
+        let bar = Bar::new(args.quiet);
+        let candidate = analysis::analyze(
+            reference,
+            &Options {
+                source: SourceKind::Auto,
+                ..opts.clone()
+            },
+            &bar,
+        );
+        bar.clear();
+        let candidate =
+            candidate.with_context(|| format!("cannot read the candidate base '{reference}'"))?;
+        let base = analysis::estimate::BaseImage::measured(reference, &candidate);
+        let estimate = analysis::estimate::base_switch(&analysis, &base);
+        analysis.estimates.push(estimate);
     }
     if !args.ci {
         write_outputs(&args, &analysis)?;
@@ -425,6 +447,7 @@ fn join_dockerfile(analysis: &mut Analysis, path: &std::path::Path) -> anyhow::R
         .unwrap_or(std::path::Path::new("."));
     let lint = lint_report::lint_in(&df, Some(context))?;
     image::attach(analysis, &df, lint);
+    propose_from_dockerfile(analysis, &df, path);
     // With history, the cache report joins too, sized by this image's layers.
     if crate::dockerfile::history::in_repository(context)
         && let Some(joined) = analysis.dockerfile.as_mut()
@@ -439,6 +462,65 @@ fn join_dockerfile(analysis: &mut Analysis, path: &std::path::Path) -> anyhow::R
         )?);
     }
     Ok(())
+}
+
+/// With the Dockerfile at hand, the multi-stage proposal replays its final
+/// stage (source paths, flags and heredocs as written, not the history's
+/// `COPY dir:<hash>`), from its own base, after its earlier stages.
+fn propose_from_dockerfile(
+    analysis: &mut Analysis,
+    df: &crate::dockerfile::Dockerfile,
+    path: &std::path::Path,
+) {
+    use analysis::estimate::{Step, propose_dockerfile};
+    let Some(last) = df.final_stage() else {
+        return;
+    };
+    let steps: Vec<Step> = last
+        .instructions
+        .iter()
+        .map(|i| {
+            let text = i.text.trim_start();
+            let arguments = text.get(i.keyword.len()..).unwrap_or("").trim();
+            let instruction = i.keyword.to_ascii_uppercase();
+            let empty_layer = !matches!(instruction.as_str(), "RUN" | "COPY" | "ADD");
+            Step {
+                instruction,
+                arguments: arguments.to_string(),
+                empty_layer,
+            }
+        })
+        .collect();
+    let mut plan = analysis.estimate_facts.plan().clone();
+    plan.base = df
+        .global_scope(&Default::default())
+        .expand(&last.base)
+        .unwrap_or_else(|_| last.base.clone());
+    plan.origin = format!("{} (its final stage)", path.display());
+    let earlier = &df.stages[..df.stages.len() - 1];
+    let globals = if earlier.is_empty() {
+        &[][..]
+    } else {
+        &df.global_args[..]
+    };
+    plan.preamble = globals
+        .iter()
+        .chain(
+            earlier
+                .iter()
+                .flat_map(|s| std::iter::once(&s.from).chain(&s.instructions)),
+        )
+        .map(|i| i.text.trim_end())
+        .collect::<Vec<_>>()
+        .join("\n");
+    let proposal = propose_dockerfile(&steps, &plan);
+    for e in analysis
+        .estimates
+        .iter_mut()
+        .filter(|e| e.strategy == "multi-stage")
+    {
+        e.dockerfile = Some(proposal.clone());
+    }
 }
 
 /// Load the budgets, apply the flags, analyse the baseline, and check.

@@ -685,3 +685,77 @@ fn the_committed_demo_archive_reads() {
     let eff = v["metrics"]["efficiency"].as_f64().unwrap();
     assert!((eff * 100.0 - 99.9993).abs() < 0.00005, "{eff}");
 }
+
+#[test]
+fn candidate_base_adds_a_measured_base_switch_estimate() {
+    let tmp = tempfile::tempdir().unwrap();
+    let os = "ID=debian\nVERSION_ID=\"12\"\n";
+    let app = spec(vec![
+        vec![
+            fixture::dir("etc"),
+            fixture::file("etc/os-release", os),
+            fixture::big_file("usr/lib/big.so", 300_000, 1),
+        ],
+        vec![fixture::big_file("app/main.js", 20_000, 2)],
+    ]);
+    let app = write(
+        tmp.path(),
+        "app.tar",
+        &app,
+        Layout::DockerLegacy,
+        Compress::None,
+    );
+    let small = spec(vec![vec![
+        fixture::dir("etc"),
+        fixture::file("etc/os-release", os),
+        fixture::big_file("usr/lib/small.so", 50_000, 3),
+    ]]);
+    let small = write(
+        tmp.path(),
+        "small.tar",
+        &small,
+        Layout::DockerLegacy,
+        Compress::None,
+    );
+    let v = json_of(&app, &["--candidate-base", small.to_str().unwrap()]);
+    let base = v["base"]["bytes"].as_u64().unwrap();
+    assert_eq!(v["base"]["layers"], 1);
+    let e = v["estimates"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|e| e["candidate"]["size_kind"] == "measured")
+        .expect("the measured candidate's estimate");
+    assert_eq!(e["strategy"], "base-switch");
+    // The keys the JSON promises, each estimate stating what it assumes.
+    for key in ["size_after", "bytes_saved", "size_before"] {
+        assert!(e[key].is_u64(), "{key}: {e}");
+    }
+    assert!(e["warnings"].is_array(), "{e}");
+    assert!(!e["assumptions"].as_array().unwrap().is_empty(), "{e}");
+    assert!(e["feasible"].is_boolean(), "{e}");
+    let shipped = v["metrics"]["shipped_bytes"].as_u64().unwrap();
+    let small_bytes = json_of(&small, &[])["metrics"]["shipped_bytes"]
+        .as_u64()
+        .unwrap();
+    assert_eq!(
+        e["size_after"].as_u64().unwrap(),
+        shipped - base + small_bytes
+    );
+    // The text summary shows the base and one line per estimate.
+    let out = ballast()
+        .arg(&app)
+        .args(["--candidate-base", small.to_str().unwrap()])
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(text.contains("  base: 1 layer, "), "{text}");
+    assert!(text.contains("Debian") || text.contains("debian"), "{text}");
+    assert!(text.contains("saves"), "{text}");
+    assert!(
+        text.contains(&format!("base-switch {}", small.display())),
+        "{text}"
+    );
+    let err = fails(&app, &["--candidate-base", "no/such/base.tar"]);
+    assert!(err.contains("'no/such/base.tar'"), "{err}");
+}

@@ -194,6 +194,15 @@ fn the_report_renders_as_tables_and_mermaid_blocks() {
             "layers table\n{md}"
         );
         next += 1;
+        // Estimates: a header and one row per estimate, five cells each.
+        if !a.estimates.is_empty() {
+            assert_eq!(
+                tables[next],
+                vec![5; 1 + a.estimates.len()],
+                "estimates table\n{md}"
+            );
+            next += 1;
+        }
         if !a.packages.is_empty() {
             assert_eq!(
                 tables[next],

@@ -980,7 +980,7 @@ fn secrets(input: &Input, out: &mut Vec<Finding>) {
     let mut by_layer: BTreeMap<usize, (Vec<FindingPath>, Vec<NodeId>, bool, u8)> = BTreeMap::new();
     for (id, node) in tree.nodes() {
         for (i, version) in node.history.iter().enumerate() {
-            if version.op == Op::Removed || version.meta.flags == 0 {
+            if version.op == Op::Removed || version.meta.flags & sniff::SECRET == 0 {
                 continue;
             }
             let deleted = node.history.get(i + 1).is_some();

@@ -5,6 +5,7 @@
 //! dropped, so memory holds the tree, not every layer's entry list.
 
 pub mod diff;
+pub mod estimate;
 pub mod findings;
 pub mod packages;
 
@@ -33,8 +34,10 @@ pub struct Analysis {
     pub metrics: Metrics,
     /// Causes of waste and risk, with the fix (see DESIGN.md "Findings").
     pub findings: Vec<Finding>,
+    /// The base below the app: layers, OS, libc, runtime.
+    pub base: estimate::BaseInfo,
     /// What a multi-stage build or another base would save.
-    pub estimates: Vec<serde_json::Value>,
+    pub estimates: Vec<estimate::Estimate>,
     /// Packages installed in the final filesystem (deb, apk, python, npm),
     /// largest first.
     pub packages: Vec<packages::Package>,
@@ -52,6 +55,9 @@ pub struct Analysis {
     /// Every path dive counts as wasted (the JSON lists the top 20).
     #[serde(skip)]
     pub wasted_paths: Vec<InefficientPath>,
+    /// What the estimates were made from, for [`estimate::base_switch`].
+    #[serde(skip)]
+    pub estimate_facts: estimate::Facts,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -270,6 +276,15 @@ fn assemble(reference: &str, opts: &Options, loaded: source::Loaded, m: Merged) 
     });
     let d = dive.metrics();
     let shipped: u64 = layers.iter().map(|l| l.size_bytes).sum();
+    let (base, estimate_facts, estimates) = estimate::estimate(&estimate::Input {
+        tree: &tree,
+        layers: &layers,
+        config: &plan.config,
+        captures,
+        packages: &inventory,
+        findings: &found,
+        shipped,
+    });
     let live = tree.live_bytes();
     let hidden = shipped.saturating_sub(live);
     let live_files = tree
@@ -317,7 +332,9 @@ fn assemble(reference: &str, opts: &Options, loaded: source::Loaded, m: Merged) 
             inefficient_paths,
         },
         findings: found,
-        estimates: Vec::new(),
+        base,
+        estimates,
+        estimate_facts,
         packages: inventory,
         wasted_paths,
         warnings,

@@ -31,13 +31,13 @@ impl Captures {
     }
 
     /// The content of `id` as the final filesystem has it, if it was captured.
-    fn live<'a>(&'a self, tree: &MergedTree, id: NodeId) -> Option<&'a [u8]> {
+    pub fn live<'a>(&'a self, tree: &MergedTree, id: NodeId) -> Option<&'a [u8]> {
         let last = tree.node(id).history.last()?;
         let (layer, bytes) = self.0.get(&id)?;
         (last.op != crate::tree::Op::Removed && last.layer == *layer).then_some(&bytes[..])
     }
 
-    fn live_at<'a>(&'a self, tree: &MergedTree, path: &[u8]) -> Option<&'a [u8]> {
+    pub fn live_at<'a>(&'a self, tree: &MergedTree, path: &[u8]) -> Option<&'a [u8]> {
         self.live(tree, tree.lookup(path)?)
     }
 

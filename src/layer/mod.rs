@@ -78,7 +78,8 @@ pub struct Entry {
     pub link: Option<Box<[u8]>>,
     /// xxh3-128 of a regular file's content; 0 for everything else.
     pub content: u128,
-    /// What content sniffing found ([`sniff::PRIVATE_KEY`], [`sniff::CREDENTIALS`]).
+    /// What content sniffing found ([`sniff::PRIVATE_KEY`], [`sniff::CREDENTIALS`],
+    /// the ELF linking flags such as [`sniff::ELF_GLIBC`]).
     pub flags: u8,
 }
 
@@ -331,7 +332,7 @@ fn parse_tar<R: Read>(
             let keep = if capture { size as usize } else { sniff::HEAD };
             let content = hash_content(&mut entry, size, &mut buf, &mut head, keep)
                 .map_err(|e| entry_err("cannot read content", &e))?;
-            let flags = sniff::classify(&path, &head[..head.len().min(sniff::HEAD)]);
+            let flags = sniff::classify_entry(&path, mode, &head[..head.len().min(sniff::HEAD)]);
             if capture {
                 // A copy of exactly its length; the buffer keeps its capacity.
                 index.captured.push((index.entries.len(), head.clone()));

@@ -120,6 +120,7 @@ pub fn write(a: &Analysis, out: &mut dyn Write) -> std::io::Result<()> {
             )?;
         }
     }
+    estimates(a, out)?;
     for w in a.warnings.iter().take(10) {
         writeln!(
             out,
@@ -137,4 +138,65 @@ pub fn write(a: &Analysis, out: &mut dyn Write) -> std::io::Result<()> {
         )?;
     }
     out.flush()
+}
+
+/// The base and one line per estimate; the JSON and the markdown report have
+/// the assumptions and the proposed Dockerfile.
+fn estimates(a: &Analysis, out: &mut dyn Write) -> std::io::Result<()> {
+    let b = &a.base;
+    writeln!(out)?;
+    let mut base = if b.layers == 0 {
+        "none (from scratch)".to_string()
+    } else {
+        format!(
+            "{} layer{}, {}",
+            b.layers,
+            if b.layers == 1 { "" } else { "s" },
+            bytes(b.bytes)
+        )
+    };
+    if let Some(os) = &b.os {
+        base.push_str(&format!(
+            ", {}",
+            os.pretty_name.as_deref().unwrap_or(&os.id)
+        ));
+    }
+    base.push_str(&format!(", libc {}", b.libc));
+    if let Some(r) = &b.runtime {
+        base.push_str(&format!(", {} runtime", r.kind));
+    }
+    writeln!(out, "  base: {base}")?;
+    if a.estimates.is_empty() {
+        return Ok(());
+    }
+    writeln!(
+        out,
+        "  estimates (assumed, not measured; see --json or --markdown):"
+    )?;
+    for e in &a.estimates {
+        let name = e.candidate.as_ref().map_or(e.strategy.to_string(), |c| {
+            format!("{} {}", e.strategy, c.name())
+        });
+        let blocking: Vec<&str> = e
+            .warnings
+            .iter()
+            .filter(|w| w.blocking)
+            .map(|w| w.kind)
+            .collect();
+        let verdict = if blocking.is_empty() {
+            String::new()
+        } else {
+            format!("  blocked: {}", blocking.join(", "))
+        };
+        let also = e.with_multi_stage.map_or(String::new(), |ms| {
+            format!(" ({} with multi-stage)", bytes(ms))
+        });
+        writeln!(
+            out,
+            "  {:>10}  saves {:>10}  {name}{also}{verdict}",
+            bytes(e.size_after),
+            bytes(e.bytes_saved)
+        )?;
+    }
+    Ok(())
 }

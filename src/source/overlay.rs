@@ -613,7 +613,11 @@ fn read_contents(layers: &[PathBuf], walks: &mut [Walk]) -> Result<()> {
                 continue;
             }
             let hash = may_have_twin(e.size, *crc);
-            if hash || secret_candidate(&e.path) || crate::layer::sniff::wanted(&e.path) {
+            if hash
+                || secret_candidate(&e.path)
+                || crate::layer::sniff::elf_candidate(&e.path, e.mode)
+                || crate::layer::sniff::wanted(&e.path)
+            {
                 jobs.push((l, i, hash));
             }
         }
@@ -631,7 +635,8 @@ fn read_contents(layers: &[PathBuf], walks: &mut [Walk]) -> Result<()> {
                 while let Some(&(l, i, hash)) = jobs.get(next.fetch_add(1, Ordering::Relaxed)) {
                     let path = &view[l].index.entries[i].path;
                     let abs = layers[l].join(std::ffi::OsStr::from_bytes(path));
-                    local.push((l, i, read_file(&abs, path, hash, &mut buf)));
+                    let mode = view[l].index.entries[i].mode;
+                    local.push((l, i, read_file(&abs, path, mode, hash, &mut buf)));
                 }
                 done.lock().expect("no reader panics").extend(local);
             });
@@ -665,7 +670,7 @@ fn secret_candidate(path: &[u8]) -> bool {
 /// for the files the inventories want, the whole content.
 type FileRead = (u128, u8, Option<Vec<u8>>);
 
-fn read_file(abs: &Path, rel: &[u8], hash: bool, buf: &mut [u8]) -> Result<FileRead> {
+fn read_file(abs: &Path, rel: &[u8], mode: u32, hash: bool, buf: &mut [u8]) -> Result<FileRead> {
     use crate::layer::sniff;
     let capture = sniff::wanted(rel);
     let mut f = File::options()
@@ -695,7 +700,7 @@ fn read_file(abs: &Path, rel: &[u8], hash: bool, buf: &mut [u8]) -> Result<FileR
             h.update(&buf[..n]);
         }
     }
-    let flags = sniff::classify(rel, &head[..head.len().min(sniff::HEAD)]);
+    let flags = sniff::classify_entry(rel, mode, &head[..head.len().min(sniff::HEAD)]);
     let captured = (capture && (head.len() as u64) < sniff::CAPTURE_LIMIT).then_some(head);
     Ok((if hash { h.digest128() } else { 0 }, flags, captured))
 }
@@ -854,7 +859,7 @@ mod tests {
         );
         let mut buf = vec![0u8; 64];
         std::os::unix::fs::symlink(tmp.path().join("l0/same1"), tmp.path().join("link")).unwrap();
-        assert!(read_file(&tmp.path().join("link"), b"link", true, &mut buf).is_err());
+        assert!(read_file(&tmp.path().join("link"), b"link", 0o777, true, &mut buf).is_err());
     }
 
     #[test]

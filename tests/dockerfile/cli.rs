@@ -159,3 +159,74 @@ fn a_syntax_error_exits_2_naming_file_line_and_column() {
         String::from_utf8_lossy(&out.stdout)
     );
 }
+
+/// `IMAGE --dockerfile`: the multi-stage proposal replays the Dockerfile's
+/// own final stage (real source paths, continuations) from its own base, and
+/// keeps earlier stages ahead of it; without the Dockerfile it comes from
+/// the history (`COPY dir:<hash>` has no source path).
+#[test]
+fn multi_stage_proposal_follows_the_given_dockerfile() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let proposal = |extra: &[&str]| -> String {
+        let mut args = vec!["fixtures/demo.tar", "--json", "-"];
+        args.extend_from_slice(extra);
+        let out = Command::cargo_bin("ballast")
+            .expect("binary")
+            .args(&args)
+            .current_dir(root)
+            .output()
+            .expect("run ballast");
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let v: serde_json::Value = serde_json::from_slice(&out.stdout).expect("json");
+        v["estimates"]
+            .as_array()
+            .expect("estimates")
+            .iter()
+            .find(|e| e["strategy"] == "multi-stage")
+            .expect("a multi-stage estimate")["dockerfile"]
+            .as_str()
+            .expect("a proposal")
+            .to_string()
+    };
+    let from_history = proposal(&[]);
+    assert!(
+        from_history.contains("from the image history"),
+        "{from_history}"
+    );
+    assert!(from_history.contains("the history keeps no source path"));
+
+    let joined = proposal(&["--dockerfile", "fixtures/demo.Dockerfile"]);
+    assert!(
+        joined.contains("from fixtures/demo.Dockerfile (its final stage)"),
+        "{joined}"
+    );
+    assert!(joined.contains("ARG BASE=scratch\n"));
+    assert!(joined.contains("\nCOPY app /app\n"), "{joined}");
+    assert!(
+        joined.contains("/var/cache/dl/tool.tgz \\\n && echo \"v1\" > /etc/app.conf\n"),
+        "continuation kept: {joined}"
+    );
+    assert!(!joined.contains("keeps no source path"));
+
+    // An earlier stage stays ahead of the proposal, global ARGs first.
+    let dir = tempfile::tempdir().expect("temp dir");
+    let df = dir.path().join("Dockerfile");
+    std::fs::write(
+        &df,
+        "ARG V=1\nFROM scratch AS assets\nCOPY busybox /x\nFROM scratch\nCOPY --from=assets /x /bin/busybox\n",
+    )
+    .expect("write");
+    let staged = proposal(&["--dockerfile", df.to_str().expect("utf-8")]);
+    let at = |needle: &str| {
+        staged
+            .find(needle)
+            .unwrap_or_else(|| panic!("{needle:?} missing: {staged}"))
+    };
+    assert!(at("ARG V=1\n") < at("FROM scratch AS assets\n"));
+    assert!(at("FROM scratch AS assets\n") < at("FROM ${BASE} AS build\n"));
+    assert!(at("COPY --from=assets /x /bin/busybox\n") > at("FROM ${BASE} AS build\n"));
+}
