@@ -81,6 +81,18 @@ pub struct StepReport {
     pub bytes_rebuilt: Option<u64>,
 }
 
+/// A `RUN` before and after the reordering.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct RunChange {
+    /// The proposal's instruction.
+    pub instruction: String,
+    /// Its line in the original and in the proposal.
+    pub line_before: usize,
+    pub line_after: usize,
+    pub rebuilt_before: usize,
+    pub rebuilt_after: usize,
+}
+
 /// One build in the report.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct BuildReport {
@@ -96,6 +108,9 @@ pub struct BuildReport {
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct ProposalReport {
     pub changes: Vec<String>,
+    /// Each `RUN` of the proposal against the original `RUN` it came from
+    /// (whole, or the part split off at `&&`): how often each rebuilt.
+    pub runs: Vec<RunChange>,
     pub diff: String,
     pub dockerfile: String,
     #[serde(flatten)]
@@ -157,7 +172,9 @@ pub fn cache_report(
                     .map(|s| sizes.get(&(s.keyword.as_str(), s.key.as_str())).copied())
                     .collect();
                 let psim = simulate(&pplan, &history, opts.model, &pbytes);
+                let runs = run_changes(&plan, &sim, &pplan, &psim);
                 Some(ProposalReport {
+                    runs,
                     diff: unified_diff(text, &p.text, &name),
                     changes: p.changes,
                     dockerfile: p.text,
@@ -213,6 +230,41 @@ pub fn layer_sizes(plan: &Plan, mapped: &[Mapped]) -> Vec<Option<u64>> {
                 .and_then(|m| m.size_bytes)
         })
         .collect()
+}
+
+/// Pair each `RUN` of the proposal with the original `RUN` it was (or was
+/// split from, at `&&`).
+fn run_changes(plan: &Plan, sim: &Simulation, pplan: &Plan, psim: &Simulation) -> Vec<RunChange> {
+    let runs = |p: &Plan| -> Vec<usize> {
+        (0..p.steps.len())
+            .filter(|&i| p.steps[i].keyword == "RUN")
+            .collect()
+    };
+    let originals = runs(plan);
+    let mut out = Vec::new();
+    for j in runs(pplan) {
+        let after = &pplan.steps[j];
+        let body = after.instruction.trim_start_matches("RUN ").to_string();
+        let from = originals.iter().copied().find(|&i| {
+            let before = &plan.steps[i];
+            before.stage == after.stage
+                && (before.instruction == after.instruction
+                    || before
+                        .instruction
+                        .starts_with(&format!("{} && ", after.instruction))
+                    || before.instruction.ends_with(&format!(" && {body}")))
+        });
+        if let Some(i) = from {
+            out.push(RunChange {
+                instruction: after.instruction.clone(),
+                line_before: plan.steps[i].line,
+                line_after: after.line,
+                rebuilt_before: sim.steps[i].rebuilt,
+                rebuilt_after: psim.steps[j].rebuilt,
+            });
+        }
+    }
+    out
 }
 
 /// BuildKit's `<Dockerfile>.dockerignore`, when it exists inside the context:
@@ -305,6 +357,22 @@ pub fn write_text(r: &CacheReport, w: &mut dyn Write) -> io::Result<()> {
         w.write_all(p.diff.as_bytes())?;
         writeln!(w, "\nThe proposal over the same commits:")?;
         write_steps(&p.result, w)?;
+        if !p.runs.is_empty() {
+            writeln!(
+                w,
+                "\nRUN steps, builds that rebuilt them (of {}):",
+                r.builds
+            )?;
+            for c in &p.runs {
+                writeln!(
+                    w,
+                    "  {:<52} {:>5} -> {}",
+                    clip(&c.instruction, 52),
+                    c.rebuilt_before,
+                    c.rebuilt_after
+                )?;
+            }
+        }
         writeln!(
             w,
             "\nChange: hit rate {} -> {}, steps rebuilt {} -> {}, bytes rebuilt {} -> {}",
@@ -397,6 +465,17 @@ pub fn write_markdown(r: &CacheReport, w: &mut dyn Write) -> io::Result<()> {
             rebuilt_bytes(&r.result),
             rebuilt_bytes(&p.result)
         )?;
+        for c in &p.runs {
+            writeln!(
+                w,
+                "| `{}` rebuilt | {} | {} |",
+                clip(&c.instruction, 60)
+                    .replace('|', "\\|")
+                    .replace('`', "'"),
+                c.rebuilt_before,
+                c.rebuilt_after
+            )?;
+        }
     }
     for n in &r.notes {
         writeln!(w, "\n> note: {n}")?;
