@@ -79,6 +79,9 @@ pub struct StepReport {
     pub rebuilt: usize,
     pub hit_rate: f64,
     pub bytes_rebuilt: Option<u64>,
+    /// The final stage needs this stage; BuildKit builds no other, so the
+    /// totals leave the others out.
+    pub needed: bool,
 }
 
 /// A `RUN` before and after the reordering.
@@ -291,6 +294,7 @@ fn outcome(plan: &Plan, sim: &Simulation) -> Outcome {
             rebuilt: r.rebuilt,
             hit_rate: r.hit_rate,
             bytes_rebuilt: r.bytes_rebuilt,
+            needed: s.needed,
         })
         .collect();
     let per_build = sim
@@ -308,7 +312,7 @@ fn outcome(plan: &Plan, sim: &Simulation) -> Outcome {
         hit_rate: sim.hit_rate(plan),
         steps_rebuilt: sim.steps_rebuilt(),
         bytes_rebuilt: sim.bytes_rebuilt(),
-        bytes_partial: sim.bytes_partial(),
+        bytes_partial: sim.bytes_partial(plan),
         steps,
         per_build,
     }
@@ -400,11 +404,16 @@ fn write_steps(o: &Outcome, w: &mut dyn Write) -> io::Result<()> {
     )?;
     for s in &o.steps {
         let b = s.bytes_rebuilt.map(bytes).unwrap_or_else(|| "?".into());
+        let text = if s.needed {
+            s.instruction.clone()
+        } else {
+            format!("(unneeded stage) {}", s.instruction)
+        };
         writeln!(
             w,
             "  {:>5}  {:<48} {:>8} {:>8} {:>14}",
             s.line,
-            clip(&s.instruction, 48),
+            clip(&text, 48),
             percent(s.hit_rate),
             s.rebuilt,
             b
