@@ -146,7 +146,12 @@ pub fn propose(df: &Dockerfile, text: &str, files: &[String], ignore: &Ignore) -
             out.extend(segment(i));
         }
         match &fix.split {
-            Some((install, _)) => out.push(install.clone()),
+            Some((install, _)) => {
+                // The comments above the split RUN stay above its install half.
+                let from = segment_start(stage, fix.install);
+                emit(&lines, from, stage.instructions[fix.install].line, &mut out);
+                out.push(install.clone());
+            }
             None => out.extend(segment(fix.install)),
         }
         out.extend(segment(fix.copy));
@@ -240,10 +245,10 @@ fn fix_stage(stage: &Stage, files: &[String], ignore: &Ignore) -> Option<StageFi
     if manifests.is_empty() {
         return None;
     }
-    let dest = if dest.ends_with('/') || manifests.len() == 1 && dest != "." {
+    // The source was a directory, so the destination is one: say so, which
+    // also keeps a single manifest from being copied *as* the destination.
+    let dest = if dest.ends_with('/') {
         dest
-    } else if dest == "." {
-        "./".to_string()
     } else {
         format!("{dest}/")
     };
@@ -472,6 +477,28 @@ mod tests {
         assert!(propose_for(no_manifest, &["main.go"], "").is_none());
         let run_between = "FROM node:22\nCOPY . .\nRUN ./generate.sh\nRUN npm ci\n";
         assert!(propose_for(run_between, &["package.json"], "").is_none());
+    }
+
+    #[test]
+    fn a_split_run_keeps_its_comment_and_continuations_are_joined() {
+        let text =
+            "FROM node:22\nCOPY . .\n# deps, then build\nRUN npm ci \\\n    && npm run build\n";
+        let p = propose_for(text, &["package.json", "a.js"], "").expect("a proposal");
+        assert_eq!(
+            p.text,
+            "FROM node:22\nCOPY package.json ./\n# deps, then build\nRUN npm ci\nCOPY . .\nRUN npm run build\n"
+        );
+    }
+
+    #[test]
+    fn a_single_manifest_goes_into_the_destination_directory() {
+        let text = "FROM python:3.12-slim\nWORKDIR /srv\nCOPY . /srv\nRUN pip install -r requirements.txt\n";
+        let p = propose_for(text, &["requirements.txt", "app.py"], "").expect("a proposal");
+        assert!(
+            p.text.contains("COPY requirements.txt /srv/\n"),
+            "{}",
+            p.text
+        );
     }
 
     #[test]
