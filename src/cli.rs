@@ -420,6 +420,19 @@ fn join_dockerfile(analysis: &mut Analysis, path: &std::path::Path) -> anyhow::R
         .unwrap_or(std::path::Path::new("."));
     let lint = lint_report::lint_in(&df, Some(context))?;
     image::attach(analysis, &df, lint);
+    // With history, the cache report joins too, sized by this image's layers.
+    if crate::dockerfile::history::in_repository(context)
+        && let Some(joined) = analysis.dockerfile.as_mut()
+    {
+        use crate::dockerfile::{cache::Plan, cache_report};
+        let text = std::fs::read_to_string(path)
+            .with_context(|| format!("cannot read the Dockerfile '{}'", path.display()))?;
+        let sizes = cache_report::layer_sizes(&Plan::from_dockerfile(&df), &joined.instructions);
+        let opts = cache_report::CacheOptions::default();
+        joined.cache = Some(cache_report::cache_report(
+            &df, &text, context, &opts, &sizes,
+        )?);
+    }
     Ok(())
 }
 
@@ -474,7 +487,17 @@ fn write_files(
         emit(path, |w| report::json::write(analysis, w))?;
     }
     if let Some(path) = &args.markdown {
-        emit(path, |w| report::markdown::write(analysis, verdict, w))?;
+        emit(path, |w| {
+            report::markdown::write(analysis, verdict, w)?;
+            match &analysis.dockerfile {
+                Some(d) => crate::dockerfile::lint_report::write_markdown(
+                    &d.lint,
+                    std::path::Path::new(&d.path),
+                    w,
+                ),
+                None => Ok(()),
+            }
+        })?;
     }
     Ok(())
 }

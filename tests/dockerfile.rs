@@ -11,7 +11,13 @@ mod lint;
 #[path = "dockerfile/parse.rs"]
 mod parse;
 
+#[path = "dockerfile/cli.rs"]
+mod cli;
 /// The engine tests' gates, image guards and builders, shared as they are.
 #[allow(dead_code)]
 #[path = "engine/support.rs"]
 mod engine_support;
+#[path = "dockerfile/mutations.rs"]
+mod mutations;
+#[path = "dockerfile/substitution.rs"]
+mod substitution;

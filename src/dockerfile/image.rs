@@ -66,6 +66,10 @@ pub struct ImageDockerfile {
     /// history entry and layer where found.
     pub instructions: Vec<Mapped>,
     pub lint: Vec<lint::Finding>,
+    /// The cache report over the context's git history, sized by this
+    /// image's layers (absent when the context is not in a git repository).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub cache: Option<super::cache_report::CacheReport>,
 }
 
 /// A history line split: the instruction keyword and the rest, with the
@@ -257,6 +261,7 @@ pub fn attach(analysis: &mut Analysis, df: &Dockerfile, lint: Vec<lint::Finding>
         final_stage: df.stages.len().saturating_sub(1),
         instructions,
         lint,
+        cache: None,
     });
 }
 

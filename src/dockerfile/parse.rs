@@ -1089,6 +1089,9 @@ impl<'a> Parser<'a> {
             }
         }
         ins.text = self.lines[ins.line - 1..ins.end_line.min(self.lines.len())].join("\n");
+        if let Some(trigger) = ins.trigger.as_deref_mut() {
+            trigger.text = ins.text.clone();
+        }
         Ok(ins)
     }
 
@@ -1625,6 +1628,10 @@ mod tests {
         let t = d.stages[0].instructions[0].trigger.as_deref();
         assert_eq!(t.map(|t| t.kind), Some(Kind::Copy));
         assert_eq!(t.and_then(|t| t.flag("chown")), Some("1"));
+        assert_eq!(
+            t.map(|t| t.text.as_str()),
+            Some("ONBUILD COPY --chown=1 . /app")
+        );
         assert_eq!(d.stages[0].instructions[1].flag("interval"), Some("5s"));
     }
 

@@ -256,6 +256,17 @@ fn cli_joins_the_dockerfile_and_a_syntax_error_exits_2() {
             .as_array()
             .is_some_and(|l| !l.is_empty())
     );
+    let out = Command::cargo_bin("ballast")
+        .expect("binary")
+        .args([&img.tag, "--quiet", "--markdown", "-", "--dockerfile"])
+        .arg(ctx.path().join("Dockerfile"))
+        .output()
+        .expect("run ballast");
+    let md = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        md.contains("## Dockerfile lint: `") && md.contains("`no-healthcheck` (DL3057)"),
+        "{md}"
+    );
 
     let bad = ctx.path().join("Bad.Dockerfile");
     std::fs::write(&bad, "FROM scratch\nCOPY --chwon=1 a /a\n").expect("write");
@@ -271,4 +282,71 @@ fn cli_joins_the_dockerfile_and_a_syntax_error_exits_2() {
         err.contains("Bad.Dockerfile:2:6: unknown flag '--chwon'"),
         "{err}"
     );
+}
+
+#[test]
+fn with_git_history_the_cache_report_joins_sized_by_the_image() {
+    if !docker_ready("with_git_history_the_cache_report_joins_sized_by_the_image") {
+        return;
+    }
+    let ctx = context();
+    let git = |args: &[&str]| {
+        run(Command::new("git")
+            .args([
+                "-c",
+                "user.email=t@example.com",
+                "-c",
+                "user.name=t",
+                "-c",
+                "commit.gpgsign=false",
+            ])
+            .args(args)
+            .current_dir(ctx.path()));
+    };
+    git(&["init", "-q"]);
+    git(&["add", "-A"]);
+    git(&["commit", "-qm", "one"]);
+    std::fs::write(ctx.path().join("app.txt"), "app 2\n").expect("app.txt");
+    git(&["commit", "-qam", "two"]);
+    let img = Image::adopt(unique("df-cache"));
+    run(Command::new("docker")
+        .env("DOCKER_BUILDKIT", "0")
+        .args([
+            "build",
+            "-q",
+            "--no-cache",
+            "--force-rm",
+            "--network",
+            "none",
+            "-t",
+            &img.tag,
+        ])
+        .arg(ctx.path()));
+    let out = Command::cargo_bin("ballast")
+        .expect("binary")
+        .args([&img.tag, "--quiet", "--json", "-", "--dockerfile"])
+        .arg(ctx.path().join("Dockerfile"))
+        .output()
+        .expect("run ballast");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).expect("JSON");
+    let cache = &v["dockerfile"]["cache"];
+    assert_eq!(cache["builds"], 1, "{cache:#}");
+    let steps = cache["steps"].as_array().expect("steps");
+    let step = |line: u64| {
+        steps
+            .iter()
+            .find(|s| s["line"] == line)
+            .unwrap_or_else(|| panic!("line {line}: {cache:#}"))
+    };
+    // app.txt changed: its COPY (line 14) and everything below miss; the
+    // RUN writing 1 MiB is sized by its layer in this image.
+    assert_eq!(step(13)["rebuilt"], 0);
+    assert_eq!(step(14)["rebuilt"], 1);
+    assert_eq!(step(16)["rebuilt"], 1);
+    assert_eq!(step(16)["bytes_rebuilt"], 1024 * 1024);
 }

@@ -161,3 +161,23 @@ fn dockerignore_lets_in_names_what_gets_through() {
         hit.message
     );
 }
+
+#[test]
+fn readme_lists_every_rule_with_its_hadolint_twin() {
+    let readme = std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("README.md"))
+        .expect("README");
+    for r in RULES {
+        let row = format!(
+            "| `{}` | {} | {} | {} |",
+            r.id,
+            r.hadolint.unwrap_or("—"),
+            r.category,
+            r.severity
+        );
+        assert!(
+            readme.contains(&row),
+            "README lacks the row for {}: {row}",
+            r.id
+        );
+    }
+}
