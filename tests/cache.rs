@@ -26,6 +26,17 @@ use ballast::dockerfile::cache_report::{CacheOptions, cache_report};
 use ballast::dockerfile::history::History;
 
 const BUSYBOX: &str = "/bin/busybox";
+
+/// One engine test builds at a time: the legacy builder has been seen to lose
+/// an image it just made ("unable to find image") while other builds and
+/// removals run beside it.
+static ENGINE: std::sync::Mutex<()> = std::sync::Mutex::new(());
+
+fn engine_lock() -> std::sync::MutexGuard<'static, ()> {
+    ENGINE
+        .lock()
+        .unwrap_or_else(|poisoned| poisoned.into_inner())
+}
 /// Debian's CLI, which drives the engine's built-in BuildKit offline.
 const BUILDKIT_CLI: &str = "/usr/bin/docker";
 
@@ -230,11 +241,50 @@ fn build_all(
         cmd.args(["--network", "none", "-f", file, "-t", &tag])
             .arg(repo.dir.path())
             .current_dir(repo.dir.path());
-        let out = run(&mut cmd);
-        results.push(match builder {
-            Builder::Legacy => legacy_hits(&out, plan),
-            Builder::BuildKit => buildkit_hits(&out, df, plan),
-        });
+        let parse = |out: &str| match builder {
+            Builder::Legacy => legacy_hits(out, plan),
+            Builder::BuildKit => buildkit_hits(out, df, plan),
+        };
+        // The engine is shared: another process removing images can make a
+        // build fail part way ("unable to find image"). The steps reported
+        // before the failure keep their outcome; a retry gives the rest.
+        let mut merged: Option<Vec<Option<bool>>> = None;
+        let mut attempt = 0;
+        let hits = loop {
+            attempt += 1;
+            let shown = format!("{cmd:?}");
+            let out = cmd
+                .output()
+                .unwrap_or_else(|e| panic!("cannot run {shown}: {e}"));
+            let text = format!(
+                "{}{}",
+                String::from_utf8_lossy(&out.stdout),
+                String::from_utf8_lossy(&out.stderr)
+            );
+            let mut hits = parse(&text);
+            if let Some(before) = &merged {
+                for (h, b) in hits.iter_mut().zip(before) {
+                    if b.is_some() {
+                        *h = *b;
+                    }
+                }
+            }
+            if out.status.success() {
+                break hits;
+            }
+            let transient = text.contains("unable to find image") || text.contains("No such image");
+            assert!(
+                transient && attempt < 3,
+                "{shown} failed (attempt {attempt}):\n{text}"
+            );
+            eprintln!("note: {shown}: transient engine error, retrying");
+            // The step that failed never finished: its outcome is the retry's.
+            if let Some(last) = hits.iter().rposition(Option::is_some) {
+                hits[last] = None;
+            }
+            merged = Some(hits);
+        };
+        results.push(hits);
     }
     results
 }
@@ -352,6 +402,7 @@ fn check(builder: Builder, test: &str) {
     if !engine_ready(test, cli) {
         return;
     }
+    let _engine = engine_lock();
     let salt = format!(
         "{test}-{}-{:?}",
         std::process::id(),
@@ -557,6 +608,7 @@ fn dockerfile_command_sizes_run_steps_from_the_image() {
     ) {
         return;
     }
+    let _engine = engine_lock();
     let r = small_repo();
     let tag = format!("ballast-cache-test-{}:sized", std::process::id());
     let images = Images(vec![tag.clone()]);
