@@ -136,7 +136,9 @@ pub fn propose(df: &Dockerfile, text: &str, files: &[String], ignore: &Ignore) -
         let segment = |i: usize| -> Vec<String> {
             let from = segment_start(stage, i);
             let to = stage.instructions[i].end_line;
-            lines[from - 1..to.min(lines.len())]
+            lines
+                .get(from.saturating_sub(1)..to.min(lines.len()))
+                .unwrap_or_default()
                 .iter()
                 .map(|l| l.to_string())
                 .collect()
