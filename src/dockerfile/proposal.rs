@@ -7,6 +7,11 @@
 //! manifest changes. The proposal is text: the original lines moved, a new
 //! manifest `COPY` added and, when the install `RUN` also builds, that `RUN`
 //! split at its `&&` so the build stays after the source.
+//!
+//! Only installs that work from the manifests alone are moved: `npm ci`,
+//! `pip install -r`, `go mod download`, `bundle install`, … but not
+//! `cargo fetch`/`cargo build` (Cargo wants a target, so the fix there is a
+//! stub `src/main.rs` or cargo-chef, which is the lint's advice, not a move).
 
 use std::collections::HashSet;
 
@@ -81,15 +86,12 @@ const ECOSYSTEMS: &[Ecosystem] = &[
         manifests: &["go.mod", "go.sum"],
     },
     Ecosystem {
-        install: |c| starts(c, &["cargo fetch"]),
-        manifests: &["Cargo.toml", "Cargo.lock"],
-    },
-    Ecosystem {
         install: |c| starts(c, &["bundle install", "bundle config"]),
         manifests: &["Gemfile", "Gemfile.lock"],
     },
     Ecosystem {
-        install: |c| starts(c, &["composer install"]),
+        // Without --no-scripts, composer's scripts expect the source.
+        install: |c| starts(c, &["composer install"]) && c.contains("--no-scripts"),
         manifests: &["composer.json", "composer.lock"],
     },
 ];
