@@ -566,6 +566,26 @@ fn dockerfile_command_reports_lint_and_cache_as_json() {
     );
     assert_eq!(cache["bytes_partial"], true);
     assert!(cache["proposal"].is_null(), "nothing to reorder here");
+
+    let md = ballast()
+        .args([
+            "dockerfile",
+            "Dockerfile",
+            "--commits",
+            "3",
+            "--markdown",
+            "-",
+        ])
+        .current_dir(r.dir.path())
+        .assert()
+        .success()
+        .get_output()
+        .stdout
+        .clone();
+    let md = String::from_utf8(md).expect("utf-8");
+    assert!(md.contains("## Dockerfile lint"), "{md}");
+    assert!(md.contains("## Build cache"), "{md}");
+    assert!(md.contains("| 4 | `COPY . .` | 0% | 3 |"), "{md}");
 }
 
 #[test]
