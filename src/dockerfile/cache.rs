@@ -367,7 +367,7 @@ pub fn simulate(
                     build.bytes_rebuilt += size.unwrap_or(0);
                 }
                 let known = steps[i].bytes_rebuilt.unwrap_or(0);
-                steps[i].bytes_rebuilt = Some(known + ctx.bytes(i, step, layer_bytes).unwrap_or(0));
+                steps[i].bytes_rebuilt = Some(known + size.unwrap_or(0));
             }
             builds.push(build);
         }
