@@ -2,12 +2,12 @@
 //!
 //! A git repository gets a sequence of commits (source edit, manifest edit,
 //! an ignored file, a mode change, a new file, an empty commit, a
-//! `.dockerignore` edit, a lockfile edit and its revert, and `.git` let into
-//! the context). Every commit is
-//! built with the local engine, by the legacy builder ("Using cache") and by
-//! BuildKit ("CACHED"), for the original Dockerfile and for the reordering
-//! ballast proposes; the simulated hit or miss of every instruction must be
-//! the builder's. The engine keeps every earlier build, so the simulation uses
+//! `.dockerignore` edit, a lockfile edit and its revert, files that `docs/**`,
+//! `!docs/keep.txt` and `**/*.tmp` leave out or let in, and `.git` let into
+//! the context). Every commit is built with the local engine, by the legacy
+//! builder ("Using cache") and by BuildKit ("CACHED"), for the original
+//! Dockerfile and for the reordering ballast proposes; the simulated hit or
+//! miss of every instruction must be the builder's. The engine keeps every earlier build, so the simulation uses
 //! `CacheModel::All`; a per-run salt in the Dockerfile (a `LABEL` first, which
 //! the legacy builder chains, and a `RUN`, which BuildKit does) keeps earlier
 //! runs and the other tests' images, removed while this one runs, out of the
@@ -101,6 +101,9 @@ fn dockerfile(salt: &str) -> String {
     )
 }
 
+/// The scenario's ignore rules: Docker's `**`, `!` exceptions and plain names.
+const IGNORE: &str = "Dockerfile*\n*.md\nnode_modules\n.git\ndocs/**\n!docs/keep.txt\n**/*.tmp\n";
+
 struct Repo {
     dir: tempfile::TempDir,
     commits: Vec<String>,
@@ -151,7 +154,9 @@ impl Repo {
         r.write("tools/npm", NPM);
         r.chmod("tools/npm", 0o755);
         r.write("Dockerfile", &dockerfile(salt));
-        r.write(".dockerignore", "Dockerfile*\n*.md\nnode_modules\n.git\n");
+        r.write(".dockerignore", IGNORE);
+        r.write("docs/other.txt", "o1\n");
+        r.write("docs/keep.txt", "k1\n");
         r.write("package.json", "{\"name\":\"demo\"}\n");
         r.write("package-lock.json", "{\"lockfileVersion\":3}\n");
         r.write("src/a.txt", "a1\n");
@@ -168,10 +173,7 @@ impl Repo {
         r.write("src/b.txt", "b\n");
         r.commit("new source file");
         r.commit("empty commit");
-        r.write(
-            ".dockerignore",
-            "Dockerfile*\n*.md\nnode_modules\n.git\n*.log\n",
-        );
+        r.write(".dockerignore", &format!("{IGNORE}*.log\n"));
         r.commit(".dockerignore edit");
         r.write("node_modules/left-pad.js", "ignored dir\n");
         r.commit("ignored directory");
@@ -180,6 +182,16 @@ impl Repo {
         r.git(&["revert", "--no-edit", "HEAD"]);
         r.commits
             .push(r.git(&["rev-parse", "HEAD"]).trim().to_string());
+        r.write("docs/other.txt", "o2\n");
+        r.commit("docs/** ignores this");
+        r.write("docs/keep.txt", "k2\n");
+        r.commit("!docs/keep.txt lets this in");
+        r.write("src/scratch.tmp", "t\n");
+        r.commit("**/*.tmp ignores this");
+        // Last, `.git` let into the context: every commit differs from then on.
+        r.write(".dockerignore", &IGNORE.replace(".git\n", ""));
+        r.commit(".git no longer ignored");
+        r.commit("empty commit with .git in the context");
         r
     }
 }
