@@ -199,6 +199,22 @@ pub fn cache_report(
                 .into(),
         );
     }
+    if let Some(rel) = relative_to(&df.path, context) {
+        let edits: Vec<&str> = history
+            .commits
+            .iter()
+            .skip(1)
+            .filter(|c| c.changes.iter().any(|ch| ch.path == rel))
+            .map(|c| short(&c.id))
+            .collect();
+        if let Some(first) = edits.first() {
+            notes.push(format!(
+                "the Dockerfile changed in {} of the builds (first {first}); the simulation \
+                 replays today's Dockerfile over every commit, not those edits",
+                edits.len()
+            ));
+        }
+    }
     if ignore_file != DOCKERIGNORE {
         notes.push(format!(
             "ignore rules read from '{ignore_file}' (the Dockerfile's own)"
@@ -275,9 +291,14 @@ fn run_changes(plan: &Plan, sim: &Simulation, pplan: &Plan, psim: &Simulation) -
 fn own_ignore_file(dockerfile: &Path, context: &Path) -> Option<String> {
     let mut own = dockerfile.as_os_str().to_owned();
     own.push(".dockerignore");
-    let own: PathBuf = std::fs::canonicalize(PathBuf::from(own)).ok()?;
+    relative_to(Path::new(&own), context)
+}
+
+/// `path` relative to `context`, `/`-separated, when it exists inside it.
+fn relative_to(path: &Path, context: &Path) -> Option<String> {
+    let path: PathBuf = std::fs::canonicalize(path).ok()?;
     let context = std::fs::canonicalize(context).ok()?;
-    let rel = own.strip_prefix(&context).ok()?;
+    let rel = path.strip_prefix(&context).ok()?;
     Some(rel.to_string_lossy().replace('\\', "/"))
 }
 
@@ -595,6 +616,27 @@ mod tests {
             rep.notes
                 .iter()
                 .any(|n| n.contains("app.Dockerfile.dockerignore"))
+        );
+    }
+
+    #[test]
+    fn dockerfile_edits_in_the_window_are_noted() {
+        let r = TestRepo::new();
+        let text = "FROM scratch\nCOPY a /a\n";
+        r.write("Dockerfile", "FROM scratch\n");
+        r.write("a", "1");
+        r.commit("seed");
+        r.write("Dockerfile", text);
+        r.commit("add a COPY");
+        let df = Dockerfile::parse(text, r.dir.path().join("Dockerfile")).expect("parses");
+        let rep =
+            cache_report(&df, text, r.dir.path(), &CacheOptions::default(), &[]).expect("report");
+        assert!(
+            rep.notes
+                .iter()
+                .any(|n| n.contains("changed in 1 of the builds")),
+            "{:?}",
+            rep.notes
         );
     }
 
