@@ -3,7 +3,7 @@
 
 use std::collections::HashMap;
 use std::io::{self, Write};
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use serde::Serialize;
 
@@ -15,7 +15,6 @@ use super::parse::Dockerfile;
 use super::proposal::{propose, unified_diff};
 use crate::error::{Error, Result};
 use crate::report::bytes;
-use std::path::PathBuf;
 
 /// What to simulate.
 #[derive(Debug, Clone)]
