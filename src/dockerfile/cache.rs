@@ -69,6 +69,10 @@ pub struct Step {
     /// Produces a layer (or BuildKit vertex): `FROM`, `RUN`, `COPY`, `ADD`,
     /// `WORKDIR`. The others only change the image config.
     pub layer: bool,
+    /// The final stage needs this step's stage. BuildKit (the default
+    /// builder) never builds the others, so totals leave them out; the legacy
+    /// builder builds every stage.
+    pub needed: bool,
 }
 
 impl Plan {
@@ -94,6 +98,7 @@ impl Plan {
                 reads_stage: df.stage_named(&base, stage.index).map(|s| s.index),
                 link: false,
                 layer: true,
+                needed: true,
             });
             for (i, ins) in stage.instructions.iter().enumerate() {
                 let scope = df.scope_at(stage.index, i, &none);
@@ -109,6 +114,7 @@ impl Plan {
                     reads_stage: None,
                     link: false,
                     layer: matches!(ins.kind, Kind::Run | Kind::Copy | Kind::Add | Kind::Workdir),
+                    needed: true,
                 };
                 match ins.kind {
                     Kind::Copy | Kind::Add => {
@@ -162,7 +168,32 @@ impl Plan {
                 steps.push(step);
             }
         }
+        mark_needed(&mut steps);
         Plan { steps }
+    }
+}
+
+/// Mark the stages the last stage needs, through `FROM stage`, `COPY --from`
+/// and `RUN --mount=from=`; a stage only reads earlier ones, so one pass from
+/// the end suffices.
+fn mark_needed(steps: &mut [Step]) {
+    let stages = steps.iter().map(|s| s.stage + 1).max().unwrap_or(0);
+    let mut needed = vec![false; stages];
+    if let Some(last) = needed.last_mut() {
+        *last = true;
+    }
+    for stage in (0..stages).rev() {
+        if !needed[stage] {
+            continue;
+        }
+        for s in steps.iter().filter(|s| s.stage == stage) {
+            if let Some(dep) = s.reads_stage.filter(|d| *d < stages) {
+                needed[dep] = true;
+            }
+        }
+    }
+    for s in steps.iter_mut() {
+        s.needed = needed[s.stage];
     }
 }
 
@@ -251,7 +282,7 @@ pub struct Simulation {
 }
 
 impl Simulation {
-    /// Steps rebuilt over all builds.
+    /// Steps rebuilt over all builds (stages the final one needs).
     pub fn steps_rebuilt(&self) -> usize {
         self.builds.iter().map(|b| b.steps_rebuilt).sum()
     }
@@ -261,14 +292,19 @@ impl Simulation {
         self.builds.iter().map(|b| b.bytes_rebuilt).sum()
     }
 
-    /// Whether some rebuilt step's size is unknown.
-    pub fn bytes_partial(&self) -> bool {
-        self.steps.iter().any(|s| s.bytes_rebuilt.is_none())
+    /// Whether some rebuilt step's size is unknown (stages the final one
+    /// does not need left out).
+    pub fn bytes_partial(&self, plan: &Plan) -> bool {
+        self.steps
+            .iter()
+            .zip(&plan.steps)
+            .any(|(r, s)| s.needed && r.bytes_rebuilt.is_none())
     }
 
     /// Hits over all (build, layer step) pairs; 1.0 with no builds.
     pub fn hit_rate(&self, plan: &Plan) -> f64 {
         let layers: Vec<usize> = (0..plan.steps.len())
+            .filter(|&i| plan.steps[i].needed)
             .filter(|&i| plan.steps[i].layer && plan.steps[i].index_in_stage > 0)
             .collect();
         let total = layers.len() * self.builds.len();
@@ -324,13 +360,14 @@ pub fn simulate(
                     continue;
                 }
                 steps[i].rebuilt += 1;
-                build.steps_rebuilt += 1;
-                match ctx.bytes(i, step, layer_bytes) {
-                    Some(b) => build.bytes_rebuilt += b,
-                    None => unknown[i] = true,
+                let size = ctx.bytes(i, step, layer_bytes);
+                unknown[i] |= size.is_none();
+                if step.needed {
+                    build.steps_rebuilt += 1;
+                    build.bytes_rebuilt += size.unwrap_or(0);
                 }
                 let known = steps[i].bytes_rebuilt.unwrap_or(0);
-                steps[i].bytes_rebuilt = Some(known + ctx.bytes(i, step, layer_bytes).unwrap_or(0));
+                steps[i].bytes_rebuilt = Some(known + size.unwrap_or(0));
             }
             builds.push(build);
         }
@@ -568,6 +605,7 @@ mod tests {
             reads_stage: None,
             link: false,
             layer: matches!(keyword, "FROM" | "RUN" | "COPY" | "ADD" | "WORKDIR"),
+            needed: true,
         }
     }
 
@@ -638,7 +676,7 @@ mod tests {
             &[None, None, Some(1000)],
         );
         assert_eq!(sized.steps[2].bytes_rebuilt, Some(1000));
-        assert!(!sized.bytes_partial());
+        assert!(!sized.bytes_partial(&node_plan()));
     }
 
     #[test]
@@ -769,8 +807,54 @@ mod tests {
         assert!(s[7].context.is_none(), "a heredoc COPY reads no context");
         assert_eq!((s[9].reads_stage, s[9].link), (Some(0), true));
         assert_eq!((s[8].stage, s[8].index_in_stage), (1, 0));
+        assert!(
+            s.iter().all(|s| s.needed),
+            "the final stage copies from build"
+        );
         assert!(!s[10].layer && s[2].layer);
         assert_eq!(s[4].line, 6);
+    }
+
+    #[test]
+    fn stages_the_final_one_does_not_need_are_left_out_of_totals() {
+        let text = "FROM scratch AS base\nCOPY app.js /\n\
+            FROM base AS test\nRUN make test\n\
+            FROM scratch AS tools\nCOPY package.json /\n\
+            FROM scratch\nRUN --mount=type=bind,from=tools,target=/t true\nCOPY --from=base /app.js /\n";
+        let df = Dockerfile::parse(text, "Dockerfile").expect("parses");
+        let plan = Plan::from_dockerfile(&df);
+        let needed: Vec<(usize, bool)> = plan.steps.iter().map(|s| (s.stage, s.needed)).collect();
+        assert_eq!(
+            needed,
+            vec![
+                (0, true),
+                (0, true),
+                (1, false),
+                (1, false),
+                (2, true),
+                (2, true),
+                (3, true),
+                (3, true),
+                (3, true)
+            ]
+        );
+        let r = repo();
+        r.write("app.js", "2");
+        r.commit("source");
+        let h = History::read(r.dir.path(), "HEAD", 100).expect("history");
+        let sim = simulate(&plan, &h, CacheModel::Previous, &[]);
+        assert_eq!(hits(&sim), vec!["HMMMHHHHM"]);
+        // The test stage (its FROM and RUN) misses too, but is not counted.
+        assert_eq!(sim.steps_rebuilt(), 2);
+        // The unneeded RUN's size is unknown, and so is the COPY --from's
+        // until an image gives it; then nothing counted is unknown.
+        assert_eq!(sim.steps[3].bytes_rebuilt, None);
+        assert!(sim.bytes_partial(&plan));
+        let mut sizes = vec![None; 9];
+        sizes[8] = Some(10);
+        let sized = simulate(&plan, &h, CacheModel::Previous, &sizes);
+        assert!(!sized.bytes_partial(&plan));
+        assert_eq!(sized.bytes_rebuilt(), 1 + 10);
     }
 
     #[test]

@@ -3,7 +3,7 @@
 
 use std::collections::HashMap;
 use std::io::{self, Write};
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use serde::Serialize;
 
@@ -15,7 +15,6 @@ use super::parse::Dockerfile;
 use super::proposal::{propose, unified_diff};
 use crate::error::{Error, Result};
 use crate::report::bytes;
-use std::path::PathBuf;
 
 /// What to simulate.
 #[derive(Debug, Clone)]
@@ -79,6 +78,21 @@ pub struct StepReport {
     pub rebuilt: usize,
     pub hit_rate: f64,
     pub bytes_rebuilt: Option<u64>,
+    /// The final stage needs this stage; BuildKit builds no other, so the
+    /// totals leave the others out.
+    pub needed: bool,
+}
+
+/// A `RUN` before and after the reordering.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct RunChange {
+    /// The proposal's instruction.
+    pub instruction: String,
+    /// Its line in the original and in the proposal.
+    pub line_before: usize,
+    pub line_after: usize,
+    pub rebuilt_before: usize,
+    pub rebuilt_after: usize,
 }
 
 /// One build in the report.
@@ -96,6 +110,9 @@ pub struct BuildReport {
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct ProposalReport {
     pub changes: Vec<String>,
+    /// Each `RUN` of the proposal against the original `RUN` it came from
+    /// (whole, or the part split off at `&&`): how often each rebuilt.
+    pub runs: Vec<RunChange>,
     pub diff: String,
     pub dockerfile: String,
     #[serde(flatten)]
@@ -157,7 +174,9 @@ pub fn cache_report(
                     .map(|s| sizes.get(&(s.keyword.as_str(), s.key.as_str())).copied())
                     .collect();
                 let psim = simulate(&pplan, &history, opts.model, &pbytes);
+                let runs = run_changes(&plan, &sim, &pplan, &psim);
                 Some(ProposalReport {
+                    runs,
                     diff: unified_diff(text, &p.text, &name),
                     changes: p.changes,
                     dockerfile: p.text,
@@ -178,6 +197,22 @@ pub fn cache_report(
              (a shallow clone? fetch more history, e.g. `git fetch --deepen 100`)"
                 .into(),
         );
+    }
+    if let Some(rel) = relative_to(&df.path, context) {
+        let edits: Vec<&str> = history
+            .commits
+            .iter()
+            .skip(1)
+            .filter(|c| c.changes.iter().any(|ch| ch.path == rel))
+            .map(|c| short(&c.id))
+            .collect();
+        if let Some(first) = edits.first() {
+            notes.push(format!(
+                "the Dockerfile changed in {} of the builds (first {first}); the simulation \
+                 replays today's Dockerfile over every commit, not those edits",
+                edits.len()
+            ));
+        }
     }
     if ignore_file != DOCKERIGNORE {
         notes.push(format!(
@@ -215,14 +250,54 @@ pub fn layer_sizes(plan: &Plan, mapped: &[Mapped]) -> Vec<Option<u64>> {
         .collect()
 }
 
+/// Pair each `RUN` of the proposal with the original `RUN` it was (or was
+/// split from, at `&&`).
+fn run_changes(plan: &Plan, sim: &Simulation, pplan: &Plan, psim: &Simulation) -> Vec<RunChange> {
+    let runs = |p: &Plan| -> Vec<usize> {
+        (0..p.steps.len())
+            .filter(|&i| p.steps[i].keyword == "RUN")
+            .collect()
+    };
+    let originals = runs(plan);
+    let mut out = Vec::new();
+    for j in runs(pplan) {
+        let after = &pplan.steps[j];
+        let body = after.instruction.trim_start_matches("RUN ").to_string();
+        let from = originals.iter().copied().find(|&i| {
+            let before = &plan.steps[i];
+            before.stage == after.stage
+                && (before.instruction == after.instruction
+                    || before
+                        .instruction
+                        .starts_with(&format!("{} && ", after.instruction))
+                    || before.instruction.ends_with(&format!(" && {body}")))
+        });
+        if let Some(i) = from {
+            out.push(RunChange {
+                instruction: after.instruction.clone(),
+                line_before: plan.steps[i].line,
+                line_after: after.line,
+                rebuilt_before: sim.steps[i].rebuilt,
+                rebuilt_after: psim.steps[j].rebuilt,
+            });
+        }
+    }
+    out
+}
+
 /// BuildKit's `<Dockerfile>.dockerignore`, when it exists inside the context:
 /// its path relative to the context.
 fn own_ignore_file(dockerfile: &Path, context: &Path) -> Option<String> {
     let mut own = dockerfile.as_os_str().to_owned();
     own.push(".dockerignore");
-    let own: PathBuf = std::fs::canonicalize(PathBuf::from(own)).ok()?;
+    relative_to(Path::new(&own), context)
+}
+
+/// `path` relative to `context`, `/`-separated, when it exists inside it.
+fn relative_to(path: &Path, context: &Path) -> Option<String> {
+    let path: PathBuf = std::fs::canonicalize(path).ok()?;
     let context = std::fs::canonicalize(context).ok()?;
-    let rel = own.strip_prefix(&context).ok()?;
+    let rel = path.strip_prefix(&context).ok()?;
     Some(rel.to_string_lossy().replace('\\', "/"))
 }
 
@@ -239,6 +314,7 @@ fn outcome(plan: &Plan, sim: &Simulation) -> Outcome {
             rebuilt: r.rebuilt,
             hit_rate: r.hit_rate,
             bytes_rebuilt: r.bytes_rebuilt,
+            needed: s.needed,
         })
         .collect();
     let per_build = sim
@@ -256,7 +332,7 @@ fn outcome(plan: &Plan, sim: &Simulation) -> Outcome {
         hit_rate: sim.hit_rate(plan),
         steps_rebuilt: sim.steps_rebuilt(),
         bytes_rebuilt: sim.bytes_rebuilt(),
-        bytes_partial: sim.bytes_partial(),
+        bytes_partial: sim.bytes_partial(plan),
         steps,
         per_build,
     }
@@ -305,6 +381,22 @@ pub fn write_text(r: &CacheReport, w: &mut dyn Write) -> io::Result<()> {
         w.write_all(p.diff.as_bytes())?;
         writeln!(w, "\nThe proposal over the same commits:")?;
         write_steps(&p.result, w)?;
+        if !p.runs.is_empty() {
+            writeln!(
+                w,
+                "\nRUN steps, builds that rebuilt them (of {}):",
+                r.builds
+            )?;
+            for c in &p.runs {
+                writeln!(
+                    w,
+                    "  {:<52} {:>5} -> {}",
+                    clip(&c.instruction, 52),
+                    c.rebuilt_before,
+                    c.rebuilt_after
+                )?;
+            }
+        }
         writeln!(
             w,
             "\nChange: hit rate {} -> {}, steps rebuilt {} -> {}, bytes rebuilt {} -> {}",
@@ -332,11 +424,16 @@ fn write_steps(o: &Outcome, w: &mut dyn Write) -> io::Result<()> {
     )?;
     for s in &o.steps {
         let b = s.bytes_rebuilt.map(bytes).unwrap_or_else(|| "?".into());
+        let text = if s.needed {
+            s.instruction.clone()
+        } else {
+            format!("(unneeded stage) {}", s.instruction)
+        };
         writeln!(
             w,
             "  {:>5}  {:<48} {:>8} {:>8} {:>14}",
             s.line,
-            clip(&s.instruction, 48),
+            clip(&text, 48),
             percent(s.hit_rate),
             s.rebuilt,
             b
@@ -397,6 +494,17 @@ pub fn write_markdown(r: &CacheReport, w: &mut dyn Write) -> io::Result<()> {
             rebuilt_bytes(&r.result),
             rebuilt_bytes(&p.result)
         )?;
+        for c in &p.runs {
+            writeln!(
+                w,
+                "| `{}` rebuilt | {} | {} |",
+                clip(&c.instruction, 60)
+                    .replace('|', "\\|")
+                    .replace('`', "'"),
+                c.rebuilt_before,
+                c.rebuilt_after
+            )?;
+        }
     }
     for n in &r.notes {
         writeln!(w, "\n> note: {n}")?;
@@ -507,6 +615,27 @@ mod tests {
             rep.notes
                 .iter()
                 .any(|n| n.contains("app.Dockerfile.dockerignore"))
+        );
+    }
+
+    #[test]
+    fn dockerfile_edits_in_the_window_are_noted() {
+        let r = TestRepo::new();
+        let text = "FROM scratch\nCOPY a /a\n";
+        r.write("Dockerfile", "FROM scratch\n");
+        r.write("a", "1");
+        r.commit("seed");
+        r.write("Dockerfile", text);
+        r.commit("add a COPY");
+        let df = Dockerfile::parse(text, r.dir.path().join("Dockerfile")).expect("parses");
+        let rep =
+            cache_report(&df, text, r.dir.path(), &CacheOptions::default(), &[]).expect("report");
+        assert!(
+            rep.notes
+                .iter()
+                .any(|n| n.contains("changed in 1 of the builds")),
+            "{:?}",
+            rep.notes
         );
     }
 

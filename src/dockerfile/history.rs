@@ -595,6 +595,23 @@ pub(crate) mod tests {
     }
 
     #[test]
+    fn sha256_repositories_work_too() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let r = TestRepo { dir };
+        r.git(&["init", "-q", "--object-format=sha256", "-b", "main"]);
+        r.write(".dockerignore", "*.log\n");
+        r.write("a", "1");
+        r.commit("one");
+        r.write("a", "22");
+        r.commit("two");
+        let h = History::read(r.dir.path(), "HEAD", 10).expect("history");
+        assert_eq!(h.commits.len(), 2);
+        assert_eq!(h.commits[1].changes[0].entry.map(|e| e.size), Some(2));
+        let blob = h.base[0].1.blob;
+        assert_eq!(h.ignore_text(&blob), Some("*.log\n"));
+    }
+
+    #[test]
     fn a_directory_outside_git_is_a_usage_error() {
         let dir = tempfile::tempdir().expect("temp dir");
         let e = History::read(dir.path(), "HEAD", 10).expect_err("not a repository");

@@ -7,6 +7,11 @@
 //! manifest changes. The proposal is text: the original lines moved, a new
 //! manifest `COPY` added and, when the install `RUN` also builds, that `RUN`
 //! split at its `&&` so the build stays after the source.
+//!
+//! Only installs that work from the manifests alone are moved: `npm ci`,
+//! `pip install -r`, `go mod download`, `bundle install`, … but not
+//! `cargo fetch`/`cargo build` (Cargo wants a target, so the fix there is a
+//! stub `src/main.rs` or cargo-chef, which is the lint's advice, not a move).
 
 use std::collections::HashSet;
 
@@ -81,15 +86,12 @@ const ECOSYSTEMS: &[Ecosystem] = &[
         manifests: &["go.mod", "go.sum"],
     },
     Ecosystem {
-        install: |c| starts(c, &["cargo fetch"]),
-        manifests: &["Cargo.toml", "Cargo.lock"],
-    },
-    Ecosystem {
         install: |c| starts(c, &["bundle install", "bundle config"]),
         manifests: &["Gemfile", "Gemfile.lock"],
     },
     Ecosystem {
-        install: |c| starts(c, &["composer install"]),
+        // Without --no-scripts, composer's scripts expect the source.
+        install: |c| starts(c, &["composer install"]) && c.contains("--no-scripts"),
         manifests: &["composer.json", "composer.lock"],
     },
 ];
@@ -136,7 +138,9 @@ pub fn propose(df: &Dockerfile, text: &str, files: &[String], ignore: &Ignore) -
         let segment = |i: usize| -> Vec<String> {
             let from = segment_start(stage, i);
             let to = stage.instructions[i].end_line;
-            lines[from - 1..to.min(lines.len())]
+            lines
+                .get(from.saturating_sub(1)..to.min(lines.len()))
+                .unwrap_or_default()
                 .iter()
                 .map(|l| l.to_string())
                 .collect()
@@ -146,7 +150,12 @@ pub fn propose(df: &Dockerfile, text: &str, files: &[String], ignore: &Ignore) -
             out.extend(segment(i));
         }
         match &fix.split {
-            Some((install, _)) => out.push(install.clone()),
+            Some((install, _)) => {
+                // The comments above the split RUN stay above its install half.
+                let from = segment_start(stage, fix.install);
+                emit(&lines, from, stage.instructions[fix.install].line, &mut out);
+                out.push(install.clone());
+            }
             None => out.extend(segment(fix.install)),
         }
         out.extend(segment(fix.copy));
@@ -240,10 +249,10 @@ fn fix_stage(stage: &Stage, files: &[String], ignore: &Ignore) -> Option<StageFi
     if manifests.is_empty() {
         return None;
     }
-    let dest = if dest.ends_with('/') || manifests.len() == 1 && dest != "." {
+    // The source was a directory, so the destination is one: say so, which
+    // also keeps a single manifest from being copied *as* the destination.
+    let dest = if dest.ends_with('/') {
         dest
-    } else if dest == "." {
-        "./".to_string()
     } else {
         format!("{dest}/")
     };
@@ -472,6 +481,28 @@ mod tests {
         assert!(propose_for(no_manifest, &["main.go"], "").is_none());
         let run_between = "FROM node:22\nCOPY . .\nRUN ./generate.sh\nRUN npm ci\n";
         assert!(propose_for(run_between, &["package.json"], "").is_none());
+    }
+
+    #[test]
+    fn a_split_run_keeps_its_comment_and_continuations_are_joined() {
+        let text =
+            "FROM node:22\nCOPY . .\n# deps, then build\nRUN npm ci \\\n    && npm run build\n";
+        let p = propose_for(text, &["package.json", "a.js"], "").expect("a proposal");
+        assert_eq!(
+            p.text,
+            "FROM node:22\nCOPY package.json ./\n# deps, then build\nRUN npm ci\nCOPY . .\nRUN npm run build\n"
+        );
+    }
+
+    #[test]
+    fn a_single_manifest_goes_into_the_destination_directory() {
+        let text = "FROM python:3.12-slim\nWORKDIR /srv\nCOPY . /srv\nRUN pip install -r requirements.txt\n";
+        let p = propose_for(text, &["requirements.txt", "app.py"], "").expect("a proposal");
+        assert!(
+            p.text.contains("COPY requirements.txt /srv/\n"),
+            "{}",
+            p.text
+        );
     }
 
     #[test]
