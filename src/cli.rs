@@ -574,17 +574,7 @@ fn write_files(
         emit(path, |w| report::json::write(analysis, w))?;
     }
     if let Some(path) = &args.markdown {
-        emit(path, |w| {
-            report::markdown::write(analysis, verdict, w)?;
-            match &analysis.dockerfile {
-                Some(d) => crate::dockerfile::lint_report::write_markdown(
-                    &d.lint,
-                    std::path::Path::new(&d.path),
-                    w,
-                ),
-                None => Ok(()),
-            }
-        })?;
+        emit(path, |w| report::markdown::write(analysis, verdict, w))?;
     }
     if let Some(path) = &args.sarif {
         emit(path, |w| report::sarif::write(analysis, verdict, w))?;
@@ -604,6 +594,10 @@ fn write_outputs(args: &Args, analysis: &Analysis) -> anyhow::Result<()> {
                 &mut std::io::stdout().lock(),
             )
             .context("cannot write the Dockerfile lint")?;
+            if let Some(cache) = &d.cache {
+                crate::dockerfile::cache_report::write_text(cache, &mut std::io::stdout().lock())
+                    .context("cannot write the cache report")?;
+            }
         }
     }
     Ok(())

@@ -355,3 +355,62 @@ fn a_backslash_before_a_pipe_survives_the_table() {
         "{html}"
     );
 }
+
+/// `IMAGE --dockerfile` with the context in git: the report carries the lint
+/// and the build-cache sections, and they render as tables like the rest.
+#[test]
+fn with_a_dockerfile_the_report_has_lint_and_cache_sections() {
+    use std::process::Command;
+    let dir = tempfile::tempdir().expect("temp dir");
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    std::fs::copy(
+        root.join("fixtures/demo.Dockerfile"),
+        dir.path().join("Dockerfile"),
+    )
+    .expect("copy Dockerfile");
+    std::fs::create_dir(dir.path().join("app")).expect("app dir");
+    std::fs::write(dir.path().join("busybox"), "stand-in\n").expect("busybox");
+    let git = |args: &[&str]| {
+        let out = Command::new("git")
+            .args(["-c", "user.email=t@example.com", "-c", "user.name=t"])
+            .args(["-c", "commit.gpgsign=false"])
+            .args(args)
+            .current_dir(dir.path())
+            .output()
+            .expect("git");
+        assert!(out.status.success(), "git {args:?}");
+    };
+    git(&["init", "-q"]);
+    for (i, text) in ["print(1)\n", "print(2)\n", "print(3)\n"]
+        .iter()
+        .enumerate()
+    {
+        std::fs::write(dir.path().join("app/main.py"), text).expect("main.py");
+        git(&["add", "-A"]);
+        git(&["commit", "-q", "-m", &format!("c{i}")]);
+    }
+    let out = Command::new(env!("CARGO_BIN_EXE_ballast"))
+        .current_dir(root)
+        .arg("fixtures/demo.tar")
+        .arg("--dockerfile")
+        .arg(dir.path().join("Dockerfile"))
+        .args(["--markdown", "-"])
+        .output()
+        .expect("run ballast");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let md = String::from_utf8(out.stdout).expect("utf-8");
+    let lint = md.find("\n## Dockerfile lint: ").expect("lint section");
+    let cache = md.find("\n## Build cache").expect("cache section");
+    assert!(lint < cache, "{md}");
+    // Three commits: the COPY of app/ rebuilds on each change after the first.
+    assert!(md[cache..].contains("COPY app /app"), "{md}");
+    let html = to_html(&md);
+    for t in tables(&html) {
+        assert!(t.iter().all(|&cells| cells == t[0]), "ragged table {t:?}");
+    }
+    assert!(!mermaid_blocks(&html).is_empty());
+}

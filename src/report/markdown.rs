@@ -52,6 +52,7 @@ pub fn write(
     layers(analysis, &mut md);
     findings(analysis, &mut md);
     estimates(analysis, &mut md);
+    dockerfile(analysis, &mut md)?;
     packages(analysis, &mut md);
     inefficient_paths(analysis, &mut md);
     warnings(analysis, &mut md);
@@ -61,6 +62,28 @@ pub fn write(
     md.push('\n');
     out.write_all(md.as_bytes())?;
     out.flush()
+}
+
+/// With `--dockerfile`: its lint findings, and the build-cache report when
+/// the context has git history.
+fn dockerfile(a: &Analysis, md: &mut String) -> std::io::Result<()> {
+    let Some(d) = &a.dockerfile else {
+        return Ok(());
+    };
+    let mut buf = Vec::new();
+    crate::dockerfile::lint_report::write_markdown(
+        &d.lint,
+        std::path::Path::new(&d.path),
+        &mut buf,
+    )?;
+    if let Some(cache) = &d.cache {
+        crate::dockerfile::cache_report::write_markdown(cache, &mut buf)?;
+    }
+    md.push_str(&String::from_utf8_lossy(&buf));
+    if !md.ends_with("\n\n") {
+        md.push('\n');
+    }
+    Ok(())
 }
 
 fn summary(a: &Analysis, verdict: Option<&Verdict>, md: &mut String) {
