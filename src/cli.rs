@@ -137,6 +137,14 @@ pub struct Args {
     #[arg(long, short, help_heading = "Output")]
     pub quiet: bool,
 
+    /// Print the text summary instead of opening the interactive TUI.
+    #[arg(long, help_heading = "Output")]
+    pub no_tui: bool,
+
+    /// No colors in the TUI (marks changes with + ~ -); also set by a non-empty NO_COLOR.
+    #[arg(long, help_heading = "Output")]
+    pub no_color: bool,
+
     /// The Dockerfile the image was built from: map its instructions to the
     /// image's layers, give findings their Dockerfile line, and lint it.
     #[arg(long, value_name = "PATH", help_heading = "Dockerfile")]
@@ -241,30 +249,43 @@ pub fn run() -> anyhow::Result<ExitCode> {
         verify: !args.no_verify,
         engine_storage: args.engine_storage,
     };
-    let bar = Bar::new(args.quiet);
-    let analysis = analysis::analyze(&image, &opts, &bar);
-    bar.clear();
-    let mut analysis = analysis?;
-    if let Some(path) = &args.dockerfile {
-        join_dockerfile(&mut analysis, path)?;
-    }
-    for reference in &args.candidate_base {
-        let bar = Bar::new(args.quiet);
-        let candidate = analysis::analyze(
-            reference,
-            &Options {
-                source: SourceKind::Auto,
-                ..opts.clone()
-            },
-            &bar,
+    let output_flag = args.json.is_some() || args.markdown.is_some() || args.sarif.is_some();
+    if !args.ci && !output_flag && !args.no_tui && std::io::stdout().is_terminal() {
+        let no_color = args.no_color || std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty());
+        let (reference, dockerfile, candidates) = (
+            image.clone(),
+            args.dockerfile.clone(),
+            args.candidate_base.clone(),
         );
-        bar.clear();
-        let candidate =
-            candidate.with_context(|| format!("cannot read the candidate base '{reference}'"))?;
-        let base = analysis::estimate::BaseImage::measured(reference, &candidate);
-        let estimate = analysis::estimate::base_switch(&analysis, &base);
-        analysis.estimates.push(estimate);
+        let job: crate::tui::Job = Box::new(move |progress| {
+            prepare(
+                &reference,
+                &opts,
+                dockerfile.as_deref(),
+                &candidates,
+                progress,
+            )
+        });
+        crate::tui::run(
+            crate::tui::Options {
+                reference: image,
+                no_color,
+                read: content_reader(),
+            },
+            job,
+        )?;
+        return Ok(ExitCode::SUCCESS);
     }
+    let bar = Bar::new(args.quiet);
+    let analysis = prepare(
+        &image,
+        &opts,
+        args.dockerfile.as_deref(),
+        &args.candidate_base,
+        &bar,
+    );
+    bar.clear();
+    let analysis = analysis?;
     if !args.ci {
         write_outputs(&args, &analysis)?;
         return Ok(ExitCode::SUCCESS);
@@ -298,6 +319,46 @@ pub fn run() -> anyhow::Result<ExitCode> {
         ExitCode::SUCCESS
     } else {
         ExitCode::from(1)
+    })
+}
+
+/// Analyse the image, join the Dockerfile (`--dockerfile`) and estimate the
+/// candidate bases (`--candidate-base`): what every output shows.
+fn prepare(
+    image: &str,
+    opts: &Options,
+    dockerfile: Option<&std::path::Path>,
+    candidates: &[String],
+    progress: &dyn Progress,
+) -> anyhow::Result<Analysis> {
+    let mut analysis = analysis::analyze(image, opts, progress)?;
+    if let Some(path) = dockerfile {
+        join_dockerfile(&mut analysis, path)?;
+    }
+    for reference in candidates {
+        let candidate = analysis::analyze(
+            reference,
+            &Options {
+                source: SourceKind::Auto,
+                ..opts.clone()
+            },
+            progress,
+        )
+        .with_context(|| format!("cannot read the candidate base '{reference}'"))?;
+        let base = analysis::estimate::BaseImage::measured(reference, &candidate);
+        let estimate = analysis::estimate::base_switch(&analysis, &base);
+        analysis.estimates.push(estimate);
+    }
+    Ok(analysis)
+}
+
+/// File contents for the TUI's pager and extraction.
+fn content_reader() -> crate::tui::ReadContent {
+    std::sync::Arc::new(|_layer, _path, _limit, _out| {
+        anyhow::bail!(
+            "reading file contents is not available in this build yet \
+             (it needs ballast::source::entry::read_entry)"
+        )
     })
 }
 

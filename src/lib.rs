@@ -16,6 +16,7 @@ pub mod progress;
 pub mod report;
 pub mod source;
 pub mod tree;
+pub mod tui;
 
 pub use analysis::{Analysis, analyze};
 pub use error::{Error, Result};

@@ -1,6 +1,7 @@
 use std::process::ExitCode;
 
 fn main() -> ExitCode {
+    ballast::tui::mark_start();
     match ballast::cli::run() {
         Ok(code) => code,
         Err(err) => {

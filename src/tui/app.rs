@@ -1,0 +1,775 @@
+//! The TUI's state and the one function that changes it.
+//!
+//! `update(&mut App, Event)` is synchronous and touches no terminal: every key,
+//! mouse event, progress report and finished background job comes in as an
+//! [`Event`], and what must happen elsewhere (read a file's content, extract
+//! it) goes out as a [`Request`]. Tests drive it key by key and assert on the
+//! state (dua-cli's "journeys").
+
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use crossterm::event::{KeyCode, KeyEvent, KeyModifiers, MouseButton, MouseEvent, MouseEventKind};
+use ratatui::layout::{Position, Rect};
+
+use super::tree::{Kind, Mode, Model, Params, Sort, View};
+use crate::layer::EntryKind;
+use crate::tree::{NodeId, Op};
+
+/// Bytes of a file the pager reads at most.
+pub const PAGER_LIMIT: u64 = 1 << 20;
+
+#[derive(Debug)]
+pub enum Event {
+    Key(KeyEvent),
+    Mouse(MouseEvent),
+    Resize(u16, u16),
+    /// A phase of reading began.
+    Phase {
+        message: String,
+        total: Option<u64>,
+    },
+    /// Bytes read so far in the phase.
+    Advance(u64),
+    Note(String),
+    /// The analysis is done (or failed).
+    Loaded(Result<Arc<Model>, String>),
+    /// A file's content for the pager.
+    Content {
+        id: u64,
+        result: Result<Vec<u8>, String>,
+    },
+    /// An extraction finished: the path written, or why not.
+    Extracted(Result<PathBuf, String>),
+}
+
+/// Work for the run loop to start off the UI thread.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Request {
+    Read {
+        id: u64,
+        layer: usize,
+        path: Vec<u8>,
+        limit: u64,
+    },
+    Extract {
+        layer: usize,
+        path: Vec<u8>,
+        dir: PathBuf,
+        mode: u32,
+    },
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Pane {
+    Layers,
+    Tree,
+    Findings,
+    Details,
+}
+
+const PANES: [Pane; 4] = [Pane::Layers, Pane::Tree, Pane::Findings, Pane::Details];
+
+/// What the one-line prompt is asking for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Prompt {
+    Filter,
+    Search,
+    Extract,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Input {
+    pub prompt: Prompt,
+    pub text: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum PagerBody {
+    Loading,
+    Text { lines: Vec<String>, truncated: bool },
+    Binary(u64),
+    Error(String),
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Pager {
+    pub id: u64,
+    pub title: String,
+    pub layer: usize,
+    pub path: Vec<u8>,
+    pub mode: u32,
+    pub body: PagerBody,
+    pub scroll: usize,
+}
+
+/// One line of the findings pane.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum FindingRow {
+    Group {
+        rule: &'static str,
+        bytes: u64,
+        count: usize,
+    },
+    Item(usize),
+}
+
+/// Reading progress before the analysis arrives.
+#[derive(Debug, Clone, Default)]
+pub struct Loading {
+    pub message: String,
+    pub total: Option<u64>,
+    pub done: u64,
+}
+
+pub struct Data {
+    pub model: Arc<Model>,
+    pub findings: Vec<FindingRow>,
+}
+
+pub struct App {
+    pub reference: String,
+    pub no_color: bool,
+    pub focus: Pane,
+    pub size: (u16, u16),
+    pub loading: Loading,
+    pub error: Option<String>,
+    pub data: Option<Data>,
+    pub view: View,
+    /// First row shown in each list pane.
+    pub tree_offset: usize,
+    pub layers_offset: usize,
+    pub finding: usize,
+    pub findings_offset: usize,
+    pub details_scroll: usize,
+    pub help: bool,
+    pub pager: Option<Pager>,
+    pub input: Option<Input>,
+    pub status: Option<String>,
+    pub notes: Vec<String>,
+    pub requests: Vec<Request>,
+    pub quit: bool,
+    /// Directory the last extraction went to (the prompt's default).
+    pub extract_dir: String,
+    next_id: u64,
+}
+
+impl App {
+    pub fn new(reference: &str, no_color: bool, size: (u16, u16)) -> App {
+        App {
+            reference: reference.to_string(),
+            no_color,
+            focus: Pane::Tree,
+            size,
+            loading: Loading {
+                message: "reading the image".into(),
+                ..Loading::default()
+            },
+            error: None,
+            data: None,
+            view: View::default(),
+            tree_offset: 0,
+            layers_offset: 0,
+            finding: 0,
+            findings_offset: 0,
+            details_scroll: 0,
+            help: false,
+            pager: None,
+            input: None,
+            status: None,
+            notes: Vec::new(),
+            requests: Vec::new(),
+            quit: false,
+            extract_dir: ".".into(),
+            next_id: 0,
+        }
+    }
+
+    pub fn model(&self) -> Option<&Model> {
+        self.data.as_ref().map(|d| &*d.model)
+    }
+
+    pub fn layer(&self) -> usize {
+        self.view.params.layer
+    }
+
+    pub fn layer_count(&self) -> usize {
+        self.model().map_or(0, |m| m.analysis.image.layers.len())
+    }
+
+    fn load(&mut self, model: Arc<Model>) {
+        let a = &model.analysis;
+        let mut rules: Vec<(&'static str, u64, Vec<usize>)> = Vec::new();
+        for (i, f) in a.findings.iter().enumerate() {
+            match rules.iter_mut().find(|r| r.0 == f.rule) {
+                Some(r) => {
+                    r.1 += f.bytes;
+                    r.2.push(i);
+                }
+                None => rules.push((f.rule, f.bytes, vec![i])),
+            }
+        }
+        rules.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(b.0)));
+        let mut findings = Vec::new();
+        for (rule, bytes, items) in rules {
+            findings.push(FindingRow::Group {
+                rule,
+                bytes,
+                count: items.len(),
+            });
+            findings.extend(items.into_iter().map(FindingRow::Item));
+        }
+        let layer = a.image.layers.len().saturating_sub(1);
+        self.view = View::new(
+            &model,
+            Params {
+                layer,
+                ..Params::default()
+            },
+        );
+        self.data = Some(Data { model, findings });
+        self.finding = 0;
+    }
+
+    /// Rows of the list panes that fit on screen.
+    pub fn heights(&self) -> super::render::Areas {
+        super::render::areas(
+            Rect::new(0, 0, self.size.0, self.size.1),
+            self.layer_count(),
+        )
+    }
+
+    fn set_params(&mut self, f: impl FnOnce(&mut Params)) {
+        let Some(d) = &self.data else { return };
+        let model = d.model.clone();
+        let mut p = self.view.params.clone();
+        f(&mut p);
+        self.view.set_params(&model, p);
+    }
+
+    fn select_layer(&mut self, layer: usize) {
+        let n = self.layer_count();
+        if n == 0 {
+            return;
+        }
+        let layer = layer.min(n - 1);
+        self.set_params(|p| p.layer = layer);
+    }
+
+    /// Keep each pane's selection on screen.
+    fn clamp_scroll(&mut self) {
+        let a = self.heights();
+        let h = |r: Rect| (r.height as usize).saturating_sub(2).max(1);
+        fn follow(offset: &mut usize, selected: usize, height: usize) {
+            if selected < *offset {
+                *offset = selected;
+            } else if selected >= *offset + height {
+                *offset = selected + 1 - height;
+            }
+        }
+        follow(&mut self.tree_offset, self.view.selected, h(a.tree));
+        let layer = self.layer();
+        follow(&mut self.layers_offset, layer, h(a.layers));
+        follow(&mut self.findings_offset, self.finding, h(a.findings));
+    }
+
+    fn page(&self, pane: Pane) -> usize {
+        let a = self.heights();
+        let r = match pane {
+            Pane::Layers => a.layers,
+            Pane::Tree => a.tree,
+            Pane::Findings => a.findings,
+            Pane::Details => a.details,
+        };
+        (r.height as usize).saturating_sub(3).max(1)
+    }
+
+    fn pane_len(&self, pane: Pane) -> usize {
+        match pane {
+            Pane::Layers => self.layer_count(),
+            Pane::Tree => self.view.rows.len(),
+            Pane::Findings => self.data.as_ref().map_or(0, |d| d.findings.len()),
+            Pane::Details => usize::MAX,
+        }
+    }
+
+    fn pane_pos(&self, pane: Pane) -> usize {
+        match pane {
+            Pane::Layers => self.layer(),
+            Pane::Tree => self.view.selected,
+            Pane::Findings => self.finding,
+            Pane::Details => self.details_scroll,
+        }
+    }
+
+    /// Move the focused pane's selection to `pos` (clamped).
+    fn move_to(&mut self, pane: Pane, pos: usize) {
+        let len = self.pane_len(pane);
+        if len == 0 {
+            return;
+        }
+        let pos = pos.min(len - 1);
+        match pane {
+            Pane::Layers => self.select_layer(pos),
+            Pane::Tree => self.view.selected = pos,
+            Pane::Findings => self.finding = pos,
+            Pane::Details => self.details_scroll = pos.min(10_000),
+        }
+    }
+
+    fn move_by(&mut self, pane: Pane, delta: isize) {
+        let pos = self.pane_pos(pane).saturating_add_signed(delta);
+        self.move_to(pane, pos);
+    }
+
+    fn focus_step(&mut self, forward: bool) {
+        let i = PANES.iter().position(|p| *p == self.focus).unwrap_or(0);
+        let n = PANES.len();
+        self.focus = PANES[if forward {
+            (i + 1) % n
+        } else {
+            (i + n - 1) % n
+        }];
+    }
+
+    /// The layer whose bytes the node shows at the selected layer.
+    fn source_layer(&self, id: NodeId) -> Option<usize> {
+        let m = self.model()?;
+        let layer = self.layer();
+        m.node(id)
+            .history
+            .iter()
+            .rev()
+            .filter(|c| c.layer as usize <= layer)
+            .find(|c| c.op != Op::Removed)
+            .map(|c| c.layer as usize)
+    }
+
+    /// The selected tree row, if it is a file whose content can be read.
+    fn selected_file(&mut self) -> Option<(usize, Vec<u8>, u32)> {
+        let m = self.model()?;
+        let id = self.view.selected_node()?;
+        let layer = self.source_layer(id)?;
+        let meta = m.node(id).state_at(layer)?;
+        if !matches!(meta.kind, EntryKind::File | EntryKind::HardLink) {
+            self.status = Some("only regular files have content to show or extract".into());
+            return None;
+        }
+        let mode = meta.mode;
+        Some((layer, m.tree().path(id), mode))
+    }
+
+    fn open_pager(&mut self) {
+        let Some((layer, path, mode)) = self.selected_file() else {
+            return;
+        };
+        self.next_id += 1;
+        let id = self.next_id;
+        self.pager = Some(Pager {
+            id,
+            title: format!("{} (layer {layer})", crate::layer::path::display(&path)),
+            layer,
+            path: path.clone(),
+            mode,
+            body: PagerBody::Loading,
+            scroll: 0,
+        });
+        self.requests.push(Request::Read {
+            id,
+            layer,
+            path,
+            limit: PAGER_LIMIT,
+        });
+    }
+
+    fn start_extract(&mut self) {
+        let target = match &self.pager {
+            Some(p) => Some((p.layer, p.path.clone(), p.mode)),
+            None => self.selected_file(),
+        };
+        if target.is_some() {
+            self.input = Some(Input {
+                prompt: Prompt::Extract,
+                text: self.extract_dir.clone(),
+            });
+        }
+    }
+
+    fn submit(&mut self, input: Input) {
+        let text = input.text.trim().to_string();
+        match input.prompt {
+            Prompt::Filter => {
+                self.set_params(|p| p.filter = Some(text.clone()).filter(|t| !t.is_empty()));
+                self.focus = Pane::Tree;
+                self.status = Some(if text.is_empty() {
+                    "filter cleared".into()
+                } else {
+                    format!("filter: {text} ({} rows)", self.view.rows.len())
+                });
+            }
+            Prompt::Search => {
+                let Some(d) = &self.data else { return };
+                let model = d.model.clone();
+                let found = self.view.search(&model, &text);
+                self.focus = Pane::Tree;
+                self.status = Some(match found {
+                    _ if text.is_empty() => "search cleared".into(),
+                    0 => format!("no match for '{text}'"),
+                    n if n > super::tree::MAX_REVEAL => format!(
+                        "{n} matches for '{text}' (first {} revealed); n/N next/previous",
+                        super::tree::MAX_REVEAL
+                    ),
+                    n => format!("{n} matches for '{text}'; n/N next/previous"),
+                });
+            }
+            Prompt::Extract => {
+                let target = match &self.pager {
+                    Some(p) => Some((p.layer, p.path.clone(), p.mode)),
+                    None => self.selected_file(),
+                };
+                let Some((layer, path, mode)) = target else {
+                    return;
+                };
+                let dir = if text.is_empty() {
+                    ".".to_string()
+                } else {
+                    text
+                };
+                self.extract_dir = dir.clone();
+                self.status = Some(format!("extracting to {dir}…"));
+                self.requests.push(Request::Extract {
+                    layer,
+                    path,
+                    dir: PathBuf::from(dir),
+                    mode,
+                });
+            }
+        }
+    }
+
+    /// Enter on a finding: select the layer that added its first path, show
+    /// that path in the tree, and focus the tree.
+    fn jump_to_finding(&mut self) {
+        let Some(d) = &self.data else { return };
+        let model = d.model.clone();
+        let index = match d.findings.get(self.finding) {
+            Some(FindingRow::Item(i)) => *i,
+            Some(FindingRow::Group { .. }) => match d.findings.get(self.finding + 1) {
+                Some(FindingRow::Item(i)) => *i,
+                _ => return,
+            },
+            None => return,
+        };
+        let f = &model.analysis.findings[index];
+        let tree = model.tree();
+        let mut nodes: Vec<NodeId> = f.nodes.clone();
+        if nodes.is_empty() {
+            nodes = f
+                .paths
+                .iter()
+                .filter_map(|p| tree.lookup(p.path.trim_start_matches('/').as_bytes()))
+                .filter(|&id| id != crate::tree::ROOT)
+                .collect();
+        }
+        let Some(&first) = nodes.first() else {
+            self.status = Some(format!("{}: no path in the tree to show", f.rule));
+            return;
+        };
+        let added = tree
+            .node(first)
+            .history
+            .iter()
+            .find(|c| c.op == Op::Added)
+            .map(|c| c.layer as usize)
+            .or(f.layer.as_ref().map(|l| l.index))
+            .unwrap_or(self.layer());
+        self.set_params(|p| {
+            p.layer = added;
+            p.mode = Mode::Aggregated;
+        });
+        if self.view.reveal(&model, first) {
+            self.focus = Pane::Tree;
+            let more = nodes.len().saturating_sub(1);
+            self.status = Some(format!(
+                "{}: {}{} (added in layer {added})",
+                f.rule,
+                crate::layer::path::display(&tree.path(first)),
+                if more > 0 {
+                    format!(" and {more} more")
+                } else {
+                    String::new()
+                }
+            ));
+        } else {
+            self.status = Some(format!(
+                "{}: {} is hidden by the current filters",
+                f.rule,
+                crate::layer::path::display(&tree.path(first))
+            ));
+        }
+    }
+
+    fn key_input(&mut self, k: KeyEvent) {
+        let Some(input) = self.input.as_mut() else {
+            return;
+        };
+        match k.code {
+            KeyCode::Esc => self.input = None,
+            KeyCode::Enter => {
+                if let Some(input) = self.input.take() {
+                    self.submit(input);
+                }
+            }
+            KeyCode::Backspace => {
+                input.text.pop();
+            }
+            KeyCode::Char(c) if !k.modifiers.contains(KeyModifiers::CONTROL) => input.text.push(c),
+            _ => {}
+        }
+    }
+
+    fn key_pager(&mut self, k: KeyEvent) {
+        let page = (self.size.1 as usize).saturating_sub(6).max(1);
+        let Some(p) = self.pager.as_mut() else { return };
+        let len = match &p.body {
+            PagerBody::Text { lines, .. } => lines.len(),
+            _ => 0,
+        };
+        let max = len.saturating_sub(1);
+        match k.code {
+            KeyCode::Char('q') | KeyCode::Esc => self.pager = None,
+            KeyCode::Down | KeyCode::Char('j') => p.scroll = (p.scroll + 1).min(max),
+            KeyCode::Up | KeyCode::Char('k') => p.scroll = p.scroll.saturating_sub(1),
+            KeyCode::PageDown | KeyCode::Char(' ') => p.scroll = (p.scroll + page).min(max),
+            KeyCode::PageUp => p.scroll = p.scroll.saturating_sub(page),
+            KeyCode::Home | KeyCode::Char('g') => p.scroll = 0,
+            KeyCode::End | KeyCode::Char('G') => p.scroll = max,
+            KeyCode::Char('x') => self.start_extract(),
+            KeyCode::Char('?') => self.help = true,
+            _ => {}
+        }
+    }
+
+    fn key(&mut self, k: KeyEvent) {
+        if k.modifiers.contains(KeyModifiers::CONTROL) && k.code == KeyCode::Char('c') {
+            self.quit = true;
+            return;
+        }
+        if self.input.is_some() {
+            return self.key_input(k);
+        }
+        if self.help {
+            self.help = false;
+            return;
+        }
+        if self.pager.is_some() {
+            return self.key_pager(k);
+        }
+        self.status = None;
+        let focus = self.focus;
+        let loaded = self.data.is_some();
+        match k.code {
+            KeyCode::Char('q') => self.quit = true,
+            KeyCode::Char('?') => self.help = true,
+            KeyCode::Tab => self.focus_step(true),
+            KeyCode::BackTab => self.focus_step(false),
+            KeyCode::Char(c @ '1'..='4') => self.focus = PANES[(c as u8 - b'1') as usize],
+            _ if !loaded => {}
+            KeyCode::Down | KeyCode::Char('j') => self.move_by(focus, 1),
+            KeyCode::Up | KeyCode::Char('k') => self.move_by(focus, -1),
+            KeyCode::PageDown => self.move_by(focus, self.page(focus) as isize),
+            KeyCode::PageUp => self.move_by(focus, -(self.page(focus) as isize)),
+            KeyCode::Home | KeyCode::Char('g') => self.move_to(focus, 0),
+            KeyCode::End | KeyCode::Char('G') => self.move_to(focus, usize::MAX),
+            KeyCode::Char(']') => self.select_layer(self.layer() + 1),
+            KeyCode::Char('[') => self.select_layer(self.layer().saturating_sub(1)),
+            KeyCode::Char('a') => self.set_params(|p| {
+                p.mode = match p.mode {
+                    Mode::Aggregated => Mode::Layer,
+                    Mode::Layer => Mode::Aggregated,
+                }
+            }),
+            KeyCode::Char('s') => self.set_params(|p| {
+                p.sort = match p.sort {
+                    Sort::Size => Sort::Name,
+                    Sort::Name => Sort::Size,
+                }
+            }),
+            KeyCode::Char('w') => self.set_params(|p| p.wasted_only = !p.wasted_only),
+            KeyCode::Char('A') => self.set_params(|p| p.hidden.added = !p.hidden.added),
+            KeyCode::Char('M') => self.set_params(|p| p.hidden.modified = !p.hidden.modified),
+            KeyCode::Char('R') => self.set_params(|p| p.hidden.removed = !p.hidden.removed),
+            KeyCode::Char('U') => self.set_params(|p| p.hidden.unmodified = !p.hidden.unmodified),
+            KeyCode::Char('f') => {
+                self.input = Some(Input {
+                    prompt: Prompt::Filter,
+                    text: self.view.params.filter.clone().unwrap_or_default(),
+                })
+            }
+            KeyCode::Char('/') => {
+                self.input = Some(Input {
+                    prompt: Prompt::Search,
+                    text: String::new(),
+                })
+            }
+            KeyCode::Char('n') | KeyCode::Char('N') => {
+                let forward = k.code == KeyCode::Char('n');
+                if let Some(d) = &self.data {
+                    let model = d.model.clone();
+                    if self.view.search.is_none() {
+                        self.status = Some("no search: press / first".into());
+                    } else if !self.view.next_match(&model, forward) {
+                        self.status = Some("no match".into());
+                    }
+                    self.focus = Pane::Tree;
+                }
+            }
+            KeyCode::Char('e') => self.with_model(|v, m| v.expand_all(m)),
+            KeyCode::Char('c') => self.with_model(|v, m| v.collapse_all(m)),
+            KeyCode::Char('x') if focus == Pane::Tree => self.start_extract(),
+            KeyCode::Char('v') if focus == Pane::Tree => self.open_pager(),
+            KeyCode::Right | KeyCode::Char('l') if focus == Pane::Tree => {
+                self.with_model(|v, m| v.expand(m))
+            }
+            KeyCode::Left | KeyCode::Char('h') if focus == Pane::Tree => self.view.collapse(),
+            KeyCode::Char(' ') if focus == Pane::Tree => self.with_model(|v, m| v.toggle(m)),
+            KeyCode::Enter if focus == Pane::Tree => {
+                if self
+                    .view
+                    .rows
+                    .get(self.view.selected)
+                    .is_some_and(|r| r.dir)
+                {
+                    self.with_model(|v, m| v.toggle(m));
+                } else {
+                    self.open_pager();
+                }
+            }
+            KeyCode::Enter if focus == Pane::Findings => self.jump_to_finding(),
+            KeyCode::Enter if focus == Pane::Layers => self.focus = Pane::Tree,
+            _ => {}
+        }
+    }
+
+    fn with_model(&mut self, f: impl FnOnce(&mut View, &Model)) {
+        if let Some(d) = &self.data {
+            let model = d.model.clone();
+            f(&mut self.view, &model);
+        }
+    }
+
+    fn mouse(&mut self, m: MouseEvent) {
+        if self.help || self.input.is_some() {
+            return;
+        }
+        let pos = Position::new(m.column, m.row);
+        if let Some(p) = self.pager.as_mut() {
+            match m.kind {
+                MouseEventKind::ScrollDown => p.scroll = p.scroll.saturating_add(3),
+                MouseEventKind::ScrollUp => p.scroll = p.scroll.saturating_sub(3),
+                _ => {}
+            }
+            return;
+        }
+        let a = self.heights();
+        let Some((pane, rect)) = [
+            (Pane::Layers, a.layers),
+            (Pane::Tree, a.tree),
+            (Pane::Findings, a.findings),
+            (Pane::Details, a.details),
+        ]
+        .into_iter()
+        .find(|(_, r)| r.contains(pos)) else {
+            return;
+        };
+        match m.kind {
+            MouseEventKind::Down(MouseButton::Left) => {
+                self.focus = pane;
+                let row = (m.row as usize).saturating_sub(rect.y as usize + 1);
+                let offset = match pane {
+                    Pane::Layers => self.layers_offset,
+                    Pane::Tree => self.tree_offset,
+                    Pane::Findings => self.findings_offset,
+                    Pane::Details => return,
+                };
+                if m.row > rect.y && m.row + 1 < rect.y + rect.height {
+                    let target = offset + row;
+                    if target < self.pane_len(pane) {
+                        self.move_to(pane, target);
+                    }
+                }
+            }
+            MouseEventKind::ScrollDown => self.move_by(pane, 3),
+            MouseEventKind::ScrollUp => self.move_by(pane, -3),
+            _ => {}
+        }
+    }
+
+    fn content(&mut self, id: u64, result: Result<Vec<u8>, String>) {
+        let Some(p) = self.pager.as_mut().filter(|p| p.id == id) else {
+            return;
+        };
+        p.body = match result {
+            Err(e) => PagerBody::Error(e),
+            Ok(bytes) if bytes.iter().take(8192).any(|&b| b == 0) => {
+                PagerBody::Binary(bytes.len() as u64)
+            }
+            Ok(bytes) => {
+                let truncated = bytes.len() as u64 >= PAGER_LIMIT;
+                let text = String::from_utf8_lossy(&bytes);
+                PagerBody::Text {
+                    lines: text
+                        .lines()
+                        .map(|l| l.replace('\t', "    ").replace(char::is_control, "�"))
+                        .collect(),
+                    truncated,
+                }
+            }
+        };
+    }
+}
+
+/// Apply one event.
+pub fn update(app: &mut App, event: Event) {
+    match event {
+        Event::Key(k) => {
+            if k.kind != crossterm::event::KeyEventKind::Release {
+                app.key(k);
+            }
+        }
+        Event::Mouse(m) => app.mouse(m),
+        Event::Resize(w, h) => app.size = (w, h),
+        Event::Phase { message, total } => {
+            app.loading = Loading {
+                message,
+                total,
+                done: 0,
+            }
+        }
+        Event::Advance(done) => app.loading.done = done,
+        Event::Note(n) => {
+            app.status = Some(n.clone());
+            app.notes.push(n);
+        }
+        Event::Loaded(Ok(model)) => app.load(model),
+        Event::Loaded(Err(e)) => app.error = Some(e),
+        Event::Content { id, result } => app.content(id, result),
+        Event::Extracted(r) => {
+            app.status = Some(match r {
+                Ok(p) => format!("extracted to {}", p.display()),
+                Err(e) => format!("extract failed: {e}"),
+            })
+        }
+    }
+    app.clamp_scroll();
+}
+
+/// The change kind's marker in the no-color mode and the legend.
+pub fn symbol(k: Kind) -> char {
+    match k {
+        Kind::Added => '+',
+        Kind::Modified => '~',
+        Kind::Removed => '-',
+        Kind::Unmodified => ' ',
+    }
+}
