@@ -277,3 +277,6 @@ fn start_request(r: Request, read: &ReadContent, tx: &Tx) {
         let _ = tx.send((ev, Instant::now()));
     });
 }
+
+#[cfg(test)]
+mod tests;

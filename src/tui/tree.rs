@@ -322,7 +322,9 @@ impl Model {
         {
             return false;
         }
-        let shown = !p.hidden.hides(self.kind(id, p.layer));
+        let kind = self.kind(id, p.layer);
+        // In the layer view an untouched directory only holds what changed.
+        let shown = !(p.hidden.hides(kind) || (p.mode == Mode::Layer && kind == Kind::Unmodified));
         shown || (self.is_dir(id, p.layer) && self.shows_below(id, p))
     }
 }
@@ -393,7 +395,7 @@ impl View {
             .collect();
         // Children arrive sorted by name (`MergedTree::sort_children`).
         if p.sort == Sort::Size {
-            kids.sort_by(|a, b| b.1.cmp(&a.1));
+            kids.sort_by_key(|k| std::cmp::Reverse(k.1));
         }
         kids
     }
