@@ -231,12 +231,50 @@ impl App {
         self.finding = 0;
     }
 
-    /// Rows of the list panes that fit on screen.
+    pub fn finding_rows(&self) -> usize {
+        self.data.as_ref().map_or(0, |d| d.findings.len())
+    }
+
+    /// Where the panes are on the current screen.
     pub fn heights(&self) -> super::render::Areas {
         super::render::areas(
             Rect::new(0, 0, self.size.0, self.size.1),
             self.layer_count(),
+            self.finding_rows(),
         )
+    }
+
+    /// The tree's active filters, shown on a line above its rows.
+    pub fn chips(&self) -> Option<String> {
+        let p = &self.view.params;
+        let h = p.hidden;
+        let mut chips: Vec<String> = [
+            (h.added, "added"),
+            (h.modified, "modified"),
+            (h.removed, "removed"),
+            (h.unmodified, "unmodified"),
+        ]
+        .into_iter()
+        .filter_map(|(on, n)| on.then(|| format!("hiding {n}")))
+        .collect();
+        if let Some(f) = &p.filter {
+            chips.push(format!("filter '{f}'"));
+        }
+        if let Some(s) = &self.view.search {
+            chips.push(format!("search '{s}'"));
+        }
+        if p.wasted_only {
+            chips.push("wasted only".into());
+        }
+        (!chips.is_empty()).then(|| chips.join(" · "))
+    }
+
+    /// Tree rows that fit on screen.
+    pub fn tree_height(&self) -> usize {
+        let chips = self.chips().is_some() as usize;
+        (self.heights().tree.height as usize)
+            .saturating_sub(2 + chips)
+            .max(1)
     }
 
     fn set_params(&mut self, f: impl FnOnce(&mut Params)) {
@@ -267,7 +305,8 @@ impl App {
                 *offset = selected + 1 - height;
             }
         }
-        follow(&mut self.tree_offset, self.view.selected, h(a.tree));
+        let tree_height = self.tree_height();
+        follow(&mut self.tree_offset, self.view.selected, tree_height);
         let layer = self.layer();
         follow(&mut self.layers_offset, layer, h(a.layers));
         follow(&mut self.findings_offset, self.finding, h(a.findings));
@@ -419,6 +458,7 @@ impl App {
                         "{n} matches for '{text}' (first {} revealed); n/N next/previous",
                         super::tree::MAX_REVEAL
                     ),
+                    1 => format!("1 match for '{text}'"),
                     n => format!("{n} matches for '{text}'; n/N next/previous"),
                 });
             }
@@ -685,14 +725,18 @@ impl App {
         match m.kind {
             MouseEventKind::Down(MouseButton::Left) => {
                 self.focus = pane;
-                let row = (m.row as usize).saturating_sub(rect.y as usize + 1);
+                let top = match pane {
+                    Pane::Tree => 1 + self.chips().is_some() as u16,
+                    _ => 1,
+                };
+                let row = (m.row as usize).saturating_sub((rect.y + top) as usize);
                 let offset = match pane {
                     Pane::Layers => self.layers_offset,
                     Pane::Tree => self.tree_offset,
                     Pane::Findings => self.findings_offset,
                     Pane::Details => return,
                 };
-                if m.row > rect.y && m.row + 1 < rect.y + rect.height {
+                if m.row >= rect.y + top && m.row + 1 < rect.y + rect.height {
                     let target = offset + row;
                     if target < self.pane_len(pane) {
                         self.move_to(pane, target);

@@ -279,4 +279,6 @@ fn start_request(r: Request, read: &ReadContent, tx: &Tx) {
 }
 
 #[cfg(test)]
+mod snapshot_tests;
+#[cfg(test)]
 mod tests;

@@ -60,7 +60,7 @@ pub struct Areas {
     pub status: Rect,
 }
 
-pub fn areas(area: Rect, layers: usize) -> Areas {
+pub fn areas(area: Rect, layers: usize, findings: usize) -> Areas {
     let [title, body, status] = Layout::vertical([
         Constraint::Length(1),
         Constraint::Min(3),
@@ -68,11 +68,13 @@ pub fn areas(area: Rect, layers: usize) -> Areas {
     ])
     .areas(area);
     let [left, tree] =
-        Layout::horizontal([Constraint::Percentage(45), Constraint::Percentage(55)]).areas(body);
-    let layers_h = (layers as u16 + 2).clamp(5, (left.height / 3).max(5));
+        Layout::horizontal([Constraint::Percentage(48), Constraint::Percentage(52)]).areas(body);
+    let third = (left.height / 3).max(5);
+    let layers_h = (layers as u16 + 2).clamp(5, third);
+    let findings_h = (findings as u16 + 2).clamp(5, third);
     let [layers, findings, details] = Layout::vertical([
         Constraint::Length(layers_h),
-        Constraint::Percentage(40),
+        Constraint::Length(findings_h),
         Constraint::Min(3),
     ])
     .areas(left);
@@ -127,7 +129,7 @@ pub fn draw(f: &mut Frame, app: &App) {
     let t = Theme {
         color: !app.no_color,
     };
-    let a = areas(f.area(), app.layer_count());
+    let a = areas(f.area(), app.layer_count(), app.finding_rows());
     draw_title(f, app, &t, a.title);
     draw_layers(f, app, &t, a.layers);
     draw_findings(f, app, &t, a.findings);
@@ -352,9 +354,12 @@ fn details_lines<'a>(app: &App, m: &'a Model, t: &Theme) -> Vec<Line<'a>> {
     let x = &a.metrics;
     out.push(head("Waste"));
     out.push(Line::raw(format!(
-        "  efficiency  {:.4} %   wasted {}   reclaimable {}",
+        "  efficiency {:.4} %   wasted {}",
         x.efficiency * 100.0,
         bytes(x.wasted_bytes),
+    )));
+    out.push(Line::raw(format!(
+        "  reclaimable {}",
         bytes(x.reclaimable_bytes)
     )));
     out.push(Line::raw(format!(
@@ -509,33 +514,11 @@ fn draw_tree(f: &mut Frame, app: &App, t: &Theme, r: Rect) {
             Sort::Size => "size",
             Sort::Name => "name",
         };
-        let mut s = format!(
-            "· layer {}/{} {mode} · sort {sort} ",
+        let s = format!(
+            "· layer {}/{} · {mode} · by {sort} ",
             app.layer(),
             app.layer_count().saturating_sub(1)
         );
-        let h = p.hidden;
-        if h.any() {
-            let hidden: Vec<&str> = [
-                (h.added, "added"),
-                (h.modified, "modified"),
-                (h.removed, "removed"),
-                (h.unmodified, "unmodified"),
-            ]
-            .into_iter()
-            .filter_map(|(on, n)| on.then_some(n))
-            .collect();
-            s.push_str(&format!("· hiding {} ", hidden.join(",")));
-        }
-        if let Some(filter) = &p.filter {
-            s.push_str(&format!("· filter '{filter}' "));
-        }
-        if let Some(search) = &app.view.search {
-            s.push_str(&format!("· search '{search}' "));
-        }
-        if p.wasted_only {
-            s.push_str("· wasted only ");
-        }
         title.push(Span::raw(s));
     }
     let legend = Line::from(vec![
@@ -559,22 +542,33 @@ fn draw_tree(f: &mut Frame, app: &App, t: &Theme, r: Rect) {
     }
     let Some(m) = app.model() else { return };
     if app.view.rows.is_empty() {
+        let chips = app.chips().unwrap_or_default();
         f.render_widget(
-            Paragraph::new("nothing to show with these options").block(block),
+            Paragraph::new(vec![
+                Line::raw(chips),
+                Line::raw("nothing to show with these options"),
+            ])
+            .block(block),
             r,
         );
         return;
     }
-    let height = r.height.saturating_sub(2) as usize;
-    let lines: Vec<Line> = app
-        .view
-        .rows
-        .iter()
-        .enumerate()
-        .skip(app.tree_offset)
-        .take(height)
-        .map(|(i, row)| tree_line(app, m, t, row, i == app.view.selected))
-        .collect();
+    let mut lines: Vec<Line> = Vec::new();
+    if let Some(chips) = app.chips() {
+        lines.push(Line::styled(
+            chips,
+            t.fg(Color::Magenta).add_modifier(Modifier::ITALIC),
+        ));
+    }
+    lines.extend(
+        app.view
+            .rows
+            .iter()
+            .enumerate()
+            .skip(app.tree_offset)
+            .take(app.tree_height())
+            .map(|(i, row)| tree_line(app, m, t, row, i == app.view.selected)),
+    );
     f.render_widget(Paragraph::new(lines).block(block), r);
 }
 
@@ -599,7 +593,7 @@ fn draw_status(f: &mut Frame, app: &App, t: &Theme, r: Rect) {
         match app.focus {
             Pane::Layers => "↑↓ layer  a aggregated/layer  Enter tree  Tab pane",
             Pane::Tree => {
-                "↑↓ move  ←→ collapse/expand  e/c all  s sort  a mode  [ ] layer  A/M/R/U hide  f filter  / search  w wasted  v view  x extract"
+                "←→ fold  e/c all  s sort  a mode  [ ] layer  AMRU hide  f filter  / search  w wasted  v view  x extract"
             }
             Pane::Findings => "↑↓ move  Enter show in tree  Tab pane",
             Pane::Details => "↑↓ scroll  PgUp/PgDn page  Tab pane",
@@ -610,6 +604,7 @@ fn draw_status(f: &mut Frame, app: &App, t: &Theme, r: Rect) {
             format!(" {s}"),
             t.fg(Color::Yellow).add_modifier(Modifier::BOLD),
         )]),
+        None if app.pager.is_some() => Line::raw(format!(" {keys}")),
         None => Line::from(vec![
             Span::raw(format!(" {keys}")),
             Span::styled("  ? help  q quit", t.fg(Color::DarkGray)),
