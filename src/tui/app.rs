@@ -255,7 +255,8 @@ impl App {
             (h.unmodified, "unmodified"),
         ]
         .into_iter()
-        .filter_map(|(on, n)| on.then(|| format!("hiding {n}")))
+        .filter(|(on, _)| *on)
+        .map(|(_, n)| format!("hiding {n}"))
         .collect();
         if let Some(f) = &p.filter {
             chips.push(format!("filter '{f}'"));
