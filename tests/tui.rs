@@ -1,0 +1,163 @@
+//! The TUI in a real terminal: `ballast fixtures/demo.tar` inside tmux, driven
+//! key by key, the screen read back with `capture-pane` after each step, and
+//! the terminal checked to be restored (alternate screen left, the shell
+//! prompt back) after `q`.
+//!
+//! Skips with a note when tmux is not installed, unless
+//! `BALLAST_REQUIRE_TMUX=1`, which turns the skip into a failure.
+
+use std::path::Path;
+use std::process::{Command, Output};
+use std::time::{Duration, Instant};
+
+struct Tmux {
+    socket: String,
+    dir: tempfile::TempDir,
+}
+
+impl Tmux {
+    fn cmd(&self, args: &[&str]) -> Output {
+        Command::new("tmux")
+            .env("TMUX_TMPDIR", self.dir.path())
+            .env_remove("TMUX")
+            .arg("-L")
+            .arg(&self.socket)
+            .args(args)
+            .output()
+            .expect("run tmux")
+    }
+
+    fn capture(&self) -> String {
+        String::from_utf8_lossy(&self.cmd(&["capture-pane", "-p", "-t", "t"]).stdout).into_owned()
+    }
+
+    fn send(&self, keys: &[&str]) {
+        let mut args = vec!["send-keys", "-t", "t"];
+        args.extend_from_slice(keys);
+        assert!(self.cmd(&args).status.success(), "send-keys {keys:?}");
+    }
+
+    /// Poll the screen until `pred` holds; fail with the last screen after 15 s.
+    fn wait(&self, what: &str, pred: impl Fn(&str) -> bool) -> String {
+        let deadline = Instant::now() + Duration::from_secs(15);
+        loop {
+            let screen = self.capture();
+            if pred(&screen) {
+                return screen;
+            }
+            if Instant::now() > deadline {
+                panic!("timed out waiting for {what}; the screen:\n{screen}");
+            }
+            std::thread::sleep(Duration::from_millis(30));
+        }
+    }
+
+    fn wait_for(&self, text: &str) -> String {
+        self.wait(&format!("'{text}'"), |s| s.contains(text))
+    }
+
+    fn alternate_on(&self) -> String {
+        let out = self.cmd(&["display-message", "-p", "-t", "t", "#{alternate_on}"]);
+        String::from_utf8_lossy(&out.stdout).trim().to_string()
+    }
+}
+
+impl Drop for Tmux {
+    fn drop(&mut self) {
+        let _ = self.cmd(&["kill-server"]);
+    }
+}
+
+fn tmux_available() -> bool {
+    Command::new("tmux")
+        .arg("-V")
+        .output()
+        .is_ok_and(|o| o.status.success())
+}
+
+#[test]
+fn demo_image_in_a_real_terminal() {
+    if !tmux_available() {
+        if std::env::var_os("BALLAST_REQUIRE_TMUX").is_some_and(|v| v == "1") {
+            panic!("tmux is not installed and BALLAST_REQUIRE_TMUX=1");
+        }
+        eprintln!("note: tmux is not installed; skipping the TUI test");
+        return;
+    }
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let bin = env!("CARGO_BIN_EXE_ballast");
+    let t = Tmux {
+        socket: format!("ballast-test-{}", std::process::id()),
+        dir: tempfile::tempdir().expect("temp dir"),
+    };
+    let shell = format!(
+        "cd '{}' && env -u NO_COLOR -u CI PS1='READY$ ' TERM=xterm-256color sh",
+        root.display()
+    );
+    let started = t.cmd(&[
+        "new-session",
+        "-d",
+        "-x",
+        "160",
+        "-y",
+        "50",
+        "-s",
+        "t",
+        "sh",
+        "-c",
+        &shell,
+    ]);
+    assert!(started.status.success(), "{started:?}");
+    t.wait_for("READY$");
+    t.send(&["-l", &format!("'{bin}' fixtures/demo.tar; echo EXIT=$?")]);
+    t.send(&["Enter"]);
+
+    // The analysis arrives: layers, findings and the tree's top level.
+    let screen = t.wait("the loaded frame", |s| {
+        s.contains("[2] Tree · layer 6/6") && s.contains("deleted-later") && s.contains("▸ bin")
+    });
+    assert!(screen.contains("/app/.git"), "{screen}");
+    assert_eq!(t.alternate_on(), "1");
+
+    // Expand the largest directory (bin, first by size).
+    t.send(&["l"]);
+    t.wait_for("▾ bin");
+    t.wait_for("[ → /bin/busybox");
+    // Down, then back to the parent, and collapse it.
+    t.send(&["j", "h", "h"]);
+    t.wait("bin collapsed", |s| {
+        s.contains("▸ bin") && !s.contains("▾ bin")
+    });
+
+    // One layer down, in the layer-only view.
+    t.send(&["[", "a"]);
+    t.wait_for("layer 5/6 · layer only");
+    t.send(&["a", "]"]);
+    t.wait_for("layer 6/6 · aggregated");
+
+    // Findings: the first one (deleted-later) shows where it came from.
+    t.send(&["Tab", "j", "Enter"]);
+    let screen = t.wait_for("(added in layer 2)");
+    assert!(screen.contains("layer 2/6"), "{screen}");
+    assert!(screen.contains("tool.tgz"), "{screen}");
+
+    // Search.
+    t.send(&["/"]);
+    t.wait_for("search: /");
+    t.send(&["-l", "app.conf"]);
+    t.send(&["Enter"]);
+    t.wait_for("1 match for 'app.conf'");
+    t.send(&["n"]);
+
+    // Help overlay, closed by any key.
+    t.send(&["?"]);
+    t.wait_for("Keys (any key closes)");
+    t.send(&["Escape"]);
+    t.wait("help closed", |s| !s.contains("Keys (any key closes)"));
+
+    // Quit: the shell is back and the alternate screen left.
+    t.send(&["q"]);
+    let screen = t.wait_for("EXIT=0");
+    assert!(!screen.contains("[2] Tree"), "{screen}");
+    assert_eq!(t.alternate_on(), "0");
+}
