@@ -103,6 +103,15 @@ pub enum Error {
     },
 
     /// A command-line value is invalid.
+    /// A file asked for by path (the TUI's pager and extract) cannot be read.
+    #[error("image '{source_name}', layer {layer}: cannot read '{path}': {reason}")]
+    EntryUnavailable {
+        source_name: String,
+        layer: usize,
+        path: String,
+        reason: String,
+    },
+
     #[error("{0}")]
     Usage(String),
 }

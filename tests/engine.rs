@@ -12,6 +12,8 @@
 
 #[path = "engine/check.rs"]
 mod check;
+#[path = "engine/entry.rs"]
+mod entry;
 #[path = "engine/errors.rs"]
 mod errors;
 #[path = "engine/images.rs"]

@@ -11,6 +11,7 @@
 
 mod channel;
 pub mod engine;
+pub mod entry;
 pub mod layout;
 pub mod overlay;
 pub mod store;
@@ -190,7 +191,7 @@ pub fn load(
 
 /// Whether a missing `reference` was meant as a file: engine references never
 /// start with `/` or `.` and never end in an archive extension.
-fn looks_like_path(reference: &str) -> bool {
+pub(crate) fn looks_like_path(reference: &str) -> bool {
     const EXTENSIONS: &[&str] = &[".tar", ".tar.gz", ".tgz", ".tar.zst", ".tzst", ".oci"];
     reference.starts_with(['/', '.', '~'])
         || EXTENSIONS

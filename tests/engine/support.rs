@@ -176,6 +176,15 @@ impl Image {
             in_podman: std::cell::Cell::new(false),
         }
     }
+
+    /// Also give the image to Podman (from a `docker save` archive); it is
+    /// removed from there on drop too.
+    pub fn load_into_podman(&self, save_tar: &Path) {
+        self.in_podman.set(true);
+        run(Command::new("podman")
+            .args(["load", "-q", "-i"])
+            .arg(save_tar));
+    }
 }
 
 impl Drop for Image {
