@@ -252,6 +252,7 @@ pub fn run() -> anyhow::Result<ExitCode> {
     let output_flag = args.json.is_some() || args.markdown.is_some() || args.sarif.is_some();
     if !args.ci && !output_flag && !args.no_tui && std::io::stdout().is_terminal() {
         let no_color = args.no_color || std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty());
+        let read = content_reader(&image, &opts);
         let (reference, dockerfile, candidates) = (
             image.clone(),
             args.dockerfile.clone(),
@@ -270,7 +271,7 @@ pub fn run() -> anyhow::Result<ExitCode> {
             crate::tui::Options {
                 reference: image,
                 no_color,
-                read: content_reader(),
+                read,
             },
             job,
         )?;
@@ -352,13 +353,13 @@ fn prepare(
     Ok(analysis)
 }
 
-/// File contents for the TUI's pager and extraction.
-fn content_reader() -> crate::tui::ReadContent {
-    std::sync::Arc::new(|_layer, _path, _limit, _out| {
-        anyhow::bail!(
-            "reading file contents is not available in this build yet \
-             (it needs ballast::source::entry::read_entry)"
-        )
+/// File contents for the TUI's pager and extraction, read back from the image.
+fn content_reader(reference: &str, opts: &Options) -> crate::tui::ReadContent {
+    let (reference, opts) = (reference.to_string(), opts.clone());
+    std::sync::Arc::new(move |layer, path, limit, out| {
+        Ok(crate::source::entry::read_entry(
+            &reference, &opts, layer, path, limit, out,
+        )?)
     })
 }
 

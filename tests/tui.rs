@@ -149,6 +149,22 @@ fn demo_image_in_a_real_terminal() {
     t.wait_for("1 match for 'app.conf'");
     t.send(&["n"]);
 
+    // The pager shows the file as layer 2 wrote it; x extracts it.
+    t.send(&["v"]);
+    t.wait_for("/etc/app.conf (layer 2)");
+    t.wait_for("│v1");
+    let out = tempfile::tempdir().expect("temp dir");
+    t.send(&["x"]);
+    t.wait_for("extract to directory");
+    t.send(&["BSpace"]);
+    t.send(&["-l", &out.path().display().to_string()]);
+    t.send(&["Enter"]);
+    t.wait_for("extracted to");
+    let written = std::fs::read(out.path().join("app.conf")).expect("extracted file");
+    assert_eq!(written, b"v1\n");
+    t.send(&["q"]);
+    t.wait("pager closed", |s| !s.contains("/etc/app.conf (layer 2)"));
+
     // Help overlay, closed by any key.
     t.send(&["?"]);
     t.wait_for("Keys (any key closes)");
