@@ -41,6 +41,11 @@ pub enum Event {
     },
     /// An extraction finished: the path written, or why not.
     Extracted(Result<PathBuf, String>),
+    /// A tree view computed in the background (see [`Request::View`]).
+    View {
+        generation: u64,
+        view: Box<View>,
+    },
 }
 
 /// Work for the run loop to start off the UI thread.
@@ -58,7 +63,26 @@ pub enum Request {
         dir: PathBuf,
         mode: u32,
     },
+    /// Rebuild the tree's rows from `snapshot` with `params`, off the UI
+    /// thread ([`compute_view`]); only the newest request matters.
+    View {
+        generation: u64,
+        snapshot: Box<View>,
+        params: Params,
+    },
 }
+
+/// The background half of [`Request::View`].
+pub fn compute_view(m: &Model, snapshot: View, params: Params) -> View {
+    let mut v = snapshot;
+    v.refresh(m, params);
+    v
+}
+
+/// Views with more rows than this are rebuilt in the background.
+pub const ASYNC_ROWS: usize = 2_000;
+/// Trees with more nodes than this compute a new filter in the background.
+pub const ASYNC_NODES: usize = 200_000;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Pane {
@@ -152,6 +176,13 @@ pub struct App {
     /// Directory the last extraction went to (the prompt's default).
     pub extract_dir: String,
     next_id: u64,
+    /// Rebuild big views in the background (the run loop turns this on;
+    /// tests drive [`Request::View`] by hand).
+    pub async_views: bool,
+    pub async_rows: usize,
+    /// The options the user asked for while their view is being computed.
+    pub pending: Option<Params>,
+    view_generation: u64,
 }
 
 impl App {
@@ -182,6 +213,10 @@ impl App {
             quit: false,
             extract_dir: ".".into(),
             next_id: 0,
+            async_views: false,
+            async_rows: ASYNC_ROWS,
+            pending: None,
+            view_generation: 0,
         }
     }
 
@@ -189,8 +224,12 @@ impl App {
         self.data.as_ref().map(|d| &*d.model)
     }
 
+    /// The layer the user selected (the tree may still show the previous
+    /// one while a big view is computed).
     pub fn layer(&self) -> usize {
-        self.view.params.layer
+        self.pending
+            .as_ref()
+            .map_or(self.view.params.layer, |p| p.layer)
     }
 
     pub fn layer_count(&self) -> usize {
@@ -279,11 +318,86 @@ impl App {
     }
 
     fn set_params(&mut self, f: impl FnOnce(&mut Params)) {
+        let mut p = self.pending.clone().unwrap_or(self.view.params.clone());
+        f(&mut p);
+        self.refresh(p);
+    }
+
+    /// Show the tree with `params`: at once when the view is small, else
+    /// from a background job while the current view stays on screen.
+    fn refresh(&mut self, params: Params) {
         let Some(d) = &self.data else { return };
         let model = d.model.clone();
-        let mut p = self.view.params.clone();
-        f(&mut p);
-        self.view.set_params(&model, p);
+        let big = self.view.rows.len() > self.async_rows
+            || (params.filter != self.view.params.filter && model.tree().len() > ASYNC_NODES);
+        // Whatever is in flight is superseded.
+        self.view_generation += 1;
+        if self.async_views && big {
+            self.pending = Some(params.clone());
+            self.requests.push(Request::View {
+                generation: self.view_generation,
+                snapshot: Box::new(self.view.snapshot()),
+                params,
+            });
+        } else {
+            self.pending = None;
+            self.view.refresh(&model, params);
+        }
+    }
+
+    /// Apply `params` here and now, whatever the size (before a jump).
+    fn refresh_now(&mut self, params: Params) {
+        let Some(d) = &self.data else { return };
+        let model = d.model.clone();
+        self.view_generation += 1;
+        self.pending = None;
+        self.view.refresh(&model, params);
+    }
+
+    fn install_view(&mut self, generation: u64, view: View) {
+        if generation != self.view_generation {
+            return;
+        }
+        if view.revision != self.view.revision {
+            // Directories were opened or closed meanwhile: compute again.
+            let params = view.params;
+            return self.refresh(params);
+        }
+        let keep = self.view.selected_node();
+        let search = self.view.search.take();
+        self.view = view;
+        self.view.search = search;
+        self.pending = None;
+        if let Some(i) = keep.and_then(|id| self.view.rows.iter().position(|r| r.node == id)) {
+            self.view.selected = i;
+        }
+        self.view.selected = self
+            .view
+            .selected
+            .min(self.view.rows.len().saturating_sub(1));
+    }
+
+    fn expand_all(&mut self, expand: bool) {
+        let Some(d) = &self.data else { return };
+        let model = d.model.clone();
+        if expand {
+            self.view.expand_all_marks(&model);
+        } else {
+            self.view.collapse_all_marks();
+        }
+        let params = self.pending.clone().unwrap_or(self.view.params.clone());
+        if expand && self.async_views && model.tree().len() > self.async_rows {
+            // Expanding everything makes a big view: compute it off the UI thread.
+            self.view_generation += 1;
+            self.pending = Some(params.clone());
+            self.requests.push(Request::View {
+                generation: self.view_generation,
+                snapshot: Box::new(self.view.snapshot()),
+                params,
+            });
+        } else {
+            self.refresh(params);
+        }
     }
 
     fn select_layer(&mut self, layer: usize) {
@@ -375,7 +489,7 @@ impl App {
     /// The layer whose bytes the node shows at the selected layer.
     fn source_layer(&self, id: NodeId) -> Option<usize> {
         let m = self.model()?;
-        let layer = self.layer();
+        let layer = self.view.params.layer;
         m.node(id)
             .history
             .iter()
@@ -524,10 +638,10 @@ impl App {
             .map(|c| c.layer as usize)
             .or(f.layer.as_ref().map(|l| l.index))
             .unwrap_or(self.layer());
-        self.set_params(|p| {
-            p.layer = added;
-            p.mode = Mode::Aggregated;
-        });
+        let mut params = self.pending.clone().unwrap_or(self.view.params.clone());
+        params.layer = added;
+        params.mode = Mode::Aggregated;
+        self.refresh_now(params);
         if self.view.reveal(&model, first) {
             self.focus = Pane::Tree;
             let more = nodes.len().saturating_sub(1);
@@ -665,8 +779,8 @@ impl App {
                     self.focus = Pane::Tree;
                 }
             }
-            KeyCode::Char('e') => self.with_model(|v, m| v.expand_all(m)),
-            KeyCode::Char('c') => self.with_model(|v, m| v.collapse_all(m)),
+            KeyCode::Char('e') => self.expand_all(true),
+            KeyCode::Char('c') => self.expand_all(false),
             KeyCode::Char('x') if focus == Pane::Tree => self.start_extract(),
             KeyCode::Char('v') if focus == Pane::Tree => self.open_pager(),
             KeyCode::Right | KeyCode::Char('l') if focus == Pane::Tree => {
@@ -799,6 +913,7 @@ pub fn update(app: &mut App, event: Event) {
         Event::Loaded(Ok(model)) => app.load(model),
         Event::Loaded(Err(e)) => app.error = Some(e),
         Event::Content { id, result } => app.content(id, result),
+        Event::View { generation, view } => app.install_view(generation, *view),
         Event::Extracted(r) => {
             app.status = Some(match r {
                 Ok(p) => format!("extracted to {}", p.display()),

@@ -195,6 +195,32 @@ pub fn run(opts: Options, job: Job) -> anyhow::Result<()> {
         })
         .context("cannot start the analysis")?;
 
+    // The view worker: one rebuild at a time, and of the requests that came
+    // in meanwhile only the newest (gitui's asyncjob).
+    let (view_tx, view_rx) =
+        mpsc::channel::<(u64, Arc<tree::Model>, Box<tree::View>, tree::Params)>();
+    let views = tx.clone();
+    std::thread::Builder::new()
+        .name("tree-view".into())
+        .spawn(move || {
+            while let Ok(mut job) = view_rx.recv() {
+                while let Ok(newer) = view_rx.try_recv() {
+                    job = newer;
+                }
+                let (generation, model, snapshot, params) = job;
+                let view = app::compute_view(&model, *snapshot, params);
+                let ev = Event::View {
+                    generation,
+                    view: Box::new(view),
+                };
+                if views.send((ev, Instant::now())).is_err() {
+                    break;
+                }
+            }
+        })
+        .context("cannot start the tree view worker")?;
+    app.async_views = true;
+
     let mut timings = Timings::open();
     let (mut first, mut interactive) = (true, false);
     let mut keys: Vec<Instant> = Vec::new();
@@ -235,7 +261,18 @@ pub fn run(opts: Options, job: Job) -> anyhow::Result<()> {
             }
             update(&mut app, ev);
             for r in app.requests.drain(..) {
-                start_request(r, &opts.read, &tx);
+                match r {
+                    Request::View {
+                        generation,
+                        snapshot,
+                        params,
+                    } => {
+                        if let Some(d) = &app.data {
+                            let _ = view_tx.send((generation, d.model.clone(), snapshot, params));
+                        }
+                    }
+                    r => start_request(r, &opts.read, &tx),
+                }
             }
             next = rx.try_recv().ok();
         }
@@ -273,6 +310,7 @@ fn start_request(r: Request, read: &ReadContent, tx: &Tx) {
             } => Event::Extracted(
                 extract::extract(&read, layer, &path, &dir, mode).map_err(|e| format!("{e:#}")),
             ),
+            Request::View { .. } => return,
         };
         let _ = tx.send((ev, Instant::now()));
     });

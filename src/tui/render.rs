@@ -457,7 +457,7 @@ fn permissions(meta: &Meta) -> String {
 }
 
 fn tree_line<'a>(app: &App, m: &'a Model, t: &Theme, row: &Row, selected: bool) -> Line<'a> {
-    let layer = app.layer();
+    let layer = app.view.params.layer;
     let meta = m.meta(row.node, layer);
     let (perm, owner) = meta.map_or((String::from("?"), String::new()), |x| {
         (permissions(x), format!("{}:{}", x.uid, x.gid))
@@ -514,11 +514,14 @@ fn draw_tree(f: &mut Frame, app: &App, t: &Theme, r: Rect) {
             Sort::Size => "size",
             Sort::Name => "name",
         };
-        let s = format!(
+        let mut s = format!(
             "· layer {}/{} · {mode} · by {sort} ",
-            app.layer(),
+            app.view.params.layer,
             app.layer_count().saturating_sub(1)
         );
+        if app.pending.is_some() {
+            s.push_str("· updating… ");
+        }
         title.push(Span::raw(s));
     }
     let legend = Line::from(vec![

@@ -517,3 +517,97 @@ fn resize_is_tracked() {
     assert_eq!(app.size, (200, 60));
     assert!(app.heights().tree.height > 40);
 }
+
+/// Run the tree-view jobs the app asked for, as the view worker would.
+fn run_view_jobs(app: &mut App) -> Vec<(u64, Box<super::tree::View>)> {
+    app.requests
+        .drain(..)
+        .filter_map(|r| match r {
+            Request::View {
+                generation,
+                snapshot,
+                params,
+            } => Some((
+                generation,
+                Box::new(super::app::compute_view(&model(), *snapshot, params)),
+            )),
+            _ => None,
+        })
+        .collect()
+}
+
+#[test]
+fn big_views_are_rebuilt_in_the_background_and_only_the_newest_lands() {
+    let mut app = app();
+    app.async_views = true;
+    app.async_rows = 0;
+    keys(&mut app, "[");
+    // The layer is selected at once; the tree keeps the old view meanwhile.
+    assert_eq!((app.layer(), app.view.params.layer), (1, 2));
+    keys(&mut app, "[");
+    assert_eq!(app.layer(), 0);
+    let jobs = run_view_jobs(&mut app);
+    assert_eq!(jobs.len(), 2);
+    let mut jobs = jobs.into_iter();
+    let (g1, v1) = jobs.next().expect("first");
+    let (g2, v2) = jobs.next().expect("second");
+    update(
+        &mut app,
+        Event::View {
+            generation: g1,
+            view: v1,
+        },
+    );
+    assert_eq!(app.view.params.layer, 2, "a superseded view is dropped");
+    assert!(app.pending.is_some());
+    update(
+        &mut app,
+        Event::View {
+            generation: g2,
+            view: v2,
+        },
+    );
+    assert_eq!(app.view.params.layer, 0);
+    assert!(app.pending.is_none());
+    assert_eq!(names(&app), ["var", "usr", "etc"]);
+}
+
+#[test]
+fn a_background_view_older_than_an_expand_is_computed_again() {
+    let mut app = app();
+    app.async_views = true;
+    app.async_rows = 0;
+    keys(&mut app, "[");
+    // Expand var in the view still shown while layer 1 is computed.
+    keys(&mut app, "l");
+    let (g, v) = run_view_jobs(&mut app).pop().expect("job");
+    update(
+        &mut app,
+        Event::View {
+            generation: g,
+            view: v,
+        },
+    );
+    assert!(app.pending.is_some(), "stale: not installed");
+    let (g, v) = run_view_jobs(&mut app).pop().expect("a new job");
+    update(
+        &mut app,
+        Event::View {
+            generation: g,
+            view: v,
+        },
+    );
+    assert_eq!(app.view.params.layer, 1);
+    assert_eq!(names(&app)[..2], ["var", "  cache"]);
+    // Expand-all goes to the background too.
+    keys(&mut app, "e");
+    let (g, v) = run_view_jobs(&mut app).pop().expect("expand-all job");
+    update(
+        &mut app,
+        Event::View {
+            generation: g,
+            view: v,
+        },
+    );
+    assert!(names(&app).contains(&"        pkg.deb".to_string()));
+}

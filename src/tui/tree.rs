@@ -352,7 +352,7 @@ pub fn contains(hay: &[u8], needle: &[u8]) -> bool {
 pub const MAX_REVEAL: usize = 500;
 
 /// The tree pane's state: options, expansion, and the flattened rows.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct View {
     pub params: Params,
     expanded: Vec<bool>,
@@ -360,6 +360,9 @@ pub struct View {
     pub rows: Vec<Row>,
     pub selected: usize,
     pub search: Option<String>,
+    /// Bumped whenever the expanded set changes, so a view computed in the
+    /// background from an older expansion can be recognised as stale.
+    pub revision: u64,
 }
 
 impl View {
@@ -371,6 +374,28 @@ impl View {
         };
         v.rebuild(m);
         v
+    }
+
+    /// Everything but the rows: what a background rebuild starts from.
+    pub fn snapshot(&self) -> View {
+        View {
+            params: self.params.clone(),
+            expanded: self.expanded.clone(),
+            filter_mask: self.filter_mask.clone(),
+            rows: Vec::new(),
+            selected: self.selected,
+            search: self.search.clone(),
+            revision: self.revision,
+        }
+    }
+
+    /// Apply `params`, or rebuild with the current ones.
+    pub fn refresh(&mut self, m: &Model, params: Params) {
+        if params == self.params {
+            self.rebuild(m);
+        } else {
+            self.set_params(m, params);
+        }
     }
 
     pub fn selected_node(&self) -> Option<NodeId> {
@@ -468,6 +493,7 @@ impl View {
             return;
         }
         self.expanded[row.node as usize] = true;
+        self.revision += 1;
         self.rows[i].expanded = true;
         let mut below = Vec::new();
         self.rows_below(m, row.node, row.depth + 1, &mut below);
@@ -488,6 +514,7 @@ impl View {
         }
         let end = self.subtree_end(i);
         self.expanded[row.node as usize] = false;
+        self.revision += 1;
         self.rows[i].expanded = false;
         self.rows.drain(i + 1..end);
     }
@@ -500,17 +527,28 @@ impl View {
         }
     }
 
-    pub fn expand_all(&mut self, m: &Model) {
+    /// Mark every directory expanded; the caller rebuilds (here or in the background).
+    pub fn expand_all_marks(&mut self, m: &Model) {
         for (id, node) in m.tree().nodes() {
             if !node.children.is_empty() {
                 self.expanded[id as usize] = true;
             }
         }
+        self.revision += 1;
+    }
+
+    pub fn collapse_all_marks(&mut self) {
+        self.expanded.iter_mut().for_each(|e| *e = false);
+        self.revision += 1;
+    }
+
+    pub fn expand_all(&mut self, m: &Model) {
+        self.expand_all_marks(m);
         self.rebuild(m);
     }
 
     pub fn collapse_all(&mut self, m: &Model) {
-        self.expanded.iter_mut().for_each(|e| *e = false);
+        self.collapse_all_marks();
         self.rebuild(m);
     }
 
@@ -528,6 +566,7 @@ impl View {
     }
 
     fn open_ancestors(&mut self, m: &Model, id: NodeId) {
+        self.revision += 1;
         let mut p = m.node(id).parent;
         while p != ROOT {
             self.expanded[p as usize] = true;
