@@ -759,3 +759,29 @@ fn candidate_base_adds_a_measured_base_switch_estimate() {
     let err = fails(&app, &["--candidate-base", "no/such/base.tar"]);
     assert!(err.contains("'no/such/base.tar'"), "{err}");
 }
+
+/// Off a terminal the summary is printed as before; `--no-tui` and
+/// `--no-color` (and NO_COLOR) change nothing there.
+#[test]
+fn summary_off_a_terminal_with_or_without_the_tui_flags() {
+    let demo = concat!(env!("CARGO_MANIFEST_DIR"), "/fixtures/demo.tar");
+    let plain = ballast()
+        .arg(demo)
+        .assert()
+        .success()
+        .get_output()
+        .stdout
+        .clone();
+    let text = String::from_utf8(plain.clone()).unwrap();
+    assert!(text.contains("shipped"), "{text}");
+    for extra in [
+        &["--no-tui"][..],
+        &["--no-color"],
+        &["--no-tui", "--no-color"],
+    ] {
+        let out = ballast().arg(demo).args(extra).assert().success();
+        assert_eq!(out.get_output().stdout, plain, "{extra:?}");
+    }
+    let out = ballast().arg(demo).env("NO_COLOR", "1").assert().success();
+    assert_eq!(out.get_output().stdout, plain);
+}

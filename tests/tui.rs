@@ -75,42 +75,47 @@ fn tmux_available() -> bool {
         .is_ok_and(|o| o.status.success())
 }
 
-#[test]
-fn demo_image_in_a_real_terminal() {
+/// A shell in a fresh tmux server (its own socket directory), in the
+/// repository, with `env` added to its environment; `None` when tmux is
+/// missing (a skip, unless `BALLAST_REQUIRE_TMUX=1`).
+fn shell(name: &str, env: &str) -> Option<Tmux> {
     if !tmux_available() {
         if std::env::var_os("BALLAST_REQUIRE_TMUX").is_some_and(|v| v == "1") {
             panic!("tmux is not installed and BALLAST_REQUIRE_TMUX=1");
         }
         eprintln!("note: tmux is not installed; skipping the TUI test");
-        return;
+        return None;
     }
     let root = Path::new(env!("CARGO_MANIFEST_DIR"));
-    let bin = env!("CARGO_BIN_EXE_ballast");
     let t = Tmux {
-        socket: format!("ballast-test-{}", std::process::id()),
+        socket: format!("ballast-{name}-{}", std::process::id()),
         dir: tempfile::tempdir().expect("temp dir"),
     };
     let shell = format!(
-        "cd '{}' && env -u NO_COLOR -u CI PS1='READY$ ' TERM=xterm-256color sh",
+        "cd '{}' && env -u NO_COLOR -u CI {env} PS1='READY$ ' TERM=xterm-256color sh",
         root.display()
     );
-    let started = t.cmd(&[
-        "new-session",
-        "-d",
-        "-x",
-        "160",
-        "-y",
-        "50",
-        "-s",
-        "t",
-        "sh",
-        "-c",
-        &shell,
-    ]);
+    let size = ["-x", "160", "-y", "50"];
+    let mut args = vec!["new-session", "-d", "-s", "t"];
+    args.extend(size);
+    args.extend(["sh", "-c", &shell]);
+    let started = t.cmd(&args);
     assert!(started.status.success(), "{started:?}");
     t.wait_for("READY$");
-    t.send(&["-l", &format!("'{bin}' fixtures/demo.tar; echo EXIT=$?")]);
+    Some(t)
+}
+
+/// Type a command line into the shell.
+fn run(t: &Tmux, args: &str) {
+    let bin = env!("CARGO_BIN_EXE_ballast");
+    t.send(&["-l", &format!("'{bin}' {args}; echo EXIT=$?")]);
     t.send(&["Enter"]);
+}
+
+#[test]
+fn demo_image_in_a_real_terminal() {
+    let Some(t) = shell("demo", "") else { return };
+    run(&t, "fixtures/demo.tar");
 
     // The analysis arrives: layers, findings and the tree's top level.
     let screen = t.wait("the loaded frame", |s| {
@@ -174,6 +179,42 @@ fn demo_image_in_a_real_terminal() {
     // Quit: the shell is back and the alternate screen left.
     t.send(&["q"]);
     let screen = t.wait_for("EXIT=0");
+    assert!(!screen.contains("[2] Tree"), "{screen}");
+    assert_eq!(t.alternate_on(), "0");
+}
+
+#[test]
+fn no_color_marks_changes_with_symbols() {
+    let Some(t) = shell("nocolor", "NO_COLOR=1") else {
+        return;
+    };
+    run(&t, "fixtures/demo.tar");
+    t.wait_for("▸ bin");
+    // Layer 6 alone: the copied pack file is added.
+    t.send(&["a"]);
+    let screen = t.wait_for("layer only");
+    assert!(screen.contains("!: finding"), "{screen}");
+    t.send(&["e"]);
+    t.wait("the added pack.copy marked +", |s| {
+        s.lines()
+            .any(|l| l.contains("│+ -rw") && l.contains("pack.copy"))
+    });
+    t.send(&["q"]);
+    t.wait_for("EXIT=0");
+    assert_eq!(t.alternate_on(), "0");
+}
+
+#[test]
+fn a_panic_restores_the_terminal() {
+    let Some(t) = shell("panic", "BALLAST_TUI_TEST_PANIC=1") else {
+        return;
+    };
+    run(&t, "fixtures/demo.tar");
+    t.wait_for("▸ bin");
+    assert_eq!(t.alternate_on(), "1");
+    t.send(&["!"]);
+    let screen = t.wait_for("EXIT=101");
+    assert!(screen.contains("panic requested"), "{screen}");
     assert!(!screen.contains("[2] Tree"), "{screen}");
     assert_eq!(t.alternate_on(), "0");
 }

@@ -221,6 +221,9 @@ pub fn run(opts: Options, job: Job) -> anyhow::Result<()> {
         .context("cannot start the tree view worker")?;
     app.async_views = true;
 
+    // For the end-to-end test of the panic path (debug builds only).
+    let panic_key = cfg!(debug_assertions)
+        && std::env::var_os("BALLAST_TUI_TEST_PANIC").is_some_and(|v| v == "1");
     let mut timings = Timings::open();
     let (mut first, mut interactive) = (true, false);
     let mut keys: Vec<Instant> = Vec::new();
@@ -256,8 +259,11 @@ pub fn run(opts: Options, job: Job) -> anyhow::Result<()> {
         let Ok(first_event) = rx.recv() else { break };
         let mut next = Some(first_event);
         while let Some((ev, at)) = next {
-            if matches!(ev, Event::Key(_)) {
+            if let Event::Key(k) = &ev {
                 keys.push(at);
+                if panic_key && k.code == crossterm::event::KeyCode::Char('!') {
+                    panic!("panic requested with BALLAST_TUI_TEST_PANIC=1");
+                }
             }
             update(&mut app, ev);
             for r in app.requests.drain(..) {

@@ -175,3 +175,22 @@ fn demo_image() {
     keys(&mut app, "l");
     insta::assert_snapshot!("demo", frame(&app));
 }
+
+#[test]
+fn tiny_terminals_do_not_panic() {
+    for (w, h) in [(1, 1), (10, 4), (20, 6), (40, 10), (0, 0)] {
+        let mut app = App::new("fixture.tar", false, (w, h));
+        update(&mut app, Event::Loaded(Ok(model())));
+        for k in ["e", "?", "j", "3", "j", "4", "G", "1", "G"] {
+            keys(&mut app, k);
+            if w > 0 && h > 0 {
+                frame(&app);
+            }
+        }
+        keys(&mut app, "2v");
+        update(&mut app, Event::Resize(w / 2, h / 2));
+        if w > 1 && h > 1 {
+            frame(&app);
+        }
+    }
+}
