@@ -10,6 +10,7 @@
 
 pub mod app;
 pub mod extract;
+pub mod pager;
 pub mod render;
 pub mod tree;
 
