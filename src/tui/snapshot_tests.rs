@@ -93,8 +93,20 @@ fn findings_enter_jumps_to_the_tree() {
 
 #[test]
 fn details_with_estimates() {
+    // A base switch next to the multi-stage estimate, as --candidate-base adds it.
+    let mut a = super::tests::analysis();
+    let bases = crate::analysis::estimate::reference_table();
+    let base = bases
+        .iter()
+        .find(|b| b.image.contains("distroless"))
+        .unwrap_or(&bases[0]);
+    let switch = crate::analysis::estimate::base_switch(&a, base);
+    a.estimates.push(switch);
     let mut app = App::new("fixture.tar", false, (120, 60));
-    update(&mut app, Event::Loaded(Ok(model())));
+    update(
+        &mut app,
+        Event::Loaded(Ok(Arc::new(Model::new(Arc::new(a))))),
+    );
     keys(&mut app, "4");
     insta::assert_snapshot!("details", frame(&app));
     for _ in 0..12 {

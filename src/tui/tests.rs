@@ -59,27 +59,28 @@ pub fn spec() -> ImageSpec {
     }
 }
 
+/// The fixture, written and analysed.
+pub fn analysis() -> crate::Analysis {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let path = dir.path().join("image.tar");
+    fixture::write_image(&spec(), Layout::Docker25, Compress::None, &path).expect("write fixture");
+    let opts = crate::source::Options {
+        verify: true,
+        ..Default::default()
+    };
+    crate::analysis::analyze(
+        path.to_str().expect("utf-8"),
+        &opts,
+        &crate::progress::Silent,
+    )
+    .expect("analyse fixture")
+}
+
 /// The fixture's model, built once per test binary.
 pub fn model() -> Arc<Model> {
     static MODEL: OnceLock<Arc<Model>> = OnceLock::new();
     MODEL
-        .get_or_init(|| {
-            let dir = tempfile::tempdir().expect("temp dir");
-            let path = dir.path().join("image.tar");
-            fixture::write_image(&spec(), Layout::Docker25, Compress::None, &path)
-                .expect("write fixture");
-            let opts = crate::source::Options {
-                verify: true,
-                ..Default::default()
-            };
-            let a = crate::analysis::analyze(
-                path.to_str().expect("utf-8"),
-                &opts,
-                &crate::progress::Silent,
-            )
-            .expect("analyse fixture");
-            Arc::new(Model::new(Arc::new(a)))
-        })
+        .get_or_init(|| Arc::new(Model::new(Arc::new(analysis()))))
         .clone()
 }
 
