@@ -23,6 +23,7 @@ use crate::source::{EngineStorage, Options, Platform, SourceKind};
     long_about = "Find the dead weight in container images.\n\n\
         IMAGE is a path to a `docker save` archive, an OCI layout (directory or tar), \
         or a reference the Docker (or Podman) engine knows. Without an output flag, \
+        the interactive TUI opens when stdout is a terminal; otherwise (or with --no-tui) \
         a short summary is printed.",
     args_conflicts_with_subcommands = true,
     subcommand_negates_reqs = true
