@@ -403,6 +403,9 @@ impl App {
         let layer = self.layer();
         follow(&mut self.layers_offset, layer, h(a.layers));
         follow(&mut self.findings_offset, self.finding, h(a.findings));
+        self.details_scroll = self
+            .details_scroll
+            .min(super::render::details_max_scroll(self));
     }
 
     fn page(&self, pane: Pane) -> usize {
@@ -421,7 +424,7 @@ impl App {
             Pane::Layers => self.layer_count(),
             Pane::Tree => self.view.rows.len(),
             Pane::Findings => self.data.as_ref().map_or(0, |d| d.findings.len()),
-            Pane::Details => usize::MAX,
+            Pane::Details => super::render::details_max_scroll(self) + 1,
         }
     }
 
@@ -445,7 +448,7 @@ impl App {
             Pane::Layers => self.select_layer(pos),
             Pane::Tree => self.view.selected = pos,
             Pane::Findings => self.finding = pos,
-            Pane::Details => self.details_scroll = pos.min(10_000),
+            Pane::Details => self.details_scroll = pos,
         }
     }
 

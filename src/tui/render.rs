@@ -405,6 +405,19 @@ fn details_lines<'a>(app: &App, m: &'a Model, t: &Theme) -> Vec<Line<'a>> {
     out
 }
 
+/// How far the details pane scrolls: its wrapped lines less one screenful.
+pub fn details_max_scroll(app: &App) -> usize {
+    let Some(m) = app.model() else { return 0 };
+    let r = app.heights().details;
+    let width = r.width.saturating_sub(2).max(1);
+    let height = (r.height as usize).saturating_sub(2);
+    let lines = details_lines(app, m, &Theme { color: false });
+    let rows = Paragraph::new(lines)
+        .wrap(Wrap { trim: false })
+        .line_count(width);
+    rows.saturating_sub(height)
+}
+
 fn draw_details(f: &mut Frame, app: &App, t: &Theme, r: Rect) {
     let block = t.block(" [4] Details ", app.focus == Pane::Details);
     if placeholder(f, app, t, block.clone(), r) {
@@ -412,7 +425,7 @@ fn draw_details(f: &mut Frame, app: &App, t: &Theme, r: Rect) {
     }
     let Some(m) = app.model() else { return };
     let lines = details_lines(app, m, t);
-    let scroll = app.details_scroll.min(lines.len().saturating_sub(1)) as u16;
+    let scroll = app.details_scroll.min(u16::MAX as usize) as u16;
     f.render_widget(
         Paragraph::new(lines)
             .wrap(Wrap { trim: false })

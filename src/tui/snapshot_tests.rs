@@ -109,10 +109,14 @@ fn details_with_estimates() {
     );
     keys(&mut app, "4");
     insta::assert_snapshot!("details", frame(&app));
-    for _ in 0..12 {
-        keys(&mut app, "j");
-    }
+    // End shows the last screenful; one more line down changes nothing.
+    keys(&mut app, "G");
+    let end = app.details_scroll;
+    keys(&mut app, "j");
+    assert_eq!(app.details_scroll, end);
     insta::assert_snapshot!("details_scrolled", frame(&app));
+    keys(&mut app, "k");
+    assert_eq!(app.details_scroll, end - 1);
 }
 
 #[test]
