@@ -612,3 +612,60 @@ fn a_background_view_older_than_an_expand_is_computed_again() {
     );
     assert!(names(&app).contains(&"        pkg.deb".to_string()));
 }
+
+/// The sparse per-layer directory numbers agree with a brute-force walk.
+fn check_dir_sizes(m: &Model) {
+    use crate::layer::EntryKind;
+    use crate::tree::ROOT;
+    let tree = m.tree();
+    for layer in 0..tree.layer_count() {
+        let mut agg = vec![0u64; tree.len()];
+        let mut own = vec![0u64; tree.len()];
+        for (_, node) in tree.nodes() {
+            let live = node.state_at(layer).filter(|x| x.kind == EntryKind::File);
+            let wrote = node
+                .change_in(layer)
+                .filter(|c| c.op != crate::tree::Op::Removed && c.meta.kind == EntryKind::File);
+            let mut p = node.parent;
+            loop {
+                agg[p as usize] += live.map_or(0, |x| x.size);
+                own[p as usize] += wrote.map_or(0, |c| c.meta.size);
+                if p == ROOT {
+                    break;
+                }
+                p = tree.node(p).parent;
+            }
+        }
+        for (id, node) in tree.nodes() {
+            if node.children.is_empty() || !m.is_dir(id, layer) {
+                continue;
+            }
+            let p = |mode| super::tree::Params {
+                layer,
+                mode,
+                ..Default::default()
+            };
+            assert_eq!(
+                m.size(id, &p(Mode::Aggregated)),
+                agg[id as usize],
+                "layer {layer}, {id}"
+            );
+            if m.kind(id, layer) != Kind::Removed {
+                assert_eq!(
+                    m.size(id, &p(Mode::Layer)),
+                    own[id as usize],
+                    "layer {layer}, {id}"
+                );
+            }
+        }
+    }
+}
+
+#[test]
+fn directory_sizes_at_every_layer_match_a_full_walk() {
+    check_dir_sizes(&model());
+    let demo = concat!(env!("CARGO_MANIFEST_DIR"), "/fixtures/demo.tar");
+    let a = crate::analysis::analyze(demo, &Default::default(), &crate::progress::Silent)
+        .expect("demo.tar");
+    check_dir_sizes(&Model::new(Arc::new(a)));
+}
