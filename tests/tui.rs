@@ -218,3 +218,20 @@ fn a_panic_restores_the_terminal() {
     assert!(!screen.contains("[2] Tree"), "{screen}");
     assert_eq!(t.alternate_on(), "0");
 }
+
+/// A path that does not exist is the same error in a terminal as in a pipe:
+/// the TUI closes by itself, the message is on the restored screen, exit 2.
+#[test]
+fn an_unreadable_image_exits_2_with_the_error() {
+    let Some(t) = shell("missing", "") else {
+        return;
+    };
+    run(&t, "./no-such-image.tar");
+    let screen = t.wait_for("EXIT=2");
+    assert!(
+        screen.contains("cannot read './no-such-image.tar'"),
+        "{screen}"
+    );
+    assert!(!screen.contains("[2] Tree"), "{screen}");
+    assert_eq!(t.alternate_on(), "0");
+}

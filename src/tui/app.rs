@@ -797,7 +797,12 @@ pub fn update(app: &mut App, event: Event) {
             app.notes.push(n);
         }
         Event::Loaded(Ok(model)) => app.load(model),
-        Event::Loaded(Err(e)) => app.error = Some(e),
+        // Nothing to explore: close the TUI so the error is printed on the
+        // restored terminal and the exit code says it (2), as without the TUI.
+        Event::Loaded(Err(e)) => {
+            app.error = Some(e);
+            app.quit = true;
+        }
         Event::Content { id, result } => app.content(id, result),
         Event::View { generation, view } => app.install_view(generation, *view),
         Event::Extracted(r) => {
