@@ -308,19 +308,25 @@ impl App {
         let model = d.model.clone();
         let big = self.view.rows.len() > self.async_rows
             || (params.filter != self.view.params.filter && model.tree().len() > ASYNC_NODES);
-        // Whatever is in flight is superseded.
-        self.view_generation += 1;
         if self.async_views && big {
-            self.pending = Some(params.clone());
-            self.requests.push(Request::View {
-                generation: self.view_generation,
-                snapshot: Box::new(self.view.snapshot()),
-                params,
-            });
+            self.queue_view(params);
         } else {
+            // Whatever is in flight is superseded.
+            self.view_generation += 1;
             self.pending = None;
             self.view.refresh(&model, params);
         }
+    }
+
+    /// Ask the view worker for `params`, superseding what is in flight.
+    fn queue_view(&mut self, params: Params) {
+        self.view_generation += 1;
+        self.pending = Some(params.clone());
+        self.requests.push(Request::View {
+            generation: self.view_generation,
+            snapshot: Box::new(self.view.snapshot()),
+            params,
+        });
     }
 
     /// Apply `params` here and now, whatever the size (before a jump).
@@ -366,13 +372,7 @@ impl App {
         let params = self.pending.clone().unwrap_or(self.view.params.clone());
         if expand && self.async_views && model.tree().len() > self.async_rows {
             // Expanding everything makes a big view: compute it off the UI thread.
-            self.view_generation += 1;
-            self.pending = Some(params.clone());
-            self.requests.push(Request::View {
-                generation: self.view_generation,
-                snapshot: Box::new(self.view.snapshot()),
-                params,
-            });
+            self.queue_view(params);
         } else {
             self.refresh(params);
         }
