@@ -812,6 +812,9 @@ fn dev_dependencies(input: &Input, out: &mut Vec<Finding>) {
             "yarn.lock" => {
                 "`yarn install --production --frozen-lockfile` (yarn 1) or `yarn workspaces focus --production` (berry)"
             }
+            "pnpm-lock.yaml" => {
+                "`pnpm install --prod --frozen-lockfile` (or `pnpm prune --prod` after building)"
+            }
             _ => "`npm ci --omit=dev` (or `npm prune --omit=dev` after building)",
         };
         let names: Vec<&str> = listed.iter().take(3).map(|p| p.name.as_str()).collect();

@@ -8,7 +8,7 @@
 //! [`crate::layer::sniff::wanted`]); only the live version of each file is used.
 //!
 //! For Node projects the dev-only packages are worked out from the lockfile
-//! (`package-lock.json` v1–v3 `dev: true`, or `yarn.lock` with `package.json`),
+//! (`package-lock.json` v1–v3 `dev: true`, or `yarn.lock` / `pnpm-lock.yaml` with `package.json`),
 //! and without one from the installed packages' own dependency graph: the
 //! closure of the root's devDependencies minus the closure of its dependencies.
 
@@ -339,7 +339,8 @@ fn own_files(tree: &MergedTree, dir: NodeId) -> Vec<NodeId> {
 pub struct DevDependencies {
     /// The project directory (where its package.json is).
     pub project: String,
-    /// `package-lock.json`, `yarn.lock`, or `package.json` (installed graph).
+    /// `package-lock.json`, `yarn.lock`, `pnpm-lock.yaml`, or `package.json`
+    /// (installed graph).
     pub source: &'static str,
     /// Indexes into the inventory.
     pub packages: Vec<usize>,
@@ -412,16 +413,17 @@ pub fn dev_dependencies(
                 .collect();
             ("package-lock.json", dev)
         } else {
-            let graph: HashMap<String, Vec<String>> =
-                match captures.live_at(tree, &join("yarn.lock")) {
-                    Some(y) => yarn_graph(&String::from_utf8_lossy(y)),
-                    None => installed_graph(tree, captures, packages, &installed),
+            let (source, graph): (&'static str, HashMap<String, Vec<String>>) =
+                if let Some(y) = captures.live_at(tree, &join("yarn.lock")) {
+                    ("yarn.lock", yarn_graph(&String::from_utf8_lossy(y)))
+                } else if let Some(p) = captures.live_at(tree, &join("pnpm-lock.yaml")) {
+                    ("pnpm-lock.yaml", pnpm_graph(&String::from_utf8_lossy(p)))
+                } else {
+                    (
+                        "package.json",
+                        installed_graph(tree, captures, packages, &installed),
+                    )
                 };
-            let source = if captures.live_at(tree, &join("yarn.lock")).is_some() {
-                "yarn.lock"
-            } else {
-                "package.json"
-            };
             let names = |key: &str| -> Vec<String> {
                 manifest[key]
                     .as_object()
@@ -526,6 +528,68 @@ fn yarn_graph(text: &str) -> HashMap<String, Vec<String>> {
     graph
 }
 
+/// Package name → names it depends on, from a pnpm-lock.yaml: the
+/// `packages:` entries (lockfile v5 `/name/1.0.0`, v6 `/name@1.0.0`) or v9's
+/// `snapshots:` (`name@1.0.0(peer@2.0.0)`), each with `dependencies:`,
+/// `optionalDependencies:` (and `peerDependencies:`) maps. pnpm writes this
+/// YAML in one fixed shape (two-space indents, one key per line), which is
+/// all that is read here.
+fn pnpm_graph(text: &str) -> HashMap<String, Vec<String>> {
+    let mut graph: HashMap<String, Vec<String>> = HashMap::new();
+    let mut in_section = false;
+    let mut current: Option<String> = None;
+    let mut in_deps = false;
+    for line in text.lines() {
+        let trimmed = line.trim();
+        if trimmed.is_empty() || trimmed.starts_with('#') {
+            continue;
+        }
+        let indent = line.len() - line.trim_start().len();
+        let key = trimmed
+            .strip_suffix(':')
+            .unwrap_or(trimmed)
+            .trim_matches(['\'', '"']);
+        match indent {
+            0 => {
+                in_section = matches!(trimmed, "packages:" | "snapshots:");
+                current = None;
+            }
+            2 if in_section => {
+                let key = key.trim_start_matches('/');
+                // Peer suffixes: `name@1.0.0(react@18.2.0)`.
+                let key = key.split('(').next().unwrap_or(key);
+                let name = spec_name(key);
+                current = Some(if name != key {
+                    name
+                } else {
+                    // v5: `@scope/name/1.0.0` or `name/1.0.0`.
+                    key.rsplit_once('/').map_or(key, |(n, _)| n).to_string()
+                });
+                in_deps = false;
+            }
+            4 => {
+                in_deps = matches!(
+                    trimmed,
+                    "dependencies:" | "optionalDependencies:" | "peerDependencies:"
+                );
+            }
+            6 if in_deps => {
+                let dep = trimmed
+                    .split(": ")
+                    .next()
+                    .unwrap_or("")
+                    .trim_end_matches(':')
+                    .trim_matches(['\'', '"']);
+                if let (Some(name), false) = (&current, dep.is_empty()) {
+                    graph.entry(name.clone()).or_default().push(dep.to_string());
+                }
+            }
+            _ => {}
+        }
+    }
+    graph
+}
+
 /// `@scope/name@^1.0` → `@scope/name`.
 fn spec_name(spec: &str) -> String {
     let at = if let Some(rest) = spec.strip_prefix('@') {
@@ -579,6 +643,29 @@ fn closure(graph: &HashMap<String, Vec<String>>, roots: Vec<String>) -> HashSet<
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn pnpm_lock_graph_in_every_lockfile_version() {
+        let v9 = "lockfileVersion: '9.0'\n\nimporters:\n\n  .:\n    dependencies:\n      express:\n        specifier: ^4\n        version: 4.18.2\n\n\
+                  packages:\n\n  express@4.18.2:\n    resolution: {integrity: sha512-x}\n    engines: {node: '>= 0.10.0'}\n\n\
+                  snapshots:\n\n  express@4.18.2:\n    dependencies:\n      debug: 2.6.9\n\n  \
+                  '@testing-library/react@14.0.0(react@18.2.0)':\n    dependencies:\n      '@babel/runtime': 7.23.2\n      react: 18.2.0\n";
+        let g = pnpm_graph(v9);
+        assert_eq!(g["express"], ["debug"]);
+        assert_eq!(g["@testing-library/react"], ["@babel/runtime", "react"]);
+        assert!(!g.contains_key("."), "importers are not packages");
+        let v6 = "lockfileVersion: '6.0'\n\ndevDependencies:\n  jest:\n    specifier: ^29\n    version: 29.7.0\n\n\
+                  packages:\n\n  /jest@29.7.0:\n    resolution: {integrity: sha512-y}\n    dependencies:\n      chalk: 4.1.2\n    dev: true\n\n  \
+                  /@babel/core@7.23.0:\n    dependencies:\n      '@babel/types': 7.23.0\n    dev: true\n";
+        let g = pnpm_graph(v6);
+        assert_eq!(g["jest"], ["chalk"]);
+        assert_eq!(g["@babel/core"], ["@babel/types"]);
+        let v5 = "lockfileVersion: 5.4\n\npackages:\n\n  /jest/29.7.0:\n    dependencies:\n      chalk: 4.1.2\n    dev: true\n\n  \
+                  /@babel/core/7.23.0:\n    optionalDependencies:\n      fsevents: 2.3.3\n";
+        let g = pnpm_graph(v5);
+        assert_eq!(g["jest"], ["chalk"]);
+        assert_eq!(g["@babel/core"], ["fsevents"]);
+    }
 
     #[test]
     fn yarn_lock_graph_and_spec_names() {

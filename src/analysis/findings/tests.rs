@@ -587,6 +587,63 @@ fn dev_dependencies_from_yarn_lock() {
     );
 }
 
+/// pnpm's layout: packages under `node_modules/.pnpm/<name>@<version>/node_modules/<name>`,
+/// reached through symlinks; the lockfile (v9: `snapshots:`) gives the graph.
+#[test]
+fn dev_dependencies_from_pnpm_lock() {
+    let lock = "lockfileVersion: '9.0'\n\nimporters:\n\n  .:\n    dependencies:\n      express:\n        specifier: ^4\n        version: 4.18.2\n    \
+                devDependencies:\n      jest:\n        specifier: ^29\n        version: 29.7.0\n\npackages:\n\n  chalk@4.1.2:\n    resolution: {integrity: sha512-c}\n\n\
+                snapshots:\n\n  chalk@4.1.2: {}\n\n  debug@2.6.9: {}\n\n  express@4.18.2:\n    dependencies:\n      debug: 2.6.9\n\n  \
+                jest@29.7.0:\n    dependencies:\n      chalk: 4.1.2\n";
+    let store = |name: &str, version: &str, len: u64, seed: u64| {
+        let dir = format!("app/node_modules/.pnpm/{name}@{version}/node_modules/{name}");
+        vec![
+            fixture::file(
+                format!("{dir}/package.json"),
+                format!(r#"{{"name":"{name}","version":"{version}"}}"#),
+            ),
+            fixture::big_file(format!("{dir}/index.js"), len, seed),
+        ]
+    };
+    let mut nodes = vec![
+        fixture::file(
+            "app/package.json",
+            r#"{"name":"app","dependencies":{"express":"^4"},"devDependencies":{"jest":"^29"}}"#,
+        ),
+        fixture::file("app/pnpm-lock.yaml", lock),
+        fixture::symlink(
+            "app/node_modules/express",
+            ".pnpm/express@4.18.2/node_modules/express",
+        ),
+        fixture::symlink(
+            "app/node_modules/jest",
+            ".pnpm/jest@29.7.0/node_modules/jest",
+        ),
+    ];
+    nodes.extend(store("express", "4.18.2", 5000, 1));
+    nodes.extend(store("debug", "2.6.9", 3000, 2));
+    nodes.extend(store("jest", "29.7.0", 40_000, 3));
+    nodes.extend(store("chalk", "4.1.2", 7000, 4));
+    let a = image(
+        vec![("/bin/sh -c pnpm install --frozen-lockfile", nodes)],
+        clean_config(),
+        vec![],
+    );
+    let (bytes, names) = dev_finding(&a);
+    assert_eq!(names, vec!["chalk".to_string(), "jest".to_string()]);
+    let manifests: u64 = ["chalk", "jest"]
+        .iter()
+        .map(|n| a.packages.iter().find(|p| p.name == *n).unwrap().bytes)
+        .sum();
+    assert!(
+        bytes >= 47_000 && bytes == manifests,
+        "{bytes} vs {manifests}"
+    );
+    let f = only(&a, "dev-dependencies");
+    assert!(f.advice.contains("pnpm install --prod"), "{}", f.advice);
+    assert!(f.advice.contains("from pnpm-lock.yaml"), "{}", f.advice);
+}
+
 #[test]
 fn dev_dependencies_without_a_lockfile_follow_installed_manifests() {
     let a = image(
