@@ -46,8 +46,7 @@ fn main() {
 fn run() -> io::Result<()> {
     let mut out: Option<String> = None;
     let mut spec_hash = false;
-    let mut it = std::env::args().skip(1);
-    while let Some(a) = it.next() {
+    for a in std::env::args().skip(1) {
         match a.as_str() {
             "--spec-hash" => spec_hash = true,
             "-h" | "--help" => {
