@@ -34,7 +34,8 @@
 # tree first, one back). ballast starts on the tree, collapsed, with the last
 # layer selected: it gets `e` (expand all) first, so that both move through
 # the same expanded tree, and reaches the layers pane with Shift-Tab (Tab
-# cycles layers, tree, findings, details).
+# cycles layers, tree, findings, details). ballast then gets `c` (collapse
+# all, its default view) and 20 more layer switches, reported apart.
 #
 # dive is stopped (and reported so, with the RSS it had reached) when it is
 # not interactive after DIVE_TIMEOUT s or its RSS passes DIVE_MAX_RSS_MB: the
@@ -191,19 +192,26 @@ stop_tool() { # wait up to 10 s for the pane to die, then kill the tool
 rss_of() { sed -n 's/.*Maximum resident set size (kbytes): //p' "$1" 2>/dev/null || true; }
 
 # The key script: "CLASS KEY" lines (tmux key names). Classes: expand, tree,
-# page, tab, layer.
-key_script() { # LAYERS START_PANE(tree|layers) TAB_KEY(to the layers) START_LAYER EXPAND_KEY
+# page, tab, layer, and collapse, layerc (layer switches, tree collapsed).
+key_script() { # LAYERS START_PANE(tree|layers) TAB_KEY(to the layers) START_LAYER EXPAND_KEY COLLAPSE_KEY
     local i pos=$4 dir=1
+    switches() { # CLASS
+        for i in $(seq 1 20); do
+            if [ $((pos + dir)) -ge "$1" ] || [ $((pos + dir)) -lt 0 ]; then dir=$((-dir)); fi
+            pos=$((pos + dir))
+            if [ "$dir" = 1 ]; then echo "$2 j"; else echo "$2 k"; fi
+        done
+    }
     if [ "$2" = layers ]; then echo "tab Tab"; fi
     if [ -n "${5:-}" ]; then echo "expand $5"; fi
     for i in $(seq 1 50); do echo "tree j"; done
     for i in $(seq 1 10); do echo "page NPage"; done
     echo "tab $3"
-    for i in $(seq 1 20); do
-        if [ $((pos + dir)) -ge "$1" ] || [ $((pos + dir)) -lt 0 ]; then dir=$((-dir)); fi
-        pos=$((pos + dir))
-        if [ "$dir" = 1 ]; then echo "layer j"; else echo "layer k"; fi
-    done
+    switches "$1" layer
+    if [ -n "${6:-}" ]; then
+        echo "collapse $6"
+        switches "$1" layerc
+    fi
 }
 
 # --- output stamps -------------------------------------------------------------
@@ -307,7 +315,7 @@ run_ballast() { # IMAGE RUN
             wait_burst "$ts" 1
             echo "$class $key" >> "$base.keys"
             printf '%s\tballast\t%s\t%s\t%s\t%s\n' "$name" "$run" "$class" "$BURST_FIRST" "$BURST_LAST" >> "$EXT"
-        done < <(key_script "${NLAYERS[$name]}" tree BTab $((NLAYERS[$name] - 1)) e)
+        done < <(key_script "${NLAYERS[$name]}" tree BTab $((NLAYERS[$name] - 1)) e c)
         stamps_stop
     fi
     screen > "$base.screen" 2>/dev/null || true
@@ -446,7 +454,7 @@ REPORT=$OUT/tui-results.md
     echo "ballast $("$BALLAST" --version 2>/dev/null | head -n1 || echo '?') ($BALLAST), $("$DIVE" --version 2>/dev/null || echo 'no dive')"
     echo "command: \`$([ -n "${BALLAST_FROM_ENV:-}" ] && echo "BALLAST=$BALLAST_FROM_ENV ")bench/tui.sh${ORIG_ARGS:+ $ORIG_ARGS}\`"
     echo
-    echo "| image | tool | runs | first frame | interactive | key→frame median / p95 (tree) | layer switch median / p95 | peak RSS | dive ÷ ballast (interactive) | ballast ÷ dive (RSS) |"
+    echo "| image | tool | runs | first frame | interactive | key→frame median / p95 (tree) | layer switch median / p95 (tree expanded) | peak RSS | dive ÷ ballast (interactive) | ballast ÷ dive (RSS) |"
     echo "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|"
     for name in $IMAGES; do
         di=$(med_run "$name" dive 5); dr=$(med_run "$name" dive 6)
@@ -485,9 +493,14 @@ REPORT=$OUT/tui-results.md
         echo "- $name: tree $(pair "$(ext_stat "$name" ballast tree median)" "$(ext_stat "$name" ballast tree p95)"), layer switch $(pair "$(ext_stat "$name" ballast layer median)" "$(ext_stat "$name" ballast layer p95)"); expand all (e), hook / outside, median: $(us "$(key_stat "$name" ballast expand median)") / $(us "$(ext_stat "$name" ballast expand median)")"
     done
     echo
+    echo "ballast, layer switches with the tree collapsed (its default view; not measured for dive, which starts expanded), hook, median / p95:"
+    for name in $IMAGES; do
+        echo "- $name: $(pair "$(key_stat "$name" ballast layerc median)" "$(key_stat "$name" ballast layerc p95)")"
+    done
+    echo
     notes=$(awk -F'\t' '$8 != "" { print "- " $1 ", " $2 ", run " $3 ": " $8 " (keys after it not measured)" }' "$RESULTS")
     [ -n "$notes" ] && printf '%s\n' "$notes"
-    echo "Keys: ballast first gets e (expand all: dive shows the tree expanded); then 50 x j in the tree, 10 x PgDn, to the layers pane (ballast: Shift-Tab, dive: Tab), 20 layer switches (j/k) per run; medians and p95 over all runs' keys (PgDn: not in the table, see $RUNS_DIR/keys.tsv). Peak RSS: median over runs of GNU time's maximum resident set size."
+    echo "Keys: ballast first gets e (expand all: dive shows the tree expanded); then 50 x j in the tree, 10 x PgDn, to the layers pane (ballast: Shift-Tab, dive: Tab), 20 layer switches (j/k) per run (ballast: then c and 20 more, layerc); medians and p95 over all runs' keys (PgDn: not in the table, see $RUNS_DIR/keys.tsv). Peak RSS: median over runs of GNU time's maximum resident set size."
 
     echo
     echo "### Targets"
@@ -506,8 +519,13 @@ REPORT=$OUT/tui-results.md
         verdict "layers (50k files): ballast interactive, median (dive: $dv)" "$bi" "<" 1000 " ms"
     fi
     for name in $IMAGES; do
-        for class in tree layer; do
-            verdict "$name: ballast key→frame p95, $class ($(key_n "$name" ballast "$class") keys)" \
+        for class in tree layer layerc; do
+            case $class in
+                tree) what="tree moves" ;;
+                layer) what="layer switches, tree expanded" ;;
+                layerc) what="layer switches, tree collapsed" ;;
+            esac
+            verdict "$name: ballast key→frame p95, $what ($(key_n "$name" ballast "$class") keys)" \
                 "$(awk -v x="$(key_stat "$name" ballast "$class" p95)" 'BEGIN { if (x != "") printf "%.2f", x / 1000 }')" "<" 16 " ms"
         done
         if [ "$USE_DIVE" = 1 ]; then
