@@ -400,6 +400,7 @@ run_dive() { # IMAGE RUN
 
 # --- run -------------------------------------------------------------------------
 
+LOAD_START=$(cut -d' ' -f1-3 /proc/loadavg)
 TOOLS="ballast"
 [ "$USE_DIVE" = 1 ] && TOOLS="ballast dive"
 for name in $IMAGES; do
@@ -450,7 +451,7 @@ REPORT=$OUT/tui-results.md
 {
     echo "## ballast TUI benchmark"
     echo
-    echo "$(date -u +%Y-%m-%dT%H:%MZ), $(nproc) cores, $(awk '/MemTotal/ { printf "%.0f GiB", $2 / 1048576 }' /proc/meminfo), ${COLS}x${ROWS} tmux pane"
+    echo "$(date -u +%Y-%m-%dT%H:%MZ), $(nproc) cores, $(awk '/MemTotal/ { printf "%.0f GiB", $2 / 1048576 }' /proc/meminfo), ${COLS}x${ROWS} tmux pane, load average $LOAD_START at the start, $(cut -d' ' -f1-3 /proc/loadavg) at the end (the machine may be shared)"
     echo "ballast $("$BALLAST" --version 2>/dev/null | head -n1 || echo '?') ($BALLAST), $("$DIVE" --version 2>/dev/null || echo 'no dive')"
     echo "command: \`$([ -n "${BALLAST_FROM_ENV:-}" ] && echo "BALLAST=$BALLAST_FROM_ENV ")bench/tui.sh${ORIG_ARGS:+ $ORIG_ARGS}\`"
     echo
