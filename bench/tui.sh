@@ -2,7 +2,8 @@
 # ballast's TUI vs dive 0.13.1: first frame, interactive, keystroke-to-frame
 # and peak RSS, on a terminal (a detached tmux session of fixed size).
 #
-#   bench/tui.sh [--only layers,million] [--runs N] [--no-dive] [--help]
+#   bench/tui.sh [--only layers,million] [--runs N] [--no-dive] [--report-only]
+#                [--help]
 #
 # Images (deterministic docker-archives written with ballast::fixture):
 #   layers   40 layers over a 50,000-file base (examples/bench_images.rs)
@@ -38,8 +39,9 @@
 # all, its default view) and 20 more layer switches, reported apart.
 #
 # dive is stopped (and reported so, with the RSS it had reached) when it is
-# not interactive after DIVE_TIMEOUT s or its RSS passes DIVE_MAX_RSS_MB: the
-# machine is shared, and dive's memory grows with files x layers.
+# not interactive after DIVE_TIMEOUT s, or its RSS passes DIVE_MAX_RSS_MB
+# before that: the machine is shared, and dive's memory grows with files x
+# layers (its keys phase is not limited).
 #
 # Environment: BALLAST (binary; default: `cargo build --release` here),
 # DIVE (default `dive`), DIVE_TIMEOUT (300 s), DIVE_MAX_RSS_MB (10240),
@@ -48,7 +50,8 @@
 # Archives are cached in bench/out/tui-images/ keyed by a hash of the image
 # spec and src/fixture.rs; the layers archive of bench/run.sh is reused when
 # its spec matches. Per-run files go to bench/out/tui-runs/, the table to
-# bench/out/tui-results.md.
+# bench/out/tui-results.md. --report-only writes the table again from the
+# last run's files (after a change to the report), without running anything.
 
 set -euo pipefail
 
@@ -65,6 +68,7 @@ TUI_SIZE=${TUI_SIZE:-200x50}
 ORIG_ARGS="$*"
 RUNS=""
 USE_DIVE=1
+REPORT_ONLY=0
 ONLY="layers,million"
 
 usage() {
@@ -76,6 +80,7 @@ while [ $# -gt 0 ]; do
         --runs) RUNS=$2; shift 2 ;;
         --runs=*) RUNS=${1#*=}; shift ;;
         --no-dive) USE_DIVE=0; shift ;;
+        --report-only) REPORT_ONLY=1; shift ;;
         --only) ONLY=$2; shift 2 ;;
         --only=*) ONLY=${1#*=}; shift ;;
         -h|--help) usage; exit 0 ;;
@@ -106,9 +111,14 @@ runs_for() { if [ -n "$RUNS" ]; then echo "$RUNS"; elif [ "$1" = million ]; then
 declare -A NLAYERS=([layers]=41 [million]=6)
 
 mkdir -p "$IMAGES_DIR"
-rm -rf "$RUNS_DIR"
-mkdir -p "$RUNS_DIR"
+if [ "$REPORT_ONLY" = 1 ]; then
+    [ -f "$RUNS_DIR/meta.sh" ] || die "--report-only: no finished run in $RUNS_DIR"
+else
+    rm -rf "$RUNS_DIR"
+    mkdir -p "$RUNS_DIR"
+fi
 
+if [ "$REPORT_ONLY" = 0 ]; then
 # --- build ---------------------------------------------------------------------
 
 BALLAST_FROM_ENV=${BALLAST:-}
@@ -156,6 +166,8 @@ for name in $IMAGES; do
     fi
     ARCHIVE[$name]=$tar
 done
+
+fi  # REPORT_ONLY = 0
 
 # --- tmux ------------------------------------------------------------------------
 
@@ -274,9 +286,11 @@ wait_burst() { # TS LIMIT_S
 RESULTS=$RUNS_DIR/results.tsv
 KEYS=$RUNS_DIR/keys.tsv   # image tool run class µs (the table's numbers)
 EXT=$RUNS_DIR/ext.tsv     # image tool run class first-byte-µs end-of-burst-µs (outside)
-: > "$RESULTS"
-: > "$KEYS"
-: > "$EXT"
+if [ "$REPORT_ONLY" = 0 ]; then
+    : > "$RESULTS"
+    : > "$KEYS"
+    : > "$EXT"
+fi
 
 tline() { grep -c "^$1 " "$2" 2>/dev/null || true; }
 tfirst() { sed -n "s/^$1 \([0-9.]*\).*/\1/p" "$2" 2>/dev/null | head -n1; }
@@ -400,18 +414,30 @@ run_dive() { # IMAGE RUN
 
 # --- run -------------------------------------------------------------------------
 
-LOAD_START=$(cut -d' ' -f1-3 /proc/loadavg)
-TOOLS="ballast"
-[ "$USE_DIVE" = 1 ] && TOOLS="ballast dive"
-for name in $IMAGES; do
-    n=$(runs_for "$name")
-    log "$name ($(du -h "${ARCHIVE[$name]}" | cut -f1)): $TOOLS x $n, ${COLS}x${ROWS} terminal"
-    for run in $(seq 1 "$n"); do
-        for tool in $TOOLS; do
-            "run_$tool" "$name" "$run"
+if [ "$REPORT_ONLY" = 0 ]; then
+    LOAD_START=$(cut -d' ' -f1-3 /proc/loadavg)
+    TOOLS="ballast"
+    [ "$USE_DIVE" = 1 ] && TOOLS="ballast dive"
+    for name in $IMAGES; do
+        n=$(runs_for "$name")
+        log "$name ($(du -h "${ARCHIVE[$name]}" | cut -f1)): $TOOLS x $n, ${COLS}x${ROWS} terminal"
+        for run in $(seq 1 "$n"); do
+            for tool in $TOOLS; do
+                "run_$tool" "$name" "$run"
+            done
         done
     done
-done
+    # What the report needs besides the per-run files (for --report-only).
+    MEASURED_AT=$(date -u +%Y-%m-%dT%H:%MZ)
+    LOAD_END=$(cut -d' ' -f1-3 /proc/loadavg)
+    BALLAST_VERSION=$("$BALLAST" --version 2>/dev/null | head -n1 || echo '?')
+    DIVE_VERSION=$("$DIVE" --version 2>/dev/null || echo 'no dive')
+    declare -p IMAGES TOOLS USE_DIVE ONLY COLS ROWS ORIG_ARGS BALLAST BALLAST_FROM_ENV \
+        MEASURED_AT LOAD_START LOAD_END BALLAST_VERSION DIVE_VERSION > "$RUNS_DIR/meta.sh"
+else
+    # shellcheck source=/dev/null
+    source "$RUNS_DIR/meta.sh"
+fi
 
 # --- report ------------------------------------------------------------------------
 
@@ -431,7 +457,7 @@ key_stat() { # IMAGE TOOL CLASS median|p95
 key_n() { awk -F'\t' -v i="$1" -v t="$2" -v c="$3" '$1 == i && $2 == t && $4 == c' "$KEYS" | wc -l; }
 fails() { awk -F'\t' -v i="$1" -v t="$2" '$1 == i && $2 == t && $7 != "ok" { print $7 }' "$RESULTS" | sort | uniq -c | awk '{ c = $1; $1 = ""; printf "%s%s (x%s)", (NR > 1 ? "; " : ""), substr($0, 2), c }'; }
 ms() { awk -v x="$1" 'BEGIN { if (x == "") print "–"; else if (x >= 10000) printf "%.1f s", x / 1000; else if (x >= 100) printf "%.0f ms", x; else printf "%.1f ms", x }'; }
-us() { awk -v x="$1" 'BEGIN { if (x == "") print "–"; else if (x >= 1000) printf "%.1f ms", x / 1000; else printf "%.0f µs", x }'; }
+us() { awk -v x="$1" 'BEGIN { if (x == "") print "–"; else if (x >= 1000000) printf "%.2f s", x / 1000000; else if (x >= 1000) printf "%.1f ms", x / 1000; else printf "%.0f µs", x }'; }
 mb() { awk -v x="$1" 'BEGIN { if (x == "") print "–"; else printf "%.0f MB", x / 1024 }'; }
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (a == "" || b == "" || b + 0 == 0) print ""; else printf "%.3g", a / b }'; }
 pair() { echo "$(us "$1") / $(us "$2")"; }
@@ -451,8 +477,8 @@ REPORT=$OUT/tui-results.md
 {
     echo "## ballast TUI benchmark"
     echo
-    echo "$(date -u +%Y-%m-%dT%H:%MZ), $(nproc) cores, $(awk '/MemTotal/ { printf "%.0f GiB", $2 / 1048576 }' /proc/meminfo), ${COLS}x${ROWS} tmux pane, load average $LOAD_START at the start, $(cut -d' ' -f1-3 /proc/loadavg) at the end (the machine may be shared)"
-    echo "ballast $("$BALLAST" --version 2>/dev/null | head -n1 || echo '?') ($BALLAST), $("$DIVE" --version 2>/dev/null || echo 'no dive')"
+    echo "$MEASURED_AT, $(nproc) cores, $(awk '/MemTotal/ { printf "%.0f GiB", $2 / 1048576 }' /proc/meminfo), ${COLS}x${ROWS} tmux pane, load average $LOAD_START at the start, $LOAD_END at the end (the machine may be shared)"
+    echo "$BALLAST_VERSION ($BALLAST), $DIVE_VERSION"
     echo "command: \`$([ -n "${BALLAST_FROM_ENV:-}" ] && echo "BALLAST=$BALLAST_FROM_ENV ")bench/tui.sh${ORIG_ARGS:+ $ORIG_ARGS}\`"
     echo
     echo "| image | tool | runs | first frame | interactive | key→frame median / p95 (tree) | layer switch median / p95 (tree expanded) | peak RSS | dive ÷ ballast (interactive) | ballast ÷ dive (RSS) |"
