@@ -26,7 +26,7 @@
 # the last chunk before 50 ms of quiet. ballast's keys are measured that way
 # too, as a cross-check of its hook (printed under the table).
 # Peak RSS: `/usr/bin/time -v` around the tool ("Maximum resident set size");
-# for a dive run that times out, the highest VmHWM sampled while waiting.
+# for a dive run that is stopped, the highest VmHWM sampled while waiting.
 #
 # Keys (the same for both tools): 50 x j in the file tree, 10 x PgDn in the
 # tree, to the layers pane, 20 layer switches (j/k from the layer selected at
@@ -45,12 +45,11 @@
 #
 # Environment: BALLAST (binary; default: `cargo build --release` here),
 # DIVE (default `dive`), DIVE_TIMEOUT (300 s), DIVE_MAX_RSS_MB (10240),
-# BALLAST_TIMEOUT (300 s),
-# KEY_TIMEOUT (30 s per key), TUI_SIZE (200x50).
+# BALLAST_TIMEOUT (300 s), KEY_TIMEOUT (30 s per key), TUI_SIZE (200x50).
 # Archives are cached in bench/out/tui-images/ keyed by a hash of the image
 # spec and src/fixture.rs; the layers archive of bench/run.sh is reused when
-# its spec matches. Per-run files go to bench/out/tui-runs/, the table to
-# bench/out/tui-results.md. --report-only writes the table again from the
+# its spec matches. Per-run files go to bench/out/tui-runs/ (the previous
+# run's to tui-runs.prev/), the table to bench/out/tui-results.md. --report-only writes the table again from the
 # last run's files (after a change to the report), without running anything.
 
 set -euo pipefail
@@ -114,7 +113,12 @@ mkdir -p "$IMAGES_DIR"
 if [ "$REPORT_ONLY" = 1 ]; then
     [ -f "$RUNS_DIR/meta.sh" ] || die "--report-only: no finished run in $RUNS_DIR"
 else
-    rm -rf "$RUNS_DIR"
+    # The previous run's files are kept once, as tui-runs.prev.
+    rm -rf "$RUNS_DIR.prev"
+    if [ -d "$RUNS_DIR" ]; then
+        mv "$RUNS_DIR" "$RUNS_DIR.prev"
+        if [ -f "$OUT/tui-results.md" ]; then cp "$OUT/tui-results.md" "$RUNS_DIR.prev/"; fi
+    fi
     mkdir -p "$RUNS_DIR"
 fi
 
@@ -304,7 +308,11 @@ run_ballast() { # IMAGE RUN
     local t0 elapsed=0
     t0=$(date +%s)
     while [ -z "$(tfirst interactive_ms "$tf")" ]; do
-        if pane_dead; then status=exited; break; fi
+        if pane_dead; then
+            status=exited
+            [ -s "$tf" ] || log "  $BALLAST wrote no BALLAST_TUI_TIMINGS lines: a build without the TUI? (see $base.screen)"
+            break
+        fi
         elapsed=$(( $(date +%s) - t0 ))
         if [ "$elapsed" -ge "$BALLAST_TIMEOUT" ]; then status="timeout ${BALLAST_TIMEOUT}s"; break; fi
         sleep 0.02
