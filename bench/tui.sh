@@ -188,7 +188,13 @@ start_pane() { # CMD...: start the command in a fresh detached session
     tm -f /dev/null start-server \; set -g remain-on-exit on \; set -g history-limit 0 \; \
         new-session -d -s bench -c "$RUNS_DIR" -x "$COLS" -y "$ROWS" "exec $cmd"
 }
-stop_server() { if [ -n "$SOCK" ]; then tm kill-server 2>/dev/null || true; SOCK=""; fi; }
+stop_server() {
+    if [ -n "$SOCK" ]; then
+        tm kill-server 2>/dev/null || true
+        rm -f "${TMUX_TMPDIR:-/tmp}/tmux-$(id -u)/$SOCK"
+        SOCK=""
+    fi
+}
 trap stop_server EXIT
 pane_dead() { [ "$(tm display -p -t bench '#{pane_dead}' 2>/dev/null || echo 1)" = 1 ]; }
 pane_pid() { tm display -p -t bench '#{pane_pid}'; }
