@@ -669,3 +669,86 @@ fn directory_sizes_at_every_layer_match_a_full_walk() {
         .expect("demo.tar");
     check_dir_sizes(&Model::new(Arc::new(a)));
 }
+
+/// A layer switch copies the rows of subtrees that did not change between
+/// the two layers; the result must be exactly a fresh build's, for every pair
+/// of layers, fully or partly expanded, whatever is hidden or sorted.
+#[test]
+fn layer_switches_that_reuse_rows_match_a_fresh_build() {
+    use super::tree::{Hidden, Params, View};
+    let demo = concat!(env!("CARGO_MANIFEST_DIR"), "/fixtures/demo.tar");
+    let a = crate::analysis::analyze(demo, &Default::default(), &crate::progress::Silent)
+        .expect("demo.tar");
+    for m in [model(), Arc::new(Model::new(Arc::new(a)))] {
+        let layers = m.tree().layer_count();
+        let variants = [
+            Params::default(),
+            Params {
+                sort: Sort::Name,
+                ..Params::default()
+            },
+            Params {
+                hidden: Hidden {
+                    unmodified: true,
+                    ..Hidden::default()
+                },
+                ..Params::default()
+            },
+            Params {
+                wasted_only: true,
+                ..Params::default()
+            },
+        ];
+        for base in variants {
+            for partly in [false, true] {
+                let fresh = |layer: usize| {
+                    let mut v = View::new(
+                        &m,
+                        Params {
+                            layer,
+                            ..base.clone()
+                        },
+                    );
+                    v.expand_all(&m);
+                    if partly {
+                        // Close every other directory (by node, the same at every layer).
+                        for (id, node) in m.tree().nodes() {
+                            if !node.children.is_empty() && id % 2 == 0 {
+                                v.mark(id, false);
+                            }
+                        }
+                        v.rebuild(&m);
+                    }
+                    v
+                };
+                for from in 0..layers {
+                    for to in 0..layers {
+                        let mut v = fresh(from);
+                        let expected = fresh(to);
+                        v.set_params(
+                            &m,
+                            Params {
+                                layer: to,
+                                ..base.clone()
+                            },
+                        );
+                        let got: Vec<_> = v
+                            .rows
+                            .iter()
+                            .map(|r| (r.node, r.depth, r.size, r.kind, r.dir, r.expanded))
+                            .collect();
+                        let want: Vec<_> = expected
+                            .rows
+                            .iter()
+                            .map(|r| (r.node, r.depth, r.size, r.kind, r.dir, r.expanded))
+                            .collect();
+                        assert_eq!(
+                            got, want,
+                            "{from} -> {to}, {base:?}, partly expanded: {partly}"
+                        );
+                    }
+                }
+            }
+        }
+    }
+}

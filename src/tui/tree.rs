@@ -244,6 +244,20 @@ impl Model {
         Some((s, s.layer as usize == layer))
     }
 
+    /// Whether nothing below directory `id` changes in the layers `lo..=hi`:
+    /// then its rows (sizes, kinds, visibility) are the same at `lo` and `hi`.
+    fn still_between(&self, id: NodeId, lo: usize, hi: usize) -> bool {
+        let Some(list) = self
+            .slot
+            .get(id as usize)
+            .and_then(|&sl| self.stats.get(sl as usize))
+        else {
+            return false;
+        };
+        let i = list.partition_point(|s| (s.layer as usize) < lo);
+        list.get(i).is_none_or(|s| s.layer as usize > hi)
+    }
+
     pub fn kind(&self, id: NodeId, layer: usize) -> Kind {
         if id == ROOT {
             return Kind::Unmodified;
@@ -357,7 +371,8 @@ pub struct View {
     pub params: Params,
     expanded: Vec<bool>,
     filter_mask: Option<Vec<bool>>,
-    pub rows: Vec<Row>,
+    /// Shared with a background rebuild, which reuses what did not change.
+    pub rows: Arc<Vec<Row>>,
     pub selected: usize,
     pub search: Option<String>,
     /// Bumped whenever the expanded set changes, so a view computed in the
@@ -376,13 +391,13 @@ impl View {
         v
     }
 
-    /// Everything but the rows: what a background rebuild starts from.
+    /// What a background rebuild starts from (the rows are shared, not copied).
     pub fn snapshot(&self) -> View {
         View {
             params: self.params.clone(),
             expanded: self.expanded.clone(),
             filter_mask: self.filter_mask.clone(),
-            rows: Vec::new(),
+            rows: self.rows.clone(),
             selected: self.selected,
             search: self.search.clone(),
             revision: self.revision,
@@ -427,6 +442,21 @@ impl View {
 
     /// The rows below `parent` (its visible children, and theirs where expanded).
     fn rows_below(&self, m: &Model, parent: NodeId, depth: u16, out: &mut Vec<Row>) {
+        self.rows_below_reusing(m, parent, depth, None, out);
+    }
+
+    /// As [`View::rows_below`], copying from `reuse` the rows below every
+    /// expanded directory whose subtree did not change between its layer and
+    /// this view's: a layer switch on a fully expanded tree then costs what
+    /// changed between the two layers, not the whole tree.
+    fn rows_below_reusing(
+        &self,
+        m: &Model,
+        parent: NodeId,
+        depth: u16,
+        reuse: Option<&Reuse<'_>>,
+        out: &mut Vec<Row>,
+    ) {
         let mut stack: Vec<(std::vec::IntoIter<(NodeId, u64)>, u16)> =
             vec![(self.children(m, parent).into_iter(), depth)];
         while let Some((iter, d)) = stack.last_mut() {
@@ -446,17 +476,32 @@ impl View {
                 expanded,
             });
             if expanded {
-                stack.push((self.children(m, id).into_iter(), d + 1));
+                if let Some(old) = reuse.and_then(|r| r.below(m, id, d)) {
+                    out.extend_from_slice(old);
+                } else {
+                    stack.push((self.children(m, id).into_iter(), d + 1));
+                }
             }
         }
     }
 
     /// Recompute the rows, keeping the selection on the same node if it stays.
     pub fn rebuild(&mut self, m: &Model) {
+        self.rebuild_from(m, None);
+    }
+
+    /// Recompute the rows; `before` is the layer the current rows were built
+    /// for, when nothing else about them differs (a layer switch), so that
+    /// unchanged subtrees can be copied.
+    fn rebuild_from(&mut self, m: &Model, before: Option<usize>) {
         let keep = self.selected_node();
-        let mut rows = Vec::new();
-        self.rows_below(m, ROOT, 0, &mut rows);
-        self.rows = rows;
+        let mut rows = Vec::with_capacity(self.rows.len());
+        let reuse = before
+            .filter(|_| self.params.mode == Mode::Aggregated && !self.rows.is_empty())
+            .map(|layer| Reuse::new(m, &self.rows, layer, self.params.layer));
+        self.rows_below_reusing(m, ROOT, 0, reuse.as_ref(), &mut rows);
+        drop(reuse);
+        self.rows = Arc::new(rows);
         self.selected = keep
             .and_then(|id| self.rows.iter().position(|r| r.node == id))
             .unwrap_or(self.selected)
@@ -467,11 +512,16 @@ impl View {
     pub fn set_params(&mut self, m: &Model, params: Params) {
         if params != self.params {
             let filter_changed = params.filter != self.params.filter;
+            let only_layer = Params {
+                layer: params.layer,
+                ..self.params.clone()
+            } == params;
+            let before = only_layer.then_some(self.params.layer);
             self.params = params;
             if filter_changed {
                 self.filter_mask = self.params.filter.as_deref().map(|f| filter_mask(m, f));
             }
-            self.rebuild(m);
+            self.rebuild_from(m, before);
         }
     }
 
@@ -494,10 +544,11 @@ impl View {
         }
         self.expanded[row.node as usize] = true;
         self.revision += 1;
-        self.rows[i].expanded = true;
         let mut below = Vec::new();
         self.rows_below(m, row.node, row.depth + 1, &mut below);
-        self.rows.splice(i + 1..i + 1, below);
+        let rows = Arc::make_mut(&mut self.rows);
+        rows[i].expanded = true;
+        rows.splice(i + 1..i + 1, below);
     }
 
     pub fn collapse(&mut self) {
@@ -515,8 +566,9 @@ impl View {
         let end = self.subtree_end(i);
         self.expanded[row.node as usize] = false;
         self.revision += 1;
-        self.rows[i].expanded = false;
-        self.rows.drain(i + 1..end);
+        let rows = Arc::make_mut(&mut self.rows);
+        rows[i].expanded = false;
+        rows.drain(i + 1..end);
     }
 
     pub fn toggle(&mut self, m: &Model) {
@@ -534,6 +586,13 @@ impl View {
                 self.expanded[id as usize] = true;
             }
         }
+        self.revision += 1;
+    }
+
+    /// Open or close one directory without rebuilding (tests set up views so).
+    #[cfg(test)]
+    pub fn mark(&mut self, id: NodeId, open: bool) {
+        self.expanded[id as usize] = open;
         self.revision += 1;
     }
 
@@ -632,6 +691,46 @@ impl View {
         self.search
             .as_deref()
             .is_some_and(|p| contains(&m.node(id).name, p.as_bytes()))
+    }
+}
+
+/// The rows of the previous build, indexed by the expanded directories in them.
+struct Reuse<'a> {
+    rows: &'a [Row],
+    /// Row index of each expanded directory, by node; `u32::MAX` if none.
+    at: Vec<u32>,
+    lo: usize,
+    hi: usize,
+}
+
+impl<'a> Reuse<'a> {
+    fn new(m: &Model, rows: &'a [Row], from: usize, to: usize) -> Reuse<'a> {
+        let mut at = vec![u32::MAX; m.tree().len()];
+        for (i, r) in rows.iter().enumerate() {
+            if r.expanded {
+                at[r.node as usize] = i as u32;
+            }
+        }
+        Reuse {
+            rows,
+            at,
+            lo: from.min(to),
+            hi: from.max(to),
+        }
+    }
+
+    /// The old rows below directory `id` (shown at `depth`), if they still hold.
+    fn below(&self, m: &Model, id: NodeId, depth: u16) -> Option<&'a [Row]> {
+        let i = *self.at.get(id as usize)? as usize;
+        let row = self.rows.get(i)?;
+        if row.depth != depth || !m.still_between(id, self.lo, self.hi) {
+            return None;
+        }
+        let end = self.rows[i + 1..]
+            .iter()
+            .position(|r| r.depth <= depth)
+            .map_or(self.rows.len(), |p| i + 1 + p);
+        Some(&self.rows[i + 1..end])
     }
 }
 
