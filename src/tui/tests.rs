@@ -752,3 +752,28 @@ fn layer_switches_that_reuse_rows_match_a_fresh_build() {
         }
     }
 }
+
+#[test]
+fn name_matching_is_case_insensitive_and_never_spans_two_names() {
+    let m = model();
+    let tree = m.tree();
+    let name = |id| String::from_utf8_lossy(&tree.node(id).name).into_owned();
+    let names = |pat: &[u8]| m.matching(pat).into_iter().map(name).collect::<Vec<_>>();
+    assert_eq!(names(b"CONF"), ["conf", "config"]);
+    assert_eq!(names(b"lib"), ["lib", "libx.so"]);
+    // `usr/bin` are neighbours in node order; their names joined are no match.
+    assert!(names(b"usrbin").is_empty() && names(b"rb").is_empty());
+    assert!(names(b"usr/bin").is_empty(), "names hold no '/'");
+    // Every node whose name contains the pattern, as a plain scan finds them.
+    for pat in [&b"a"[..], b"e", b"p", b".", b"x"] {
+        let scan: Vec<_> = tree
+            .nodes()
+            .filter(|(_, n)| super::tree::contains(&n.name, pat))
+            .map(|(id, _)| id)
+            .collect();
+        assert_eq!(m.matching(pat), scan, "{}", String::from_utf8_lossy(pat));
+        for &id in &scan {
+            assert!(m.name_has(id, pat));
+        }
+    }
+}

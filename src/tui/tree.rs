@@ -115,6 +115,12 @@ pub struct Model {
     flagged: Vec<bool>,
     /// Flagged nodes and their ancestors.
     wasted: Vec<bool>,
+    /// Every node's name, ASCII-lowercased, `/`-separated, in node order:
+    /// search and filter scan this one buffer instead of a million boxed
+    /// names (no name holds a `/`, so no match spans two names).
+    names: Vec<u8>,
+    /// Where each node's name starts in `names`, plus the end.
+    name_at: Vec<usize>,
 }
 
 impl Model {
@@ -214,12 +220,61 @@ impl Model {
                 wasted[tree.node(id as NodeId).parent as usize] = true;
             }
         }
+        let mut names = Vec::new();
+        let mut name_at = Vec::with_capacity(n + 1);
+        // Indexed by node id: the root (no name) too.
+        for id in 0..n {
+            name_at.push(names.len());
+            let name = &tree.node(id as NodeId).name;
+            names.extend(name.iter().map(u8::to_ascii_lowercase));
+            names.push(b'/');
+        }
+        name_at.push(names.len());
         Model {
             slot,
             stats,
             flagged,
             wasted,
+            names,
+            name_at,
             analysis,
+        }
+    }
+
+    /// Nodes whose name contains `pattern` (ASCII case-insensitive), in order.
+    pub fn matching(&self, pattern: &[u8]) -> Vec<NodeId> {
+        if pattern.contains(&b'/') {
+            return Vec::new();
+        }
+        if pattern.is_empty() {
+            return (0..self.tree().len() as NodeId).collect();
+        }
+        let pat = pattern.to_ascii_lowercase();
+        let finder = memchr::memmem::Finder::new(&pat);
+        let mut out: Vec<NodeId> = Vec::new();
+        let (mut pos, mut id) = (0, 0);
+        while let Some(off) = finder.find(&self.names[pos..]) {
+            let at = pos + off;
+            // Names are in node order: walk forward to the one holding `at`,
+            // then look on from the next name.
+            while self.name_at[id + 1] <= at {
+                id += 1;
+            }
+            out.push(id as NodeId);
+            pos = self.name_at[id + 1];
+        }
+        out
+    }
+
+    /// Whether node `id`'s name contains `lower` (already lowercased).
+    pub fn name_has(&self, id: NodeId, lower: &[u8]) -> bool {
+        let i = id as usize;
+        match (self.name_at.get(i), self.name_at.get(i + 1)) {
+            (Some(&a), Some(&b)) => {
+                let name = &self.names[a..b - 1];
+                lower.is_empty() || name.windows(lower.len()).any(|w| w == lower)
+            }
+            _ => false,
         }
     }
 
@@ -643,8 +698,8 @@ impl View {
         let filter = self.filter_mask.as_deref();
         let mut reveal = Vec::new();
         let mut found = 0;
-        for (id, node) in m.tree().nodes() {
-            if contains(&node.name, pat.as_bytes()) && m.visible(id, &self.params, filter) {
+        for id in m.matching(pat.as_bytes()) {
+            if id != ROOT && m.visible(id, &self.params, filter) {
                 found += 1;
                 if found <= MAX_REVEAL {
                     reveal.push(id);
@@ -673,13 +728,14 @@ impl View {
         if n == 0 {
             return false;
         }
+        let pat = pat.as_bytes().to_ascii_lowercase();
         for step in 1..=n {
             let i = if forward {
                 (self.selected + step) % n
             } else {
                 (self.selected + n - step % n) % n
             };
-            if contains(&m.node(self.rows[i].node).name, pat.as_bytes()) {
+            if m.name_has(self.rows[i].node, &pat) {
                 self.selected = i;
                 return true;
             }
@@ -740,14 +796,17 @@ fn filter_mask(m: &Model, pattern: &str) -> Vec<bool> {
     let n = tree.len();
     let pat = pattern.trim_start_matches('/').as_bytes();
     let last = pat.rsplit(|&b| b == b'/').next().unwrap_or_default();
+    let mut named = vec![false; n];
+    for id in m.matching(last) {
+        named[id as usize] = true;
+    }
     let mut hit = vec![false; n];
     hit[ROOT as usize] = true;
     // Parents come before children: a match passes down in one forward pass.
     for (id, node) in tree.nodes() {
         let inherited = node.parent != ROOT && hit[node.parent as usize];
         hit[id as usize] = inherited
-            || (contains(&node.name, last)
-                && (last.len() == pat.len() || contains(&tree.path(id), pat)));
+            || (named[id as usize] && (last.len() == pat.len() || contains(&tree.path(id), pat)));
     }
     let mut mask = hit;
     for id in (1..n).rev() {
