@@ -77,7 +77,7 @@ fn run() -> io::Result<()> {
         let mut h = Sha256::new();
         for (name, spec) in &images {
             h.update(name.as_bytes());
-            hash_spec(&mut h, spec);
+            fixture::hash_spec(&mut h, spec);
             eprintln!("{name}: {}", Stats::of(spec));
             if std::env::var_os("BENCH_IMAGES_VERBOSE").is_some() {
                 for (i, l) in spec.layers.iter().enumerate() {
@@ -1179,36 +1179,5 @@ impl std::fmt::Display for Stats {
             self.opaque,
             self.bytes as f64 / 1e9
         )
-    }
-}
-
-fn hash_spec(h: &mut Sha256, spec: &ImageSpec) {
-    h.update(spec.container_config.to_string().as_bytes());
-    for e in &spec.extra_history {
-        h.update(e.as_bytes());
-    }
-    for l in &spec.layers {
-        h.update(b"\0layer\0");
-        h.update(l.command.as_bytes());
-        for n in &l.nodes {
-            // Debug output names every field: path, content, mode, uid, target.
-            match n {
-                Node::File {
-                    path,
-                    content: Content::Pattern { len, seed },
-                    mode,
-                    uid,
-                } => {
-                    h.update(b"f");
-                    h.update(path);
-                    h.update(len.to_le_bytes());
-                    h.update(seed.to_le_bytes());
-                    h.update(mode.to_le_bytes());
-                    h.update(uid.to_le_bytes());
-                }
-                other => h.update(format!("{other:?}").as_bytes()),
-            }
-            h.update(b"\n");
-        }
     }
 }

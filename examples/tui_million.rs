@@ -67,7 +67,7 @@ fn run() -> io::Result<()> {
     );
     if spec_hash {
         let mut h = Sha256::new();
-        hash_spec(&mut h, &spec);
+        fixture::hash_spec(&mut h, &spec);
         eprintln!("million: {stats}");
         println!("{}", hex::encode(h.finalize()));
         return Ok(());
@@ -527,35 +527,5 @@ impl std::fmt::Display for Stats {
             self.whiteouts,
             self.bytes as f64 / 1e6
         )
-    }
-}
-
-fn hash_spec(h: &mut Sha256, spec: &ImageSpec) {
-    h.update(spec.container_config.to_string().as_bytes());
-    for e in &spec.extra_history {
-        h.update(e.as_bytes());
-    }
-    for l in &spec.layers {
-        h.update(b"\0layer\0");
-        h.update(l.command.as_bytes());
-        for n in &l.nodes {
-            match n {
-                Node::File {
-                    path,
-                    content: Content::Pattern { len, seed },
-                    mode,
-                    uid,
-                } => {
-                    h.update(b"f");
-                    h.update(path);
-                    h.update(len.to_le_bytes());
-                    h.update(seed.to_le_bytes());
-                    h.update(mode.to_le_bytes());
-                    h.update(uid.to_le_bytes());
-                }
-                other => h.update(format!("{other:?}").as_bytes()),
-            }
-            h.update(b"\n");
-        }
     }
 }
