@@ -33,6 +33,10 @@ use std::time::Instant;
 use ballast::fixture::{self, Compress, Content, ImageSpec, LayerSpec, Layout, Node};
 use sha2::{Digest, Sha256};
 
+#[path = "common/determinism.rs"]
+mod determinism;
+use determinism::{Rng, seed_of, word};
+
 /// Regular files in the image, all layers together.
 const TOTAL_FILES: usize = 1_000_000;
 
@@ -96,32 +100,9 @@ fn usage(msg: &str) -> io::Error {
 }
 
 // ---------------------------------------------------------------------------
-// Determinism helpers (as in bench_images.rs)
-
-/// splitmix64: small, fast, and the same everywhere.
-struct Rng(u64);
+// Determinism helpers (the shared ones are in common/determinism.rs)
 
 impl Rng {
-    fn next(&mut self) -> u64 {
-        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
-        let mut z = self.0;
-        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-        z ^ (z >> 31)
-    }
-    /// Uniform in `lo..hi` (`hi` exclusive, `hi > lo`).
-    fn range(&mut self, lo: u64, hi: u64) -> u64 {
-        lo + self.next() % (hi - lo)
-    }
-    fn below(&mut self, n: usize) -> usize {
-        (self.next() % n as u64) as usize
-    }
-    fn chance(&mut self, percent: u64) -> bool {
-        self.next() % 100 < percent
-    }
-    fn pick<'a>(&mut self, items: &[&'a str]) -> &'a str {
-        items[self.below(items.len())]
-    }
     /// Half empty, half 1 to 511 bytes: one tar block of content at most.
     fn small(&mut self) -> u64 {
         if self.chance(50) {
@@ -130,32 +111,6 @@ impl Rng {
             self.range(1, 512)
         }
     }
-}
-
-/// FNV-1a of a path: the content seed.
-fn seed_of(path: &str, version: u64) -> u64 {
-    let mut h: u64 = 0xcbf2_9ce4_8422_2325 ^ version.wrapping_mul(0x100_0000_01b3);
-    for b in path.bytes() {
-        h ^= b as u64;
-        h = h.wrapping_mul(0x100_0000_01b3);
-    }
-    h
-}
-
-const SYLLABLES: &[&str] = &[
-    "ab", "ac", "ad", "al", "an", "ar", "as", "at", "ba", "be", "bi", "bo", "bu", "ca", "ce", "ci",
-    "co", "cu", "da", "de", "di", "do", "du", "el", "em", "en", "er", "es", "ex", "fa", "fe", "fi",
-    "fo", "ga", "ge", "gi", "go", "ha", "he", "hi", "ho", "id", "il", "im", "in", "io", "is", "ja",
-    "jo", "ka", "ke", "ki", "ko", "la", "le", "li", "lo", "lu", "ma", "me", "mi", "mo", "mu", "na",
-    "ne", "ni", "no", "nu", "ob", "od", "ol", "om", "on", "op", "or", "os", "pa", "pe", "pi", "po",
-    "pu", "qu", "ra", "re", "ri", "ro", "ru", "sa", "se", "si", "so", "su", "ta", "te", "ti", "to",
-    "tu", "ul", "um", "un", "ur", "us", "va", "ve", "vi", "vo", "xa", "xe", "yo", "za", "ze", "zo",
-];
-
-/// A pronounceable lowercase word of 2 to 4 syllables.
-fn word(rng: &mut Rng) -> String {
-    let n = rng.range(2, 5) as usize;
-    (0..n).map(|_| rng.pick(SYLLABLES)).collect()
 }
 
 /// A word not in `taken` (which it joins).
