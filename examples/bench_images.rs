@@ -36,7 +36,7 @@ use sha2::{Digest, Sha256};
 
 #[path = "common/determinism.rs"]
 mod determinism;
-use determinism::{Rng, seed_of, word};
+use determinism::{Rng, Stats, seed_of, word};
 
 const MIB: u64 = 1 << 20;
 const KIB: u64 = 1 << 10;
@@ -1075,63 +1075,3 @@ fn layers_image() -> ImageSpec {
 }
 
 // ---------------------------------------------------------------------------
-
-struct Stats {
-    layers: usize,
-    entries: usize,
-    files: usize,
-    dirs: usize,
-    whiteouts: usize,
-    opaque: usize,
-    bytes: u64,
-}
-
-impl Stats {
-    fn of(spec: &ImageSpec) -> Stats {
-        let mut s = Stats {
-            layers: spec.layers.len(),
-            entries: 0,
-            files: 0,
-            dirs: 0,
-            whiteouts: 0,
-            opaque: 0,
-            bytes: 0,
-        };
-        for l in &spec.layers {
-            for n in &l.nodes {
-                s.entries += 1;
-                match n {
-                    Node::File { content, .. } => {
-                        s.files += 1;
-                        s.bytes += match content {
-                            Content::Bytes(b) => b.len() as u64,
-                            Content::Pattern { len, .. } => *len,
-                        };
-                    }
-                    Node::Dir { .. } => s.dirs += 1,
-                    Node::Whiteout { .. } => s.whiteouts += 1,
-                    Node::Opaque { .. } => s.opaque += 1,
-                    _ => {}
-                }
-            }
-        }
-        s
-    }
-}
-
-impl std::fmt::Display for Stats {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(
-            f,
-            "{} layers, {} entries ({} regular files, {} dirs, {} whiteouts, {} opaque), \
-             {:.3} GB of file content",
-            self.layers,
-            self.entries,
-            self.files,
-            self.dirs,
-            self.whiteouts,
-            self.opaque,
-            self.bytes as f64 / 1e9
-        )
-    }
-}

@@ -35,7 +35,7 @@ use sha2::{Digest, Sha256};
 
 #[path = "common/determinism.rs"]
 mod determinism;
-use determinism::{Rng, seed_of, word};
+use determinism::{Rng, Stats, seed_of, word};
 
 /// Regular files in the image, all layers together.
 const TOTAL_FILES: usize = 1_000_000;
@@ -435,52 +435,3 @@ fn million_image() -> ImageSpec {
 }
 
 // ---------------------------------------------------------------------------
-
-struct Stats {
-    layers: usize,
-    files: usize,
-    dirs: usize,
-    whiteouts: usize,
-    bytes: u64,
-}
-
-impl Stats {
-    fn of(spec: &ImageSpec) -> Stats {
-        let mut s = Stats {
-            layers: spec.layers.len(),
-            files: 0,
-            dirs: 0,
-            whiteouts: 0,
-            bytes: 0,
-        };
-        for n in spec.layers.iter().flat_map(|l| &l.nodes) {
-            match n {
-                Node::File { content, .. } => {
-                    s.files += 1;
-                    s.bytes += match content {
-                        Content::Bytes(b) => b.len() as u64,
-                        Content::Pattern { len, .. } => *len,
-                    };
-                }
-                Node::Dir { .. } => s.dirs += 1,
-                Node::Whiteout { .. } => s.whiteouts += 1,
-                _ => {}
-            }
-        }
-        s
-    }
-}
-
-impl std::fmt::Display for Stats {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(
-            f,
-            "{} layers, {} regular files, {} dirs, {} whiteouts, {:.1} MB of file content",
-            self.layers,
-            self.files,
-            self.dirs,
-            self.whiteouts,
-            self.bytes as f64 / 1e6
-        )
-    }
-}

@@ -1,7 +1,10 @@
 //! Determinism helpers shared by the benchmark image generators
 //! (`bench_images.rs`, `tui_million.rs`): the same seed gives the same image,
 //! byte for byte, on every machine. Each generator adds its own size
-//! distribution as an inherent method on [`Rng`].
+//! distribution as an inherent method on [`Rng`]; [`Stats`] counts what a
+//! spec holds.
+
+use ballast::fixture::{Content, ImageSpec, Node};
 
 /// splitmix64: small, fast, and the same everywhere.
 pub struct Rng(pub u64);
@@ -54,4 +57,64 @@ const SYLLABLES: &[&str] = &[
 pub fn word(rng: &mut Rng) -> String {
     let n = rng.range(2, 5) as usize;
     (0..n).map(|_| rng.pick(SYLLABLES)).collect()
+}
+
+pub struct Stats {
+    pub layers: usize,
+    pub entries: usize,
+    pub files: usize,
+    pub dirs: usize,
+    pub whiteouts: usize,
+    pub opaque: usize,
+    pub bytes: u64,
+}
+
+impl Stats {
+    pub fn of(spec: &ImageSpec) -> Stats {
+        let mut s = Stats {
+            layers: spec.layers.len(),
+            entries: 0,
+            files: 0,
+            dirs: 0,
+            whiteouts: 0,
+            opaque: 0,
+            bytes: 0,
+        };
+        for l in &spec.layers {
+            for n in &l.nodes {
+                s.entries += 1;
+                match n {
+                    Node::File { content, .. } => {
+                        s.files += 1;
+                        s.bytes += match content {
+                            Content::Bytes(b) => b.len() as u64,
+                            Content::Pattern { len, .. } => *len,
+                        };
+                    }
+                    Node::Dir { .. } => s.dirs += 1,
+                    Node::Whiteout { .. } => s.whiteouts += 1,
+                    Node::Opaque { .. } => s.opaque += 1,
+                    _ => {}
+                }
+            }
+        }
+        s
+    }
+}
+
+impl std::fmt::Display for Stats {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "{} layers, {} entries ({} regular files, {} dirs, {} whiteouts, {} opaque), \
+             {:.3} GB of file content",
+            self.layers,
+            self.entries,
+            self.files,
+            self.dirs,
+            self.whiteouts,
+            self.opaque,
+            self.bytes as f64 / 1e9
+        )
+    }
 }
