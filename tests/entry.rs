@@ -172,3 +172,32 @@ fn the_platform_the_analysis_picked_is_read() {
     .unwrap();
     assert_eq!(out, b"port: 2\n");
 }
+
+/// A layer that breaks while the file is looked for is an error naming the
+/// image, the layer and its digest (not an empty one).
+#[test]
+fn a_corrupt_layer_is_named_with_its_digest() {
+    let tmp = tempfile::tempdir().unwrap();
+    let image = tmp.path().join("oci");
+    fixture::write_image(&spec(), Layout::OciDir, Compress::Gzip, &image).unwrap();
+    let index: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(image.join("index.json")).unwrap()).unwrap();
+    let manifest_digest = index["manifests"][0]["digest"].as_str().unwrap();
+    let blob = |d: &str| {
+        image
+            .join("blobs/sha256")
+            .join(d.trim_start_matches("sha256:"))
+    };
+    let manifest: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(blob(manifest_digest)).unwrap()).unwrap();
+    let layer0 = manifest["layers"][0]["digest"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    // Overwrite the gzip stream after its header: the inflater fails.
+    fixture::poke(&blob(&layer0), 20, &[0xff; 64]).unwrap();
+    let e = read(&image, 0, "app/config.yml", None)
+        .unwrap_err()
+        .to_string();
+    assert!(e.contains("layer 0") && e.contains(&layer0), "{e}");
+}

@@ -18,17 +18,15 @@ use std::os::fd::{AsRawFd, FromRawFd, OwnedFd};
 use std::os::unix::ffi::OsStrExt;
 use std::path::Path;
 
-use super::store::{BlobStore, DirStore, MemStore, TarStore, clean};
-use super::{EngineStorage, Options, SourceKind, engine, layout, looks_like_path, overlay};
+use super::store::{BlobStore, DirStore, MemStore, TarStore, clean, link_target};
+use super::stream::{CHUNK, kept_in_memory};
+use super::{EngineStorage, Options, Origin, engine, layout, open_compressed, origin, overlay};
 use crate::error::{Error, Result};
 use crate::layer::path::{Normalized, display, normalize};
-use crate::layer::{Compression, sniff};
+use crate::layer::{Compression, LayerError, sniff};
 
 /// How many hard links are followed before the chain counts as a loop.
 const MAX_LINKS: usize = 8;
-/// Archive members kept in memory while looking for the manifest in a stream.
-const SMALL: u64 = 1024 * 1024;
-const JSON_LIMIT: u64 = 64 * 1024 * 1024;
 
 /// Copy the content of regular file `path` (as the tree names it: no leading
 /// slash) as stored in layer `layer` of `reference` into `out`, at most `limit`
@@ -55,70 +53,35 @@ pub fn read_entry(
         left: limit.unwrap_or(u64::MAX),
         written: 0,
     };
-    let local = matches!(opts.source, SourceKind::DockerArchive | SourceKind::Oci)
-        || (opts.source == SourceKind::Auto
-            && (Path::new(reference).exists() || looks_like_path(reference)));
-    if local {
-        read_local(reference, opts, layer, &target, &mut sink)?;
-    } else {
-        read_engine(reference, opts, layer, &target, &mut sink)?;
-    }
+    // Short names: every arm passes both.
+    let (t, sink_ref) = (&target[..], &mut sink);
+    match origin(reference, opts)? {
+        Origin::Dir(path) => {
+            read_from_store(&DirStore::new(path), reference, opts, layer, t, sink_ref)
+        }
+        Origin::Tar(path) => {
+            read_from_store(&TarStore::open(path)?, reference, opts, layer, t, sink_ref)
+        }
+        Origin::Compressed(path) => {
+            let open = || open_compressed(path, reference);
+            read_from_stream(&open, reference, None, opts, layer, t, sink_ref)
+        }
+        Origin::Engine(engine) => {
+            if opts.engine_storage == EngineStorage::Auto
+                && let Ok(located) = overlay::locate(engine, reference)?
+            {
+                let dir = located
+                    .layers
+                    .get(layer)
+                    .ok_or_else(|| not_found(reference, layer, t, "the image has no such layer"))?;
+                read_in_place(dir, reference, layer, t, sink_ref)
+            } else {
+                let open = || Ok(engine::export(engine, reference, false)?.reader);
+                read_from_stream(&open, reference, Some(reference), opts, layer, t, sink_ref)
+            }
+        }
+    }?;
     Ok(sink.written)
-}
-
-fn read_local(
-    reference: &str,
-    opts: &Options,
-    layer: usize,
-    target: &[u8],
-    sink: &mut Limited<'_>,
-) -> Result<()> {
-    let path = Path::new(reference);
-    let meta = std::fs::metadata(path).map_err(|e| Error::io(path, e))?;
-    if meta.is_dir() {
-        return read_from_store(&DirStore::new(path), reference, opts, layer, target, sink);
-    }
-    let mut head = [0u8; 6];
-    let n = std::fs::File::open(path)
-        .and_then(|mut f| f.read(&mut head))
-        .map_err(|e| Error::io(path, e))?;
-    if sniff(&head[..n]).is_ok_and(|c| c != Compression::None) {
-        // A compressed archive can only be streamed.
-        let open = || -> Result<Box<dyn Read + Send>> {
-            let f = std::fs::File::open(path).map_err(|e| Error::io(path, e))?;
-            super::stream::decompress(f).map_err(|e| Error::UnknownFormat {
-                source_name: reference.into(),
-                reason: e.to_string(),
-            })
-        };
-        return read_from_stream(&open, reference, None, opts, layer, target, sink);
-    }
-    read_from_store(&TarStore::open(path)?, reference, opts, layer, target, sink)
-}
-
-fn read_engine(
-    reference: &str,
-    opts: &Options,
-    layer: usize,
-    target: &[u8],
-    sink: &mut Limited<'_>,
-) -> Result<()> {
-    let engine = match opts.source {
-        SourceKind::Podman => engine::Engine::Podman,
-        _ => engine::Engine::Docker,
-    };
-    if opts.engine_storage == EngineStorage::Auto
-        && let Ok(located) = overlay::locate(engine, reference)?
-    {
-        let dir = located
-            .layers
-            .get(layer)
-            .ok_or_else(|| not_found(reference, layer, target, "the image has no such layer"))?;
-        return read_in_place(dir, reference, layer, target, sink);
-    }
-    let open =
-        || -> Result<Box<dyn Read + Send>> { Ok(engine::export(engine, reference, false)?.reader) };
-    read_from_stream(&open, reference, Some(reference), opts, layer, target, sink)
 }
 
 /// A seekable archive or layout: open the layer's blob directly.
@@ -131,17 +94,18 @@ fn read_from_store(
     sink: &mut Limited<'_>,
 ) -> Result<()> {
     let plan = layout::resolve(store, opts.platform.as_ref(), None)?;
-    let blob = &plan
+    let layer_ref = plan
         .layers
         .get(layer)
-        .ok_or_else(|| not_found(reference, layer, target, "the image has no such layer"))?
-        .blob;
+        .ok_or_else(|| not_found(reference, layer, target, "the image has no such layer"))?;
     let mut scan = |want: &[u8], sink: &mut Limited<'_>| -> Result<Found> {
-        let b = store.open(blob)?.ok_or_else(|| Error::MissingBlob {
-            source_name: store.name().into(),
-            blob: blob.clone(),
-        })?;
-        scan_layer(b.reader, want, sink).map_err(|e| corrupt(reference, layer, e))
+        let b = store
+            .open(&layer_ref.blob)?
+            .ok_or_else(|| Error::MissingBlob {
+                source_name: store.name().into(),
+                blob: layer_ref.blob.clone(),
+            })?;
+        scan_layer(b.reader, want, sink).map_err(|e| corrupt(reference, layer, layer_ref, e))
     };
     copy_from_layer(&mut scan, reference, layer, target, sink)
 }
@@ -174,50 +138,38 @@ fn read_from_stream(
         };
         match entry.header().entry_type() {
             tar::EntryType::Symlink | tar::EntryType::Link => {
-                let Some(to) = entry.link_name_bytes() else {
-                    continue;
-                };
-                let to = String::from_utf8_lossy(&to).into_owned();
-                let joined = if entry.header().entry_type() == tar::EntryType::Symlink {
-                    let parent = name.rsplit_once('/').map_or("", |(p, _)| p);
-                    format!("{parent}/{to}")
-                } else {
-                    to
-                };
-                if let Some(t) = clean(&joined) {
+                if let Some(t) = link_target(&name, &entry) {
                     mem.links.insert(name, t);
                 }
             }
             tar::EntryType::Regular | tar::EntryType::Continuous => {
-                // As the analysis does: small members and JSON (manifests,
-                // configs) are kept, layers are skipped (the tar reader
-                // drains what is not read).
+                // Keep what the analysis keeps (metadata); the tar reader
+                // skips the rest of a layer left unread.
                 let size = entry.size();
-                let mut bytes = Vec::with_capacity(size.min(SMALL) as usize);
+                let mut head = Vec::with_capacity(size.min(CHUNK as u64) as usize);
                 (&mut entry)
-                    .take(SMALL)
-                    .read_to_end(&mut bytes)
+                    .take(CHUNK as u64)
+                    .read_to_end(&mut head)
                     .map_err(bad)?;
-                let json = bytes.first() == Some(&b'{') || layout::is_metadata_name(&name);
-                if size <= SMALL || (json && size <= JSON_LIMIT) {
-                    entry.read_to_end(&mut bytes).map_err(bad)?;
-                    mem.files.insert(name, bytes);
+                if kept_in_memory(&name, size, &head) {
+                    entry.read_to_end(&mut head).map_err(bad)?;
+                    mem.files.insert(name, head);
                 }
             }
             _ => {}
         }
     }
     let plan = layout::resolve(&mem, opts.platform.as_ref(), tag)?;
-    let blob = plan
+    let layer_ref = plan
         .layers
         .get(layer)
-        .ok_or_else(|| not_found(reference, layer, target, "the image has no such layer"))?
-        .blob
-        .clone();
-    let key = mem.resolve(&blob).unwrap_or(blob);
+        .ok_or_else(|| not_found(reference, layer, target, "the image has no such layer"))?;
+    let key = mem
+        .resolve(&layer_ref.blob)
+        .unwrap_or_else(|| layer_ref.blob.clone());
     if let Some(bytes) = mem.files.get(&key) {
         let mut scan = |want: &[u8], sink: &mut Limited<'_>| -> Result<Found> {
-            scan_layer(&bytes[..], want, sink).map_err(|e| corrupt(reference, layer, e))
+            scan_layer(&bytes[..], want, sink).map_err(|e| corrupt(reference, layer, layer_ref, e))
         };
         return copy_from_layer(&mut scan, reference, layer, target, sink);
     }
@@ -227,7 +179,8 @@ fn read_from_stream(
         for entry in archive.entries().map_err(bad)? {
             let entry = entry.map_err(bad)?;
             if clean(&String::from_utf8_lossy(&entry.path_bytes())).as_deref() == Some(&key) {
-                return scan_layer(entry, want, sink).map_err(|e| corrupt(reference, layer, e));
+                return scan_layer(entry, want, sink)
+                    .map_err(|e| corrupt(reference, layer, layer_ref, e));
             }
         }
         Err(Error::MissingBlob {
@@ -238,13 +191,8 @@ fn read_from_stream(
     copy_from_layer(&mut scan, reference, layer, target, sink)
 }
 
-fn corrupt(reference: &str, layer: usize, e: io::Error) -> Error {
-    Error::CorruptLayer {
-        source_name: reference.into(),
-        layer,
-        digest: String::new(),
-        reason: e.to_string(),
-    }
+fn corrupt(reference: &str, layer: usize, layer_ref: &layout::LayerRef, e: io::Error) -> Error {
+    super::corrupt(reference, layer, layer_ref, LayerError(e.to_string()))
 }
 
 /// Look for `target` in the layer through `scan`, following hard links to the

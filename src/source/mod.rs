@@ -103,6 +103,60 @@ pub struct Loaded {
     pub read_path: ReadPath,
 }
 
+/// Where an image's bytes are: what [`load`] and [`entry::read_entry`] both
+/// decide the same way before reading.
+pub(crate) enum Origin<'a> {
+    /// An engine reference.
+    Engine(engine::Engine),
+    /// An OCI layout or unpacked `docker save` directory.
+    Dir(&'a Path),
+    /// A compressed archive (`docker save | gzip`): it can only be streamed.
+    Compressed(&'a Path),
+    /// A tar archive, read in place.
+    Tar(&'a Path),
+}
+
+pub(crate) fn origin<'a>(reference: &'a str, opts: &Options) -> Result<Origin<'a>> {
+    let path = Path::new(reference);
+    let local = matches!(opts.source, SourceKind::DockerArchive | SourceKind::Oci)
+        || (opts.source == SourceKind::Auto && (path.exists() || looks_like_path(reference)));
+    if !local {
+        return Ok(Origin::Engine(match opts.source {
+            SourceKind::Podman => engine::Engine::Podman,
+            _ => engine::Engine::Docker,
+        }));
+    }
+    let meta = std::fs::metadata(path).map_err(|e| Error::io(path, e))?;
+    if meta.is_dir() {
+        return Ok(Origin::Dir(path));
+    }
+    let mut head = [0u8; 6];
+    let n = {
+        use std::io::Read;
+        let mut f = std::fs::File::open(path).map_err(|e| Error::io(path, e))?;
+        f.read(&mut head).map_err(|e| Error::io(path, e))?
+    };
+    Ok(
+        if crate::layer::sniff(&head[..n]).is_ok_and(|c| c != crate::layer::Compression::None) {
+            Origin::Compressed(path)
+        } else {
+            Origin::Tar(path)
+        },
+    )
+}
+
+/// A compressed archive's decoded stream.
+pub(crate) fn open_compressed(
+    path: &Path,
+    reference: &str,
+) -> Result<Box<dyn std::io::Read + Send>> {
+    let f = std::fs::File::open(path).map_err(|e| Error::io(path, e))?;
+    stream::decompress(f).map_err(|e| Error::UnknownFormat {
+        source_name: reference.into(),
+        reason: e.to_string(),
+    })
+}
+
 /// Read `reference` and hand each layer to `on_layer` in manifest order.
 pub fn load(
     reference: &str,
@@ -110,88 +164,78 @@ pub fn load(
     progress: &dyn Progress,
     on_layer: &mut dyn FnMut(usize, LayerIndex) -> Result<()>,
 ) -> Result<Loaded> {
-    let path = Path::new(reference);
-    let local = matches!(opts.source, SourceKind::DockerArchive | SourceKind::Oci)
-        || (opts.source == SourceKind::Auto && (path.exists() || looks_like_path(reference)));
-    if !local {
-        let engine = match opts.source {
-            SourceKind::Podman => engine::Engine::Podman,
-            _ => engine::Engine::Docker,
-        };
-        let kind = match engine {
-            engine::Engine::Podman => SourceKind::Podman,
-            engine::Engine::Docker => SourceKind::Docker,
-        };
-        if opts.engine_storage == EngineStorage::Auto {
-            match overlay::locate(engine, reference) {
-                // Without the image there is nothing to read in place; the
-                // export path pulls it.
-                Err(Error::ImageNotFound { .. }) if opts.pull => {}
-                Err(e) => return Err(e),
-                Ok(Ok(located)) => {
-                    let plan = overlay::read(&located, reference, progress, on_layer)?;
-                    return Ok(Loaded {
-                        blob_sizes: vec![None; plan.layers.len()],
-                        plan,
-                        source: kind,
-                        read_path: ReadPath::EngineStorage,
-                    });
-                }
-                Ok(Err(overlay::Unavailable(reason))) => {
-                    progress.note(&format!(
-                        "reading through the export, not the engine's storage: {reason}"
-                    ));
-                }
+    let path = match origin(reference, opts)? {
+        Origin::Engine(engine) => return load_engine(engine, reference, opts, progress, on_layer),
+        Origin::Dir(path) => return read_store(&DirStore::new(path), opts, progress, on_layer),
+        Origin::Tar(path) => return read_store(&TarStore::open(path)?, opts, progress, on_layer),
+        Origin::Compressed(path) => path,
+    };
+    let len = std::fs::metadata(path)
+        .map_err(|e| Error::io(path, e))?
+        .len();
+    progress.phase(&format!("reading {reference}"), Some(len));
+    let reader = open_compressed(path, reference)?;
+    let mut loaded = stream::read(reader, reference, None, opts, progress, on_layer)?;
+    loaded.source = source_of(&loaded.plan);
+    Ok(loaded)
+}
+
+/// An engine's image: in place from its storage when allowed and possible,
+/// else through its export.
+fn load_engine(
+    engine: engine::Engine,
+    reference: &str,
+    opts: &Options,
+    progress: &dyn Progress,
+    on_layer: &mut dyn FnMut(usize, LayerIndex) -> Result<()>,
+) -> Result<Loaded> {
+    let kind = match engine {
+        engine::Engine::Podman => SourceKind::Podman,
+        engine::Engine::Docker => SourceKind::Docker,
+    };
+    if opts.engine_storage == EngineStorage::Auto {
+        match overlay::locate(engine, reference) {
+            // Without the image there is nothing to read in place; the
+            // export path pulls it.
+            Err(Error::ImageNotFound { .. }) if opts.pull => {}
+            Err(e) => return Err(e),
+            Ok(Ok(located)) => {
+                let plan = overlay::read(&located, reference, progress, on_layer)?;
+                return Ok(Loaded {
+                    blob_sizes: vec![None; plan.layers.len()],
+                    plan,
+                    source: kind,
+                    read_path: ReadPath::EngineStorage,
+                });
+            }
+            Ok(Err(overlay::Unavailable(reason))) => {
+                progress.note(&format!(
+                    "reading through the export, not the engine's storage: {reason}"
+                ));
             }
         }
-        let export = engine::export(engine, reference, opts.pull)?;
-        progress.phase(
-            &format!("exporting {reference} from {}", engine.name()),
-            export.size_hint,
-        );
-        let mut loaded = stream::read(
-            export.reader,
-            reference,
-            Some(reference),
-            opts,
-            progress,
-            on_layer,
-        )?;
-        loaded.source = kind;
-        loaded.read_path = ReadPath::Export;
-        return Ok(loaded);
     }
-
-    let meta = std::fs::metadata(path).map_err(|e| Error::io(path, e))?;
-    if meta.is_dir() {
-        let store = DirStore::new(path);
-        return read_store(&store, opts, progress, on_layer);
-    }
-    // A compressed archive (`docker save | gzip`) cannot be read in place.
-    let mut head = [0u8; 6];
-    let n = {
-        use std::io::Read;
-        let mut f = std::fs::File::open(path).map_err(|e| Error::io(path, e))?;
-        f.read(&mut head).map_err(|e| Error::io(path, e))?
-    };
-    if crate::layer::sniff(&head[..n]).is_ok_and(|c| c != crate::layer::Compression::None) {
-        let f = std::fs::File::open(path).map_err(|e| Error::io(path, e))?;
-        progress.phase(&format!("reading {reference}"), Some(meta.len()));
-        let reader = stream::decompress(f).map_err(|e| Error::UnknownFormat {
-            source_name: reference.into(),
-            reason: e.to_string(),
-        })?;
-        let mut loaded = stream::read(reader, reference, None, opts, progress, on_layer)?;
-        loaded.source = source_of(&loaded.plan);
-        return Ok(loaded);
-    }
-    let store = TarStore::open(path)?;
-    read_store(&store, opts, progress, on_layer)
+    let export = engine::export(engine, reference, opts.pull)?;
+    progress.phase(
+        &format!("exporting {reference} from {}", engine.name()),
+        export.size_hint,
+    );
+    let mut loaded = stream::read(
+        export.reader,
+        reference,
+        Some(reference),
+        opts,
+        progress,
+        on_layer,
+    )?;
+    loaded.source = kind;
+    loaded.read_path = ReadPath::Export;
+    Ok(loaded)
 }
 
 /// Whether a missing `reference` was meant as a file: engine references never
 /// start with `/` or `.` and never end in an archive extension.
-pub(crate) fn looks_like_path(reference: &str) -> bool {
+fn looks_like_path(reference: &str) -> bool {
     const EXTENSIONS: &[&str] = &[".tar", ".tar.gz", ".tgz", ".tar.zst", ".tzst", ".oci"];
     reference.starts_with(['/', '.', '~'])
         || EXTENSIONS

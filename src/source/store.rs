@@ -50,6 +50,23 @@ pub trait BlobStore: Sync {
     fn name(&self) -> &str;
 }
 
+/// Where archive member `name` points when it is a link, cleaned: a symlink
+/// relative to its own directory (legacy `docker save` stores a repeated layer
+/// as one), a hard link from the archive root. `None` for other members and
+/// for targets that climb out of the archive.
+pub(crate) fn link_target<R: Read>(name: &str, entry: &tar::Entry<'_, R>) -> Option<String> {
+    let target = entry.link_name_bytes()?;
+    let target = String::from_utf8_lossy(&target);
+    match entry.header().entry_type() {
+        tar::EntryType::Symlink => {
+            let parent = name.rsplit_once('/').map_or("", |(p, _)| p);
+            clean(&format!("{parent}/{target}"))
+        }
+        tar::EntryType::Link => clean(&target),
+        _ => None,
+    }
+}
+
 /// Normalise a path inside an archive; `None` if it climbs out of it.
 pub(crate) fn clean(path: &str) -> Option<String> {
     match normalize(path.as_bytes()) {
@@ -147,17 +164,8 @@ impl TarStore {
                 // Legacy `docker save` stores a repeated layer as a relative
                 // symlink to the first copy.
                 tar::EntryType::Symlink | tar::EntryType::Link => {
-                    if let Some(target) = entry.link_name_bytes() {
-                        let target = String::from_utf8_lossy(&target).into_owned();
-                        let resolved = if entry.header().entry_type() == tar::EntryType::Symlink {
-                            let parent = path.rsplit_once('/').map_or("", |(p, _)| p);
-                            clean(&format!("{parent}/{target}"))
-                        } else {
-                            clean(&target)
-                        };
-                        if let Some(t) = resolved {
-                            members.insert(path, Member::Link(t));
-                        }
+                    if let Some(t) = link_target(&path, &entry) {
+                        members.insert(path, Member::Link(t));
                     }
                 }
                 _ => {}

@@ -15,7 +15,7 @@ use std::sync::mpsc::{SyncSender, sync_channel};
 use super::channel::ChannelReader;
 use std::sync::{Condvar, Mutex};
 
-use super::store::{BlobStore, MemStore, clean};
+use super::store::{BlobStore, MemStore, clean, link_target};
 use super::{Loaded, Options, check_digest, corrupt, layout};
 use crate::error::{Error, Result};
 use crate::layer::{Compression, LayerIndex, ReadOptions, read_layer, sniff};
@@ -25,7 +25,8 @@ use crate::progress::Progress;
 const SMALL: u64 = 1024 * 1024;
 /// JSON blobs (configs, manifests) up to this size are kept in memory.
 const JSON_LIMIT: u64 = 64 * 1024 * 1024;
-const CHUNK: usize = 1024 * 1024;
+/// How much of a member is read before deciding: enough for [`kept_in_memory`].
+pub(super) const CHUNK: usize = SMALL as usize;
 /// Chunks buffered per layer worker: bounds memory while the worker catches up.
 const QUEUE: usize = 8;
 
@@ -34,6 +35,14 @@ type LayerResult = (
     std::result::Result<LayerIndex, crate::layer::LayerError>,
     u64,
 );
+
+/// Whether a stream member of `size` bytes, starting with `head` (its first
+/// [`CHUNK`] bytes at most), is metadata to keep rather than a layer: small
+/// members, and JSON (configs, manifests) up to a limit.
+pub(super) fn kept_in_memory(path: &str, size: u64, head: &[u8]) -> bool {
+    let json = head.first() == Some(&b'{') || layout::is_metadata_name(path);
+    size <= SMALL || (json && size <= JSON_LIMIT)
+}
 
 /// Wrap a compressed archive in its decoder.
 pub(super) fn decompress<R: Read + Send + 'static>(r: R) -> io::Result<Box<dyn Read + Send>> {
@@ -85,17 +94,8 @@ pub(super) fn read(
             last = Some(path.clone());
             match entry.header().entry_type() {
                 tar::EntryType::Symlink | tar::EntryType::Link => {
-                    if let Some(target) = entry.link_name_bytes() {
-                        let target = String::from_utf8_lossy(&target).into_owned();
-                        let parent = path.rsplit_once('/').map_or("", |(p, _)| p);
-                        let joined = if entry.header().entry_type() == tar::EntryType::Symlink {
-                            format!("{parent}/{target}")
-                        } else {
-                            target
-                        };
-                        if let Some(t) = clean(&joined) {
-                            mem.links.insert(path, t);
-                        }
+                    if let Some(t) = link_target(&path, &entry) {
+                        mem.links.insert(path, t);
                     }
                     continue;
                 }
@@ -114,8 +114,7 @@ pub(super) fn read(
                 Ok(chunk)
             };
             let first = next_chunk(&mut entry)?;
-            let json = first.first() == Some(&b'{') || layout::is_metadata_name(&path);
-            if size <= SMALL || (json && size <= JSON_LIMIT) {
+            if kept_in_memory(&path, size, &first) {
                 let mut bytes = first;
                 entry
                     .read_to_end(&mut bytes)
