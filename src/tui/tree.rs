@@ -661,11 +661,6 @@ impl View {
         self.rebuild(m);
     }
 
-    pub fn collapse_all(&mut self, m: &Model) {
-        self.collapse_all_marks();
-        self.rebuild(m);
-    }
-
     /// Expand `id`'s ancestors, rebuild, and select it if shown.
     pub fn reveal(&mut self, m: &Model, id: NodeId) -> bool {
         self.open_ancestors(m, id);
