@@ -31,8 +31,8 @@ use std::io::{self, Seek, SeekFrom, Write};
 use std::path::Path;
 use std::time::Instant;
 
-use ballast::fixture::{self, Compress, Content, ImageSpec, LayerSpec, Layout, Node};
 use sha2::{Digest, Sha256};
+use testimage::{Compress, Content, ImageSpec, LayerSpec, Layout, Node};
 
 #[path = "common/determinism.rs"]
 mod determinism;
@@ -81,7 +81,7 @@ fn run() -> io::Result<()> {
         let mut h = Sha256::new();
         for (name, spec) in &images {
             h.update(name.as_bytes());
-            fixture::hash_spec(&mut h, spec);
+            testimage::hash_spec(&mut h, spec);
             eprintln!("{name}: {}", Stats::of(spec));
             if std::env::var_os("BENCH_IMAGES_VERBOSE").is_some() {
                 for (i, l) in spec.layers.iter().enumerate() {
@@ -108,7 +108,7 @@ fn run() -> io::Result<()> {
         let partial = out.join(format!("{name}.tar.partial"));
         let start = Instant::now();
         let stats = Stats::of(spec);
-        fixture::write_image(spec, Layout::DockerLegacy, Compress::None, &partial)?;
+        testimage::write_image(spec, Layout::DockerLegacy, Compress::None, &partial)?;
         set_repo_tag(&partial, &format!("ballast-bench-{name}:{tag}"))?;
         fs::rename(&partial, &path)?;
         eprintln!(
@@ -127,7 +127,7 @@ fn usage(msg: &str) -> io::Error {
     )
 }
 
-/// Replace the `RepoTags` of the `manifest.json` that [`fixture::write_image`]
+/// Replace the `RepoTags` of the `manifest.json` that [`testimage::write_image`]
 /// writes last in a legacy archive: cut the archive at that entry and append
 /// a new one.
 fn set_repo_tag(archive: &Path, tag: &str) -> io::Result<()> {
@@ -226,7 +226,7 @@ impl Layer {
             self.dir(parent);
         }
         self.dirs.insert(path.to_string());
-        self.nodes.push(fixture::dir(path));
+        self.nodes.push(testimage::dir(path));
     }
 
     fn parent(&mut self, path: &str) {
@@ -265,33 +265,33 @@ impl Layer {
     fn text(&mut self, path: &str, body: &str) {
         if self.paths.insert(path.to_string()) {
             self.parent(path);
-            self.nodes.push(fixture::file(path, body));
+            self.nodes.push(testimage::file(path, body));
         }
     }
 
     fn symlink(&mut self, path: &str, target: &str) {
         if self.paths.insert(path.to_string()) {
             self.parent(path);
-            self.nodes.push(fixture::symlink(path, target));
+            self.nodes.push(testimage::symlink(path, target));
         }
     }
 
     fn hardlink(&mut self, path: &str, target: &str) {
         if self.paths.insert(path.to_string()) {
             self.parent(path);
-            self.nodes.push(fixture::hardlink(path, target));
+            self.nodes.push(testimage::hardlink(path, target));
         }
     }
 
     fn whiteout(&mut self, path: &str) {
         self.parent(path);
-        self.nodes.push(fixture::whiteout(path));
+        self.nodes.push(testimage::whiteout(path));
     }
 
     /// `rm -rf DIR && mkdir DIR` in one step: the directory, then its marker.
     fn opaque(&mut self, dir: &str) {
         self.dir(dir);
-        self.nodes.push(fixture::opaque(dir));
+        self.nodes.push(testimage::opaque(dir));
     }
 
     /// The finished layer. Panics on a name written twice: engines refuse

@@ -4,7 +4,7 @@
 //! distribution as an inherent method on [`Rng`]; [`Stats`] counts what a
 //! spec holds.
 
-use ballast::fixture::{Content, ImageSpec, Node};
+use testimage::{Content, ImageSpec, Node};
 
 /// splitmix64: small, fast, and the same everywhere.
 pub struct Rng(pub u64);
