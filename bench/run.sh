@@ -4,7 +4,7 @@
 #   bench/run.sh [--runs N] [--cold] [--keep] [--only big,whiteouts,layers]
 #                [--sources archive,engine] [--no-dive] [--help]
 #
-# Images (written by examples/bench_images.rs with crates/testimage, the same
+# Images (written by examples/bench_images/ with crates/testimage, the same
 # bytes on every machine, no network needed):
 #   big        ~1.7 GB, 150,000+ files, 10 layers: a deleted directory, an opaque
 #              node_modules replacement, a 256 MiB file copied up by a chmod

@@ -6,7 +6,7 @@
 #                [--help]
 #
 # Images (deterministic docker-archives written with crates/testimage):
-#   layers   40 layers over a 50,000-file base (examples/bench_images.rs)
+#   layers   40 layers over a 50,000-file base (examples/bench_images/)
 #   million  1,000,000 regular files in 6 layers (examples/tui_million.rs)
 # Runs per image and tool: 3 on layers, 1 on million; --runs N sets both.
 #

@@ -19,7 +19,7 @@
 //! the archive stays ~0.87 GB (the 1,000,000 file headers alone are 512 MB).
 //!
 //! Everything is derived from fixed seeds with integer arithmetic only (same
-//! helpers as `bench_images.rs`), so the same source gives the same bytes on
+//! helpers as `bench_images/`), so the same source gives the same bytes on
 //! every machine. `--spec-hash` prints a hash of the spec (every path, size,
 //! seed, mode and command) without writing anything: `bench/tui.sh`
 //! regenerates the archive when it changes.
