@@ -9,6 +9,10 @@
 //!
 //! OCI whiteouts (`.wh.NAME`) and opaque markers (`.wh..wh..opq`) are turned into
 //! their own entry kinds here, so the tree never has to look at names.
+//!
+//! This file holds the types and the blob reader (decompression, diff_id
+//! hashing); `parse` reads the tar, `path` normalises names, `sniff` looks at
+//! file heads.
 
 mod parse;
 pub mod path;
