@@ -4,7 +4,7 @@
 #   bench/run.sh [--runs N] [--cold] [--keep] [--only big,whiteouts,layers]
 #                [--sources archive,engine] [--no-dive] [--help]
 #
-# Images (written by examples/bench_images.rs with ballast::fixture, the same
+# Images (written by examples/bench_images/ with crates/testimage, the same
 # bytes on every machine, no network needed):
 #   big        ~1.7 GB, 150,000+ files, 10 layers: a deleted directory, an opaque
 #              node_modules replacement, a 256 MiB file copied up by a chmod
@@ -108,7 +108,7 @@ GEN=$ROOT/target/release/examples/bench_images
 
 # The spec hash covers every path, size, seed and mode of the three images and
 # the writer that turns them into bytes.
-SPEC=$( { "$GEN" --spec-hash 2>/dev/null; sha256sum "$ROOT/src/fixture.rs" | cut -d' ' -f1; } | sha256sum | cut -c1-64)
+SPEC=$( { "$GEN" --spec-hash 2>/dev/null; cat "$ROOT"/crates/testimage/src/*.rs | sha256sum | cut -d' ' -f1; } | sha256sum | cut -c1-64)
 TAG=${SPEC:0:12}
 ALL_IMAGES="big whiteouts layers"
 IMAGES=""

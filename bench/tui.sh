@@ -5,8 +5,8 @@
 #   bench/tui.sh [--only layers,million] [--runs N] [--no-dive] [--report-only]
 #                [--help]
 #
-# Images (deterministic docker-archives written with ballast::fixture):
-#   layers   40 layers over a 50,000-file base (examples/bench_images.rs)
+# Images (deterministic docker-archives written with crates/testimage):
+#   layers   40 layers over a 50,000-file base (examples/bench_images/)
 #   million  1,000,000 regular files in 6 layers (examples/tui_million.rs)
 # Runs per image and tool: 3 on layers, 1 on million; --runs N sets both.
 #
@@ -47,7 +47,7 @@
 # DIVE (default `dive`), DIVE_TIMEOUT (300 s), DIVE_MAX_RSS_MB (10240),
 # BALLAST_TIMEOUT (300 s), KEY_TIMEOUT (30 s per key), TUI_SIZE (200x50).
 # Archives are cached in bench/out/tui-images/ keyed by a hash of the image
-# spec and src/fixture.rs; the layers archive of bench/run.sh is reused when
+# spec and crates/testimage's source; the layers archive of bench/run.sh is reused when
 # its spec matches. Per-run files go to bench/out/tui-runs/ (the previous
 # run's to tui-runs.prev/), the table to bench/out/tui-results.md. --report-only writes the table again from the
 # last run's files (after a change to the report), without running anything.
@@ -139,7 +139,7 @@ BALLAST=$(cd "$(dirname "$BALLAST")" && pwd)/$(basename "$BALLAST")
 
 # --- images --------------------------------------------------------------------
 
-FIXTURE_SHA=$(sha256sum "$ROOT/src/fixture.rs" | cut -d' ' -f1)
+FIXTURE_SHA=$(cat "$ROOT"/crates/testimage/src/*.rs | sha256sum | cut -d' ' -f1)
 spec_of() { # NAME: the cache key of its archive
     case $1 in
         # The same key bench/run.sh gives its three archives.

@@ -19,7 +19,7 @@
 //! the archive stays ~0.87 GB (the 1,000,000 file headers alone are 512 MB).
 //!
 //! Everything is derived from fixed seeds with integer arithmetic only (same
-//! helpers as `bench_images.rs`), so the same source gives the same bytes on
+//! helpers as `bench_images/`), so the same source gives the same bytes on
 //! every machine. `--spec-hash` prints a hash of the spec (every path, size,
 //! seed, mode and command) without writing anything: `bench/tui.sh`
 //! regenerates the archive when it changes.
@@ -30,8 +30,8 @@ use std::io;
 use std::path::Path;
 use std::time::Instant;
 
-use ballast::fixture::{self, Compress, Content, ImageSpec, LayerSpec, Layout, Node};
 use sha2::{Digest, Sha256};
+use testimage::{Compress, Content, ImageSpec, LayerSpec, Layout, Node};
 
 #[path = "common/determinism.rs"]
 mod determinism;
@@ -71,7 +71,7 @@ fn run() -> io::Result<()> {
     );
     if spec_hash {
         let mut h = Sha256::new();
-        fixture::hash_spec(&mut h, &spec);
+        testimage::hash_spec(&mut h, &spec);
         eprintln!("million: {stats}");
         println!("{}", hex::encode(h.finalize()));
         return Ok(());
@@ -82,7 +82,7 @@ fn run() -> io::Result<()> {
     fs::create_dir_all(out)?;
     let path = out.join("million.tar");
     let partial = out.join("million.tar.partial");
-    fixture::write_image(&spec, Layout::DockerLegacy, Compress::None, &partial)?;
+    testimage::write_image(&spec, Layout::DockerLegacy, Compress::None, &partial)?;
     fs::rename(&partial, &path)?;
     eprintln!(
         "million: {stats}; archive {:.2} GB, written in {:.1} s",
@@ -151,7 +151,7 @@ impl Layer {
             self.dir(parent);
         }
         self.dirs.insert(path.to_string());
-        self.nodes.push(fixture::dir(path));
+        self.nodes.push(testimage::dir(path));
     }
 
     /// A regular file; callers make paths unique.
@@ -173,7 +173,7 @@ impl Layer {
     }
 
     fn whiteout(&mut self, path: &str) {
-        self.nodes.push(fixture::whiteout(path));
+        self.nodes.push(testimage::whiteout(path));
     }
 
     fn spec(self) -> LayerSpec {

@@ -47,15 +47,20 @@ fn main() {
     let t = Instant::now();
     v.expand_all(&m);
     println!("expand all: {:.1} ms, {} rows", ms(t), v.rows.len());
+    layer_switches(&m, v, last);
+    searches(&m, last, patterns);
+}
 
-    // Down the layers and back up, as the bench's j/k do.
+/// Time layer switches on the expanded view `v`: down the layers and back
+/// up, as the bench's j/k do.
+fn layer_switches(m: &Model, mut v: View, last: usize) {
     let walk: Vec<usize> = (0..last).rev().chain(1..=last).collect();
     let mut times = Vec::new();
     for layer in walk {
         let mut next = v.snapshot();
         let t = Instant::now();
         next.refresh(
-            &m,
+            m,
             Params {
                 layer,
                 ..v.params.clone()
@@ -74,9 +79,13 @@ fn main() {
             times.len()
         );
     }
+}
 
+/// Time `/` searches for `patterns` (or a default set) and the jump to the
+/// next match, on the last layer's collapsed view.
+fn searches(m: &Model, last: usize, patterns: Vec<String>) {
     let mut v = View::new(
-        &m,
+        m,
         Params {
             layer: last,
             ..Params::default()
@@ -90,10 +99,10 @@ fn main() {
     };
     for pat in &patterns {
         let t = Instant::now();
-        let found = v.search(&m, pat);
+        let found = v.search(m, pat);
         let search = ms(t);
         let t = Instant::now();
-        v.next_match(&m, true);
+        v.next_match(m, true);
         println!(
             "search {pat:?}: {found} matches, {search:.2} ms; next match {:.3} ms",
             ms(t)

@@ -9,8 +9,6 @@ pub mod analysis;
 pub mod cli;
 pub mod dockerfile;
 pub mod error;
-#[doc(hidden)]
-pub mod fixture;
 pub mod layer;
 pub mod progress;
 pub mod report;

@@ -9,7 +9,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
 use assert_cmd::prelude::*;
-use ballast::fixture::{self, Compress, ImageSpec, LayerSpec, Layout};
+use testimage::{self as fixture, Compress, ImageSpec, LayerSpec, Layout};
 
 fn demo() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/demo.tar")

@@ -8,8 +8,8 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 
 use assert_cmd::prelude::*;
-use ballast::fixture::{self, Compress, ImageSpec, LayerSpec, Layout, Node};
 use serde_json::Value;
+use testimage::{self as fixture, Compress, ImageSpec, LayerSpec, Layout, Node};
 
 /// The binary, with an environment that does not depend on the caller's shell.
 fn ballast() -> Command {

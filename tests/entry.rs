@@ -5,11 +5,11 @@
 
 use std::path::{Path, PathBuf};
 
-use ballast::fixture::{
-    self, Compress, ImageSpec, LayerSpec, Layout, big_file, dir, file, hardlink, symlink,
-};
 use ballast::source::entry::read_entry;
 use ballast::source::{Options, SourceKind};
+use testimage::{
+    self as fixture, Compress, ImageSpec, LayerSpec, Layout, big_file, dir, file, hardlink, symlink,
+};
 
 const BIG: u64 = 3 * 1024 * 1024 + 17;
 

@@ -5,9 +5,9 @@
 
 use std::path::Path;
 
-use ballast::fixture::{self, Compress, ImageSpec, LayerSpec, Layout};
 use ballast::progress::Silent;
 use ballast::source::Options;
+use testimage::{self as fixture, Compress, ImageSpec, LayerSpec, Layout};
 
 /// Deterministic xorshift, so a failure names a reproducible case.
 struct Rng(u64);

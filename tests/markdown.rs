@@ -8,9 +8,9 @@
 use std::path::Path;
 
 use ballast::Analysis;
-use ballast::fixture::{self, Compress, ImageSpec, LayerSpec, Layout};
 use ballast::report::ci::{self, Budgets, Origin, Verdict};
 use pulldown_cmark::{Options, Parser, html};
+use testimage::{self as fixture, Compress, ImageSpec, LayerSpec, Layout};
 
 fn analyze(path: &Path, reference: &str) -> Analysis {
     let mut a = ballast::analyze(

@@ -1,10 +1,10 @@
 //! Determinism helpers shared by the benchmark image generators
-//! (`bench_images.rs`, `tui_million.rs`): the same seed gives the same image,
+//! (`bench_images/`, `tui_million.rs`): the same seed gives the same image,
 //! byte for byte, on every machine. Each generator adds its own size
 //! distribution as an inherent method on [`Rng`]; [`Stats`] counts what a
 //! spec holds.
 
-use ballast::fixture::{Content, ImageSpec, Node};
+use testimage::{Content, ImageSpec, Node};
 
 /// splitmix64: small, fast, and the same everywhere.
 pub struct Rng(pub u64);

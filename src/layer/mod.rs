@@ -9,16 +9,20 @@
 //!
 //! OCI whiteouts (`.wh.NAME`) and opaque markers (`.wh..wh..opq`) are turned into
 //! their own entry kinds here, so the tree never has to look at names.
+//!
+//! This file holds the types and the blob reader (decompression, diff_id
+//! hashing); `parse` reads the tar, `path` normalises names, `sniff` looks at
+//! file heads.
 
+mod parse;
 pub mod path;
 pub mod sniff;
 
 use std::io::{self, BufRead, BufReader, Read};
 
 use sha2::{Digest, Sha256};
-use xxhash_rust::xxh3::Xxh3Default;
 
-use self::path::Normalized;
+use self::parse::parse_tar;
 
 /// How a blob was compressed, as found from its bytes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
@@ -192,221 +196,6 @@ pub fn read_layer<R: Read>(
         .hasher
         .map(|h| format!("sha256:{}", hex::encode(h.finalize())));
     Ok(index)
-}
-
-/// Parse the tar stream into `index`, then drain what follows the end-of-archive
-/// marker so the SHA-256 covers the whole stream, as `diff_ids` do.
-fn parse_tar<R: Read>(
-    reader: Sha256Reader<R>,
-    index: &mut LayerIndex,
-) -> Result<Sha256Reader<R>, LayerError> {
-    let mut archive = tar::Archive::new(BufReader::with_capacity(256 * 1024, reader));
-    let mut last: Option<Vec<u8>> = None;
-    let mut buf = vec![0u8; 128 * 1024];
-    // The first bytes of the current file, for sniffing: one buffer for all.
-    let mut head: Vec<u8> = Vec::with_capacity(sniff::HEAD);
-    let entries = archive
-        .entries()
-        .map_err(|e| LayerError(format!("not a tar stream: {e}")))?;
-    for entry in entries {
-        let mut entry = entry.map_err(|e| tar_error(&e, last.as_deref()))?;
-        let raw_path = entry.path_bytes().into_owned();
-        let offset = entry.raw_header_position();
-        let entry_err = |what: &str, e: &dyn std::fmt::Display| {
-            LayerError(format!(
-                "entry '{}' (header at byte {offset}): {what}: {e}",
-                String::from_utf8_lossy(&raw_path)
-            ))
-        };
-        let header = entry.header();
-        let ty = header.entry_type();
-        let kind = match ty {
-            tar::EntryType::Regular | tar::EntryType::Continuous | tar::EntryType::GNUSparse => {
-                EntryKind::File
-            }
-            tar::EntryType::Directory => EntryKind::Dir,
-            tar::EntryType::Symlink => EntryKind::Symlink,
-            tar::EntryType::Link => EntryKind::HardLink,
-            tar::EntryType::Char => EntryKind::CharDevice,
-            tar::EntryType::Block => EntryKind::BlockDevice,
-            tar::EntryType::Fifo => EntryKind::Fifo,
-            // PAX global headers carry defaults (comments, mtimes) that do not
-            // change what a layer contains; dive fails on them, we skip them.
-            tar::EntryType::XGlobalHeader => continue,
-            other => {
-                index.warnings.push(EntryWarning {
-                    path: raw_path.clone(),
-                    message: format!(
-                        "unsupported tar entry type {:?}, skipped",
-                        other.as_byte() as char
-                    ),
-                });
-                last = Some(raw_path);
-                continue;
-            }
-        };
-        // Empty numeric fields are common in hand-made tars; like Go's archive/tar
-        // (what Docker uses) we read them as 0. The header checksum still guards
-        // against corruption.
-        let mode = header.mode().unwrap_or(0) & 0o7777;
-        let mut uid = header.uid().unwrap_or(0);
-        let mut gid = header.gid().unwrap_or(0);
-        if let Some(pax) = entry
-            .pax_extensions()
-            .map_err(|e| entry_err("bad PAX header", &e))?
-        {
-            for ext in pax.flatten() {
-                let value = || ext.value().ok().and_then(|v| v.trim().parse::<u64>().ok());
-                match ext.key_bytes() {
-                    b"uid" => uid = value().unwrap_or(uid),
-                    b"gid" => gid = value().unwrap_or(gid),
-                    _ => {}
-                }
-            }
-        }
-        let size = if kind == EntryKind::HardLink {
-            0
-        } else {
-            entry.size()
-        };
-
-        let mut path = match path::normalize(&raw_path) {
-            Normalized::Path(p) => p,
-            Normalized::Root => {
-                last = Some(raw_path);
-                continue;
-            }
-            Normalized::Escapes => {
-                index.warnings.push(EntryWarning {
-                    path: raw_path.clone(),
-                    message: "name climbs above the layer root ('..'); entry ignored".into(),
-                });
-                last = Some(raw_path);
-                continue;
-            }
-        };
-        let link = match kind {
-            EntryKind::Symlink => entry
-                .link_name_bytes()
-                .map(|l| l.into_owned().into_boxed_slice()),
-            EntryKind::HardLink => {
-                match entry.link_name_bytes().map(|l| path::normalize(&l)) {
-                    Some(Normalized::Path(target)) => Some(target.into_boxed_slice()),
-                    _ => {
-                        index.warnings.push(EntryWarning {
-                        path: raw_path.clone(),
-                        message: "hard link target is missing or outside the layer root; entry ignored".into(),
-                    });
-                        last = Some(raw_path);
-                        continue;
-                    }
-                }
-            }
-            _ => None,
-        };
-
-        let (parent, name) = path::split_last(&path);
-        let mut kind = kind;
-        if let Some(rest) = name.strip_prefix(b".wh.") {
-            if rest == b".wh..opq" {
-                kind = EntryKind::Opaque;
-                path.truncate(parent.len());
-            } else if rest.starts_with(b".wh.") {
-                // Other `.wh..wh.` names are aufs bookkeeping (`.wh..wh.plnk`),
-                // not changes to the filesystem.
-                last = Some(raw_path);
-                continue;
-            } else {
-                kind = EntryKind::Whiteout;
-                let cut = if parent.is_empty() {
-                    0
-                } else {
-                    parent.len() + 1
-                };
-                path.drain(cut..cut + 4);
-            }
-        }
-
-        let (content, flags) = if kind == EntryKind::File && size > 0 {
-            let capture = size <= sniff::CAPTURE_LIMIT && sniff::wanted(&path);
-            let keep = if capture { size as usize } else { sniff::HEAD };
-            let content = hash_content(&mut entry, size, &mut buf, &mut head, keep)
-                .map_err(|e| entry_err("cannot read content", &e))?;
-            let flags = sniff::classify_entry(&path, mode, &head[..head.len().min(sniff::HEAD)]);
-            if capture {
-                // A copy of exactly its length; the buffer keeps its capacity.
-                index.captured.push((index.entries.len(), head.clone()));
-            }
-            (content, flags)
-        } else {
-            (0, 0)
-        };
-        index.entries.push(Entry {
-            path: path.into_boxed_slice(),
-            kind,
-            size: if matches!(kind, EntryKind::Whiteout | EntryKind::Opaque) {
-                0
-            } else {
-                size
-            },
-            mode,
-            uid: uid.min(u32::MAX as u64) as u32,
-            gid: gid.min(u32::MAX as u64) as u32,
-            link,
-            content,
-            flags,
-        });
-        last = Some(raw_path);
-    }
-    let mut rest = archive.into_inner();
-    io::copy(&mut rest, &mut io::sink())
-        .map_err(|e| LayerError(format!("cannot read past the end of the tar: {e}")))?;
-    Ok(rest.into_inner())
-}
-
-fn tar_error(e: &io::Error, last: Option<&[u8]>) -> LayerError {
-    let after = match last {
-        Some(p) => format!(" after entry '{}'", String::from_utf8_lossy(p)),
-        None => " at the first entry".to_string(),
-    };
-    let what = if e.kind() == io::ErrorKind::UnexpectedEof {
-        "the stream ends early (truncated layer)".to_string()
-    } else {
-        format!("corrupt tar header: {e}")
-    };
-    LayerError(format!("{what}{after}"))
-}
-
-/// Hash a file's content, leaving its first `keep` bytes in `head`.
-fn hash_content(
-    entry: &mut impl Read,
-    size: u64,
-    buf: &mut [u8],
-    head: &mut Vec<u8>,
-    keep: usize,
-) -> io::Result<u128> {
-    let mut hasher = Xxh3Default::new();
-    let mut seen = 0u64;
-    head.clear();
-    loop {
-        let n = entry.read(buf)?;
-        if n == 0 {
-            break;
-        }
-        if head.len() < keep {
-            let take = n.min(keep - head.len());
-            head.extend_from_slice(&buf[..take]);
-        }
-        hasher.update(&buf[..n]);
-        seen += n as u64;
-    }
-    if seen != size {
-        return Err(io::Error::new(
-            io::ErrorKind::UnexpectedEof,
-            format!("header says {size} bytes, stream had {seen}"),
-        ));
-    }
-    Ok(hasher.digest128())
 }
 
 /// Hashes (optionally) and counts everything read through it.

@@ -282,7 +282,7 @@ mod tests {
 
     #[test]
     fn elf_objects_say_which_libc_they_want() {
-        use crate::fixture::elf as object;
+        use testimage::elf as object;
         let glibc = object(Some("/lib64/ld-linux-x86-64.so.2"), None, b"");
         assert_eq!(elf(&glibc), ELF_GLIBC);
         let musl = object(Some("/lib/ld-musl-x86_64.so.1"), None, b"");

@@ -1,9 +1,9 @@
 use super::*;
-use crate::fixture::{self, LayerSpec, Node};
+use testimage::{LayerSpec, Node};
 
 fn tar_of(nodes: Vec<Node>) -> Vec<u8> {
     let mut out = Vec::new();
-    fixture::write_layer_tar(&LayerSpec::new("test", nodes), &mut out).unwrap();
+    testimage::write_layer_tar(&LayerSpec::new("test", nodes), &mut out).unwrap();
     out
 }
 
@@ -21,8 +21,8 @@ fn paths(idx: &LayerIndex) -> Vec<(String, EntryKind)> {
 #[test]
 fn plain_gzip_and_zstd_give_the_same_index_and_diff_id() {
     let raw = tar_of(vec![
-        fixture::dir("etc"),
-        fixture::file("etc/hosts", "127.0.0.1 localhost\n"),
+        testimage::dir("etc"),
+        testimage::file("etc/hosts", "127.0.0.1 localhost\n"),
     ]);
     let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
     io::Write::write_all(&mut gz, &raw).unwrap();
@@ -47,9 +47,9 @@ fn plain_gzip_and_zstd_give_the_same_index_and_diff_id() {
 #[test]
 fn whiteouts_and_opaque_markers_become_their_own_kinds() {
     let idx = read(&tar_of(vec![
-        fixture::whiteout("var/cache/apt"),
-        fixture::whiteout("top"),
-        fixture::opaque("opt/app"),
+        testimage::whiteout("var/cache/apt"),
+        testimage::whiteout("top"),
+        testimage::opaque("opt/app"),
     ]))
     .unwrap();
     assert_eq!(
@@ -68,7 +68,7 @@ fn pax_global_header_is_skipped_not_fatal() {
         Node::PaxGlobal {
             records: vec![("comment".into(), "made by git archive".into())],
         },
-        fixture::file("a", "x"),
+        testimage::file("a", "x"),
     ]))
     .unwrap();
     assert_eq!(paths(&idx), vec![("a".into(), EntryKind::File)]);
@@ -78,8 +78,8 @@ fn pax_global_header_is_skipped_not_fatal() {
 fn gnu_long_names_and_non_utf8_names_are_kept() {
     let long = format!("{}/file.txt", "d".repeat(300));
     let idx = read(&tar_of(vec![
-        fixture::file(&long, "1"),
-        fixture::file(b"caf\xe9", "2"),
+        testimage::file(&long, "1"),
+        testimage::file(b"caf\xe9", "2"),
     ]))
     .unwrap();
     assert_eq!(&*idx.entries[0].path, long.as_bytes());
@@ -89,8 +89,8 @@ fn gnu_long_names_and_non_utf8_names_are_kept() {
 #[test]
 fn hard_links_have_no_size_and_point_at_normalised_targets() {
     let idx = read(&tar_of(vec![
-        fixture::file("bin/a", "0123456789"),
-        fixture::hardlink("bin/b", "./bin/a"),
+        testimage::file("bin/a", "0123456789"),
+        testimage::hardlink("bin/b", "./bin/a"),
     ]))
     .unwrap();
     let b = &idx.entries[1];
@@ -103,9 +103,9 @@ fn hard_links_have_no_size_and_point_at_normalised_targets() {
 #[test]
 fn equal_content_hashes_equal() {
     let idx = read(&tar_of(vec![
-        fixture::file("a", "same bytes"),
-        fixture::file("b", "same bytes"),
-        fixture::file("c", "other"),
+        testimage::file("a", "same bytes"),
+        testimage::file("b", "same bytes"),
+        testimage::file("c", "other"),
     ]))
     .unwrap();
     assert_eq!(idx.entries[0].content, idx.entries[1].content);
@@ -123,7 +123,7 @@ fn names_escaping_the_root_are_warned_and_dropped() {
     h.set_cksum();
     let idx = read(&tar_of(vec![
         Node::Raw(h.as_bytes().to_vec()),
-        fixture::file("ok", "1"),
+        testimage::file("ok", "1"),
     ]))
     .unwrap();
     assert_eq!(paths(&idx), vec![("ok".into(), EntryKind::File)]);
@@ -133,7 +133,7 @@ fn names_escaping_the_root_are_warned_and_dropped() {
 
 #[test]
 fn truncated_streams_are_errors_not_panics() {
-    let raw = tar_of(vec![fixture::big_file("big", 100_000, 1)]);
+    let raw = tar_of(vec![testimage::big_file("big", 100_000, 1)]);
     let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
     io::Write::write_all(&mut gz, &raw).unwrap();
     let gz = gz.finish().unwrap();
@@ -154,7 +154,7 @@ fn truncated_streams_are_errors_not_panics() {
 
 #[test]
 fn corrupt_header_checksum_is_an_error() {
-    let mut raw = tar_of(vec![fixture::file("a", "x")]);
+    let mut raw = tar_of(vec![testimage::file("a", "x")]);
     raw[0] ^= 0xff;
     let err = read(&raw).unwrap_err();
     assert!(err.0.contains("corrupt tar header"), "{err}");
@@ -187,6 +187,6 @@ fn pax_uid_overrides_header() {
 #[test]
 fn deep_paths_do_not_overflow() {
     let deep = vec!["d"; 10_000].join("/");
-    let idx = read(&tar_of(vec![fixture::file(&deep, "x")])).unwrap();
+    let idx = read(&tar_of(vec![testimage::file(&deep, "x")])).unwrap();
     assert_eq!(idx.entries[0].path.len(), deep.len());
 }

@@ -258,17 +258,7 @@ fn read_store(
     on_layer: &mut dyn FnMut(usize, LayerIndex) -> Result<()>,
 ) -> Result<Loaded> {
     let plan = layout::resolve(store, opts.platform.as_ref(), None)?;
-    let mut sizes = Vec::with_capacity(plan.layers.len());
-    for l in &plan.layers {
-        let size = store
-            .open(&l.blob)?
-            .map(|b| b.size)
-            .ok_or_else(|| Error::MissingBlob {
-                source_name: store.name().into(),
-                blob: l.blob.clone(),
-            })?;
-        sizes.push(size);
-    }
+    let sizes = blob_sizes(store, &plan)?;
     progress.phase(
         &format!("reading {}", store.name()),
         Some(sizes.iter().sum()),
@@ -300,28 +290,7 @@ fn read_store(
             });
         }
         drop(tx);
-        // Merge in manifest order as layers complete.
-        let mut pending = BTreeMap::new();
-        let mut want = 0;
-        for (i, result) in rx {
-            match result {
-                Ok(layer) => {
-                    pending.insert(i, layer);
-                }
-                Err(e) => {
-                    cancel.store(true, Ordering::Relaxed);
-                    return Err(e);
-                }
-            }
-            while let Some(layer) = pending.remove(&want) {
-                if let Err(e) = on_layer(want, layer) {
-                    cancel.store(true, Ordering::Relaxed);
-                    return Err(e);
-                }
-                want += 1;
-            }
-        }
-        Ok(())
+        merge_in_order(rx, &cancel, on_layer)
     })?;
     progress.finish();
     let source = source_of(&plan);
@@ -331,6 +300,52 @@ fn read_store(
         blob_sizes: sizes.into_iter().map(Some).collect(),
         read_path: ReadPath::Archive,
     })
+}
+
+/// The size of each layer's blob, in manifest order.
+fn blob_sizes(store: &dyn BlobStore, plan: &ImagePlan) -> Result<Vec<u64>> {
+    let mut sizes = Vec::with_capacity(plan.layers.len());
+    for l in &plan.layers {
+        let size = store
+            .open(&l.blob)?
+            .map(|b| b.size)
+            .ok_or_else(|| Error::MissingBlob {
+                source_name: store.name().into(),
+                blob: l.blob.clone(),
+            })?;
+        sizes.push(size);
+    }
+    Ok(sizes)
+}
+
+/// Hand layers to `on_layer` in manifest order as the workers complete them;
+/// on the first error, tell the workers to stop.
+fn merge_in_order(
+    done: mpsc::Receiver<(usize, Result<LayerIndex>)>,
+    cancel: &AtomicBool,
+    on_layer: &mut dyn FnMut(usize, LayerIndex) -> Result<()>,
+) -> Result<()> {
+    let mut pending = BTreeMap::new();
+    let mut want = 0;
+    for (i, result) in done {
+        match result {
+            Ok(layer) => {
+                pending.insert(i, layer);
+            }
+            Err(e) => {
+                cancel.store(true, Ordering::Relaxed);
+                return Err(e);
+            }
+        }
+        while let Some(layer) = pending.remove(&want) {
+            if let Err(e) = on_layer(want, layer) {
+                cancel.store(true, Ordering::Relaxed);
+                return Err(e);
+            }
+            want += 1;
+        }
+    }
+    Ok(())
 }
 
 fn read_one(

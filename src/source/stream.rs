@@ -56,6 +56,15 @@ pub(super) fn decompress<R: Read + Send + 'static>(r: R) -> io::Result<Box<dyn R
     })
 }
 
+/// What the stream's reader shares with the layer workers.
+struct Workers {
+    /// Each layer read so far, by its path in the archive.
+    results: Mutex<HashMap<String, LayerResult>>,
+    /// Bounds how many workers run at once.
+    slots: Semaphore,
+    verify: bool,
+}
+
 /// Read a whole archive stream, then hand the layers to `on_layer` in order.
 pub(super) fn read(
     reader: Box<dyn Read + Send>,
@@ -69,87 +78,137 @@ pub(super) fn read(
         name: name.to_string(),
         ..MemStore::default()
     };
-    let results: Mutex<HashMap<String, LayerResult>> = Mutex::new(HashMap::new());
-    let slots = Semaphore::new(std::thread::available_parallelism().map_or(2, |n| n.get()) + 1);
-    let bad = |reason: String| Error::UnknownFormat {
-        source_name: name.to_string(),
-        reason,
+    let workers = Workers {
+        results: Mutex::new(HashMap::new()),
+        slots: Semaphore::new(std::thread::available_parallelism().map_or(2, |n| n.get()) + 1),
+        verify: opts.verify,
     };
-    let verify = opts.verify;
-
-    std::thread::scope(|scope| -> Result<()> {
-        // The last archive member seen, to say where a broken stream broke.
-        let mut last: Option<String> = None;
-        let mut archive = tar::Archive::new(Counted {
-            inner: reader,
-            progress,
-        });
-        let entries = archive
-            .entries()
-            .map_err(|e| bad(format!("cannot read it as a tar archive: {e}")))?;
-        for entry in entries {
-            let mut entry = entry.map_err(|e| stream_error(name, last.as_deref(), e))?;
-            let raw = String::from_utf8_lossy(&entry.path_bytes()).into_owned();
-            let Some(path) = clean(&raw) else { continue };
-            last = Some(path.clone());
-            match entry.header().entry_type() {
-                tar::EntryType::Symlink | tar::EntryType::Link => {
-                    if let Some(t) = link_target(&path, &entry) {
-                        mem.links.insert(path, t);
-                    }
-                    continue;
-                }
-                tar::EntryType::Regular | tar::EntryType::Continuous => {}
-                _ => continue,
-            }
-            let size = entry.size();
-            // Chunks are read straight into the buffers handed to the worker:
-            // every copy of every byte costs CPU the engine's own export needs.
-            let next_chunk = |entry: &mut tar::Entry<'_, _>| -> Result<Vec<u8>> {
-                let mut chunk = Vec::with_capacity(CHUNK);
-                entry
-                    .take(CHUNK as u64)
-                    .read_to_end(&mut chunk)
-                    .map_err(|e| stream_error(name, last.as_deref(), e))?;
-                Ok(chunk)
-            };
-            let first = next_chunk(&mut entry)?;
-            if kept_in_memory(&path, size, &first) {
-                let mut bytes = first;
-                entry
-                    .read_to_end(&mut bytes)
-                    .map_err(|e| stream_error(name, last.as_deref(), e))?;
-                mem.files.insert(path, bytes);
-                continue;
-            }
-            // A layer: feed it to a worker chunk by chunk.
-            let (tx, rx): (SyncSender<io::Result<Vec<u8>>>, _) = sync_channel(QUEUE);
-            slots.acquire();
-            let (results, slots) = (&results, &slots);
-            let key = path.clone();
-            scope.spawn(move || {
-                let reader = ChannelReader::new(rx);
-                let result = read_layer(reader, ReadOptions { verify }, &|_| {});
-                results
-                    .lock()
-                    .expect("no worker panics")
-                    .insert(key, (result, size));
-                slots.release();
-            });
-            let mut chunk = first;
-            while !chunk.is_empty() {
-                // A worker that stopped early (corrupt layer) no longer listens;
-                // keep draining the stream so the rest can still be read.
-                let _ = tx.send(Ok(chunk));
-                chunk = next_chunk(&mut entry)?;
-            }
-        }
-        Ok(())
-    })?;
+    std::thread::scope(|scope| read_members(scope, &workers, reader, name, progress, &mut mem))?;
     progress.finish();
 
     let plan = layout::resolve(&mem, opts.platform.as_ref(), reference)?;
-    let mut results = results.into_inner().expect("no worker panics");
+    let results = workers.results.into_inner().expect("no worker panics");
+    let blob_sizes = hand_over(&plan, &mem, results, name, opts, on_layer)?;
+    Ok(Loaded {
+        source: super::source_of(&plan),
+        plan,
+        blob_sizes,
+        read_path: super::ReadPath::Archive,
+    })
+}
+
+/// Read the archive member by member: links and small files go into `mem`,
+/// each layer to a worker of `scope` as it streams by.
+fn read_members<'scope>(
+    scope: &'scope std::thread::Scope<'scope, '_>,
+    workers: &'scope Workers,
+    reader: Box<dyn Read + Send>,
+    name: &str,
+    progress: &dyn Progress,
+    mem: &mut MemStore,
+) -> Result<()> {
+    // The last archive member seen, to say where a broken stream broke.
+    let mut last: Option<String> = None;
+    let mut archive = tar::Archive::new(Counted {
+        inner: reader,
+        progress,
+    });
+    let entries = archive.entries().map_err(|e| Error::UnknownFormat {
+        source_name: name.to_string(),
+        reason: format!("cannot read it as a tar archive: {e}"),
+    })?;
+    for entry in entries {
+        let mut entry = entry.map_err(|e| stream_error(name, last.as_deref(), e))?;
+        let raw = String::from_utf8_lossy(&entry.path_bytes()).into_owned();
+        let Some(path) = clean(&raw) else { continue };
+        last = Some(path.clone());
+        match entry.header().entry_type() {
+            tar::EntryType::Symlink | tar::EntryType::Link => {
+                if let Some(t) = link_target(&path, &entry) {
+                    mem.links.insert(path, t);
+                }
+                continue;
+            }
+            tar::EntryType::Regular | tar::EntryType::Continuous => {}
+            _ => continue,
+        }
+        let size = entry.size();
+        let first = next_chunk(&mut entry, name, last.as_deref())?;
+        if kept_in_memory(&path, size, &first) {
+            let mut bytes = first;
+            entry
+                .read_to_end(&mut bytes)
+                .map_err(|e| stream_error(name, last.as_deref(), e))?;
+            mem.files.insert(path, bytes);
+            continue;
+        }
+        feed_layer(scope, workers, (path, size), first, &mut entry, name)?;
+    }
+    Ok(())
+}
+
+/// The next chunk of a member (empty at its end). Chunks are read straight
+/// into the buffers handed to the worker: every copy of every byte costs CPU
+/// the engine's own export needs.
+fn next_chunk(entry: &mut impl Read, name: &str, last: Option<&str>) -> Result<Vec<u8>> {
+    let mut chunk = Vec::with_capacity(CHUNK);
+    entry
+        .take(CHUNK as u64)
+        .read_to_end(&mut chunk)
+        .map_err(|e| stream_error(name, last, e))?;
+    Ok(chunk)
+}
+
+/// A layer: start a worker reading it, then feed it the member chunk by
+/// chunk, `first` first. `member` is the layer's path and size.
+fn feed_layer<'scope>(
+    scope: &'scope std::thread::Scope<'scope, '_>,
+    workers: &'scope Workers,
+    member: (String, u64),
+    first: Vec<u8>,
+    entry: &mut impl Read,
+    name: &str,
+) -> Result<()> {
+    let (tx, rx): (SyncSender<io::Result<Vec<u8>>>, _) = sync_channel(QUEUE);
+    workers.slots.acquire();
+    let last = member.0.clone();
+    scope.spawn(move || {
+        let (key, size) = member;
+        let reader = ChannelReader::new(rx);
+        let result = read_layer(
+            reader,
+            ReadOptions {
+                verify: workers.verify,
+            },
+            &|_| {},
+        );
+        workers
+            .results
+            .lock()
+            .expect("no worker panics")
+            .insert(key, (result, size));
+        workers.slots.release();
+    });
+    let mut chunk = first;
+    while !chunk.is_empty() {
+        // A worker that stopped early (corrupt layer) no longer listens;
+        // keep draining the stream so the rest can still be read.
+        let _ = tx.send(Ok(chunk));
+        chunk = next_chunk(entry, name, Some(&last))?;
+    }
+    Ok(())
+}
+
+/// Hand the layers to `on_layer` in the plan's order, each from its worker's
+/// result or, for layers kept in memory, read now; gives each blob's size.
+fn hand_over(
+    plan: &layout::ImagePlan,
+    mem: &MemStore,
+    mut results: HashMap<String, LayerResult>,
+    name: &str,
+    opts: &Options,
+    on_layer: &mut dyn FnMut(usize, LayerIndex) -> Result<()>,
+) -> Result<Vec<Option<u64>>> {
     let mut blob_sizes = Vec::with_capacity(plan.layers.len());
     for (i, layer) in plan.layers.iter().enumerate() {
         let key = mem
@@ -164,6 +223,7 @@ pub(super) fn read(
                     blob: layer.blob.clone(),
                 })?;
                 let size = blob.size;
+                let verify = opts.verify;
                 (
                     read_layer(blob.reader, ReadOptions { verify }, &|_| {}),
                     size,
@@ -175,12 +235,7 @@ pub(super) fn read(
         blob_sizes.push(Some(size));
         on_layer(i, index)?;
     }
-    Ok(Loaded {
-        source: super::source_of(&plan),
-        plan,
-        blob_sizes,
-        read_path: super::ReadPath::Archive,
-    })
+    Ok(blob_sizes)
 }
 
 fn stream_error(name: &str, last: Option<&str>, e: io::Error) -> Error {

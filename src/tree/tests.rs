@@ -1,11 +1,11 @@
 use super::dive::DiveTally;
 use super::*;
-use crate::fixture::{self, LayerSpec, Node as F};
 use crate::layer::{ReadOptions, read_layer};
+use testimage::{LayerSpec, Node as F};
 
 fn layer(nodes: Vec<F>) -> LayerIndex {
     let mut tar = Vec::new();
-    fixture::write_layer_tar(&LayerSpec::new("t", nodes), &mut tar).unwrap();
+    testimage::write_layer_tar(&LayerSpec::new("t", nodes), &mut tar).unwrap();
     read_layer(&tar[..], ReadOptions { verify: false }, &|_| {}).unwrap()
 }
 
@@ -52,13 +52,13 @@ fn ops(tree: &MergedTree, path: &str) -> Vec<(u16, Op)> {
 fn whiteout_removes_a_file_and_a_whole_directory() {
     let (tree, _) = build(vec![
         vec![
-            fixture::dir("a"),
-            fixture::file("a/x", "1"),
-            fixture::dir("a/sub"),
-            fixture::file("a/sub/y", "22"),
-            fixture::file("f", "333"),
+            testimage::dir("a"),
+            testimage::file("a/x", "1"),
+            testimage::dir("a/sub"),
+            testimage::file("a/sub/y", "22"),
+            testimage::file("f", "333"),
         ],
-        vec![fixture::whiteout("a"), fixture::whiteout("f")],
+        vec![testimage::whiteout("a"), testimage::whiteout("f")],
     ]);
     assert_eq!(live(&tree), Vec::<String>::new());
     assert_eq!(
@@ -73,18 +73,18 @@ fn whiteout_removes_a_file_and_a_whole_directory() {
 fn opaque_directory_hides_lower_children_but_keeps_its_own_layers() {
     let (tree, _) = build(vec![
         vec![
-            fixture::dir("d"),
-            fixture::file("d/old1", "aaaa"),
-            fixture::file("d/old2", "bb"),
-            fixture::file("d/keep", "k"),
+            testimage::dir("d"),
+            testimage::file("d/old1", "aaaa"),
+            testimage::file("d/old2", "bb"),
+            testimage::file("d/keep", "k"),
         ],
         // The marker comes after the new child in tar order: it still only hides
         // what lower layers put there.
         vec![
-            fixture::dir("d"),
-            fixture::file("d/new", "nn"),
-            fixture::file("d/keep", "K"),
-            fixture::opaque("d"),
+            testimage::dir("d"),
+            testimage::file("d/new", "nn"),
+            testimage::file("d/keep", "K"),
+            testimage::opaque("d"),
         ],
     ]);
     assert_eq!(live(&tree), vec!["d dir", "d/keep file", "d/new file"]);
@@ -101,12 +101,12 @@ fn opaque_directory_hides_lower_children_but_keeps_its_own_layers() {
 fn file_replacing_directory_replaces_the_subtree_and_back() {
     let (tree, _) = build(vec![
         vec![
-            fixture::dir("p"),
-            fixture::file("p/a", "1"),
-            fixture::file("q", "file"),
+            testimage::dir("p"),
+            testimage::file("p/a", "1"),
+            testimage::file("q", "file"),
         ],
-        vec![fixture::file("p", "now a file")],
-        vec![fixture::dir("q"), fixture::file("q/inside", "x")],
+        vec![testimage::file("p", "now a file")],
+        vec![testimage::dir("q"), testimage::file("q/inside", "x")],
     ]);
     assert_eq!(live(&tree), vec!["p file", "q dir", "q/inside file"]);
     assert_eq!(ops(&tree, "p/a"), vec![(0, Op::Added), (1, Op::Removed)]);
@@ -117,8 +117,8 @@ fn file_replacing_directory_replaces_the_subtree_and_back() {
 #[test]
 fn implicit_parent_replaces_a_file_in_the_way() {
     let (tree, _) = build(vec![
-        vec![fixture::file("x", "1")],
-        vec![fixture::file("x/y", "2")],
+        vec![testimage::file("x", "1")],
+        vec![testimage::file("x/y", "2")],
     ]);
     assert_eq!(live(&tree), vec!["x dir", "x/y file"]);
     let x = tree.lookup(b"x").unwrap();
@@ -128,9 +128,9 @@ fn implicit_parent_replaces_a_file_in_the_way() {
 #[test]
 fn deleted_then_readded_path_has_the_whole_history() {
     let (tree, _) = build(vec![
-        vec![fixture::file("f", "1")],
-        vec![fixture::whiteout("f")],
-        vec![fixture::file("f", "22")],
+        vec![testimage::file("f", "1")],
+        vec![testimage::whiteout("f")],
+        vec![testimage::file("f", "22")],
     ]);
     assert_eq!(
         ops(&tree, "f"),
@@ -145,8 +145,8 @@ fn deleted_then_readded_path_has_the_whole_history() {
 #[test]
 fn duplicate_entries_in_one_layer_last_wins() {
     let (tree, dive) = build(vec![vec![
-        fixture::file("f", "first"),
-        fixture::file("f", "second!"),
+        testimage::file("f", "first"),
+        testimage::file("f", "second!"),
     ]]);
     assert_eq!(ops(&tree, "f"), vec![(0, Op::Added)]);
     assert_eq!(
@@ -160,8 +160,8 @@ fn duplicate_entries_in_one_layer_last_wins() {
 #[test]
 fn hard_links_count_once() {
     let (tree, dive) = build(vec![vec![
-        fixture::file("a", "0123456789"),
-        fixture::hardlink("b", "a"),
+        testimage::file("a", "0123456789"),
+        testimage::hardlink("b", "a"),
     ]]);
     assert_eq!(tree.live_bytes(), 10);
     assert_eq!(dive.layer_sizes(), &[10]);
@@ -171,11 +171,11 @@ fn hard_links_count_once() {
 fn hard_link_keeps_content_alive_after_its_target_is_deleted() {
     let (tree, _) = build(vec![
         vec![
-            fixture::file("a", "0123456789"),
-            fixture::hardlink("b", "a"),
-            fixture::hardlink("c", "a"),
+            testimage::file("a", "0123456789"),
+            testimage::hardlink("b", "a"),
+            testimage::hardlink("c", "a"),
         ],
-        vec![fixture::whiteout("a")],
+        vec![testimage::whiteout("a")],
     ]);
     assert_eq!(tree.live_bytes(), 10, "b and c share one copy");
 }
@@ -183,12 +183,12 @@ fn hard_link_keeps_content_alive_after_its_target_is_deleted() {
 #[test]
 fn resolve_follows_symlinked_directories_but_not_the_last_link() {
     let (tree, _) = build(vec![vec![
-        fixture::dir("usr/lib"),
-        fixture::file("usr/lib/libc.so.6", "c"),
-        fixture::symlink("lib", "usr/lib"),
-        fixture::symlink("usr/lib/abs", "/usr/lib"),
-        fixture::symlink("loop", "loop"),
-        fixture::symlink("usr/lib/libc.so", "libc.so.6"),
+        testimage::dir("usr/lib"),
+        testimage::file("usr/lib/libc.so.6", "c"),
+        testimage::symlink("lib", "usr/lib"),
+        testimage::symlink("usr/lib/abs", "/usr/lib"),
+        testimage::symlink("loop", "loop"),
+        testimage::symlink("usr/lib/libc.so", "libc.so.6"),
     ]]);
     let real = tree.lookup(b"usr/lib/libc.so.6").unwrap();
     assert_eq!(tree.resolve(b"lib/libc.so.6"), Some(real));
@@ -205,8 +205,8 @@ fn resolve_follows_symlinked_directories_but_not_the_last_link() {
 #[test]
 fn whiteout_of_missing_path_is_harmless() {
     let (tree, _) = build(vec![
-        vec![fixture::file("a", "1")],
-        vec![fixture::whiteout("nope/x")],
+        vec![testimage::file("a", "1")],
+        vec![testimage::whiteout("nope/x")],
     ]);
     assert_eq!(live(&tree), vec!["a file", "nope dir"]);
 }
@@ -215,10 +215,10 @@ fn whiteout_of_missing_path_is_harmless() {
 fn dive_counts_overwritten_files_as_waste() {
     let (_, dive) = build(vec![
         vec![
-            fixture::file("a", "x".repeat(100)),
-            fixture::file("b", "y".repeat(50)),
+            testimage::file("a", "x".repeat(100)),
+            testimage::file("b", "y".repeat(50)),
         ],
-        vec![fixture::file("a", "z".repeat(30))],
+        vec![testimage::file("a", "z".repeat(30))],
     ]);
     let m = dive.metrics();
     // a: 100 + 30 (min 30); b: 50.  efficiency = (30 + 50) / (130 + 50)
@@ -231,11 +231,11 @@ fn dive_counts_overwritten_files_as_waste() {
 fn dive_counts_file_whiteouts_but_not_directory_whiteouts() {
     let (_, dive) = build(vec![
         vec![
-            fixture::dir("c"),
-            fixture::file("c/big", "x".repeat(1000)),
-            fixture::file("f", "y".repeat(10)),
+            testimage::dir("c"),
+            testimage::file("c/big", "x".repeat(1000)),
+            testimage::file("f", "y".repeat(10)),
         ],
-        vec![fixture::whiteout("c"), fixture::whiteout("f")],
+        vec![testimage::whiteout("c"), testimage::whiteout("f")],
     ]);
     let m = dive.metrics();
     // f: 10 + 0 -> wasted 10. c: leaf in layer 1 only as its whiteout, sized 1000;
@@ -254,11 +254,14 @@ fn dive_counts_file_whiteouts_but_not_directory_whiteouts() {
 fn dive_ignores_opaque_markers() {
     // dive never sees the opaque marker, so the hidden d/old is invisible to it.
     let (tree, dive) = build(vec![
-        vec![fixture::dir("d"), fixture::file("d/old", "o".repeat(500))],
         vec![
-            fixture::dir("d"),
-            fixture::opaque("d"),
-            fixture::file("d/new", "n".repeat(20)),
+            testimage::dir("d"),
+            testimage::file("d/old", "o".repeat(500)),
+        ],
+        vec![
+            testimage::dir("d"),
+            testimage::opaque("d"),
+            testimage::file("d/new", "n".repeat(20)),
         ],
     ]);
     assert_eq!(dive.metrics().wasted_bytes, 0);
@@ -271,9 +274,9 @@ fn dive_sizes_directory_whiteouts_from_its_own_stacking() {
     // its stacked tree, but the payload is now a file, so the later whiteout of
     // `d` counts 0 in dive.
     let (_, dive) = build(vec![
-        vec![fixture::dir("d"), fixture::file("d/x", "x".repeat(40))],
-        vec![fixture::file("d", "f".repeat(5))],
-        vec![fixture::whiteout("d")],
+        vec![testimage::dir("d"), testimage::file("d/x", "x".repeat(40))],
+        vec![testimage::file("d", "f".repeat(5))],
+        vec![testimage::whiteout("d")],
     ]);
     // Paths: d/x 40 once; d: 5 (layer1) + 0 (whiteout of a "file") -> wasted 5.
     let m = dive.metrics();
@@ -284,8 +287,8 @@ fn dive_sizes_directory_whiteouts_from_its_own_stacking() {
 fn deep_paths_are_merged_without_recursion() {
     let deep = vec!["d"; 10_000].join("/");
     let (tree, _) = build(vec![
-        vec![fixture::file(&deep, "x")],
-        vec![fixture::whiteout("d")],
+        vec![testimage::file(&deep, "x")],
+        vec![testimage::whiteout("d")],
     ]);
     assert_eq!(live(&tree), Vec::<String>::new());
 }

@@ -8,7 +8,7 @@ use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 
 use super::app::{App, Event, FindingRow, PagerBody, Pane, Request, update};
 use super::tree::{Kind, Mode, Model, Sort};
-use crate::fixture::{self, Compress, ImageSpec, LayerSpec, Layout};
+use testimage::{self as fixture, Compress, ImageSpec, LayerSpec, Layout};
 
 /// A three-layer image: a base with a package cache, an update that rewrites
 /// a config, deletes a library and adds the app, then the app's `.git`.

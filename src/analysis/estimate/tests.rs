@@ -1,8 +1,8 @@
 use super::*;
 use crate::analysis::{Analysis, analyze};
-use crate::fixture::{self, Compress, ImageSpec, LayerSpec, Layout, Node};
 use crate::progress::Silent;
 use crate::source::Options;
+use testimage::{self as fixture, Compress, ImageSpec, LayerSpec, Layout, Node};
 
 fn image(layers: Vec<(&str, Vec<Node>)>, config: serde_json::Value) -> Analysis {
     let spec = ImageSpec {

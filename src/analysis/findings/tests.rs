@@ -1,7 +1,7 @@
 use crate::analysis::{Analysis, analyze};
-use crate::fixture::{self, Compress, ImageSpec, LayerSpec, Layout, Node};
 use crate::progress::Silent;
 use crate::source::Options;
+use testimage::{self as fixture, Compress, ImageSpec, LayerSpec, Layout, Node};
 
 fn image(
     layers: Vec<(&str, Vec<Node>)>,
