@@ -4,7 +4,7 @@ use ratatui::Frame;
 use ratatui::layout::Rect;
 use ratatui::widgets::{Paragraph, Wrap};
 
-use super::placeholder;
+use super::placeholder::placeholder;
 use crate::tui::app::{App, Pane};
 use crate::tui::theme::Theme;
 

@@ -6,7 +6,7 @@ use ratatui::style::{Color, Modifier, Style};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::Paragraph;
 
-use super::placeholder;
+use super::placeholder::placeholder;
 use crate::report::bytes;
 use crate::tui::app::{App, FindingRow, Pane};
 use crate::tui::theme::{SELECTED, Theme};

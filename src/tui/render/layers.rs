@@ -6,7 +6,7 @@ use ratatui::style::Color;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::Paragraph;
 
-use super::placeholder;
+use super::placeholder::placeholder;
 use crate::report::bytes;
 use crate::tui::app::{App, Pane};
 use crate::tui::theme::{SELECTED, Theme};

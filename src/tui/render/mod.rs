@@ -9,19 +9,16 @@ mod details;
 mod findings;
 mod layers;
 mod overlay;
+mod placeholder;
 mod status;
 mod tree;
 
 use ratatui::Frame;
-use ratatui::style::Color;
-use ratatui::text::Line;
-use ratatui::widgets::{Block, Paragraph, Wrap};
 
 pub use super::layout::{Areas, areas};
 pub use overlay::KEYS;
 
 use super::app::App;
-use super::theme::Theme;
 
 pub fn draw(f: &mut Frame, app: &App) {
     let t = app.theme();
@@ -39,24 +36,4 @@ pub fn draw(f: &mut Frame, app: &App) {
     if app.help {
         overlay::draw_help(f, &t);
     }
-}
-
-/// The body of a pane before the analysis is there: true if drawn.
-fn placeholder(
-    f: &mut Frame,
-    app: &App,
-    t: &Theme,
-    block: Block,
-    r: ratatui::layout::Rect,
-) -> bool {
-    let text = match (&app.error, app.model()) {
-        (Some(e), _) => Line::styled(format!("error: {e}"), t.fg(Color::Red)),
-        (None, None) => Line::raw("loading…"),
-        (None, Some(_)) => return false,
-    };
-    f.render_widget(
-        Paragraph::new(text).wrap(Wrap { trim: false }).block(block),
-        r,
-    );
-    true
 }

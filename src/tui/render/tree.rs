@@ -6,7 +6,7 @@ use ratatui::style::{Color, Modifier};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::Paragraph;
 
-use super::placeholder;
+use super::placeholder::placeholder;
 use crate::layer::EntryKind;
 use crate::layer::path::display;
 use crate::report::bytes;

@@ -17,107 +17,20 @@
 //!
 //! The parts: [`Model`] (model.rs) holds the per-node facts; [`View`]
 //! (view.rs) the rows and their expansion; reuse.rs the row copying behind a
-//! cheap layer switch; search.rs name search and the path filter.
+//! cheap layer switch; names.rs the name index behind search and the path
+//! filter; search.rs the search itself; stats.rs the per-layer directory
+//! numbers; params.rs the options and row type they all share.
 
 mod model;
+mod names;
+mod params;
 mod reuse;
 mod search;
 mod stats;
 mod view;
 
-use crate::tree::{NodeId, Op};
-
 pub use model::Model;
+pub use names::contains;
+pub use params::{Hidden, Kind, Mode, Params, Row, Sort};
+pub use search::MAX_REVEAL;
 pub use view::View;
-
-/// What the selected layer did to a path.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Kind {
-    Unmodified,
-    Added,
-    Modified,
-    Removed,
-}
-
-impl From<Op> for Kind {
-    fn from(op: Op) -> Kind {
-        match op {
-            Op::Added => Kind::Added,
-            Op::Modified => Kind::Modified,
-            Op::Removed => Kind::Removed,
-        }
-    }
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
-pub enum Sort {
-    #[default]
-    Size,
-    Name,
-}
-
-/// Aggregated: the filesystem as it stands after the layer; Layer: only what
-/// the layer itself changed.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
-pub enum Mode {
-    #[default]
-    Aggregated,
-    Layer,
-}
-
-/// Change kinds the user has hidden.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
-pub struct Hidden {
-    pub added: bool,
-    pub modified: bool,
-    pub removed: bool,
-    pub unmodified: bool,
-}
-
-impl Hidden {
-    pub fn hides(&self, k: Kind) -> bool {
-        match k {
-            Kind::Added => self.added,
-            Kind::Modified => self.modified,
-            Kind::Removed => self.removed,
-            Kind::Unmodified => self.unmodified,
-        }
-    }
-
-    pub fn any(&self) -> bool {
-        self.added || self.modified || self.removed || self.unmodified
-    }
-}
-
-/// Everything that decides what the tree shows, besides expansion.
-#[derive(Debug, Clone, PartialEq, Eq, Default)]
-pub struct Params {
-    pub layer: usize,
-    pub mode: Mode,
-    pub sort: Sort,
-    pub hidden: Hidden,
-    pub filter: Option<String>,
-    pub wasted_only: bool,
-}
-
-/// One line of the tree pane.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Row {
-    pub node: NodeId,
-    pub depth: u16,
-    pub size: u64,
-    pub kind: Kind,
-    pub dir: bool,
-    pub expanded: bool,
-}
-
-/// Case-insensitive (ASCII) substring test.
-pub fn contains(hay: &[u8], needle: &[u8]) -> bool {
-    needle.is_empty()
-        || hay
-            .windows(needle.len())
-            .any(|w| w.eq_ignore_ascii_case(needle))
-}
-
-/// Most search matches revealed (their directories expanded) at once.
-pub const MAX_REVEAL: usize = 500;

@@ -3,8 +3,9 @@
 
 use std::sync::Arc;
 
+use super::names::{Names, filter_mask};
+use super::params::{Kind, Mode, Params};
 use super::stats::{DirStat, DirStats, dir_stats};
-use super::{Kind, Mode, Params};
 use crate::analysis::Analysis;
 use crate::tree::{MergedTree, Meta, Node, NodeId, Op, ROOT};
 
@@ -18,12 +19,8 @@ pub struct Model {
     flagged: Vec<bool>,
     /// Flagged nodes and their ancestors.
     wasted: Vec<bool>,
-    /// Every node's name, ASCII-lowercased, `/`-separated, in node order:
-    /// search and filter scan this one buffer instead of a million boxed
-    /// names (no name holds a `/`, so no match spans two names).
-    pub(super) names: Vec<u8>,
-    /// Where each node's name starts in `names`, plus the end.
-    pub(super) name_at: Vec<usize>,
+    /// Every node's name, lowercased, for search and the path filter.
+    names: Names,
 }
 
 impl Model {
@@ -32,16 +29,30 @@ impl Model {
         let DirStats { slot, stats } = dir_stats(tree);
         let flagged = flagged(&analysis);
         let wasted = with_ancestors(tree, &flagged);
-        let (names, name_at) = name_index(tree);
+        let names = Names::new(tree);
         Model {
             slot,
             stats,
             flagged,
             wasted,
             names,
-            name_at,
             analysis,
         }
+    }
+
+    /// Nodes whose name contains `pattern` (ASCII case-insensitive), in order.
+    pub fn matching(&self, pattern: &[u8]) -> Vec<NodeId> {
+        self.names.matching(pattern)
+    }
+
+    /// Whether node `id`'s name contains `lower` (already lowercased).
+    pub fn name_has(&self, id: NodeId, lower: &[u8]) -> bool {
+        self.names.has(id, lower)
+    }
+
+    /// Nodes whose path contains `pattern`, their ancestors and descendants.
+    pub(super) fn filter_mask(&self, pattern: &str) -> Vec<bool> {
+        filter_mask(self.tree(), &self.names, pattern)
     }
 
     pub fn tree(&self) -> &MergedTree {
@@ -196,20 +207,4 @@ fn with_ancestors(tree: &MergedTree, marked: &[bool]) -> Vec<bool> {
         }
     }
     out
-}
-
-/// The lowercased name buffer and where each node's name starts in it.
-fn name_index(tree: &MergedTree) -> (Vec<u8>, Vec<usize>) {
-    let n = tree.len();
-    let mut names = Vec::new();
-    let mut name_at = Vec::with_capacity(n + 1);
-    // Indexed by node id: the root (no name) too.
-    for id in 0..n {
-        name_at.push(names.len());
-        let name = &tree.node(id as NodeId).name;
-        names.extend(name.iter().map(u8::to_ascii_lowercase));
-        names.push(b'/');
-    }
-    name_at.push(names.len());
-    (names, name_at)
 }

@@ -1,7 +1,8 @@
 //! The incremental layer switch: rows of subtrees that did not change
 //! between the old layer and the new one are copied, not rebuilt.
 
-use super::{Model, Row};
+use super::model::Model;
+use super::params::Row;
 use crate::tree::NodeId;
 
 /// The rows of the previous build, indexed by the expanded directories in them.

@@ -3,9 +3,9 @@
 
 use std::sync::Arc;
 
+use super::model::Model;
+use super::params::{Mode, Params, Row, Sort};
 use super::reuse::Reuse;
-use super::search::filter_mask;
-use super::{Mode, Model, Params, Row, Sort};
 use crate::tree::{NodeId, ROOT};
 
 /// The tree pane's state: options, expansion, and the flattened rows.
@@ -162,7 +162,7 @@ impl View {
             let before = only_layer.then_some(self.params.layer);
             self.params = params;
             if filter_changed {
-                self.filter_mask = self.params.filter.as_deref().map(|f| filter_mask(m, f));
+                self.filter_mask = self.params.filter.as_deref().map(|f| m.filter_mask(f));
             }
             self.rebuild_from(m, before);
         }
@@ -259,6 +259,16 @@ impl View {
                 true
             }
             None => false,
+        }
+    }
+
+    /// Open every directory above `id`.
+    pub(super) fn open_ancestors(&mut self, m: &Model, id: NodeId) {
+        self.revision += 1;
+        let mut p = m.node(id).parent;
+        while p != ROOT {
+            self.expanded[p as usize] = true;
+            p = m.node(p).parent;
         }
     }
 }
