@@ -26,7 +26,7 @@ pub struct Areas {
     pub status: Rect,
 }
 
-pub fn areas(area: Rect, layers: usize, findings: usize) -> Areas {
+fn areas(area: Rect, layers: usize, findings: usize) -> Areas {
     let [title, body, status] = Split::vertical([
         Constraint::Length(1),
         Constraint::Min(3),

@@ -778,3 +778,23 @@ fn name_matching_is_case_insensitive_and_never_spans_two_names() {
         }
     }
 }
+
+#[test]
+fn the_details_text_is_built_when_the_layer_or_width_changes_only() {
+    let mut app = app();
+    let built = |app: &App| app.details.as_ref().map(|d| d.lines.as_ptr());
+    let first = built(&app);
+    assert!(first.is_some(), "built when the analysis arrives");
+    // Moving, focusing, scrolling the details: the same text.
+    keys(&mut app, "jj4jk2l");
+    assert_eq!(built(&app), first);
+    // Another layer: another text, for that layer.
+    keys(&mut app, "[");
+    assert_ne!(built(&app), first);
+    let layer = built(&app);
+    let (width, _) = app.layout().details_text();
+    assert!(app.details.as_ref().is_some_and(|d| d.is_for(1, width)));
+    // A wider details pane rewraps it.
+    update(&mut app, Event::Resize(200, 40));
+    assert_ne!(built(&app), layer);
+}

@@ -15,7 +15,6 @@ mod tree;
 
 use ratatui::Frame;
 
-pub use super::layout::{Areas, areas};
 pub use overlay::KEYS;
 
 use super::app::App;
