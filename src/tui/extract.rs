@@ -15,8 +15,14 @@ use std::path::{Path, PathBuf};
 
 use anyhow::{Context, bail};
 
-use super::ReadContent;
 use crate::layer::path::display;
+
+/// Reads a file's content from the image: `(layer, path, limit, out)` →
+/// bytes written. The CLI builds it from the image reference and options;
+/// the pager and extraction read through it.
+pub type ReadContent = std::sync::Arc<
+    dyn Fn(usize, &[u8], Option<u64>, &mut dyn Write) -> anyhow::Result<u64> + Send + Sync,
+>;
 
 /// The base name `path` is written under, if it is safe.
 pub fn safe_name(path: &[u8]) -> anyhow::Result<&[u8]> {

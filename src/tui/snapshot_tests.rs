@@ -8,10 +8,11 @@ use crossterm::event::KeyCode;
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;
 
-use super::app::{App, Event, update};
+use super::app::{App, Event};
 use super::render::draw;
 use super::tests::{app, key, keys, model};
 use super::tree::Model;
+use super::update::update;
 
 fn frame(app: &App) -> TestBackend {
     let mut t = Terminal::new(TestBackend::new(app.size.0, app.size.1)).expect("terminal");

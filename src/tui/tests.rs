@@ -6,8 +6,9 @@ use std::sync::{Arc, OnceLock};
 
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 
-use super::app::{App, Event, FindingRow, PagerBody, Pane, Request, update};
+use super::app::{App, Event, FindingRow, PagerBody, Pane, Request};
 use super::tree::{Kind, Mode, Model, Sort};
+use super::update::update;
 use testimage::{self as fixture, Compress, ImageSpec, LayerSpec, Layout};
 
 /// A three-layer image: a base with a package cache, an update that rewrites
@@ -477,7 +478,7 @@ fn extract_asks_for_a_directory() {
 fn mouse_click_selects_and_wheel_scrolls() {
     use crossterm::event::{MouseButton, MouseEvent, MouseEventKind};
     let mut app = app();
-    let a = app.heights();
+    let a = app.layout().areas;
     let click = |kind, column, row| {
         Event::Mouse(MouseEvent {
             kind,
@@ -516,7 +517,7 @@ fn resize_is_tracked() {
     let mut app = app();
     update(&mut app, Event::Resize(200, 60));
     assert_eq!(app.size, (200, 60));
-    assert!(app.heights().tree.height > 40);
+    assert!(app.layout().areas.tree.height > 40);
 }
 
 /// Run the tree-view jobs the app asked for, as the view worker would.
@@ -530,7 +531,7 @@ fn run_view_jobs(app: &mut App) -> Vec<(u64, Box<super::tree::View>)> {
                 params,
             } => Some((
                 generation,
-                Box::new(super::app::compute_view(&model(), *snapshot, params)),
+                Box::new(super::views::compute_view(&model(), *snapshot, params)),
             )),
             _ => None,
         })
@@ -776,4 +777,24 @@ fn name_matching_is_case_insensitive_and_never_spans_two_names() {
             assert!(m.name_has(id, pat));
         }
     }
+}
+
+#[test]
+fn the_details_text_is_built_when_the_layer_or_width_changes_only() {
+    let mut app = app();
+    let built = |app: &App| app.details.as_ref().map(|d| d.lines.as_ptr());
+    let first = built(&app);
+    assert!(first.is_some(), "built when the analysis arrives");
+    // Moving, focusing, scrolling the details: the same text.
+    keys(&mut app, "jj4jk2l");
+    assert_eq!(built(&app), first);
+    // Another layer: another text, for that layer.
+    keys(&mut app, "[");
+    assert_ne!(built(&app), first);
+    let layer = built(&app);
+    let (width, _) = app.layout().details_text();
+    assert!(app.details.as_ref().is_some_and(|d| d.is_for(1, width)));
+    // A wider details pane rewraps it.
+    update(&mut app, Event::Resize(200, 40));
+    assert_ne!(built(&app), layer);
 }

@@ -1,0 +1,179 @@
+//! The tree pane: its title (layer, mode, sort), the filter chips, the
+//! visible rows, and the legend.
+
+use ratatui::Frame;
+use ratatui::style::{Color, Modifier};
+use ratatui::text::{Line, Span};
+use ratatui::widgets::Paragraph;
+
+use super::placeholder::placeholder;
+use crate::layer::EntryKind;
+use crate::layer::path::display;
+use crate::report::bytes;
+use crate::tree::Meta;
+use crate::tui::app::{App, Pane, symbol};
+use crate::tui::layout::Layout;
+use crate::tui::theme::{SELECTED, Theme};
+use crate::tui::tree::{Kind, Mode, Model, Row, Sort};
+
+/// `drwxr-xr-x` as `ls -l` shows it.
+fn permissions(meta: &Meta) -> String {
+    let kind = match meta.kind {
+        EntryKind::Dir => 'd',
+        EntryKind::Symlink => 'l',
+        EntryKind::CharDevice => 'c',
+        EntryKind::BlockDevice => 'b',
+        EntryKind::Fifo => 'p',
+        _ => '-',
+    };
+    let m = meta.mode;
+    let bit = |mask: u32, c: char| if m & mask != 0 { c } else { '-' };
+    let special = |x: bool, special: u32, lower: char, upper: char| match (m & special != 0, x) {
+        (true, true) => lower,
+        (true, false) => upper,
+        (false, true) => 'x',
+        (false, false) => '-',
+    };
+    [
+        kind,
+        bit(0o400, 'r'),
+        bit(0o200, 'w'),
+        special(m & 0o100 != 0, 0o4000, 's', 'S'),
+        bit(0o040, 'r'),
+        bit(0o020, 'w'),
+        special(m & 0o010 != 0, 0o2000, 's', 'S'),
+        bit(0o004, 'r'),
+        bit(0o002, 'w'),
+        special(m & 0o001 != 0, 0o1000, 't', 'T'),
+    ]
+    .into_iter()
+    .collect()
+}
+
+fn tree_line<'a>(app: &App, m: &'a Model, t: &Theme, row: &Row, selected: bool) -> Line<'a> {
+    let layer = app.view.params.layer;
+    let meta = m.meta(row.node, layer);
+    let (perm, owner) = meta.map_or((String::from("?"), String::new()), |x| {
+        (permissions(x), format!("{}:{}", x.uid, x.gid))
+    });
+    let node = m.node(row.node);
+    let marker = match (row.dir, row.expanded) {
+        (true, true) => "▾ ",
+        (true, false) => "▸ ",
+        _ => "  ",
+    };
+    let mut name = display(&node.name)[1..].to_string();
+    if let Some(link) = meta.and_then(|x| x.link.as_deref())
+        && meta.is_some_and(|x| x.kind == EntryKind::Symlink)
+    {
+        name.push_str(" → ");
+        name.push_str(&String::from_utf8_lossy(link));
+    }
+    let sym = if t.color {
+        String::new()
+    } else {
+        format!("{} ", symbol(row.kind))
+    };
+    let flagged = m.flagged(row.node);
+    let mut name_style = t.kind(row.kind);
+    if flagged {
+        name_style = name_style.add_modifier(Modifier::BOLD);
+        if t.color {
+            name_style = name_style.bg(Color::Rgb(80, 40, 0));
+        }
+    }
+    if app.view.is_match(m, row.node) {
+        name_style = name_style.add_modifier(Modifier::UNDERLINED);
+    }
+    let line = Line::from(vec![
+        Span::raw(sym),
+        Span::raw(format!("{perm:<10} {owner:>9} {:>9}  ", bytes(row.size))),
+        Span::raw("  ".repeat(row.depth as usize)),
+        Span::raw(marker),
+        Span::styled(name, name_style),
+        Span::raw(if flagged && !t.color { " !" } else { "" }),
+    ]);
+    if selected { line.style(SELECTED) } else { line }
+}
+
+/// " [2] Tree · layer 2/3 · aggregated · by size " once loaded.
+fn title(app: &App) -> Line<'static> {
+    let p = &app.view.params;
+    let mut title = vec![Span::raw(" [2] Tree ")];
+    if app.model().is_some() {
+        let mode = match p.mode {
+            Mode::Aggregated => "aggregated",
+            Mode::Layer => "layer only",
+        };
+        let sort = match p.sort {
+            Sort::Size => "size",
+            Sort::Name => "name",
+        };
+        let mut s = format!(
+            "· layer {}/{} · {mode} · by {sort} ",
+            app.view.params.layer,
+            app.layer_count().saturating_sub(1)
+        );
+        if app.pending.is_some() {
+            s.push_str("· updating… ");
+        }
+        title.push(Span::raw(s));
+    }
+    Line::from(title)
+}
+
+fn legend(t: &Theme) -> Line<'static> {
+    Line::from(vec![
+        Span::raw(" "),
+        Span::styled("+ added", t.kind(Kind::Added)),
+        Span::raw("  "),
+        Span::styled("~ modified", t.kind(Kind::Modified)),
+        Span::raw("  "),
+        Span::styled("- removed", t.kind(Kind::Removed)),
+        Span::raw(if t.color {
+            "  ▸ dir  bold: finding "
+        } else {
+            "  ▸ dir  !: finding "
+        }),
+    ])
+}
+
+pub(super) fn draw_tree(f: &mut Frame, app: &App, t: &Theme, layout: &Layout) {
+    let r = layout.rect(Pane::Tree);
+    let block = t
+        .block(title(app), app.focus == Pane::Tree)
+        .title_bottom(legend(t));
+    if placeholder(f, app, t, block.clone(), r) {
+        return;
+    }
+    let Some(m) = app.model() else { return };
+    if app.view.rows.is_empty() {
+        let chips = app.chips().unwrap_or_default();
+        f.render_widget(
+            Paragraph::new(vec![
+                Line::raw(chips),
+                Line::raw("nothing to show with these options"),
+            ])
+            .block(block),
+            r,
+        );
+        return;
+    }
+    let mut lines: Vec<Line> = Vec::new();
+    if let Some(chips) = app.chips() {
+        lines.push(Line::styled(
+            chips,
+            t.fg(Color::Magenta).add_modifier(Modifier::ITALIC),
+        ));
+    }
+    lines.extend(
+        app.view
+            .rows
+            .iter()
+            .enumerate()
+            .skip(app.tree_offset)
+            .take(layout.rows(Pane::Tree))
+            .map(|(i, row)| tree_line(app, m, t, row, i == app.view.selected)),
+    );
+    f.render_widget(Paragraph::new(lines).block(block), r);
+}
