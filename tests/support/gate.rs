@@ -52,6 +52,8 @@ pub enum Need {
     DebianPackages,
     /// A C compiler (`cc`).
     CCompiler,
+    /// Root (mknod, trusted xattrs).
+    Root,
 }
 
 impl Need {
@@ -71,6 +73,7 @@ impl Need {
             Need::Debootstrap => "debootstrap",
             Need::DebianPackages => "debian-packages",
             Need::CCompiler => "cc",
+            Need::Root => "root",
         }
     }
 
@@ -93,6 +96,7 @@ impl Need {
             Need::Debootstrap => &["BALLAST_REQUIRE_DEBOOTSTRAP", "BALLAST_DEBOOTSTRAP"],
             Need::DebianPackages => &["BALLAST_REQUIRE_DEBIAN_PACKAGES", "BALLAST_DEBOOTSTRAP"],
             Need::CCompiler => &["BALLAST_REQUIRE_CC", "BALLAST_REQUIRE_DOCKER"],
+            Need::Root => &["BALLAST_REQUIRE_ROOT"],
         }
     }
 
@@ -123,6 +127,7 @@ impl Need {
             }
             Need::DebianPackages => "apt-get with a reachable Debian mirror",
             Need::CCompiler => "apt-get install gcc",
+            Need::Root => "run the tests as root",
         }
     }
 }
@@ -213,14 +218,17 @@ fn requirers(need: Need) -> String {
     set.join(", ")
 }
 
-/// Where skips are recorded.
+/// Where skips are recorded: `$BALLAST_SKIP_LOG`, else `test-skips.log` in
+/// the target directory (cargo names it for integration tests; a crate's unit
+/// tests, which it does not, fall back to `target/` in the package).
 fn ledger() -> PathBuf {
     match std::env::var_os("BALLAST_SKIP_LOG") {
         Some(path) if !path.is_empty() => PathBuf::from(path),
-        _ => Path::new(env!("CARGO_TARGET_TMPDIR"))
-            .parent()
-            .expect("the target dir")
-            .join("test-skips.log"),
+        _ => match option_env!("CARGO_TARGET_TMPDIR") {
+            Some(tmp) => Path::new(tmp).parent().expect("the target dir").into(),
+            None => Path::new(env!("CARGO_MANIFEST_DIR")).join("target"),
+        }
+        .join("test-skips.log"),
     }
 }
 
