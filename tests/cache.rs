@@ -13,17 +13,23 @@
 //! runs and the other tests' images, removed while this one runs, out of the
 //! cache.
 //!
-//! Skips without an engine, unless `BALLAST_REQUIRE_DOCKER=1`, which turns a
-//! missing engine into a failure.
+//! Without an engine the tests skip through the gate (tests/support/gate.rs),
+//! unless `BALLAST_REQUIRE_DOCKER=1` (or `BALLAST_REQUIRE_ALL=1`), which turns
+//! a missing engine into a failure.
+
+/// The one gate for what the tests need from the machine (tests/support/gate.rs).
+#[allow(dead_code)]
+#[path = "support/gate.rs"]
+mod gate;
 
 use std::collections::HashMap;
-use std::path::Path;
 use std::process::Command;
 
 use ballast::dockerfile::Dockerfile;
 use ballast::dockerfile::cache::{CacheModel, Plan, simulate};
 use ballast::dockerfile::cache_report::{CacheOptions, cache_report};
 use ballast::dockerfile::history::History;
+use gate::Need;
 
 const BUSYBOX: &str = "/bin/busybox";
 
@@ -40,24 +46,20 @@ fn engine_lock() -> std::sync::MutexGuard<'static, ()> {
 /// Debian's CLI, which drives the engine's built-in BuildKit offline.
 const BUILDKIT_CLI: &str = "/usr/bin/docker";
 
+/// Whether busybox is there and `cli` reaches an engine (through the gate).
 fn engine_ready(test: &str, cli: &str) -> bool {
-    let why = if !Path::new(BUSYBOX).is_file() {
-        Some(format!("{BUSYBOX} is missing"))
-    } else {
-        match Command::new(cli)
-            .args(["version", "--format", "{{.Server.Version}}"])
-            .output()
-        {
-            Ok(o) if o.status.success() => None,
-            Ok(o) => Some(String::from_utf8_lossy(&o.stderr).trim().to_string()),
-            Err(e) => Some(format!("cannot run {cli}: {e}")),
-        }
+    if !gate::need(Need::Busybox, test) {
+        return false;
+    }
+    let answers = match Command::new(cli)
+        .args(["version", "--format", "{{.Server.Version}}"])
+        .output()
+    {
+        Ok(o) if o.status.success() => Ok(()),
+        Ok(o) => Err(String::from_utf8_lossy(&o.stderr).trim().to_string()),
+        Err(e) => Err(format!("cannot run {cli}: {e}")),
     };
-    let Some(why) = why else { return true };
-    let required = std::env::var("BALLAST_REQUIRE_DOCKER").is_ok_and(|v| v == "1" || v == "true");
-    assert!(!required, "{test}: the Docker engine is required: {why}");
-    eprintln!("note: {test}: skipping, no Docker engine: {why}");
-    false
+    gate::check(Need::Docker, test, answers).is_some()
 }
 
 fn run(cmd: &mut Command) -> String {
@@ -550,8 +552,10 @@ fn small_repo() -> Repo {
 
 #[test]
 fn dockerfile_command_reports_lint_and_cache_as_json() {
-    if !Path::new(BUSYBOX).is_file() {
-        eprintln!("note: skipping, {BUSYBOX} is missing");
+    if !gate::need(
+        Need::Busybox,
+        "dockerfile_command_reports_lint_and_cache_as_json",
+    ) {
         return;
     }
     let r = small_repo();

@@ -2,6 +2,11 @@
 //! adds a dependency and leaves a package-manager cache behind: the diff must
 //! name both, with exact bytes, whichever sources the two images come from.
 
+/// The one gate for what the tests need from the machine (tests/support/gate.rs).
+#[allow(dead_code)]
+#[path = "support/gate.rs"]
+mod gate;
+
 #[path = "engine/support.rs"]
 #[allow(dead_code)]
 mod engine_support;

@@ -2,6 +2,11 @@
 //! real-world Dockerfile shapes (`tests/dockerfiles/`, written for these
 //! tests), and bad files that must fail with their file, line and column.
 
+/// The one gate for what the tests need from the machine (tests/support/gate.rs).
+#[allow(dead_code)]
+#[path = "support/gate.rs"]
+mod gate;
+
 #[path = "dockerfile/hadolint.rs"]
 mod hadolint;
 #[path = "dockerfile/image.rs"]

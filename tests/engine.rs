@@ -6,9 +6,15 @@
 //! against `docker history`; plus the CLI's engine errors, with a fake engine
 //! that dies mid-export.
 //!
-//! Tests that need the Docker engine (and dive, skopeo) skip with a note when
-//! it is not there, unless `BALLAST_REQUIRE_DOCKER=1`; Podman readings are
-//! skipped unless its socket exists or `BALLAST_REQUIRE_PODMAN=1`.
+//! Tests that need the Docker engine (and dive, skopeo) skip through the gate
+//! (tests/support/gate.rs) when it is not there, unless
+//! `BALLAST_REQUIRE_DOCKER=1`; Podman readings are skipped unless its socket
+//! exists or `BALLAST_REQUIRE_PODMAN=1`; `BALLAST_REQUIRE_ALL=1` requires all.
+
+/// The one gate for what the tests need from the machine (tests/support/gate.rs).
+#[allow(dead_code)]
+#[path = "support/gate.rs"]
+mod gate;
 
 #[path = "engine/check.rs"]
 mod check;

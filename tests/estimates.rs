@@ -24,9 +24,15 @@
 //! against a base with no shell. A small busybox pair checks that the parent
 //! image's CMD in the history marks where the base ends.
 //!
-//! Needs the Docker engine (skips unless `BALLAST_REQUIRE_DOCKER=1`) and the
-//! debootstrap root filesystem cached under `target/debootstrap-bookworm`
-//! (built when `BALLAST_DEBOOTSTRAP=1`, which also makes apt failures fatal).
+//! Needs the Docker engine and the debootstrap root filesystem cached under
+//! `target/debootstrap-bookworm`, built when the gate (tests/support/gate.rs)
+//! requires it (`BALLAST_DEBOOTSTRAP=1`, which also makes apt failures fatal,
+//! or `BALLAST_REQUIRE_ALL=1`); without them the tests skip through the gate.
+
+/// The one gate for what the tests need from the machine (tests/support/gate.rs).
+#[allow(dead_code)]
+#[path = "support/gate.rs"]
+mod gate;
 
 #[allow(dead_code)]
 #[path = "engine/support.rs"]
@@ -39,24 +45,13 @@ use ballast::Analysis;
 use ballast::analysis::estimate::{self, BaseImage, Estimate};
 use ballast::source::{EngineStorage, SourceKind};
 use engine_support::{Image, docker_ready, run, stdout, unique};
-
-/// `1` or `true`.
-fn flag(name: &str) -> bool {
-    std::env::var(name).is_ok_and(|v| v == "1" || v.eq_ignore_ascii_case("true"))
-}
+use gate::Need;
 
 fn target() -> PathBuf {
     Path::new(env!("CARGO_TARGET_TMPDIR"))
         .parent()
         .expect("the target dir")
         .to_path_buf()
-}
-
-/// Skip with a note, or fail when the environment promises the tool.
-fn unavailable(test: &str, what: &str, required: bool) -> bool {
-    assert!(!required, "{test}: {what} is required here but unavailable");
-    eprintln!("note: {test}: skipping: {what}");
-    false
 }
 
 /// The engine and the cached (or freshly built) debootstrap root.
@@ -71,12 +66,9 @@ fn ready(test: &str) -> Option<PathBuf> {
     if dir.join("usr/bin/dpkg").is_file() {
         return Some(dir);
     }
-    if !flag("BALLAST_DEBOOTSTRAP") {
-        unavailable(
-            test,
-            "no debootstrap root under target/ (set BALLAST_DEBOOTSTRAP=1 to build it)",
-            false,
-        );
+    if !gate::required(Need::Debootstrap) {
+        let why = format!("no debootstrap root at {}", dir.display());
+        gate::unmet(Need::Debootstrap, test, &why);
         return None;
     }
     let partial = dir.with_extension(format!("partial-{}", std::process::id()));
@@ -140,7 +132,7 @@ fn debs(test: &str, name: &str, status: Option<&Path>, packages: &[&str]) -> Opt
     };
     if let Some(why) = failed {
         let _ = std::fs::remove_dir_all(&partial);
-        unavailable(test, &why, flag("BALLAST_DEBOOTSTRAP"));
+        gate::unmet(Need::DebianPackages, test, &why);
         return None;
     }
     let _ = std::fs::remove_dir_all(partial.join("partial"));
@@ -306,11 +298,18 @@ fn glibc_addon(test: &str, out: &Path) -> bool {
         .output()
     {
         Ok(o) if o.status.success() => true,
-        _ => unavailable(
-            test,
-            "no C compiler for the native addon",
-            flag("BALLAST_REQUIRE_DOCKER"),
-        ),
+        Ok(o) => {
+            let why = format!(
+                "cc could not build the native addon: {}",
+                String::from_utf8_lossy(&o.stderr).trim()
+            );
+            gate::unmet(Need::CCompiler, test, &why);
+            false
+        }
+        Err(e) => {
+            gate::unmet(Need::CCompiler, test, &format!("cannot run cc: {e}"));
+            false
+        }
     }
 }
 

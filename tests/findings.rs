@@ -10,10 +10,16 @@
 //! Every image is read twice, through the engine's export and in place from
 //! its overlay2 storage, and both readings must give the same findings.
 //!
-//! Tests that need the Docker engine skip with a note when it is not there,
-//! unless `BALLAST_REQUIRE_DOCKER=1`. The Debian test also needs a debootstrap
-//! root filesystem: it is built (from the Debian mirror) when
-//! `BALLAST_DEBOOTSTRAP=1`, then cached under `target/debootstrap-bookworm`.
+//! Tests that need the Docker engine skip through the gate
+//! (tests/support/gate.rs) when it is not there, unless
+//! `BALLAST_REQUIRE_DOCKER=1`. The Debian test also needs a debootstrap root
+//! filesystem: it is built (from the Debian mirror) when the gate requires it
+//! (`BALLAST_DEBOOTSTRAP=1`), then cached under `target/debootstrap-bookworm`.
+
+/// The one gate for what the tests need from the machine (tests/support/gate.rs).
+#[allow(dead_code)]
+#[path = "support/gate.rs"]
+mod gate;
 
 #[path = "findings/bloat.rs"]
 mod bloat;

@@ -5,8 +5,13 @@
 //! stable.
 //!
 //! The schema is fetched by `tests/sarif/fetch-schema.sh` into target/ (CI runs
-//! it); without it the validation test says so and passes only when
-//! BALLAST_REQUIRE_SARIF_SCHEMA is unset.
+//! it); without it the validation test skips through the gate
+//! (tests/support/gate.rs), a failure under `BALLAST_REQUIRE_SARIF_SCHEMA=1`.
+
+/// The one gate for what the tests need from the machine (tests/support/gate.rs).
+#[allow(dead_code)]
+#[path = "support/gate.rs"]
+mod gate;
 
 use std::path::{Path, PathBuf};
 
@@ -50,16 +55,18 @@ fn schema_path() -> PathBuf {
 #[test]
 fn validates_against_the_sarif_2_1_0_schema() {
     let path = schema_path();
-    if !path.exists() {
-        assert!(
-            std::env::var_os("BALLAST_REQUIRE_SARIF_SCHEMA").is_none(),
-            "{} missing: run tests/sarif/fetch-schema.sh",
-            path.display()
-        );
-        eprintln!(
-            "skipped: {} missing (tests/sarif/fetch-schema.sh)",
-            path.display()
-        );
+    let found = if path.exists() {
+        Ok(())
+    } else {
+        Err(format!("{} is missing", path.display()))
+    };
+    if gate::check(
+        gate::Need::SarifSchema,
+        "validates_against_the_sarif_2_1_0_schema",
+        found,
+    )
+    .is_none()
+    {
         return;
     }
     let mut schema: Value =

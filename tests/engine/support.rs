@@ -12,29 +12,7 @@ use ballast::Analysis;
 use ballast::progress::Silent;
 use ballast::source::{EngineStorage, Options, ReadPath, SourceKind};
 
-/// `1` or `true` in the environment.
-fn flag(name: &str) -> bool {
-    std::env::var(name).is_ok_and(|v| v == "1" || v.eq_ignore_ascii_case("true"))
-}
-
-/// Under `BALLAST_REQUIRE_DOCKER=1` a missing engine, dive or skopeo fails the
-/// test instead of skipping it (CI on a machine that has them sets it).
-pub fn docker_required() -> bool {
-    flag("BALLAST_REQUIRE_DOCKER")
-}
-
-fn podman_required() -> bool {
-    flag("BALLAST_REQUIRE_PODMAN")
-}
-
-/// Skip (with a note) or fail, depending on whether the tool is required.
-fn missing(test: &str, what: &str, why: &str, required: bool) {
-    assert!(
-        !required,
-        "{test}: {what} is required here but unavailable: {why}"
-    );
-    eprintln!("note: {test}: skipping {what}: {why}");
-}
+use crate::gate::{self, Need};
 
 /// Run a command to completion; panic with its stderr if it fails.
 pub fn run(cmd: &mut Command) -> Output {
@@ -55,34 +33,10 @@ pub fn stdout(out: &Output) -> String {
     String::from_utf8_lossy(&out.stdout).into_owned()
 }
 
-/// Whether the Docker engine answers (and busybox is there to build images
-/// with). Prints a skip note when not, or fails under BALLAST_REQUIRE_DOCKER=1.
+/// Whether the Docker engine answers and busybox is there to build images
+/// with (the gate records the skip, or fails the test when they are required).
 pub fn docker_ready(test: &str) -> bool {
-    static STATE: OnceLock<Result<(), String>> = OnceLock::new();
-    let state = STATE.get_or_init(|| {
-        if !Path::new(BUSYBOX).is_file() {
-            return Err(format!("{BUSYBOX} (static busybox) is missing"));
-        }
-        let out = Command::new("docker")
-            .args(["version", "--format", "{{.Server.Version}}"])
-            .output()
-            .map_err(|e| format!("cannot run docker: {e}"))?;
-        if out.status.success() {
-            Ok(())
-        } else {
-            Err(format!(
-                "the engine does not answer: {}",
-                String::from_utf8_lossy(&out.stderr).trim()
-            ))
-        }
-    });
-    match state {
-        Ok(()) => true,
-        Err(why) => {
-            missing(test, "the Docker engine", why, docker_required());
-            false
-        }
-    }
+    gate::need(Need::Busybox, test) && gate::need(Need::Docker, test)
 }
 
 /// A tool by name from PATH, else from `fallbacks`, if `--version` runs.
@@ -112,20 +66,19 @@ pub fn dive(test: &str) -> Option<PathBuf> {
             .unwrap_or_default();
         find_tool("dive", &fallbacks)
     });
-    if found.is_none() {
-        missing(test, "dive", "not found on PATH", docker_required());
-    }
-    found.clone()
+    let why = "not found on PATH, ~/.pyenv/shims or ~/.local/bin";
+    gate::check(Need::Dive, test, found.clone().ok_or(why.to_string()))
 }
 
 /// skopeo, required with the engine.
 pub fn skopeo(test: &str) -> Option<PathBuf> {
     static SKOPEO: OnceLock<Option<PathBuf>> = OnceLock::new();
     let found = SKOPEO.get_or_init(|| find_tool("skopeo", &[]));
-    if found.is_none() {
-        missing(test, "skopeo", "not found on PATH", docker_required());
-    }
-    found.clone()
+    gate::check(
+        Need::Skopeo,
+        test,
+        found.clone().ok_or("not found on PATH".to_string()),
+    )
 }
 
 /// The Podman API socket ballast would use, when it exists and the podman CLI
@@ -143,8 +96,7 @@ pub fn podman(test: &str) -> Option<String> {
     } else {
         return Some(endpoint);
     };
-    missing(test, "Podman", &why, podman_required());
-    None
+    gate::check(Need::Podman, test, Err(why))
 }
 
 pub const BUSYBOX: &str = "/bin/busybox";
@@ -244,18 +196,31 @@ pub fn analyze_with(reference: impl AsRef<OsStr>, opts: Options) -> Analysis {
 }
 
 /// Whether ballast should read `engine`'s layers in place: its storage is
-/// overlay and readable by us. `info` is the engine CLI's
+/// overlay and readable by us; else why not. `info` is the engine CLI's
 /// `info --format '<driver> <root>'` template.
-fn storage_readable(cli: &str, info: &str, subdir: &str) -> bool {
-    let Ok(out) = Command::new(cli).args(["info", "--format", info]).output() else {
-        return false;
-    };
+fn storage_readable(cli: &str, info: &str, subdir: &str) -> Result<(), String> {
+    let out = Command::new(cli)
+        .args(["info", "--format", info])
+        .output()
+        .map_err(|e| format!("cannot run {cli} info: {e}"))?;
     let text = String::from_utf8_lossy(&out.stdout);
     let mut parts = text.split_whitespace();
     let (Some(driver), Some(root)) = (parts.next(), parts.next()) else {
-        return false;
+        return Err(format!("{cli} info says no storage driver and root"));
     };
-    driver.starts_with("overlay") && std::fs::read_dir(Path::new(root).join(subdir)).is_ok()
+    if !driver.starts_with("overlay") {
+        return Err(format!("{cli}'s storage driver is {driver}, not overlay"));
+    }
+    let dir = Path::new(root).join(subdir);
+    std::fs::read_dir(&dir)
+        .map(drop)
+        .map_err(|e| format!("{} is not readable: {e}", dir.display()))
+}
+
+/// Whether Docker's overlay2 storage is readable here, so ballast must read
+/// the layers in place; else why not.
+pub fn docker_storage() -> Result<(), String> {
+    storage_readable("docker", "{{.Driver}} {{.DockerRootDir}}", "overlay2")
 }
 
 /// One reading of the image, named for the assertion messages.
@@ -280,11 +245,26 @@ impl Readings {
 }
 
 /// Read an engine both ways: through its export, and in place from its
-/// storage (which must be used when it is readable).
-fn read_engine(all: &mut Vec<Reading>, tag: &str, source: SourceKind, in_place: bool) {
-    let (export, storage) = match source {
-        SourceKind::Podman => ("podman engine (export)", "podman engine (storage)"),
-        _ => ("docker engine (export)", "docker engine (storage)"),
+/// storage (which must be used when it is readable; when it is not, the gate
+/// records the in-place reading as skipped).
+fn read_engine(all: &mut Vec<Reading>, test: &str, tag: &str, source: SourceKind) {
+    let (export, storage, need, readable) = match source {
+        SourceKind::Podman => (
+            "podman engine (export)",
+            "podman engine (storage)",
+            Need::PodmanStorage,
+            storage_readable(
+                "podman",
+                "{{.Store.GraphDriverName}} {{.Store.GraphRoot}}",
+                "overlay-images",
+            ),
+        ),
+        _ => (
+            "docker engine (export)",
+            "docker engine (storage)",
+            Need::DockerStorage,
+            docker_storage(),
+        ),
     };
     let exported = analyze_with(tag, options(source, EngineStorage::Never));
     assert_eq!(exported.image.read_path, ReadPath::Export, "{export}");
@@ -293,14 +273,12 @@ fn read_engine(all: &mut Vec<Reading>, tag: &str, source: SourceKind, in_place: 
         analysis: exported,
     });
     let auto = analyze_with(tag, options(source, EngineStorage::Auto));
-    if in_place {
+    if gate::check(need, test, readable).is_some() {
         assert_eq!(
             auto.image.read_path,
             ReadPath::EngineStorage,
             "{storage}: the engine's storage is readable, yet ballast exported"
         );
-    } else {
-        eprintln!("note: {storage}: the storage is not readable here; ballast exported");
     }
     all.push(Reading {
         label: storage,
@@ -315,8 +293,7 @@ pub fn read_everywhere(test: &str, image: &Image) -> Readings {
     let dir = tempfile::tempdir().expect("temp dir");
     let tag = image.tag.as_str();
     let mut all = Vec::new();
-    let in_place = storage_readable("docker", "{{.Driver}} {{.DockerRootDir}}", "overlay2");
-    read_engine(&mut all, tag, SourceKind::Docker, in_place);
+    read_engine(&mut all, test, tag, SourceKind::Docker);
     let save_tar = dir.path().join("save.tar");
     run(Command::new("docker")
         .args(["save", "-o"])
@@ -381,12 +358,7 @@ pub fn read_everywhere(test: &str, image: &Image) -> Readings {
         run(Command::new("podman")
             .args(["load", "-q", "-i"])
             .arg(&save_tar));
-        let in_place = storage_readable(
-            "podman",
-            "{{.Store.GraphDriverName}} {{.Store.GraphRoot}}",
-            "overlay-images",
-        );
-        read_engine(&mut all, tag, SourceKind::Podman, in_place);
+        read_engine(&mut all, test, tag, SourceKind::Podman);
     }
 
     let labels: Vec<_> = all.iter().map(|r| r.label).collect();

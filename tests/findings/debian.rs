@@ -10,12 +10,7 @@ use std::sync::OnceLock;
 
 use super::engine_support::{Image, docker_ready, run, unique};
 use super::support::{Both, only, only_with, read_both, summary};
-
-/// `BALLAST_DEBOOTSTRAP=1` (or `true`) builds the root filesystem when it is
-/// not cached yet.
-fn debootstrap_wanted() -> bool {
-    std::env::var("BALLAST_DEBOOTSTRAP").is_ok_and(|v| v == "1" || v.eq_ignore_ascii_case("true"))
-}
+use crate::gate::{self, Need};
 
 /// `target/debootstrap-bookworm`, next to cargo's own test temp dir.
 fn cache_dir() -> PathBuf {
@@ -25,15 +20,20 @@ fn cache_dir() -> PathBuf {
         .join("debootstrap-bookworm")
 }
 
-/// The cached root filesystem, built into a scratch directory and renamed into
-/// place only when debootstrap succeeded (a failed run leaves no cache).
-fn rootfs(test: &str) -> Option<PathBuf> {
+/// The cached root filesystem, built when the gate says it is required
+/// (`BALLAST_DEBOOTSTRAP=1` among others) into a scratch directory and
+/// renamed into place only when debootstrap succeeded (a failed run leaves no
+/// cache); else why it is not there.
+fn rootfs(test: &str) -> Result<PathBuf, String> {
     let dir = cache_dir();
     if dir.join("usr/bin/dpkg").is_file() {
-        return Some(dir);
+        return Ok(dir);
     }
-    if !debootstrap_wanted() {
-        return None;
+    if !gate::required(Need::Debootstrap) {
+        return Err(format!(
+            "no debootstrap root filesystem at {}",
+            dir.display()
+        ));
     }
     let partial = dir.with_extension(format!("partial-{}", std::process::id()));
     let _ = std::fs::remove_dir_all(&partial);
@@ -46,7 +46,7 @@ fn rootfs(test: &str) -> Option<PathBuf> {
         .arg(&partial)
         .arg("http://deb.debian.org/debian"));
     std::fs::rename(&partial, &dir).expect("move the root filesystem into the cache");
-    Some(dir)
+    Ok(dir)
 }
 
 /// Regular files below `dir` (not following symlinks): (path, metadata).
@@ -140,7 +140,7 @@ struct Debian {
 }
 
 fn debian(test: &str) -> Option<&'static Debian> {
-    static DEBIAN: OnceLock<Option<Debian>> = OnceLock::new();
+    static DEBIAN: OnceLock<Result<Debian, String>> = OnceLock::new();
     if !docker_ready(test) {
         return None;
     }
@@ -167,16 +167,13 @@ fn debian(test: &str) -> Option<&'static Debian> {
             m.reclaimable_bytes,
             summary(&both.export)
         );
-        Some(Debian { root, both })
+        Ok(Debian { root, both })
     });
-    if made.is_none() {
-        eprintln!(
-            "note: {test}: skipping: no debootstrap root filesystem at {} (set \
-             BALLAST_DEBOOTSTRAP=1 to build it from deb.debian.org: about 200 MB, half a minute)",
-            cache_dir().display()
-        );
-    }
-    made.as_ref()
+    gate::check(
+        Need::Debootstrap,
+        test,
+        made.as_ref().map_err(String::clone),
+    )
 }
 
 /// A debootstrap minbase bookworm, imported as one layer: the findings a user

@@ -1,14 +1,14 @@
 //! Building images with a context of our own, reading them both ways (export
 //! and engine storage) and looking findings up.
 
-use std::path::Path;
 use std::process::Command;
 
 use ballast::Analysis;
 use ballast::analysis::Finding;
 use ballast::source::{EngineStorage, ReadPath, SourceKind};
 
-use super::engine_support::{BUSYBOX, Image, analyze_with, options, run, unique};
+use super::engine_support::{BUSYBOX, Image, analyze_with, docker_storage, options, run, unique};
+use crate::gate::{self, Need};
 
 /// A file of the build context: path (relative), content, mode.
 pub type CtxFile<'a> = (&'a str, &'a [u8], u32);
@@ -51,23 +51,6 @@ pub fn build_with(
 /// Build from a context holding only busybox.
 pub fn build(name: &str, dockerfile: &str) -> Image {
     build_with(name, dockerfile, &[], &[])
-}
-
-/// Whether Docker's overlay2 storage is readable here, so ballast must read
-/// the layers in place.
-fn storage_readable() -> bool {
-    let Ok(out) = Command::new("docker")
-        .args(["info", "--format", "{{.Driver}} {{.DockerRootDir}}"])
-        .output()
-    else {
-        return false;
-    };
-    let text = String::from_utf8_lossy(&out.stdout);
-    let mut parts = text.split_whitespace();
-    let (Some(driver), Some(root)) = (parts.next(), parts.next()) else {
-        return false;
-    };
-    driver.starts_with("overlay") && std::fs::read_dir(Path::new(root).join("overlay2")).is_ok()
 }
 
 /// The findings as JSON, for comparisons and messages.
@@ -128,14 +111,13 @@ pub fn read_both(tag: &str) -> Both {
     assert_eq!(export.image.read_path, ReadPath::Export, "{tag}: export");
     assert!(export.image.verified, "{tag}: the export is verified");
     let storage = analyze_with(tag, options(SourceKind::Docker, EngineStorage::Auto));
-    if storage_readable() {
+    let test = gate::this_test();
+    if gate::check(Need::DockerStorage, &test, docker_storage()).is_some() {
         assert_eq!(
             storage.image.read_path,
             ReadPath::EngineStorage,
             "{tag}: overlay2 is readable, yet ballast exported"
         );
-    } else {
-        eprintln!("note: {tag}: overlay2 is not readable here; both readings are exports");
     }
     assert_eq!(
         findings_json(&storage),
