@@ -11,6 +11,7 @@ pub mod dockerfile;
 pub mod error;
 #[doc(hidden)]
 pub mod fixture;
+pub(crate) mod glob;
 pub mod layer;
 pub mod progress;
 pub mod report;

@@ -12,6 +12,7 @@ mod config;
 mod dive_ci;
 mod evaluate;
 mod github;
+mod ignore;
 mod junit;
 mod text;
 
@@ -26,7 +27,7 @@ use dive_ci::parse_dive_ci;
 
 pub use config::{parse_ratio, parse_size};
 pub use dive_ci::dive_defaults;
-pub use evaluate::{evaluate, glob_match};
+pub use evaluate::evaluate;
 pub use github::write_github;
 pub use junit::write_junit;
 pub use text::write;
