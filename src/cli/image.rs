@@ -6,54 +6,30 @@ use std::process::ExitCode;
 
 use anyhow::Context;
 
-use super::options::{Bar, emit};
+use super::options::{Bar, SourceFlags, analyze_with_bar, emit, other_image};
 use super::{Args, CiFormat};
 use crate::analysis::{self, Analysis};
 use crate::progress::Progress;
 use crate::report;
 use crate::report::ci;
-use crate::source::{Options, Platform, SourceKind};
+use crate::source::Options;
 
 pub(super) fn run_image(args: &Args) -> anyhow::Result<ExitCode> {
     let image = args
         .image
         .clone()
         .expect("clap requires IMAGE without a subcommand");
-    let platform = args.platform.as_deref().map(Platform::parse).transpose()?;
-    let opts = Options {
+    let opts = SourceFlags {
         source: args.source,
-        platform,
+        platform: args.platform.as_deref(),
         pull: args.pull,
-        verify: !args.no_verify,
+        no_verify: args.no_verify,
         engine_storage: args.engine_storage,
-    };
+    }
+    .options()?;
     let output_flag = args.json.is_some() || args.markdown.is_some() || args.sarif.is_some();
     if !args.ci && !output_flag && !args.no_tui && std::io::stdout().is_terminal() {
-        let no_color = args.no_color || std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty());
-        let read = content_reader(&image, &opts);
-        let (reference, dockerfile, candidates) = (
-            image.clone(),
-            args.dockerfile.clone(),
-            args.candidate_base.clone(),
-        );
-        let job: crate::tui::Job = Box::new(move |progress| {
-            prepare(
-                &reference,
-                &opts,
-                dockerfile.as_deref(),
-                &candidates,
-                progress,
-            )
-        });
-        crate::tui::run(
-            crate::tui::Options {
-                reference: image,
-                no_color,
-                read,
-            },
-            job,
-        )?;
-        return Ok(ExitCode::SUCCESS);
+        return run_tui(args, image, opts);
     }
     let bar = Bar::new(args.quiet);
     let analysis = prepare(
@@ -66,39 +42,85 @@ pub(super) fn run_image(args: &Args) -> anyhow::Result<ExitCode> {
     bar.clear();
     let analysis = analysis?;
     if !args.ci {
-        write_outputs(&args, &analysis)?;
+        write_outputs(args, &analysis)?;
         return Ok(ExitCode::SUCCESS);
     }
-    let verdict = budget_verdict(&args, &opts, &analysis)?;
-    write_files(&args, &analysis, Some(&verdict))?;
-    ci::write(&verdict, &image, &mut std::io::stdout().lock())
+    run_ci(args, &opts, &analysis, &image)
+}
+
+/// The interactive TUI: it analyses the image itself, showing the progress.
+fn run_tui(args: &Args, image: String, opts: Options) -> anyhow::Result<ExitCode> {
+    let no_color = args.no_color || std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty());
+    let read = content_reader(&image, &opts);
+    let (reference, dockerfile, candidates) = (
+        image.clone(),
+        args.dockerfile.clone(),
+        args.candidate_base.clone(),
+    );
+    let job: crate::tui::Job = Box::new(move |progress| {
+        prepare(
+            &reference,
+            &opts,
+            dockerfile.as_deref(),
+            &candidates,
+            progress,
+        )
+    });
+    crate::tui::run(
+        crate::tui::Options {
+            reference: image,
+            no_color,
+            read,
+        },
+        job,
+    )?;
+    Ok(ExitCode::SUCCESS)
+}
+
+/// `--ci`: the file outputs with the verdict, the verdict on stdout, JUnit and
+/// GitHub's formats when asked; exit 1 when a budget is over.
+fn run_ci(
+    args: &Args,
+    opts: &Options,
+    analysis: &Analysis,
+    image: &str,
+) -> anyhow::Result<ExitCode> {
+    let verdict = budget_verdict(args, opts, analysis)?;
+    write_files(args, analysis, Some(&verdict))?;
+    ci::write(&verdict, image, &mut std::io::stdout().lock())
         .context("cannot write the verdict")?;
     if let Some(path) = &args.junit {
-        emit(path, |w| ci::write_junit(&verdict, &image, w))?;
+        emit(path, |w| ci::write_junit(&verdict, image, w))?;
     }
     if args.format == CiFormat::Github {
-        ci::write_github(&verdict, &analysis, &image, &mut std::io::stdout().lock())
+        ci::write_github(&verdict, analysis, image, &mut std::io::stdout().lock())
             .context("cannot write annotations")?;
-        if let Some(summary) = std::env::var_os("GITHUB_STEP_SUMMARY").filter(|s| !s.is_empty()) {
-            let mut f = std::fs::OpenOptions::new()
-                .create(true)
-                .append(true)
-                .open(&summary)
-                .with_context(|| {
-                    format!(
-                        "cannot append to GITHUB_STEP_SUMMARY '{}'",
-                        summary.to_string_lossy()
-                    )
-                })?;
-            report::markdown::write(&analysis, Some(&verdict), &mut f)
-                .context("cannot write the step summary")?;
-        }
+        append_step_summary(analysis, &verdict)?;
     }
     Ok(if verdict.passed() {
         ExitCode::SUCCESS
     } else {
         ExitCode::from(1)
     })
+}
+
+/// The markdown report, appended to `$GITHUB_STEP_SUMMARY` when it is set.
+fn append_step_summary(analysis: &Analysis, verdict: &ci::Verdict) -> anyhow::Result<()> {
+    let Some(summary) = std::env::var_os("GITHUB_STEP_SUMMARY").filter(|s| !s.is_empty()) else {
+        return Ok(());
+    };
+    let mut f = std::fs::OpenOptions::new()
+        .create(true)
+        .append(true)
+        .open(&summary)
+        .with_context(|| {
+            format!(
+                "cannot append to GITHUB_STEP_SUMMARY '{}'",
+                summary.to_string_lossy()
+            )
+        })?;
+    report::markdown::write(analysis, Some(verdict), &mut f)
+        .context("cannot write the step summary")
 }
 
 /// Analyse the image, join the Dockerfile (`--dockerfile`) and estimate the
@@ -115,15 +137,8 @@ fn prepare(
         join_dockerfile(&mut analysis, path)?;
     }
     for reference in candidates {
-        let candidate = analysis::analyze(
-            reference,
-            &Options {
-                source: SourceKind::Auto,
-                ..opts.clone()
-            },
-            progress,
-        )
-        .with_context(|| format!("cannot read the candidate base '{reference}'"))?;
+        let candidate = analysis::analyze(reference, &other_image(opts), progress)
+            .with_context(|| format!("cannot read the candidate base '{reference}'"))?;
         let base = analysis::estimate::BaseImage::measured(reference, &candidate);
         let estimate = analysis::estimate::base_switch(&analysis, &base);
         analysis.estimates.push(estimate);
@@ -242,16 +257,10 @@ fn budget_verdict(args: &Args, opts: &Options, analysis: &Analysis) -> anyhow::R
     b.deny.extend(args.deny.iter().cloned());
     b.ignore_paths.extend(args.ignore_path.iter().cloned());
     let baseline = match &args.baseline {
-        Some(reference) => {
-            let bar = Bar::new(args.quiet);
-            let base_opts = Options {
-                source: SourceKind::Auto,
-                ..opts.clone()
-            };
-            let base = analysis::analyze(reference, &base_opts, &bar);
-            bar.clear();
-            Some(base.with_context(|| format!("cannot read the baseline '{reference}'"))?)
-        }
+        Some(reference) => Some(
+            analyze_with_bar(reference, &other_image(opts), args.quiet)
+                .with_context(|| format!("cannot read the baseline '{reference}'"))?,
+        ),
         None => None,
     };
     Ok(ci::evaluate(analysis, &b, origin, baseline.as_ref()))

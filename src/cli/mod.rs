@@ -152,7 +152,7 @@ pub struct Args {
     pub dockerfile: Option<PathBuf>,
 }
 
-/// Parse the process arguments and run. Errors become exit code 2 in `main`.
+/// How `--ci` reports (`--format`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
 pub enum CiFormat {
     Text,
@@ -230,6 +230,7 @@ pub struct DiffArgs {
     pub quiet: bool,
 }
 
+/// Parse the process arguments and run. Errors become exit code 2 in `main`.
 pub fn run() -> anyhow::Result<ExitCode> {
     let args = Args::parse();
     if let Some(Command::Diff(d)) = &args.command {

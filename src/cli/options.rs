@@ -1,11 +1,81 @@
-//! What every command shares: the progress bar and writing an output to a
-//! file (atomically) or to stdout.
+//! What every command shares: how to read an image (the source options from
+//! the flags, a progress bar while it is read) and writing an output to a file
+//! (atomically) or to stdout.
 
 use std::io::{IsTerminal, Write};
 
 use anyhow::Context;
+use serde::Serialize;
 
+use crate::analysis::{self, Analysis};
 use crate::progress::Progress;
+use crate::source::{EngineStorage, Options, Platform, SourceKind};
+
+/// The source flags of a command; a command without one of them leaves it at
+/// the default: source detected, the host's platform, no pull, layers
+/// verified, engine storage read in place when possible.
+pub(super) struct SourceFlags<'a> {
+    pub(super) source: SourceKind,
+    pub(super) platform: Option<&'a str>,
+    pub(super) pull: bool,
+    pub(super) no_verify: bool,
+    pub(super) engine_storage: EngineStorage,
+}
+
+impl Default for SourceFlags<'_> {
+    fn default() -> Self {
+        SourceFlags {
+            source: SourceKind::Auto,
+            platform: None,
+            pull: false,
+            no_verify: false,
+            engine_storage: EngineStorage::Auto,
+        }
+    }
+}
+
+impl SourceFlags<'_> {
+    /// The source options; fails on a platform that does not parse.
+    pub(super) fn options(&self) -> anyhow::Result<Options> {
+        Ok(Options {
+            source: self.source,
+            platform: self.platform.map(Platform::parse).transpose()?,
+            pull: self.pull,
+            verify: !self.no_verify,
+            engine_storage: self.engine_storage,
+        })
+    }
+}
+
+/// The options for another image (a baseline, a candidate base): the same,
+/// but where to read it from is detected by itself.
+pub(super) fn other_image(opts: &Options) -> Options {
+    Options {
+        source: SourceKind::Auto,
+        ..opts.clone()
+    }
+}
+
+/// Analyse `reference` with a progress bar (unless `quiet`), cleared after.
+pub(super) fn analyze_with_bar(
+    reference: &str,
+    opts: &Options,
+    quiet: bool,
+) -> crate::Result<Analysis> {
+    let bar = Bar::new(quiet);
+    let analysis = analysis::analyze(reference, opts, &bar);
+    bar.clear();
+    analysis
+}
+
+/// Write `value` as pretty JSON and a newline to FILE, or stdout for `-`.
+pub(super) fn emit_json(target: &std::path::Path, value: &impl Serialize) -> anyhow::Result<()> {
+    emit(target, |w| {
+        serde_json::to_writer_pretty(&mut *w, value)?;
+        w.write_all(b"\n")?;
+        w.flush()
+    })
+}
 
 /// Write `render`'s output to FILE, or stdout for `-`.
 pub(super) fn emit(
