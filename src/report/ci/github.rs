@@ -18,12 +18,6 @@ pub fn write_github(
     reference: &str,
     out: &mut dyn Write,
 ) -> std::io::Result<()> {
-    let data = |s: &str| {
-        s.replace('%', "%25")
-            .replace('\r', "%0D")
-            .replace('\n', "%0A")
-    };
-    let prop = |s: &str| data(s).replace(':', "%3A").replace(',', "%2C");
     for c in v.checks.iter().filter(|c| c.status == Status::Fail) {
         let mut message = format!("{}: {} (limit {})", c.budget, c.measured, c.limit);
         for e in &c.explain {
@@ -50,28 +44,7 @@ pub fn write_github(
         }
         Some(d) => {
             let file = prop(&d.path);
-            for f in a
-                .findings
-                .iter()
-                .filter(|f| f.severity == "high" || f.bytes > 0)
-            {
-                let mut message = format!("{} ({})", f.rule, bytes(f.bytes));
-                if let Some(p) = f.paths.first() {
-                    message.push_str(&format!(": {}", p.path));
-                }
-                message.push('\n');
-                message.push_str(&f.advice);
-                let at = f
-                    .dockerfile_line
-                    .map_or(String::new(), |l| format!("file={file},line={l},"));
-                writeln!(
-                    out,
-                    "::{} {at}title={}::{}",
-                    annotation_level(f.severity),
-                    prop(&format!("ballast {}", f.rule)),
-                    data(&message)
-                )?;
-            }
+            finding_annotations(a, &file, out)?;
             for l in &d.lint {
                 writeln!(
                     out,
@@ -93,6 +66,46 @@ pub fn write_github(
         data(&format!("{failed} of {} budgets over", v.checks.len()))
     )?;
     out.flush()
+}
+
+/// With the Dockerfile joined: a finding that counts (high, or with bytes)
+/// at the line of the instruction that made its layer.
+fn finding_annotations(a: &Analysis, file: &str, out: &mut dyn Write) -> std::io::Result<()> {
+    for f in a
+        .findings
+        .iter()
+        .filter(|f| f.severity == "high" || f.bytes > 0)
+    {
+        let mut message = format!("{} ({})", f.rule, bytes(f.bytes));
+        if let Some(p) = f.paths.first() {
+            message.push_str(&format!(": {}", p.path));
+        }
+        message.push('\n');
+        message.push_str(&f.advice);
+        let at = f
+            .dockerfile_line
+            .map_or(String::new(), |l| format!("file={file},line={l},"));
+        writeln!(
+            out,
+            "::{} {at}title={}::{}",
+            annotation_level(f.severity),
+            prop(&format!("ballast {}", f.rule)),
+            data(&message)
+        )?;
+    }
+    Ok(())
+}
+
+/// A workflow command's message, escaped as the runner expects.
+fn data(s: &str) -> String {
+    s.replace('%', "%25")
+        .replace('\r', "%0D")
+        .replace('\n', "%0A")
+}
+
+/// A workflow command's property (`title=`, `file=`): also `:` and `,` escaped.
+fn prop(s: &str) -> String {
+    data(s).replace(':', "%3A").replace(',', "%2C")
 }
 
 /// Findings inform, they do not fail the job: `warning`, or `notice` for the
