@@ -1,5 +1,8 @@
 //! Command-line interface: parse arguments, run the analysis, write outputs.
 //!
+//! This file holds the clap definitions and the dispatch; each command has
+//! its own file (`image`, `diff`, `dockerfile`), and `options` what they share.
+//!
 //! Exit codes: 0 success, 2 error (bad input, unknown image, engine down).
 
 mod diff;

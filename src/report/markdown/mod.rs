@@ -37,6 +37,7 @@ use summary::{budgets, summary};
 
 use super::ci::Verdict;
 
+/// The whole report, section by section, written at once.
 pub fn write(
     analysis: &Analysis,
     verdict: Option<&Verdict>,
