@@ -9,6 +9,7 @@ pub mod analysis;
 pub mod cli;
 pub mod dockerfile;
 pub mod error;
+pub(crate) mod glob;
 pub mod layer;
 pub mod progress;
 pub mod report;

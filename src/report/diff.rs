@@ -145,6 +145,13 @@ pub fn write_markdown(d: &Diff, out: &mut dyn Write) -> std::io::Result<()> {
             writeln!(out, "| {} | `{}` |", signed(&dir.size), cell(&dir.path))?;
         }
     }
+    files_markdown(d, out)?;
+    findings_markdown(d, out)?;
+    out.flush()
+}
+
+/// The file counts, then the largest files added, removed and changed.
+fn files_markdown(d: &Diff, out: &mut dyn Write) -> std::io::Result<()> {
     let f = &d.files;
     writeln!(
         out,
@@ -171,6 +178,11 @@ pub fn write_markdown(d: &Diff, out: &mut dyn Write) -> std::io::Result<()> {
             )?;
         }
     }
+    Ok(())
+}
+
+/// The findings that appeared and those that went away.
+fn findings_markdown(d: &Diff, out: &mut dyn Write) -> std::io::Result<()> {
     for (label, list) in [
         ("appeared", &d.findings_appeared),
         ("went away", &d.findings_gone),
@@ -193,5 +205,5 @@ pub fn write_markdown(d: &Diff, out: &mut dyn Write) -> std::io::Result<()> {
             )?;
         }
     }
-    out.flush()
+    Ok(())
 }

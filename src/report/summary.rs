@@ -12,6 +12,17 @@ const TOP_FINDINGS: usize = 8;
 const COMMAND_WIDTH: usize = 70;
 
 pub fn write(a: &Analysis, out: &mut dyn Write) -> std::io::Result<()> {
+    head(a, out)?;
+    layers(a, out)?;
+    inefficient_paths(a, out)?;
+    findings(a, out)?;
+    estimates(a, out)?;
+    warnings(a, out)?;
+    out.flush()
+}
+
+/// The image's identity and its byte totals.
+fn head(a: &Analysis, out: &mut dyn Write) -> std::io::Result<()> {
     let img = &a.image;
     let m = &a.metrics;
     writeln!(
@@ -54,6 +65,12 @@ pub fn write(a: &Analysis, out: &mut dyn Write) -> std::io::Result<()> {
         bytes(m.wasted_bytes),
         uwp
     )?;
+    Ok(())
+}
+
+/// One line per layer: size, changes and (cut) command.
+fn layers(a: &Analysis, out: &mut dyn Write) -> std::io::Result<()> {
+    let img = &a.image;
     writeln!(out)?;
     writeln!(
         out,
@@ -80,47 +97,64 @@ pub fn write(a: &Analysis, out: &mut dyn Write) -> std::io::Result<()> {
             cmd
         )?;
     }
-    if !m.inefficient_paths.is_empty() {
-        writeln!(out)?;
-        writeln!(out, "  paths in more than one layer (dive's wasted bytes):")?;
-        for p in m.inefficient_paths.iter().take(5) {
-            writeln!(out, "  {:>10}  {}x  {}", bytes(p.bytes), p.count, p.path)?;
-        }
+    Ok(())
+}
+
+/// dive's top paths in more than one layer.
+fn inefficient_paths(a: &Analysis, out: &mut dyn Write) -> std::io::Result<()> {
+    let m = &a.metrics;
+    if m.inefficient_paths.is_empty() {
+        return Ok(());
     }
-    if !a.findings.is_empty() {
-        writeln!(out)?;
-        writeln!(out, "  findings ({}):", a.findings.len())?;
-        for f in a.findings.iter().take(TOP_FINDINGS) {
-            let size = if f.bytes > 0 {
-                bytes(f.bytes)
+    writeln!(out)?;
+    writeln!(out, "  paths in more than one layer (dive's wasted bytes):")?;
+    for p in m.inefficient_paths.iter().take(5) {
+        writeln!(out, "  {:>10}  {}x  {}", bytes(p.bytes), p.count, p.path)?;
+    }
+    Ok(())
+}
+
+/// The first findings, each with its first path and fix.
+fn findings(a: &Analysis, out: &mut dyn Write) -> std::io::Result<()> {
+    if a.findings.is_empty() {
+        return Ok(());
+    }
+    writeln!(out)?;
+    writeln!(out, "  findings ({}):", a.findings.len())?;
+    for f in a.findings.iter().take(TOP_FINDINGS) {
+        let size = if f.bytes > 0 {
+            bytes(f.bytes)
+        } else {
+            String::new()
+        };
+        let layer = f
+            .layer
+            .as_ref()
+            .map_or(String::new(), |l| format!(" (layer {})", l.index));
+        writeln!(out, "  {:>10}  {:<8} {}{layer}", size, f.severity, f.rule)?;
+        if let Some(p) = f.paths.first() {
+            let more = f.paths.len() - 1 + f.paths_omitted;
+            let more = if more > 0 {
+                format!(" and {more} more")
             } else {
                 String::new()
             };
-            let layer = f
-                .layer
-                .as_ref()
-                .map_or(String::new(), |l| format!(" (layer {})", l.index));
-            writeln!(out, "  {:>10}  {:<8} {}{layer}", size, f.severity, f.rule)?;
-            if let Some(p) = f.paths.first() {
-                let more = f.paths.len() - 1 + f.paths_omitted;
-                let more = if more > 0 {
-                    format!(" and {more} more")
-                } else {
-                    String::new()
-                };
-                writeln!(out, "              {}{more}", p.path)?;
-            }
-            writeln!(out, "              fix: {}", f.advice)?;
+            writeln!(out, "              {}{more}", p.path)?;
         }
-        if a.findings.len() > TOP_FINDINGS {
-            writeln!(
-                out,
-                "  ... and {} more findings (see --json)",
-                a.findings.len() - TOP_FINDINGS
-            )?;
-        }
+        writeln!(out, "              fix: {}", f.advice)?;
     }
-    estimates(a, out)?;
+    if a.findings.len() > TOP_FINDINGS {
+        writeln!(
+            out,
+            "  ... and {} more findings (see --json)",
+            a.findings.len() - TOP_FINDINGS
+        )?;
+    }
+    Ok(())
+}
+
+/// The first analysis warnings.
+fn warnings(a: &Analysis, out: &mut dyn Write) -> std::io::Result<()> {
     for w in a.warnings.iter().take(10) {
         writeln!(
             out,
@@ -137,7 +171,7 @@ pub fn write(a: &Analysis, out: &mut dyn Write) -> std::io::Result<()> {
             a.warnings.len() - 10
         )?;
     }
-    out.flush()
+    Ok(())
 }
 
 /// The base and one line per estimate; the JSON and the markdown report have

@@ -1,0 +1,306 @@
+//! `ballast IMAGE`: analyse one image, then open the TUI, write the outputs,
+//! or check the budgets (`--ci`).
+
+use std::io::IsTerminal;
+use std::process::ExitCode;
+
+use anyhow::Context;
+
+use super::options::{Bar, SourceFlags, analyze_with_bar, emit, other_image};
+use super::{Args, CiFormat};
+use crate::analysis::{self, Analysis};
+use crate::progress::Progress;
+use crate::report;
+use crate::report::ci;
+use crate::source::Options;
+
+pub(super) fn run_image(args: &Args) -> anyhow::Result<ExitCode> {
+    let image = args
+        .image
+        .clone()
+        .expect("clap requires IMAGE without a subcommand");
+    let opts = SourceFlags {
+        source: args.source,
+        platform: args.platform.as_deref(),
+        pull: args.pull,
+        no_verify: args.no_verify,
+        engine_storage: args.engine_storage,
+    }
+    .options()?;
+    let output_flag = args.json.is_some() || args.markdown.is_some() || args.sarif.is_some();
+    if !args.ci && !output_flag && !args.no_tui && std::io::stdout().is_terminal() {
+        return run_tui(args, image, opts);
+    }
+    let bar = Bar::new(args.quiet);
+    let analysis = prepare(
+        &image,
+        &opts,
+        args.dockerfile.as_deref(),
+        &args.candidate_base,
+        &bar,
+    );
+    bar.clear();
+    let analysis = analysis?;
+    if !args.ci {
+        write_outputs(args, &analysis)?;
+        return Ok(ExitCode::SUCCESS);
+    }
+    run_ci(args, &opts, &analysis, &image)
+}
+
+/// The interactive TUI: it analyses the image itself, showing the progress.
+fn run_tui(args: &Args, image: String, opts: Options) -> anyhow::Result<ExitCode> {
+    let no_color = args.no_color || std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty());
+    let read = content_reader(&image, &opts);
+    let (reference, dockerfile, candidates) = (
+        image.clone(),
+        args.dockerfile.clone(),
+        args.candidate_base.clone(),
+    );
+    let job: crate::tui::Job = Box::new(move |progress| {
+        prepare(
+            &reference,
+            &opts,
+            dockerfile.as_deref(),
+            &candidates,
+            progress,
+        )
+    });
+    crate::tui::run(
+        crate::tui::Options {
+            reference: image,
+            no_color,
+            read,
+        },
+        job,
+    )?;
+    Ok(ExitCode::SUCCESS)
+}
+
+/// `--ci`: the file outputs with the verdict, the verdict on stdout, JUnit and
+/// GitHub's formats when asked; exit 1 when a budget is over.
+fn run_ci(
+    args: &Args,
+    opts: &Options,
+    analysis: &Analysis,
+    image: &str,
+) -> anyhow::Result<ExitCode> {
+    let verdict = budget_verdict(args, opts, analysis)?;
+    write_files(args, analysis, Some(&verdict))?;
+    ci::write(&verdict, image, &mut std::io::stdout().lock())
+        .context("cannot write the verdict")?;
+    if let Some(path) = &args.junit {
+        emit(path, |w| ci::write_junit(&verdict, image, w))?;
+    }
+    if args.format == CiFormat::Github {
+        ci::write_github(&verdict, analysis, image, &mut std::io::stdout().lock())
+            .context("cannot write annotations")?;
+        append_step_summary(analysis, &verdict)?;
+    }
+    Ok(if verdict.passed() {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::from(1)
+    })
+}
+
+/// The markdown report, appended to `$GITHUB_STEP_SUMMARY` when it is set.
+fn append_step_summary(analysis: &Analysis, verdict: &ci::Verdict) -> anyhow::Result<()> {
+    let Some(summary) = std::env::var_os("GITHUB_STEP_SUMMARY").filter(|s| !s.is_empty()) else {
+        return Ok(());
+    };
+    let mut f = std::fs::OpenOptions::new()
+        .create(true)
+        .append(true)
+        .open(&summary)
+        .with_context(|| {
+            format!(
+                "cannot append to GITHUB_STEP_SUMMARY '{}'",
+                summary.to_string_lossy()
+            )
+        })?;
+    report::markdown::write(analysis, Some(verdict), &mut f)
+        .context("cannot write the step summary")
+}
+
+/// Analyse the image, join the Dockerfile (`--dockerfile`) and estimate the
+/// candidate bases (`--candidate-base`): what every output shows.
+fn prepare(
+    image: &str,
+    opts: &Options,
+    dockerfile: Option<&std::path::Path>,
+    candidates: &[String],
+    progress: &dyn Progress,
+) -> anyhow::Result<Analysis> {
+    let mut analysis = analysis::analyze(image, opts, progress)?;
+    if let Some(path) = dockerfile {
+        join_dockerfile(&mut analysis, path)?;
+    }
+    for reference in candidates {
+        let candidate = analysis::analyze(reference, &other_image(opts), progress)
+            .with_context(|| format!("cannot read the candidate base '{reference}'"))?;
+        let base = analysis::estimate::BaseImage::measured(reference, &candidate);
+        let estimate = analysis::estimate::base_switch(&analysis, &base);
+        analysis.estimates.push(estimate);
+    }
+    Ok(analysis)
+}
+
+/// File contents for the TUI's pager and extraction, read back from the image.
+fn content_reader(reference: &str, opts: &Options) -> crate::tui::ReadContent {
+    let (reference, opts) = (reference.to_string(), opts.clone());
+    std::sync::Arc::new(move |layer, path, limit, out| {
+        Ok(crate::source::entry::read_entry(
+            &reference, &opts, layer, path, limit, out,
+        )?)
+    })
+}
+
+/// `--dockerfile`: parse (a syntax error stops the run, exit 2), lint with
+/// the Dockerfile's directory as the context, and join both to the analysis.
+fn join_dockerfile(analysis: &mut Analysis, path: &std::path::Path) -> anyhow::Result<()> {
+    use crate::dockerfile::{Dockerfile, image, lint_report};
+    let df = Dockerfile::read(path)?;
+    let context = path
+        .parent()
+        .filter(|p| !p.as_os_str().is_empty())
+        .unwrap_or(std::path::Path::new("."));
+    let lint = lint_report::lint_in(&df, Some(context))?;
+    image::attach(analysis, &df, lint);
+    propose_from_dockerfile(analysis, &df, path);
+    // With history, the cache report joins too, sized by this image's layers.
+    if crate::dockerfile::history::in_repository(context)
+        && let Some(joined) = analysis.dockerfile.as_mut()
+    {
+        use crate::dockerfile::{cache::Plan, cache_report};
+        let text = std::fs::read_to_string(path)
+            .with_context(|| format!("cannot read the Dockerfile '{}'", path.display()))?;
+        let sizes = cache_report::layer_sizes(&Plan::from_dockerfile(&df), &joined.instructions);
+        let opts = cache_report::CacheOptions::default();
+        joined.cache = Some(cache_report::cache_report(
+            &df, &text, context, &opts, &sizes,
+        )?);
+    }
+    Ok(())
+}
+
+/// With the Dockerfile at hand, the multi-stage proposal replays its final
+/// stage (source paths, flags and heredocs as written, not the history's
+/// `COPY dir:<hash>`), from its own base, after its earlier stages.
+fn propose_from_dockerfile(
+    analysis: &mut Analysis,
+    df: &crate::dockerfile::Dockerfile,
+    path: &std::path::Path,
+) {
+    use analysis::estimate::{Step, propose_dockerfile};
+    let Some(last) = df.final_stage() else {
+        return;
+    };
+    let steps: Vec<Step> = last
+        .instructions
+        .iter()
+        .map(|i| {
+            let text = i.text.trim_start();
+            let arguments = text.get(i.keyword.len()..).unwrap_or("").trim();
+            let instruction = i.keyword.to_ascii_uppercase();
+            let empty_layer = !matches!(instruction.as_str(), "RUN" | "COPY" | "ADD");
+            Step {
+                instruction,
+                arguments: arguments.to_string(),
+                empty_layer,
+            }
+        })
+        .collect();
+    let mut plan = analysis.estimate_facts.plan().clone();
+    plan.base = df
+        .global_scope(&Default::default())
+        .expand(&last.base)
+        .unwrap_or_else(|_| last.base.clone());
+    plan.origin = format!("{} (its final stage)", path.display());
+    let earlier = &df.stages[..df.stages.len() - 1];
+    let globals = if earlier.is_empty() {
+        &[][..]
+    } else {
+        &df.global_args[..]
+    };
+    plan.preamble = globals
+        .iter()
+        .chain(
+            earlier
+                .iter()
+                .flat_map(|s| std::iter::once(&s.from).chain(&s.instructions)),
+        )
+        .map(|i| i.text.trim_end())
+        .collect::<Vec<_>>()
+        .join("\n");
+    let proposal = propose_dockerfile(&steps, &plan);
+    for e in analysis
+        .estimates
+        .iter_mut()
+        .filter(|e| e.strategy == "multi-stage")
+    {
+        e.dockerfile = Some(proposal.clone());
+    }
+}
+
+/// Load the budgets, apply the flags, analyse the baseline, and check.
+fn budget_verdict(args: &Args, opts: &Options, analysis: &Analysis) -> anyhow::Result<ci::Verdict> {
+    let cwd = std::env::current_dir().context("cannot read the current directory")?;
+    let (mut b, origin) = ci::load(args.config.as_deref(), &cwd)?;
+    b.max_size = args.max_size.or(b.max_size);
+    b.max_layer_size = args.max_layer_size.or(b.max_layer_size);
+    b.max_wasted_bytes = args.max_wasted_bytes.or(b.max_wasted_bytes);
+    b.max_reclaimable_bytes = args.max_reclaimable_bytes.or(b.max_reclaimable_bytes);
+    b.max_wasted_percent = args.max_wasted_percent.or(b.max_wasted_percent);
+    b.min_efficiency = args.min_efficiency.or(b.min_efficiency);
+    b.max_growth = args.max_growth.or(b.max_growth);
+    b.deny.extend(args.deny.iter().cloned());
+    b.ignore_paths.extend(args.ignore_path.iter().cloned());
+    let baseline = match &args.baseline {
+        Some(reference) => Some(
+            analyze_with_bar(reference, &other_image(opts), args.quiet)
+                .with_context(|| format!("cannot read the baseline '{reference}'"))?,
+        ),
+        None => None,
+    };
+    Ok(ci::evaluate(analysis, &b, origin, baseline.as_ref()))
+}
+
+/// The file outputs: --json, --markdown and --sarif (with the verdict under --ci).
+fn write_files(
+    args: &Args,
+    analysis: &Analysis,
+    verdict: Option<&ci::Verdict>,
+) -> anyhow::Result<()> {
+    if let Some(path) = &args.json {
+        emit(path, |w| report::json::write(analysis, w))?;
+    }
+    if let Some(path) = &args.markdown {
+        emit(path, |w| report::markdown::write(analysis, verdict, w))?;
+    }
+    if let Some(path) = &args.sarif {
+        emit(path, |w| report::sarif::write(analysis, verdict, w))?;
+    }
+    Ok(())
+}
+
+fn write_outputs(args: &Args, analysis: &Analysis) -> anyhow::Result<()> {
+    write_files(args, analysis, None)?;
+    if args.json.is_none() && args.markdown.is_none() && args.sarif.is_none() {
+        report::summary::write(analysis, &mut std::io::stdout().lock())
+            .context("cannot write the summary")?;
+        if let Some(d) = &analysis.dockerfile {
+            crate::dockerfile::lint_report::write_text(
+                &d.lint,
+                std::path::Path::new(&d.path),
+                &mut std::io::stdout().lock(),
+            )
+            .context("cannot write the Dockerfile lint")?;
+            if let Some(cache) = &d.cache {
+                crate::dockerfile::cache_report::write_text(cache, &mut std::io::stdout().lock())
+                    .context("cannot write the cache report")?;
+            }
+        }
+    }
+    Ok(())
+}

@@ -1,0 +1,155 @@
+//! What every command shares: how to read an image (the source options from
+//! the flags, a progress bar while it is read) and writing an output to a file
+//! (atomically) or to stdout.
+
+use std::io::{IsTerminal, Write};
+
+use anyhow::Context;
+use serde::Serialize;
+
+use crate::analysis::{self, Analysis};
+use crate::progress::Progress;
+use crate::source::{EngineStorage, Options, Platform, SourceKind};
+
+/// The source flags of a command; a command without one of them leaves it at
+/// the default: source detected, the host's platform, no pull, layers
+/// verified, engine storage read in place when possible.
+pub(super) struct SourceFlags<'a> {
+    pub(super) source: SourceKind,
+    pub(super) platform: Option<&'a str>,
+    pub(super) pull: bool,
+    pub(super) no_verify: bool,
+    pub(super) engine_storage: EngineStorage,
+}
+
+impl Default for SourceFlags<'_> {
+    fn default() -> Self {
+        SourceFlags {
+            source: SourceKind::Auto,
+            platform: None,
+            pull: false,
+            no_verify: false,
+            engine_storage: EngineStorage::Auto,
+        }
+    }
+}
+
+impl SourceFlags<'_> {
+    /// The source options; fails on a platform that does not parse.
+    pub(super) fn options(&self) -> anyhow::Result<Options> {
+        Ok(Options {
+            source: self.source,
+            platform: self.platform.map(Platform::parse).transpose()?,
+            pull: self.pull,
+            verify: !self.no_verify,
+            engine_storage: self.engine_storage,
+        })
+    }
+}
+
+/// The options for another image (a baseline, a candidate base): the same,
+/// but where to read it from is detected by itself.
+pub(super) fn other_image(opts: &Options) -> Options {
+    Options {
+        source: SourceKind::Auto,
+        ..opts.clone()
+    }
+}
+
+/// Analyse `reference` with a progress bar (unless `quiet`), cleared after.
+pub(super) fn analyze_with_bar(
+    reference: &str,
+    opts: &Options,
+    quiet: bool,
+) -> crate::Result<Analysis> {
+    let bar = Bar::new(quiet);
+    let analysis = analysis::analyze(reference, opts, &bar);
+    bar.clear();
+    analysis
+}
+
+/// Write `value` as pretty JSON and a newline to FILE, or stdout for `-`.
+pub(super) fn emit_json(target: &std::path::Path, value: &impl Serialize) -> anyhow::Result<()> {
+    emit(target, |w| {
+        serde_json::to_writer_pretty(&mut *w, value)?;
+        w.write_all(b"\n")?;
+        w.flush()
+    })
+}
+
+/// Write `render`'s output to FILE, or stdout for `-`.
+pub(super) fn emit(
+    target: &std::path::Path,
+    render: impl FnOnce(&mut dyn Write) -> std::io::Result<()>,
+) -> anyhow::Result<()> {
+    if target.as_os_str() == "-" {
+        render(&mut std::io::stdout().lock()).context("cannot write to stdout")
+    } else {
+        write_file(target, render)
+    }
+}
+
+/// Write through a temporary file beside `path`, so a failure never leaves a
+/// half-written file in its place.
+fn write_file(
+    path: &std::path::Path,
+    f: impl FnOnce(&mut dyn Write) -> std::io::Result<()>,
+) -> anyhow::Result<()> {
+    let dir = path
+        .parent()
+        .filter(|p| !p.as_os_str().is_empty())
+        .unwrap_or(std::path::Path::new("."));
+    let mut tmp = tempfile::NamedTempFile::new_in(dir)
+        .with_context(|| format!("cannot write '{}'", path.display()))?;
+    f(&mut std::io::BufWriter::new(tmp.as_file_mut()))
+        .with_context(|| format!("cannot write '{}'", path.display()))?;
+    tmp.persist(path)
+        .with_context(|| format!("cannot write '{}'", path.display()))?;
+    Ok(())
+}
+
+/// indicatif progress bar on stderr, hidden when stderr is not a terminal.
+pub(super) struct Bar(indicatif::ProgressBar);
+
+impl Bar {
+    pub(super) fn new(quiet: bool) -> Bar {
+        if quiet || !std::io::stderr().is_terminal() {
+            return Bar(indicatif::ProgressBar::hidden());
+        }
+        let bar = indicatif::ProgressBar::new(0);
+        bar.set_style(
+            indicatif::ProgressStyle::with_template(
+                "{msg} {wide_bar} {bytes}/{total_bytes} {bytes_per_sec} {eta}",
+            )
+            .expect("static template"),
+        );
+        Bar(bar)
+    }
+
+    pub(super) fn clear(&self) {
+        self.0.finish_and_clear();
+    }
+}
+
+impl Progress for Bar {
+    fn phase(&self, message: &str, total_bytes: Option<u64>) {
+        self.0.set_message(message.to_string());
+        self.0.set_position(0);
+        match total_bytes {
+            Some(t) => self.0.set_length(t),
+            None => self.0.unset_length(),
+        }
+    }
+
+    fn advance(&self, bytes: u64) {
+        self.0.inc(bytes);
+    }
+
+    fn note(&self, message: &str) {
+        if self.0.is_hidden() {
+            eprintln!("ballast: {message}");
+        } else {
+            self.0.println(format!("ballast: {message}"));
+        }
+    }
+}
