@@ -14,6 +14,7 @@ use crate::progress::Progress;
 use crate::report;
 use crate::report::ci;
 use crate::source::{EngineStorage, Options, Platform, SourceKind};
+use crate::vocab::{Rule, Strategy};
 
 #[derive(Debug, Parser)]
 #[command(
@@ -96,8 +97,8 @@ pub struct Args {
     pub min_efficiency: Option<f64>,
 
     /// A finding rule that must not fire (repeatable), e.g. secret.
-    #[arg(long, value_name = "RULE", help_heading = "CI budgets")]
-    pub deny: Vec<String>,
+    #[arg(long, value_name = "RULE", value_parser = str::parse::<Rule>, help_heading = "CI budgets")]
+    pub deny: Vec<Rule>,
 
     /// Leave paths matching GLOB out of wasted bytes and denied rules (repeatable).
     #[arg(long, value_name = "GLOB", help_heading = "CI budgets")]
@@ -580,7 +581,7 @@ fn propose_from_dockerfile(
     for e in analysis
         .estimates
         .iter_mut()
-        .filter(|e| e.strategy == "multi-stage")
+        .filter(|e| e.strategy == Strategy::MultiStage)
     {
         e.dockerfile = Some(proposal.clone());
     }

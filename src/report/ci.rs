@@ -17,6 +17,7 @@ use serde::{Deserialize, Serialize};
 use super::bytes;
 use crate::analysis::{Analysis, Finding};
 use crate::error::{Error, Result};
+use crate::vocab::{Rule, Severity};
 
 /// Where the budgets came from.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -40,7 +41,7 @@ pub struct Budgets {
     /// A ratio (0.9 is 90 %).
     pub min_efficiency: Option<f64>,
     /// Rules that must not fire.
-    pub deny: Vec<String>,
+    pub deny: Vec<Rule>,
     /// Paths left out of dive's wasted bytes and of denied rules' findings.
     pub ignore_paths: Vec<String>,
     /// Growth allowed against `--baseline`.
@@ -137,6 +138,14 @@ fn ratio_of(v: Option<RatioValue>, key: &str, path: &Path) -> Result<Option<f64>
     .transpose()
 }
 
+/// Rule ids as a file names them: an unknown one is an error naming the
+/// file, the key and the valid ids.
+fn rules_of(ids: Vec<String>, key: &str, path: &Path) -> Result<Vec<Rule>> {
+    ids.iter()
+        .map(|id| id.parse().map_err(|e| bad_config(path, key, e)))
+        .collect()
+}
+
 fn bad_config(path: &Path, key: &str, reason: impl std::fmt::Display) -> Error {
     Error::Usage(format!("'{}': {key}: {reason}", path.display()))
 }
@@ -182,7 +191,7 @@ fn parse_toml(text: &str, path: &Path) -> Result<Budgets> {
         max_reclaimable_bytes: size_of(b.max_reclaimable_bytes, "max_reclaimable_bytes", path)?,
         max_wasted_percent: ratio_of(b.max_wasted_percent, "max_wasted_percent", path)?,
         min_efficiency: ratio_of(b.min_efficiency, "min_efficiency", path)?,
-        deny: b.deny,
+        deny: rules_of(b.deny, "deny", path)?,
         ignore_paths: b.ignore_paths,
         max_growth: size_of(b.max_growth, "max_growth", path)?,
     })
@@ -456,7 +465,7 @@ pub fn evaluate(a: &Analysis, b: &Budgets, origin: Origin, baseline: Option<&Ana
         let fired: Vec<&Finding> = a
             .findings
             .iter()
-            .filter(|f| f.rule == rule)
+            .filter(|f| f.rule == *rule)
             .filter(|f| {
                 f.paths.is_empty()
                     || f.paths_omitted > 0
@@ -516,7 +525,7 @@ pub fn evaluate(a: &Analysis, b: &Budgets, origin: Origin, baseline: Option<&Ana
             &by_bytes(
                 a.findings
                     .iter()
-                    .filter(|f| f.severity == "high" || f.bytes > 0),
+                    .filter(|f| f.severity == Severity::High || f.bytes > 0),
             ),
             5,
         )
@@ -618,7 +627,7 @@ pub fn write_github(
             for f in a
                 .findings
                 .iter()
-                .filter(|f| f.severity == "high" || f.bytes > 0)
+                .filter(|f| f.severity == Severity::High || f.bytes > 0)
             {
                 let mut message = format!("{} ({})", f.rule, bytes(f.bytes));
                 if let Some(p) = f.paths.first() {
@@ -632,7 +641,7 @@ pub fn write_github(
                 writeln!(
                     out,
                     "::{} {at}title={}::{}",
-                    annotation_level(f.severity),
+                    annotation_level(f.severity.as_str()),
                     prop(&format!("ballast {}", f.rule)),
                     data(&message)
                 )?;
@@ -777,7 +786,7 @@ mod tests {
         .unwrap();
         assert_eq!(
             (b.max_size, b.min_efficiency, b.deny.clone()),
-            (Some(150_000_000), Some(0.95), vec!["secret".to_string()])
+            (Some(150_000_000), Some(0.95), vec![Rule::Secret])
         );
         let b = parse_toml("max_layer_size = 1000\nmax_wasted_percent = \"5%\"\n", p).unwrap();
         assert_eq!(
@@ -786,6 +795,16 @@ mod tests {
         );
         let err = parse_toml("[budget]\nmax_sise = 1\n", p).unwrap_err();
         assert!(err.to_string().contains("max_sise"), "{err}");
+    }
+
+    #[test]
+    fn an_unknown_denied_rule_names_the_file_the_key_and_the_valid_ids() {
+        let err = parse_toml("deny = [\"secrets\"]\n", Path::new("ci/.ballast.toml")).unwrap_err();
+        let text = err.to_string();
+        assert!(text.contains("ci/.ballast.toml"), "{text}");
+        assert!(text.contains("deny"), "{text}");
+        assert!(text.contains("unknown rule 'secrets'"), "{text}");
+        assert!(text.contains("secret, root-user"), "{text}");
     }
 
     #[test]

@@ -17,14 +17,13 @@
 //! (newlines in heredoc commands or file names) are shown as `\n`, `\u{..}`, so
 //! they cannot end a table row or a list item.
 
-use std::collections::HashSet;
 use std::io::Write;
 
 use super::bytes;
 use super::ci::{Origin, Status, Verdict};
+use crate::analysis::findings::FlaggedBytes;
 use crate::analysis::{Analysis, Finding};
-use crate::layer::EntryKind;
-use crate::tree::NodeId;
+use crate::vocab::{Rule, Severity};
 
 /// Widest command shown in the layers table (the findings show it whole).
 const COMMAND_WIDTH: usize = 100;
@@ -34,9 +33,6 @@ const BAR_WIDTH: u64 = 20;
 const TOP_ROWS: usize = 10;
 /// Analysis warnings listed.
 const TOP_WARNINGS: usize = 10;
-
-/// The rules whose bytes are hidden versions (shipped, not live).
-const HIDDEN_RULES: [&str; 2] = ["deleted-later", "overwritten"];
 
 pub fn write(
     analysis: &Analysis,
@@ -157,7 +153,7 @@ fn finding_counts(findings: &[Finding]) -> String {
     if findings.is_empty() {
         return "none".into();
     }
-    let by: Vec<String> = ["high", "medium", "low", "info"]
+    let by: Vec<String> = Severity::ALL
         .iter()
         .filter_map(|s| {
             let n = findings.iter().filter(|f| f.severity == *s).count();
@@ -233,22 +229,14 @@ fn budgets(v: &Verdict, md: &mut String) {
 /// Bytes of live files flagged by waste and bloat findings, each file once:
 /// per rule, the files no earlier finding (in the analysis' order) claimed.
 /// The rule totals add up to `reclaimable_bytes - hidden_bytes`.
-fn live_by_rule(a: &Analysis) -> Vec<(&'static str, u64)> {
-    let mut seen: HashSet<NodeId> = HashSet::new();
-    let mut out: Vec<(&'static str, u64)> = Vec::new();
+fn live_by_rule(a: &Analysis) -> Vec<(Rule, u64)> {
+    let mut flagged = FlaggedBytes::default();
+    let mut out: Vec<(Rule, u64)> = Vec::new();
     for f in &a.findings {
-        if !matches!(f.category, "waste" | "bloat") || HIDDEN_RULES.contains(&f.rule) {
+        if !f.category.is_size() || f.rule.is_hidden_version() {
             continue;
         }
-        let mut sum = 0;
-        for &id in &f.nodes {
-            if seen.insert(id)
-                && let Some(m) = a.tree.node(id).live()
-                && m.kind == EntryKind::File
-            {
-                sum += m.size;
-            }
-        }
+        let sum = flagged.add(&a.tree, f);
         match out.iter_mut().find(|(r, _)| *r == f.rule) {
             Some(slot) => slot.1 += sum,
             None => out.push((f.rule, sum)),
@@ -262,38 +250,28 @@ fn live_by_rule(a: &Analysis) -> Vec<(&'static str, u64)> {
 /// (disjoint by construction), nothing for security and reliability rules.
 fn rule_bytes(a: &Analysis, group: &[&Finding]) -> u64 {
     let Some(first) = group.first() else { return 0 };
-    if HIDDEN_RULES.contains(&first.rule) {
+    if first.rule.is_hidden_version() {
         return group.iter().map(|f| f.bytes).sum();
     }
-    if !matches!(first.category, "waste" | "bloat") {
-        return 0;
-    }
-    let mut seen: HashSet<NodeId> = HashSet::new();
-    group
-        .iter()
-        .flat_map(|f| f.nodes.iter().copied())
-        .filter(|id| seen.insert(*id))
-        .filter_map(|id| a.tree.node(id).live())
-        .filter(|m| m.kind == EntryKind::File)
-        .map(|m| m.size)
-        .sum()
+    let mut flagged = FlaggedBytes::default();
+    group.iter().map(|f| flagged.add(&a.tree, f)).sum()
 }
 
 /// Where the shipped bytes go: a mermaid pie, when anything is flagged.
 fn causes(a: &Analysis, md: &mut String) {
     let m = &a.metrics;
-    let hidden_of = |rule: &str| -> u64 {
+    let hidden_of = |rule: Rule| -> u64 {
         a.findings
             .iter()
             .filter(|f| f.rule == rule)
             .map(|f| f.bytes)
             .sum()
     };
-    let deleted = hidden_of("deleted-later");
-    let overwritten = hidden_of("overwritten");
+    let deleted = hidden_of(Rule::DeletedLater);
+    let overwritten = hidden_of(Rule::Overwritten);
     let other_hidden = m.hidden_bytes.saturating_sub(deleted + overwritten);
     let mut live = live_by_rule(a);
-    live.sort_by(|x, y| y.1.cmp(&x.1).then(x.0.cmp(y.0)));
+    live.sort_by(|x, y| y.1.cmp(&x.1).then(x.0.cmp(&y.0)));
     let flagged_live: u64 = live.iter().map(|r| r.1).sum();
     let kept = m.live_bytes.saturating_sub(flagged_live);
 
@@ -369,7 +347,7 @@ fn findings(a: &Analysis, md: &mut String) {
         return;
     }
     // Rules in the order their first finding appears (severity, then bytes).
-    let mut groups: Vec<(&str, Vec<&Finding>)> = Vec::new();
+    let mut groups: Vec<(Rule, Vec<&Finding>)> = Vec::new();
     for f in &a.findings {
         match groups.iter_mut().find(|g| g.0 == f.rule) {
             Some(g) => g.1.push(f),
@@ -378,7 +356,7 @@ fn findings(a: &Analysis, md: &mut String) {
     }
     md.push_str("## Findings\n\n");
     for (rule, group) in &groups {
-        md.push_str(&format!("### {}\n\n", code(rule)));
+        md.push_str(&format!("### {}\n\n", code(rule.as_str())));
         let n = group.len();
         let mut line = format!(
             "{} · {n} finding{}",

@@ -79,7 +79,7 @@ pub fn log(a: &Analysis, verdict: Option<&Verdict>) -> Value {
         results.push(lint_result(a, l));
     }
 
-    let mut ids: Vec<&str> = a.findings.iter().map(|f| f.rule).collect();
+    let mut ids: Vec<&str> = a.findings.iter().map(|f| f.rule.as_str()).collect();
     if !failed.is_empty() {
         ids.push("budget");
     }
@@ -135,9 +135,9 @@ fn finding_result(a: &Analysis, f: &Finding) -> Value {
             .map(|p| image_location(&p.path, p.bytes)),
     );
     if locations.is_empty() {
-        locations.push(config_location(f.rule));
+        locations.push(config_location(f.rule.as_str()));
     }
-    let mut text = String::from(summary(f.rule));
+    let mut text = String::from(summary(f.rule.as_str()));
     if f.bytes > 0 {
         text.push_str(&format!(": {} reclaimable", bytes(f.bytes)));
     }
@@ -158,13 +158,13 @@ fn finding_result(a: &Analysis, f: &Finding) -> Value {
         text.push_str(advice.as_str());
     }
     let about: Vec<&str> = match f.paths.first() {
-        Some(p) => vec![f.rule, &p.path],
-        None => vec![f.rule],
+        Some(p) => vec![f.rule.as_str(), &p.path],
+        None => vec![f.rule.as_str()],
     };
     let layer = f.layer.as_ref().map(|l| l.index);
     json!({
         "ruleId": f.rule,
-        "level": level(f.severity),
+        "level": level(f.severity.as_str()),
         "message": { "text": text },
         "locations": locations,
         "partialFingerprints": { "ballast/v1": fingerprint(&about) },
@@ -260,9 +260,13 @@ fn rule(a: &Analysis, id: &str) -> Value {
     let help = a
         .findings
         .iter()
-        .find(|f| f.rule == id)
+        .find(|f| f.rule.as_str() == id)
         .map_or_else(|| summary(id).to_string(), |f| f.advice.clone());
-    let severity = a.findings.iter().find(|f| f.rule == id).map(|f| f.severity);
+    let severity = a
+        .findings
+        .iter()
+        .find(|f| f.rule.as_str() == id)
+        .map(|f| f.severity.as_str());
     json!({
         "id": id,
         "name": id,

@@ -15,6 +15,7 @@ use ratatui::layout::{Position, Rect};
 pub use super::pager::{PAGER_LIMIT, Pager, PagerBody};
 use super::tree::{Kind, Mode, Model, Params, Sort, View};
 use crate::tree::{NodeId, Op};
+use crate::vocab::Rule;
 
 #[derive(Debug)]
 pub enum Event {
@@ -109,7 +110,7 @@ pub struct Input {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum FindingRow {
     Group {
-        rule: &'static str,
+        rule: Rule,
         bytes: u64,
         count: usize,
     },
@@ -216,7 +217,7 @@ impl App {
 
     fn load(&mut self, model: Arc<Model>) {
         let a = &model.analysis;
-        let mut rules: Vec<(&'static str, u64, Vec<usize>)> = Vec::new();
+        let mut rules: Vec<(Rule, u64, Vec<usize>)> = Vec::new();
         for (i, f) in a.findings.iter().enumerate() {
             match rules.iter_mut().find(|r| r.0 == f.rule) {
                 Some(r) => {
@@ -226,7 +227,7 @@ impl App {
                 None => rules.push((f.rule, f.bytes, vec![i])),
             }
         }
-        rules.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(b.0)));
+        rules.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
         let mut findings = Vec::new();
         for (rule, bytes, items) in rules {
             findings.push(FindingRow::Group {

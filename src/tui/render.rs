@@ -16,6 +16,7 @@ use crate::layer::EntryKind;
 use crate::layer::path::display;
 use crate::report::bytes;
 use crate::tree::Meta;
+use crate::vocab::Severity;
 
 /// Every key, for the help overlay (and the README's table).
 pub const KEYS: &[(&str, &str)] = &[
@@ -277,8 +278,8 @@ fn draw_findings(f: &mut Frame, app: &App, t: &Theme, r: Rect) {
                 FindingRow::Item(k) => {
                     let x = &m.analysis.findings[*k];
                     let sev = match x.severity {
-                        "high" => t.fg(Color::Red),
-                        "medium" => t.fg(Color::Yellow),
+                        Severity::High => t.fg(Color::Red),
+                        Severity::Medium => t.fg(Color::Yellow),
                         _ => Style::default(),
                     };
                     let what = x
