@@ -46,7 +46,26 @@ pub(super) fn gather(input: &Input, base: &BaseInfo) -> Facts {
         .and_then(|id| tree.node(id).live())
         .map_or(0, |m| m.flags);
 
-    // The history after the base.
+    app_history(input, b, &mut facts);
+    facts.shell_form = shell_form(input.config);
+    facts.app_packages = input
+        .packages
+        .iter()
+        .filter(|p| matches!(p.ecosystem, "deb" | "apk") && p.layer.is_some_and(|l| l >= b))
+        .map(|p| (p.name.clone(), p.bytes))
+        .collect();
+    let files = dropped_files(input, b);
+    let nodes: HashSet<NodeId> = files.iter().map(|&(id, _, _)| id).collect();
+    let dropped = droppable(input.tree, files);
+    facts.dropped_bytes = dropped.iter().map(|d| d.bytes).sum();
+    facts.plan = dockerfile::plan(input, base, &nodes);
+    facts.dropped = dropped;
+    facts
+}
+
+/// The history after the base: its steps, its RUN steps and the package
+/// managers they call.
+fn app_history(input: &Input, b: usize, facts: &mut Facts) {
     let mut layers = 0;
     for h in &input.config.history {
         if layers >= b {
@@ -78,20 +97,6 @@ pub(super) fn gather(input: &Input, base: &BaseInfo) -> Facts {
             }
         }
     }
-    facts.shell_form = shell_form(input.config);
-    facts.app_packages = input
-        .packages
-        .iter()
-        .filter(|p| matches!(p.ecosystem, "deb" | "apk") && p.layer.is_some_and(|l| l >= b))
-        .map(|p| (p.name.clone(), p.bytes))
-        .collect();
-    let files = dropped_files(input, b);
-    let nodes: HashSet<NodeId> = files.iter().map(|&(id, _, _)| id).collect();
-    let dropped = droppable(input.tree, files);
-    facts.dropped_bytes = dropped.iter().map(|d| d.bytes).sum();
-    facts.plan = dockerfile::plan(input, base, &nodes);
-    facts.dropped = dropped;
-    facts
 }
 
 /// Shell-form command, entrypoint and healthcheck: they need `/bin/sh`.

@@ -41,7 +41,50 @@ pub(super) fn switch(base: &BaseInfo, facts: &Facts, shipped: u64, c: &BaseImage
             "the image has no base layers (FROM scratch): {name} goes under it"
         ));
     }
-    let mut warnings = Vec::new();
+    let adjust = runtime_change(base, c, &mut assumptions);
+    if !facts.app_packages.is_empty() {
+        let bytes: u64 = facts.app_packages.iter().map(|p| p.1).sum();
+        assumptions.push(format!(
+            "the {} packages the app layers install ({}) take the same room on {name}{}",
+            facts.app_packages.len(),
+            human(bytes),
+            if c.package_manager == "none" {
+                ", copied from a build stage"
+            } else {
+                ""
+            }
+        ));
+    }
+    assumptions.push(
+        "the app layers are rebuilt unchanged on the new base (their hidden bytes too)".into(),
+    );
+    let mut warnings: Vec<EstimateWarning> = size_figure(c).into_iter().collect();
+    native_code(base, facts, c, &mut warnings);
+    shell_and_tools(base, facts, c, &mut warnings);
+    let size_after = (i128::from(shipped) - i128::from(base.bytes) + i128::from(c.bytes()) + adjust)
+        .max(0) as u64;
+    let trimmed = facts.app_hidden + facts.dropped_bytes;
+    Estimate {
+        strategy: Strategy::BaseSwitch,
+        with_multi_stage: (trimmed > 0).then(|| size_after.saturating_sub(trimmed)),
+        feasible: !warnings.iter().any(|w| w.blocking),
+        candidate: Some(c.clone()),
+        size_before: shipped,
+        size_after,
+        bytes_saved: shipped.saturating_sub(size_after),
+        assumptions,
+        warnings,
+        dropped: Vec::new(),
+        dockerfile: None,
+    }
+}
+
+/// The runtime's bytes the switch adds (the candidate lacks the image's
+/// runtime: it is copied in) or removes (the candidate brings the runtime the
+/// app layers installed), with the assumption that says so.
+fn runtime_change(base: &BaseInfo, c: &BaseImage, assumptions: &mut Vec<String>) -> i128 {
+    let name = c.name();
+    let human = crate::units::bytes;
     let mut adjust: i128 = 0;
     let runtime = base.runtime.as_ref().filter(|r| r.kind != "go");
     if let Some(r) = runtime {
@@ -70,55 +113,25 @@ pub(super) fn switch(base: &BaseInfo, facts: &Facts, shipped: u64, c: &BaseImage
             (false, false) => {}
         }
     }
-    if !facts.app_packages.is_empty() {
-        let bytes: u64 = facts.app_packages.iter().map(|p| p.1).sum();
-        assumptions.push(format!(
-            "the {} packages the app layers install ({}) take the same room on {name}{}",
-            facts.app_packages.len(),
-            human(bytes),
-            if c.package_manager == "none" {
-                ", copied from a build stage"
-            } else {
-                ""
-            }
-        ));
-    }
-    assumptions.push(
-        "the app layers are rebuilt unchanged on the new base (their hidden bytes too)".into(),
-    );
-    if c.size_kind != "uncompressed" && c.size_kind != "measured" {
-        warnings.push(EstimateWarning {
-            kind: "size-figure",
-            blocking: false,
-            message: format!(
-                "the table's figure for {name} is {}, not the uncompressed size: the real size after \
+    adjust
+}
+
+/// A warning when the table's figure for `c` is not its uncompressed size.
+fn size_figure(c: &BaseImage) -> Option<EstimateWarning> {
+    let name = c.name();
+    (c.size_kind != "uncompressed" && c.size_kind != "measured").then(|| EstimateWarning {
+        kind: "size-figure",
+        blocking: false,
+        message: format!(
+            "the table's figure for {name} is {}, not the uncompressed size: the real size after \
                  differs by that much",
-                match c.size_kind.as_str() {
-                    "compressed" => "the compressed download size",
-                    _ => "approximate",
-                }
-            ),
-            paths: Vec::new(),
-        });
-    }
-    native_code(base, facts, c, &mut warnings);
-    shell_and_tools(base, facts, c, &mut warnings);
-    let size_after = (i128::from(shipped) - i128::from(base.bytes) + i128::from(c.bytes()) + adjust)
-        .max(0) as u64;
-    let trimmed = facts.app_hidden + facts.dropped_bytes;
-    Estimate {
-        strategy: Strategy::BaseSwitch,
-        with_multi_stage: (trimmed > 0).then(|| size_after.saturating_sub(trimmed)),
-        feasible: !warnings.iter().any(|w| w.blocking),
-        candidate: Some(c.clone()),
-        size_before: shipped,
-        size_after,
-        bytes_saved: shipped.saturating_sub(size_after),
-        assumptions,
-        warnings,
-        dropped: Vec::new(),
-        dockerfile: None,
-    }
+            match c.size_kind.as_str() {
+                "compressed" => "the compressed download size",
+                _ => "approximate",
+            }
+        ),
+        paths: Vec::new(),
+    })
 }
 
 /// Native code linked against a libc the candidate does not have.
