@@ -13,6 +13,11 @@
 //! Every number counts each byte once, from the merged tree: a file belongs to
 //! the layer that wrote its live version. An estimate states what it assumes;
 //! it is never a measurement.
+//!
+//! By job: `base` finds the base, `facts` gathers what the estimates need
+//! (with `dropped` and `sources`: what a final stage leaves behind),
+//! `multi_stage` and `switch` make the two kinds of estimate, `dockerfile`
+//! writes the proposed multi-stage Dockerfile, `table` is the reference table.
 
 use serde::Serialize;
 

@@ -10,7 +10,13 @@
 //! it with that layer's command, the paths (largest first) and the concrete
 //! Dockerfile change. `reclaimable_bytes` counts every byte once: hidden bytes
 //! (deleted or overwritten, whatever rule names them) first, then each live file
-//! flagged by any rule once, whichever rule flagged it.
+//! flagged by any rule once, whichever rule flagged it (`FlaggedBytes`).
+//!
+//! The rules live by family: `waste` (hidden versions, duplicates),
+//! `packages` (caches, dev dependencies, toolchains), `clutter` (VCS
+//! directories, bytecode, docs, junk), `security` (secrets, permission bits)
+//! and `config` (root user, health check); `lookup` is where they look in the
+//! merged tree.
 
 use std::collections::HashSet;
 
@@ -162,13 +168,13 @@ pub fn live_reclaimable(tree: &MergedTree, findings: &[Finding]) -> u64 {
 /// reliability findings name live files too, but removing them is about risk,
 /// not size: only waste and bloat count (see [`Category::is_size`]).
 #[derive(Debug, Default)]
-pub struct FlaggedBytes {
+pub(crate) struct FlaggedBytes {
     seen: HashSet<NodeId>,
 }
 
 impl FlaggedBytes {
     /// The bytes `f` adds to what the findings before it flagged.
-    pub fn add(&mut self, tree: &MergedTree, f: &Finding) -> u64 {
+    pub(crate) fn add(&mut self, tree: &MergedTree, f: &Finding) -> u64 {
         if !f.category.is_size() {
             return 0;
         }
