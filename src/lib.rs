@@ -16,6 +16,8 @@ pub mod report;
 pub mod source;
 pub mod tree;
 pub mod tui;
+pub mod units;
+pub mod vocab;
 
 pub use analysis::{Analysis, analyze};
 pub use error::{Error, Result};

@@ -26,7 +26,14 @@ fn allowed(module: &str) -> Option<&'static [&'static str]> {
         "dockerfile" => &[],
         "analysis" => &["source", "layer", "tree", "dockerfile"],
         "report" => &["analysis", "source", "layer", "tree", "dockerfile"],
-        "tui" => &["analysis", "source", "layer", "tree", "dockerfile", "report"],
+        "tui" => &[
+            "analysis",
+            "source",
+            "layer",
+            "tree",
+            "dockerfile",
+            "report",
+        ],
         "cli" => &[
             "analysis",
             "source",
@@ -63,7 +70,11 @@ fn src_files() -> Vec<(String, String)> {
     files
         .into_iter()
         .map(|p| {
-            let rel = p.strip_prefix(&root).unwrap().to_string_lossy().into_owned();
+            let rel = p
+                .strip_prefix(&root)
+                .unwrap()
+                .to_string_lossy()
+                .into_owned();
             (rel, std::fs::read_to_string(&p).expect("read source"))
         })
         .collect()
@@ -275,7 +286,8 @@ fn cycle_from(
 #[test]
 fn the_tui_state_never_calls_its_renderer() {
     for (rel, text) in src_files() {
-        let state = rel.starts_with("tui/") && !rel.starts_with("tui/render") && !is_test_file(&rel);
+        let state =
+            rel.starts_with("tui/") && !rel.starts_with("tui/render") && !is_test_file(&rel);
         if state && rel != "tui/mod.rs" {
             let code = code_only(&text);
             assert!(
@@ -342,7 +354,14 @@ fn functions_stay_short() {
 
 fn fn_name(line: &str) -> Option<&str> {
     let mut rest = line;
-    for word in ["pub(crate) ", "pub(super) ", "pub ", "const ", "async ", "unsafe "] {
+    for word in [
+        "pub(crate) ",
+        "pub(super) ",
+        "pub ",
+        "const ",
+        "async ",
+        "unsafe ",
+    ] {
         rest = rest.strip_prefix(word).unwrap_or(rest);
     }
     let rest = rest.strip_prefix("fn ")?;
@@ -388,5 +407,8 @@ fn the_checker_reads_imports_as_written() {
         ["tree"]
     );
     assert_eq!(fn_name("pub(crate) fn walk<T>(x: T) {"), Some("walk"));
-    assert_eq!(fn_end(&["fn a() {", "  if x {", "  }", "}", "fn b() {}"], 0), 3);
+    assert_eq!(
+        fn_end(&["fn a() {", "  if x {", "  }", "}", "fn b() {}"], 0),
+        3
+    );
 }

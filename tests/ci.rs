@@ -243,6 +243,41 @@ fn bad_budgets_are_errors_with_exit_2() {
 }
 
 #[test]
+fn an_unknown_rule_id_is_an_error_listing_the_valid_ones() {
+    let tmp = tempfile::tempdir().unwrap();
+    // `secrets` for the rule `secret`: an exit-2 usage error, not a budget
+    // that silently never fires.
+    let o = ci(tmp.path(), &demo(), &["--deny", "secrets"]);
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert_eq!(o.status.code(), Some(2), "{err}");
+    assert!(
+        err.contains("--deny") && err.contains("unknown rule 'secrets'"),
+        "{err}"
+    );
+    assert!(
+        err.contains("vcs-directory") && err.contains("secret, root-user"),
+        "the valid ids are listed: {err}"
+    );
+    assert!(text(&o).is_empty(), "no verdict: {}", text(&o));
+
+    std::fs::write(
+        tmp.path().join(".ballast.toml"),
+        "[budget]\ndeny = [\"secret\", \"vcs-directories\"]\n",
+    )
+    .unwrap();
+    let o = ci(tmp.path(), &demo(), &[]);
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert_eq!(o.status.code(), Some(2), "{err}");
+    assert!(
+        err.contains(".ballast.toml")
+            && err.contains("deny")
+            && err.contains("unknown rule 'vcs-directories'")
+            && err.contains("vcs-directory, package-cache"),
+        "the file, the key and the valid ids: {err}"
+    );
+}
+
+#[test]
 fn growth_against_a_baseline_from_any_source() {
     let tmp = tempfile::tempdir().unwrap();
     let spec = |extra: u64| ImageSpec {

@@ -113,7 +113,7 @@ fn a_commit_adding_a_dependency_and_a_cache_is_named_with_exact_bytes() {
     let cache_finding = d
         .findings_appeared
         .iter()
-        .find(|f| f.rule == "package-cache")
+        .find(|f| f.rule == ballast::vocab::Rule::PackageCache)
         .expect("package-cache appeared");
     assert_eq!(cache_finding.bytes, cache);
     assert!(

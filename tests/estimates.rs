@@ -276,6 +276,7 @@ fn write(ctx: &Path, path: &str, data: impl AsRef<[u8]>) {
 }
 
 fn strategy<'a>(a: &'a Analysis, s: &str) -> &'a Estimate {
+    let s: ballast::vocab::Strategy = s.parse().unwrap_or_else(|e| panic!("{e}"));
     a.estimates
         .iter()
         .find(|e| e.strategy == s)

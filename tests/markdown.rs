@@ -38,7 +38,7 @@ fn failing_verdict(a: &Analysis) -> Verdict {
     let budgets = Budgets {
         max_size: Some(1),
         min_efficiency: Some(0.9),
-        deny: vec!["vcs-directory".into()],
+        deny: vec![ballast::vocab::Rule::VcsDirectory],
         ..Default::default()
     };
     ci::evaluate(a, &budgets, Origin::DiveDefaults, None)

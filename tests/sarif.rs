@@ -36,7 +36,7 @@ fn demo() -> Analysis {
 fn failing(a: &Analysis) -> ci::Verdict {
     let budgets = Budgets {
         max_size: Some(1),
-        deny: vec!["vcs-directory".into()],
+        deny: vec![ballast::vocab::Rule::VcsDirectory],
         ..Default::default()
     };
     ci::evaluate(a, &budgets, Origin::DiveDefaults, None)
@@ -153,7 +153,7 @@ fn results_name_declared_rules_and_image_paths() {
     }
     // Each finding's first path is its first location.
     for (f, r) in a.findings.iter().zip(results) {
-        assert_eq!(r["ruleId"], f.rule);
+        assert_eq!(r["ruleId"], f.rule.as_str());
         if let Some(p) = f.paths.first() {
             assert_eq!(
                 r["locations"][0]["physicalLocation"]["artifactLocation"]["uri"],

@@ -14,6 +14,7 @@ use serde::Serialize;
 use super::Analysis;
 use crate::layer::EntryKind;
 use crate::layer::path::display;
+use crate::vocab::Rule;
 
 /// How many directories and files each list shows.
 const TOP: usize = 20;
@@ -104,7 +105,7 @@ impl FileChanges {
 /// A finding as it is compared across images: rule, where, and its bytes.
 #[derive(Debug, Clone, Serialize, PartialEq, Eq)]
 pub struct FindingKey {
-    pub rule: String,
+    pub rule: Rule,
     pub path: Option<String>,
     pub bytes: u64,
     pub advice: String,
@@ -324,13 +325,13 @@ fn directory_growth(
 
 /// Findings of `a` that `b` does not have (by rule and first path).
 fn finding_diff(a: &Analysis, b: &Analysis) -> Vec<FindingKey> {
-    let key = |f: &super::Finding| (f.rule.to_string(), f.paths.first().map(|p| p.path.clone()));
+    let key = |f: &super::Finding| (f.rule, f.paths.first().map(|p| p.path.clone()));
     let theirs: HashSet<_> = b.findings.iter().map(key).collect();
     a.findings
         .iter()
         .filter(|f| !theirs.contains(&key(f)))
         .map(|f| FindingKey {
-            rule: f.rule.to_string(),
+            rule: f.rule,
             path: f.paths.first().map(|p| p.path.clone()),
             bytes: f.bytes,
             advice: f.advice.clone(),

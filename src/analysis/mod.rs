@@ -4,6 +4,7 @@
 //! merged tree and dive's tally as soon as it arrives, and its own index is then
 //! dropped, so memory holds the tree, not every layer's entry list.
 
+mod assemble;
 pub mod diff;
 pub mod estimate;
 pub mod findings;
@@ -13,13 +14,14 @@ use serde::Serialize;
 
 pub use findings::Finding;
 
+use assemble::{Merged, assemble};
+
 use crate::error::Result;
-use crate::layer::{Compression, EntryKind, LayerIndex, path::display};
+use crate::layer::{Compression, LayerIndex};
 use crate::progress::Progress;
-use crate::source::layout::{ContainerConfig, Format, History, ImagePlan};
+use crate::source::layout::{ContainerConfig, Format};
 use crate::source::{self, Options, ReadPath, SourceKind};
-use crate::tree::dive::DiveTally;
-use crate::tree::{MergedTree, Op};
+use crate::tree::MergedTree;
 
 /// Version of the JSON shape; changes only with a new value.
 pub const SCHEMA: &str = "ballast/1";
@@ -32,7 +34,7 @@ pub struct Analysis {
     pub schema: &'static str,
     pub image: ImageInfo,
     pub metrics: Metrics,
-    /// Causes of waste and risk, with the fix (see DESIGN.md "Findings").
+    /// Causes of waste and risk, with the fix (see [`findings`]).
     pub findings: Vec<Finding>,
     /// The base below the app: layers, OS, libc, runtime.
     pub base: estimate::BaseInfo,
@@ -167,13 +169,6 @@ pub struct Warning {
     pub message: String,
 }
 
-/// Per-layer numbers gathered while merging.
-struct LayerStat {
-    size: u64,
-    files: u64,
-    compression: Option<Compression>,
-}
-
 /// Read and analyse an image.
 pub fn analyze(reference: &str, opts: &Options, progress: &dyn Progress) -> Result<Analysis> {
     let mut m = Merged::default();
@@ -183,165 +178,6 @@ pub fn analyze(reference: &str, opts: &Options, progress: &dyn Progress) -> Resu
     })?;
     m.tree.sort_children();
     Ok(assemble(reference, opts, loaded, m))
-}
-
-/// What folding the layers in gives, before the analysis proper.
-#[derive(Default)]
-struct Merged {
-    tree: MergedTree,
-    dive: DiveTally,
-    captures: packages::Captures,
-    stats: Vec<LayerStat>,
-    warnings: Vec<Warning>,
-}
-
-impl Merged {
-    /// Fold layer `i` in; its entry list is dropped afterwards.
-    fn push(&mut self, i: usize, mut layer: LayerIndex) {
-        self.dive.observe(&mut self.tree, &layer);
-        self.tree.push_layer(&layer);
-        for (entry, bytes) in std::mem::take(&mut layer.captured) {
-            if let Some(id) = self.tree.lookup(&layer.entries[entry].path) {
-                self.captures.insert(id, i as u16, bytes);
-            }
-        }
-        self.stats.push(LayerStat {
-            size: layer.entries.iter().map(|e| e.size).sum(),
-            files: layer.entries.len() as u64,
-            compression: layer.compression,
-        });
-        self.warnings
-            .extend(layer.warnings.into_iter().map(|w| Warning {
-                layer: Some(i),
-                path: Some(display(&w.path)),
-                message: w.message,
-            }));
-    }
-}
-
-fn assemble(reference: &str, opts: &Options, loaded: source::Loaded, m: Merged) -> Analysis {
-    let Merged {
-        tree,
-        dive,
-        captures,
-        stats,
-        warnings,
-    } = m;
-    let (dive, captures) = (&dive, &captures);
-    let plan: ImagePlan = loaded.plan;
-    let mut changes = vec![Changes::default(); stats.len()];
-    for (_, node) in tree.nodes() {
-        for c in &node.history {
-            let slot = &mut changes[c.layer as usize];
-            match c.op {
-                Op::Added => slot.added += 1,
-                Op::Modified => slot.modified += 1,
-                Op::Removed => slot.removed += 1,
-            }
-        }
-    }
-    let mut history = plan.config.history.iter().filter(|h| !h.empty_layer);
-    let layers: Vec<LayerInfo> = plan
-        .layers
-        .iter()
-        .zip(&stats)
-        .enumerate()
-        .map(|(i, (l, s))| {
-            let h: Option<&History> = history.next();
-            let created_by = h.and_then(|h| h.created_by.as_deref()).map(redact_history);
-            LayerInfo {
-                index: i,
-                digest: l.digest.clone().unwrap_or_else(|| l.diff_id.clone()),
-                diff_id: l.diff_id.clone(),
-                compression: s.compression,
-                blob_bytes: loaded.blob_sizes.get(i).copied().flatten(),
-                size_bytes: s.size,
-                files: s.files,
-                changes: changes[i],
-                command: created_by.as_deref().map(tidy_command),
-                created_by,
-                created: h.and_then(|h| h.created.clone()),
-            }
-        })
-        .collect();
-
-    let inventory = packages::inventory(&tree, captures);
-    let dev = packages::dev_dependencies(&tree, captures, &inventory);
-    let found = findings::find(&findings::Input {
-        tree: &tree,
-        layers: &layers,
-        config: &plan.config,
-        packages: &inventory,
-        dev: &dev,
-    });
-    let d = dive.metrics();
-    let shipped: u64 = layers.iter().map(|l| l.size_bytes).sum();
-    let (base, estimate_facts, estimates) = estimate::estimate(&estimate::Input {
-        tree: &tree,
-        layers: &layers,
-        config: &plan.config,
-        captures,
-        packages: &inventory,
-        findings: &found,
-        shipped,
-    });
-    let live = tree.live_bytes();
-    let hidden = shipped.saturating_sub(live);
-    let live_files = tree
-        .nodes()
-        .filter(|(_, n)| n.live().is_some_and(|m| m.kind != EntryKind::Dir))
-        .count() as u64;
-    let wasted_paths: Vec<InefficientPath> = dive
-        .inefficient_paths()
-        .into_iter()
-        .map(|(id, bytes, count)| InefficientPath {
-            path: display(&tree.path(id)),
-            count,
-            bytes,
-        })
-        .collect();
-    let inefficient_paths = wasted_paths.iter().take(TOP_PATHS).cloned().collect();
-
-    Analysis {
-        schema: SCHEMA,
-        image: ImageInfo {
-            reference: reference.to_string(),
-            id: plan.config_digest.clone(),
-            source: loaded.source,
-            read_path: loaded.read_path,
-            format: plan.format,
-            repo_tags: plan.repo_tags.clone(),
-            os: plan.config.os.clone(),
-            architecture: plan.config.architecture.clone(),
-            variant: plan.config.variant.clone(),
-            created: plan.config.created.clone(),
-            size_bytes: shipped,
-            verified: opts.verify && loaded.read_path != ReadPath::EngineStorage,
-            layers,
-            config: config_info(plan.config.config.as_ref()),
-        },
-        metrics: Metrics {
-            efficiency: d.efficiency,
-            wasted_bytes: d.wasted_bytes,
-            user_wasted_percent: d.user_wasted_percent,
-            shipped_bytes: shipped,
-            live_bytes: live,
-            hidden_bytes: hidden,
-            reclaimable_bytes: hidden + findings::live_reclaimable(&tree, &found),
-            live_files,
-            inefficient_paths,
-        },
-        findings: found,
-        base,
-        estimates,
-        estimate_facts,
-        packages: inventory,
-        wasted_paths,
-        warnings,
-        dockerfile: None,
-        history: plan.config.history.clone(),
-        tree,
-    }
 }
 
 /// `/bin/sh -c #(nop)  COPY file:… in /` → `COPY file:… in /`;

@@ -237,7 +237,7 @@ fn propose_from_dockerfile(
     for e in analysis
         .estimates
         .iter_mut()
-        .filter(|e| e.strategy == "multi-stage")
+        .filter(|e| e.strategy == crate::vocab::Strategy::MultiStage)
     {
         e.dockerfile = Some(proposal.clone());
     }

@@ -17,6 +17,7 @@ use clap::Parser;
 
 use crate::report::ci;
 use crate::source::{EngineStorage, SourceKind};
+use crate::vocab::Rule;
 
 #[derive(Debug, Parser)]
 #[command(
@@ -99,8 +100,8 @@ pub struct Args {
     pub min_efficiency: Option<f64>,
 
     /// A finding rule that must not fire (repeatable), e.g. secret.
-    #[arg(long, value_name = "RULE", help_heading = "CI budgets")]
-    pub deny: Vec<String>,
+    #[arg(long, value_name = "RULE", value_parser = str::parse::<Rule>, help_heading = "CI budgets")]
+    pub deny: Vec<Rule>,
 
     /// Leave paths matching GLOB out of wasted bytes and denied rules (repeatable).
     #[arg(long, value_name = "GLOB", help_heading = "CI budgets")]

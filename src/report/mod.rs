@@ -8,7 +8,4 @@ pub mod markdown;
 pub mod sarif;
 pub mod summary;
 
-/// Bytes for people, one convention everywhere: decimal units, as Docker shows them.
-pub fn bytes(n: u64) -> String {
-    humansize::format_size(n, humansize::DECIMAL)
-}
+pub use crate::units::bytes;

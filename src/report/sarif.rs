@@ -25,6 +25,7 @@ use serde_json::{Value, json};
 use super::bytes;
 use super::ci::{Status, Verdict};
 use crate::analysis::{Analysis, Finding};
+use crate::vocab::Rule;
 
 /// The SARIF version and the schema it validates against.
 pub const VERSION: &str = "2.1.0";
@@ -65,11 +66,11 @@ pub fn log(a: &Analysis, verdict: Option<&Verdict>) -> Value {
             text.push_str(e);
         }
         results.push(json!({
-            "ruleId": "budget",
+            "ruleId": BUDGET,
             "level": "error",
             "message": { "text": text },
-            "locations": [config_location("budget")],
-            "partialFingerprints": { "ballast/v1": fingerprint(&["budget", &c.budget]) },
+            "locations": [config_location(BUDGET)],
+            "partialFingerprints": { "ballast/v1": fingerprint(&[BUDGET, &c.budget]) },
             "properties": { "budget": c.budget, "measured": c.measured, "limit": c.limit },
         }));
     }
@@ -79,13 +80,14 @@ pub fn log(a: &Analysis, verdict: Option<&Verdict>) -> Value {
         results.push(lint_result(a, l));
     }
 
-    let mut ids: Vec<&str> = a.findings.iter().map(|f| f.rule).collect();
-    if !failed.is_empty() {
-        ids.push("budget");
-    }
+    let mut ids: Vec<Rule> = a.findings.iter().map(|f| f.rule).collect();
     ids.sort_unstable();
     ids.dedup();
-    let mut rules: Vec<Value> = ids.iter().map(|r| rule(a, r)).collect();
+    let mut rules: Vec<Value> = ids.iter().map(|&r| rule(a, r)).collect();
+    if !failed.is_empty() {
+        let at = ids.partition_point(|r| r.as_str() < BUDGET);
+        rules.insert(at, budget_rule());
+    }
     let mut lint_ids: Vec<&str> = lint.iter().map(|l| l.rule).collect();
     lint_ids.sort_unstable();
     lint_ids.dedup();
@@ -135,7 +137,7 @@ fn finding_result(a: &Analysis, f: &Finding) -> Value {
             .map(|p| image_location(&p.path, p.bytes)),
     );
     if locations.is_empty() {
-        locations.push(config_location(f.rule));
+        locations.push(config_location(f.rule.as_str()));
     }
     let mut text = String::from(summary(f.rule));
     if f.bytes > 0 {
@@ -158,13 +160,13 @@ fn finding_result(a: &Analysis, f: &Finding) -> Value {
         text.push_str(advice.as_str());
     }
     let about: Vec<&str> = match f.paths.first() {
-        Some(p) => vec![f.rule, &p.path],
-        None => vec![f.rule],
+        Some(p) => vec![f.rule.as_str(), &p.path],
+        None => vec![f.rule.as_str()],
     };
     let layer = f.layer.as_ref().map(|l| l.index);
     json!({
         "ruleId": f.rule,
-        "level": level(f.severity),
+        "level": level(f.severity.as_str()),
         "message": { "text": text },
         "locations": locations,
         "partialFingerprints": { "ballast/v1": fingerprint(&about) },
@@ -256,13 +258,10 @@ fn config_location(what: &str) -> Value {
     })
 }
 
-fn rule(a: &Analysis, id: &str) -> Value {
-    let help = a
-        .findings
-        .iter()
-        .find(|f| f.rule == id)
-        .map_or_else(|| summary(id).to_string(), |f| f.advice.clone());
-    let severity = a.findings.iter().find(|f| f.rule == id).map(|f| f.severity);
+fn rule(a: &Analysis, id: Rule) -> Value {
+    let first = a.findings.iter().find(|f| f.rule == id);
+    let help = first.map_or_else(|| summary(id).to_string(), |f| f.advice.clone());
+    let severity = first.map(|f| f.severity.as_str());
     json!({
         "id": id,
         "name": id,
@@ -283,69 +282,87 @@ fn level(severity: &str) -> &'static str {
 }
 
 /// One line per rule: what it found.
-fn summary(rule: &str) -> &'static str {
+fn summary(rule: Rule) -> &'static str {
     match rule {
-        "deleted-later" => "Bytes added in one layer and deleted in a later one",
-        "overwritten" => "File replaced in a later layer; the lower copy still ships",
-        "duplicate-content" => "Identical content stored more than once",
-        "vcs-directory" => "Version-control directory in the image",
-        "package-cache" => "Package manager cache in the image",
-        "dev-dependencies" => "Development-only packages in the image",
-        "build-toolchain" => "Build toolchain in the final image",
-        "python-bytecode" => "Python bytecode written at build time",
-        "docs-and-locales" => "Documentation, man pages or unused locales",
-        "junk" => "Logs, temporary files and other junk",
-        "secret" => "Secret material in a layer",
-        "root-user" => "The container runs as root",
-        "no-healthcheck" => "No HEALTHCHECK in the image config",
-        "setuid" => "setuid or setgid file",
-        "world-writable" => "World-writable file outside /tmp",
-        "budget" => "A CI size budget failed",
-        _ => "ballast finding",
+        Rule::DeletedLater => "Bytes added in one layer and deleted in a later one",
+        Rule::Overwritten => "File replaced in a later layer; the lower copy still ships",
+        Rule::DuplicateContent => "Identical content stored more than once",
+        Rule::VcsDirectory => "Version-control directory in the image",
+        Rule::PackageCache => "Package manager cache in the image",
+        Rule::DevDependencies => "Development-only packages in the image",
+        Rule::BuildToolchain => "Build toolchain in the final image",
+        Rule::PythonBytecode => "Python bytecode written at build time",
+        Rule::DocsAndLocales => "Documentation, man pages or unused locales",
+        Rule::Junk => "Logs, temporary files and other junk",
+        Rule::Secret => "Secret material in a layer",
+        Rule::RootUser => "The container runs as root",
+        Rule::NoHealthcheck => "No HEALTHCHECK in the image config",
+        Rule::Setuid => "setuid or setgid file",
+        Rule::WorldWritable => "World-writable file outside /tmp",
     }
 }
 
 /// The longer explanation shown in code scanning's rule help.
-fn description(rule: &str) -> &'static str {
+fn description(rule: Rule) -> &'static str {
     match rule {
-        "deleted-later" => {
+        Rule::DeletedLater => {
             "A layer added these bytes and a later layer deleted them (whiteout or opaque \
              directory). Layers are immutable, so every pull still downloads them."
         }
-        "overwritten" => {
+        Rule::Overwritten => {
             "A later layer replaced these files; the lower layer's copy is hidden but still shipped."
         }
-        "duplicate-content" => "The same bytes are stored at several paths or in several layers.",
-        "vcs-directory" => "A .git, .svn or .hg directory was copied into the image.",
-        "package-cache" => {
+        Rule::DuplicateContent => {
+            "The same bytes are stored at several paths or in several layers."
+        }
+        Rule::VcsDirectory => "A .git, .svn or .hg directory was copied into the image.",
+        Rule::PackageCache => {
             "Caches of apt, apk, pip, npm, yarn, pnpm, go, cargo, maven, gradle or composer \
              that the running container never reads."
         }
-        "dev-dependencies" => {
+        Rule::DevDependencies => {
             "node_modules packages the lockfile marks as development-only shipped in the image."
         }
-        "build-toolchain" => {
+        Rule::BuildToolchain => {
             "Compilers, headers and -dev packages needed to build, not to run; a multi-stage \
              build leaves them behind."
         }
-        "python-bytecode" => "__pycache__ directories and .pyc files written while building.",
-        "docs-and-locales" => "Man pages, /usr/share/doc and locales the application does not use.",
-        "junk" => {
+        Rule::PythonBytecode => "__pycache__ directories and .pyc files written while building.",
+        Rule::DocsAndLocales => {
+            "Man pages, /usr/share/doc and locales the application does not use."
+        }
+        Rule::Junk => {
             "Logs, temporary files, core dumps, editor folders, tests and source maps in dependencies."
         }
-        "secret" => {
+        Rule::Secret => {
             "Private keys, .env files, cloud credentials or registry tokens, in any layer, \
              deleted or not: anyone who pulls the image can read them."
         }
-        "root-user" => "No USER instruction, or user 0: a compromise of the process is root.",
-        "no-healthcheck" => {
+        Rule::RootUser => "No USER instruction, or user 0: a compromise of the process is root.",
+        Rule::NoHealthcheck => {
             "The image config has no HEALTHCHECK, so the runtime cannot see a hung service."
         }
-        "setuid" => "Files with the setuid or setgid bit: a privilege-escalation surface.",
-        "world-writable" => "Files anyone can write, outside /tmp.",
-        "budget" => "A size budget from --ci (.ballast.toml, .dive-ci or flags) was exceeded.",
-        _ => "A ballast finding.",
+        Rule::Setuid => "Files with the setuid or setgid bit: a privilege-escalation surface.",
+        Rule::WorldWritable => "Files anyone can write, outside /tmp.",
     }
+}
+
+/// The rule of failed budgets (`--ci`), listed among the finding rules by id.
+const BUDGET: &str = "budget";
+
+fn budget_rule() -> Value {
+    let summary = "A CI size budget failed";
+    json!({
+        "id": BUDGET,
+        "name": BUDGET,
+        "shortDescription": { "text": summary },
+        "fullDescription": {
+            "text": "A size budget from --ci (.ballast.toml, .dive-ci or flags) was exceeded."
+        },
+        "help": { "text": summary },
+        "defaultConfiguration": { "level": "error" },
+        "properties": { "tags": ["container-image", "size"] },
+    })
 }
 
 /// A relative URI for an image path: no leading `/`, reserved characters
@@ -420,8 +437,9 @@ mod tests {
             "setuid",
             "world-writable",
         ] {
-            assert_ne!(summary(r), "ballast finding", "{r}");
-            assert_ne!(description(r), "A ballast finding.", "{r}");
+            let rule: Rule = r.parse().expect("a rule id");
+            assert!(!summary(rule).is_empty(), "{r}");
+            assert!(!description(rule).is_empty(), "{r}");
         }
     }
 }

@@ -23,6 +23,7 @@ use super::theme::Theme;
 pub use super::theme::symbol;
 use super::tree::{Model, Params, View};
 use crate::tree::{NodeId, Op};
+use crate::vocab::Rule;
 
 #[derive(Debug)]
 pub enum Event {
@@ -95,7 +96,7 @@ pub struct Input {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum FindingRow {
     Group {
-        rule: &'static str,
+        rule: Rule,
         bytes: u64,
         count: usize,
     },

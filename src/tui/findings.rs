@@ -6,10 +6,11 @@ use super::tree::Mode;
 use crate::analysis::Analysis;
 use crate::layer::path::display;
 use crate::tree::{NodeId, Op, ROOT};
+use crate::vocab::Rule;
 
 /// One row per rule (biggest first), each followed by its findings' rows.
 pub(super) fn group_findings(a: &Analysis) -> Vec<FindingRow> {
-    let mut rules: Vec<(&'static str, u64, Vec<usize>)> = Vec::new();
+    let mut rules: Vec<(Rule, u64, Vec<usize>)> = Vec::new();
     for (i, f) in a.findings.iter().enumerate() {
         match rules.iter_mut().find(|r| r.0 == f.rule) {
             Some(r) => {
@@ -19,7 +20,7 @@ pub(super) fn group_findings(a: &Analysis) -> Vec<FindingRow> {
             None => rules.push((f.rule, f.bytes, vec![i])),
         }
     }
-    rules.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(b.0)));
+    rules.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
     let mut findings = Vec::new();
     for (rule, bytes, items) in rules {
         findings.push(FindingRow::Group {

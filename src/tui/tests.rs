@@ -331,7 +331,7 @@ fn findings_are_grouped_and_enter_jumps_to_the_tree() {
         .findings
         .iter()
         .filter_map(|r| match r {
-            FindingRow::Group { rule, .. } => Some(*rule),
+            FindingRow::Group { rule, .. } => Some(rule.as_str()),
             _ => None,
         })
         .collect();
@@ -343,7 +343,7 @@ fn findings_are_grouped_and_enter_jumps_to_the_tree() {
             matches!(
                 r,
                 FindingRow::Group {
-                    rule: "deleted-later",
+                    rule: crate::vocab::Rule::DeletedLater,
                     ..
                 }
             )

@@ -128,7 +128,7 @@ fn legacy_builder_history_maps_to_instructions_and_findings_get_lines() {
     let deleted = a
         .findings
         .iter()
-        .find(|f| f.rule == "deleted-later")
+        .find(|f| f.rule == ballast::vocab::Rule::DeletedLater)
         .expect("deleted-later");
     assert_eq!(deleted.layer.as_ref().map(|l| l.index), Some(7));
     assert_eq!(deleted.dockerfile_line, Some(16));
@@ -207,7 +207,7 @@ fn buildah_history_maps_too() {
     let deleted = a
         .findings
         .iter()
-        .find(|f| f.rule == "deleted-later")
+        .find(|f| f.rule == ballast::vocab::Rule::DeletedLater)
         .expect("deleted-later");
     assert_eq!(deleted.dockerfile_line, Some(16));
 }

@@ -41,7 +41,10 @@ fn vcs_directory_copied_in() {
         assert_eq!(layer(f), copy, "{how}");
         assert_layer_command(a, f);
         assert_eq!(paths(f), [("/app/.git", git_bytes)], "{how}");
-        assert_eq!((f.category, f.severity), ("bloat", "medium"));
+        assert_eq!(
+            (f.category.as_str(), f.severity.as_str()),
+            ("bloat", "medium")
+        );
         assert!(
             f.advice.contains("(`.git`)") && f.advice.contains("add `.git` to .dockerignore"),
             "{how}: {}",
@@ -146,7 +149,10 @@ RUN mkdir -p {lists}/partial && yes l | head -c 150000 > {lists}/deb.debian.org_
             apt.advice
         );
         for f in [pip, npm, apt] {
-            assert_eq!((f.category, f.severity), ("bloat", "medium"));
+            assert_eq!(
+                (f.category.as_str(), f.severity.as_str()),
+                ("bloat", "medium")
+            );
         }
         assert_eq!(
             a.metrics.reclaimable_bytes,

@@ -68,7 +68,10 @@ COPY .env /app/.env
             )],
             "{how}: the deleted path, said to be still in the image"
         );
-        assert_eq!((key.category, key.severity), ("security", "high"));
+        assert_eq!(
+            (key.category.as_str(), key.severity.as_str()),
+            ("security", "high")
+        );
         assert!(
             key.advice.starts_with(&format!(
                 "the COPY in layer {key_layer} puts a private key into the image"
@@ -187,7 +190,10 @@ fn setuid_and_world_writable_files() {
             ],
             "{how}"
         );
-        assert_eq!((s.category, s.severity, s.bytes), ("security", "medium", 0));
+        assert_eq!(
+            (s.category.as_str(), s.severity.as_str(), s.bytes),
+            ("security", "medium", 0)
+        );
         assert!(
             s.advice
                 .starts_with("2 file(s) run with their owner's or group's rights"),
@@ -251,7 +257,10 @@ fn world_writable_near_temp_names() {
         ),
     );
     for (how, a) in read_both(&image.tag).each() {
-        let found = a.findings.iter().find(|f| f.rule == "world-writable");
+        let found = a
+            .findings
+            .iter()
+            .find(|f| f.rule == ballast::vocab::Rule::WorldWritable);
         let found = found.map(paths).unwrap_or_default();
         assert_eq!(
             found,
@@ -285,7 +294,12 @@ fn root_user_and_healthcheck() {
         assert_rules(a, &["no-healthcheck", "root-user"]);
         let r = only(a, "root-user");
         assert_eq!(
-            (r.category, r.severity, r.bytes, r.layer.is_none()),
+            (
+                r.category.as_str(),
+                r.severity.as_str(),
+                r.bytes,
+                r.layer.is_none()
+            ),
             ("security", "medium", 0, true),
             "{how}"
         );
@@ -299,7 +313,12 @@ fn root_user_and_healthcheck() {
         );
         let h = only(a, "no-healthcheck");
         assert_eq!(
-            (h.category, h.severity, h.bytes, h.layer.is_none()),
+            (
+                h.category.as_str(),
+                h.severity.as_str(),
+                h.bytes,
+                h.layer.is_none()
+            ),
             ("reliability", "low", 0, true),
             "{how}"
         );
@@ -361,7 +380,10 @@ fn env_and_arg_secrets_are_named() {
             "{how}"
         );
         assert_eq!(layer(f), run, "{how}: the RUN that recorded the ARG");
-        assert_eq!((f.category, f.severity, f.bytes), ("security", "high", 0));
+        assert_eq!(
+            (f.category.as_str(), f.severity.as_str(), f.bytes),
+            ("security", "high", 0)
+        );
         assert!(
             f.advice.contains("docker history --no-trunc")
                 && f.advice.contains("never pass secrets with ENV or ARG"),
@@ -463,7 +485,9 @@ HEALTHCHECK CMD true
             "no-healthcheck",
         ] {
             assert!(
-                !a.findings.iter().any(|f| f.rule == rule),
+                !a.findings
+                    .iter()
+                    .any(|f| f.rule == super::support::rule_id(rule)),
                 "{how}: '{rule}' on a legitimate image:\n{}",
                 summary(a)
             );

@@ -136,7 +136,7 @@ pub fn read_both(tag: &str) -> Both {
 
 /// The rules found, sorted, with repeats (one per finding).
 pub fn rules(a: &Analysis) -> Vec<&'static str> {
-    let mut r: Vec<_> = a.findings.iter().map(|f| f.rule).collect();
+    let mut r: Vec<_> = a.findings.iter().map(|f| f.rule.as_str()).collect();
     r.sort_unstable();
     r
 }
@@ -154,8 +154,14 @@ pub fn assert_rules(a: &Analysis, expected: &[&str]) {
     );
 }
 
+/// A rule id as the tests spell it; a typo fails the test.
+pub fn rule_id(rule: &str) -> ballast::vocab::Rule {
+    rule.parse().unwrap_or_else(|e| panic!("{e}"))
+}
+
 /// The one finding of `rule`.
 pub fn only<'a>(a: &'a Analysis, rule: &str) -> &'a Finding {
+    let rule = rule_id(rule);
     let found: Vec<_> = a.findings.iter().filter(|f| f.rule == rule).collect();
     assert_eq!(
         found.len(),
@@ -169,6 +175,7 @@ pub fn only<'a>(a: &'a Analysis, rule: &str) -> &'a Finding {
 
 /// The findings of `rule` whose advice contains `needle`: exactly one.
 pub fn only_with<'a>(a: &'a Analysis, rule: &str, needle: &str) -> &'a Finding {
+    let rule = rule_id(rule);
     let found: Vec<_> = a
         .findings
         .iter()
@@ -186,6 +193,7 @@ pub fn only_with<'a>(a: &'a Analysis, rule: &str, needle: &str) -> &'a Finding {
 
 /// The one finding of `rule` that lists `path`.
 pub fn only_at<'a>(a: &'a Analysis, rule: &str, path: &str) -> &'a Finding {
+    let rule = rule_id(rule);
     let found: Vec<_> = a
         .findings
         .iter()

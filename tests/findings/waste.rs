@@ -62,7 +62,10 @@ RUN rm /late.txt
             "{how}: largest first, the deleted directory as one path"
         );
         assert_eq!(big.paths_omitted, 0);
-        assert_eq!((big.category, big.severity), ("waste", "medium"));
+        assert_eq!(
+            (big.category.as_str(), big.severity.as_str()),
+            ("waste", "medium")
+        );
         assert!(
             big.advice.starts_with(&format!(
                 "the RUN in layer {clean} deletes /big.bin and 1 more (30.30 MB) added by the RUN in layer {plant}"
@@ -170,7 +173,10 @@ RUN yes m | head -c 2000 > /app.conf
             [("/data.bin", 5_000_000), ("/touched.bin", 3_000_000)],
             "{how}"
         );
-        assert_eq!((same.category, same.severity), ("waste", "low"));
+        assert_eq!(
+            (same.category.as_str(), same.severity.as_str()),
+            ("waste", "low")
+        );
         assert!(
             same.advice.starts_with(&format!(
                 "the RUN in layer {chmod} rewrites 2 file(s) (8 MB) that the RUN in layer {plant} added, \

@@ -223,6 +223,21 @@ fn libc(tree: &MergedTree) -> &'static str {
 
 fn runtime(input: &Input, boundary: usize) -> Option<Runtime> {
     let tree = input.tree;
+    let found = node_runtime(tree)
+        .or_else(|| python_runtime(tree))
+        .or_else(|| java_runtime(tree));
+    match found {
+        Some(found) => Some(measure_runtime(input, boundary, found)),
+        None => go_runtime(tree, boundary),
+    }
+}
+
+/// A runtime found by its binary: (kind, binary, the runtime's own
+/// directories, package name prefixes).
+type FoundRuntime = (&'static str, NodeId, Vec<String>, &'static [&'static str]);
+
+/// Node.js: the official image's /usr/local, or the distribution's package.
+fn node_runtime(tree: &MergedTree) -> Option<FoundRuntime> {
     let file = |p: &str| {
         tree.resolve(p.as_bytes()).filter(|&id| {
             tree.node(id)
@@ -230,10 +245,8 @@ fn runtime(input: &Input, boundary: usize) -> Option<Runtime> {
                 .is_some_and(|m| m.kind == EntryKind::File)
         })
     };
-    // (kind, binary, the runtime's own directories, package name prefixes)
-    let mut found: Option<(&'static str, NodeId, Vec<String>, &[&str])> = None;
     if let Some(id) = file("usr/local/bin/node") {
-        found = Some((
+        return Some((
             "node",
             id,
             vec![
@@ -242,91 +255,99 @@ fn runtime(input: &Input, boundary: usize) -> Option<Runtime> {
             ],
             &[],
         ));
-    } else if let Some(id) = file("usr/bin/node").or_else(|| file("usr/bin/nodejs")) {
-        found = Some((
-            "node",
-            id,
-            vec!["usr/lib/node_modules".into()],
-            &["nodejs", "libnode"],
-        ));
     }
-    if found.is_none() {
-        for (dir, prefixes) in [
-            ("usr/local/bin", &[][..]),
-            ("usr/bin", &["python3", "libpython3"][..]),
-        ] {
-            let python = children(tree, dir.as_bytes()).into_iter().find(|&c| {
-                let name = &tree.node(c).name;
-                name.starts_with(b"python3.")
-                    && name[8..].iter().all(u8::is_ascii_digit)
-                    && tree
-                        .node(c)
-                        .live()
-                        .is_some_and(|m| m.kind == EntryKind::File)
-            });
-            if let Some(id) = python {
-                let version = String::from_utf8_lossy(&tree.node(id).name).into_owned();
-                let lib = if dir == "usr/local/bin" {
-                    format!("usr/local/lib/{version}")
-                } else {
-                    format!("usr/lib/{version}")
-                };
-                found = Some(("python", id, vec![lib], prefixes));
-                break;
-            }
-        }
-    }
-    if found.is_none() {
-        let jvm = children(tree, b"usr/lib/jvm")
-            .into_iter()
-            .chain(children(tree, b"opt/java"))
-            .find_map(|home| {
-                let bin = tree.child(home, b"bin")?;
-                let java = tree.child(bin, b"java").filter(|&j| tree.is_live(j))?;
-                Some((home, java))
-            });
-        if let Some((home, java)) = jvm {
-            let home_path = display(&tree.path(home))
-                .trim_start_matches('/')
-                .to_string();
-            found = Some(("java", java, vec![home_path], &["openjdk-"]));
-        }
-    }
-    if let Some((kind, binary, dirs, prefixes)) = found {
-        let mut seen: HashSet<NodeId> = HashSet::new();
-        let mut bytes = 0;
-        let mut add = |id: NodeId, size: u64| {
-            if seen.insert(id) {
-                bytes += size;
-            }
-        };
-        if let Some(m) = tree.node(binary).live() {
-            add(binary, m.size);
-        }
-        for d in dirs {
-            if let Some(id) = tree.resolve(d.as_bytes()) {
-                for (f, s) in files_under(tree, id) {
-                    add(f, s);
-                }
-            }
-        }
-        for p in input.packages {
-            if matches!(p.ecosystem, "deb" | "apk")
-                && prefixes.iter().any(|x| p.name.starts_with(x))
-            {
-                for &f in &p.nodes {
-                    add(f, tree.node(f).live().map_or(0, |m| m.size));
-                }
-            }
-        }
-        return Some(Runtime {
-            kind,
-            path: display(&tree.path(binary)),
-            in_base: live_layer(tree, binary) < boundary,
-            bytes,
+    let id = file("usr/bin/node").or_else(|| file("usr/bin/nodejs"))?;
+    Some((
+        "node",
+        id,
+        vec!["usr/lib/node_modules".into()],
+        &["nodejs", "libnode"],
+    ))
+}
+
+/// Python 3: a `python3.N` binary in /usr/local/bin or /usr/bin.
+fn python_runtime(tree: &MergedTree) -> Option<FoundRuntime> {
+    for (dir, prefixes) in [
+        ("usr/local/bin", &[][..]),
+        ("usr/bin", &["python3", "libpython3"][..]),
+    ] {
+        let python = children(tree, dir.as_bytes()).into_iter().find(|&c| {
+            let name = &tree.node(c).name;
+            name.starts_with(b"python3.")
+                && name[8..].iter().all(u8::is_ascii_digit)
+                && tree
+                    .node(c)
+                    .live()
+                    .is_some_and(|m| m.kind == EntryKind::File)
         });
+        if let Some(id) = python {
+            let version = String::from_utf8_lossy(&tree.node(id).name).into_owned();
+            let lib = if dir == "usr/local/bin" {
+                format!("usr/local/lib/{version}")
+            } else {
+                format!("usr/lib/{version}")
+            };
+            return Some(("python", id, vec![lib], prefixes));
+        }
     }
-    // A Go binary that needs no libc: the app is its own runtime.
+    None
+}
+
+/// Java: a JVM home under /usr/lib/jvm or /opt/java with a live `bin/java`.
+fn java_runtime(tree: &MergedTree) -> Option<FoundRuntime> {
+    let (home, java) = children(tree, b"usr/lib/jvm")
+        .into_iter()
+        .chain(children(tree, b"opt/java"))
+        .find_map(|home| {
+            let bin = tree.child(home, b"bin")?;
+            let java = tree.child(bin, b"java").filter(|&j| tree.is_live(j))?;
+            Some((home, java))
+        })?;
+    let home_path = display(&tree.path(home))
+        .trim_start_matches('/')
+        .to_string();
+    Some(("java", java, vec![home_path], &["openjdk-"]))
+}
+
+/// The runtime's bytes, each file once: its binary, its directories and its
+/// packages' files.
+fn measure_runtime(input: &Input, boundary: usize, found: FoundRuntime) -> Runtime {
+    let tree = input.tree;
+    let (kind, binary, dirs, prefixes) = found;
+    let mut seen: HashSet<NodeId> = HashSet::new();
+    let mut bytes = 0;
+    let mut add = |id: NodeId, size: u64| {
+        if seen.insert(id) {
+            bytes += size;
+        }
+    };
+    if let Some(m) = tree.node(binary).live() {
+        add(binary, m.size);
+    }
+    for d in dirs {
+        if let Some(id) = tree.resolve(d.as_bytes()) {
+            for (f, s) in files_under(tree, id) {
+                add(f, s);
+            }
+        }
+    }
+    for p in input.packages {
+        if matches!(p.ecosystem, "deb" | "apk") && prefixes.iter().any(|x| p.name.starts_with(x)) {
+            for &f in &p.nodes {
+                add(f, tree.node(f).live().map_or(0, |m| m.size));
+            }
+        }
+    }
+    Runtime {
+        kind,
+        path: display(&tree.path(binary)),
+        in_base: live_layer(tree, binary) < boundary,
+        bytes,
+    }
+}
+
+/// A Go binary that needs no libc: the app is its own runtime.
+fn go_runtime(tree: &MergedTree, boundary: usize) -> Option<Runtime> {
     let go = tree.nodes().find(|&(id, n)| {
         n.live().is_some_and(|m| {
             m.kind == EntryKind::File

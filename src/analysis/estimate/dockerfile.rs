@@ -8,7 +8,7 @@ use super::{BaseInfo, Input, live_layer};
 use crate::analysis::tidy_command;
 use crate::layer::EntryKind;
 use crate::layer::path::display;
-use crate::tree::{NodeId, ROOT};
+use crate::tree::{MergedTree, NodeId, ROOT};
 
 /// How deep the proposed `COPY --from` lines go to leave dropped files behind.
 const MAX_COPY_DEPTH: usize = 4;
@@ -173,10 +173,35 @@ const PACKAGE_STATE: &[&[u8]] = &[
 /// into those that also hold dropped files so they are left behind.
 pub(super) fn plan(input: &Input, base: &BaseInfo, dropped: &HashSet<NodeId>) -> MultiStagePlan {
     let tree = input.tree;
+    let (packages, reinstalled) = reinstalled_packages(input, base, dropped);
+    let (kept_under, dropped_under) = app_directories(tree, base.layers, dropped, &reinstalled);
+    let (mut copies, prune) = copies_and_prunes(tree, &kept_under, &dropped_under);
+    let omitted = copies.len().saturating_sub(MAX_COPIES);
+    copies.truncate(MAX_COPIES);
+    MultiStagePlan {
+        packages,
+        base: match (&base.closest, base.layers) {
+            (_, 0) => "scratch".to_string(),
+            (Some(name), _) => name.clone(),
+            (None, _) => "<the image your Dockerfile starts FROM>".to_string(),
+        },
+        copies,
+        copies_omitted: omitted,
+        prune,
+        origin: String::new(),
+        preamble: String::new(),
+    }
+}
+
+/// (package manager, names) the final stage installs, and the files those
+/// packages own (not copied).
+type Reinstalled = (Option<(&'static str, Vec<String>)>, HashSet<NodeId>);
+
+/// System packages the app layers installed and the final stage keeps: it
+/// installs them itself (over a base with a package manager), so their files
+/// are not copied.
+fn reinstalled_packages(input: &Input, base: &BaseInfo, dropped: &HashSet<NodeId>) -> Reinstalled {
     let b = base.layers;
-    // System packages the app layers installed and the final stage keeps: it
-    // installs them itself (over a base with a package manager), so their
-    // files are not copied.
     let kept_packages: Vec<&crate::analysis::packages::Package> = input
         .packages
         .iter()
@@ -208,7 +233,17 @@ pub(super) fn plan(input: &Input, base: &BaseInfo, dropped: &HashSet<NodeId>) ->
                 .collect(),
         )
     });
-    // Per directory: holds a kept app file / a dropped one.
+    (packages, reinstalled)
+}
+
+/// The directories above the app's kept files and above its dropped ones:
+/// (kept under, dropped under).
+fn app_directories(
+    tree: &MergedTree,
+    b: usize,
+    dropped: &HashSet<NodeId>,
+    reinstalled: &HashSet<NodeId>,
+) -> (HashSet<NodeId>, HashSet<NodeId>) {
     let mut kept_under: HashSet<NodeId> = HashSet::new();
     let mut dropped_under: HashSet<NodeId> = HashSet::new();
     for (id, node) in tree.nodes() {
@@ -232,6 +267,16 @@ pub(super) fn plan(input: &Input, base: &BaseInfo, dropped: &HashSet<NodeId>) ->
             cur = tree.node(cur).parent;
         }
     }
+    (kept_under, dropped_under)
+}
+
+/// What the final stage copies (the highest paths with nothing dropped below
+/// them, at most [`MAX_COPY_DEPTH`] deep) and what the build stage prunes.
+fn copies_and_prunes(
+    tree: &MergedTree,
+    kept_under: &HashSet<NodeId>,
+    dropped_under: &HashSet<NodeId>,
+) -> (Vec<String>, Vec<String>) {
     let mut copies = Vec::new();
     let mut prune = Vec::new();
     let mut stack: Vec<(NodeId, usize)> = tree
@@ -268,21 +313,7 @@ pub(super) fn plan(input: &Input, base: &BaseInfo, dropped: &HashSet<NodeId>) ->
         }
         stack.extend(node.children.iter().rev().map(|&c| (c, depth + 1)));
     }
-    let omitted = copies.len().saturating_sub(MAX_COPIES);
-    copies.truncate(MAX_COPIES);
-    MultiStagePlan {
-        packages,
-        base: match (&base.closest, base.layers) {
-            (_, 0) => "scratch".to_string(),
-            (Some(name), _) => name.clone(),
-            (None, _) => "<the image your Dockerfile starts FROM>".to_string(),
-        },
-        copies,
-        copies_omitted: omitted,
-        prune,
-        origin: String::new(),
-        preamble: String::new(),
-    }
+    (copies, prune)
 }
 
 /// A multi-stage Dockerfile: the build stage replays `steps` (from the

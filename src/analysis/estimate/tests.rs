@@ -221,7 +221,7 @@ fn multi_stage_drops_dev_packages_and_typescript_sources_once() {
     let e = a
         .estimates
         .iter()
-        .find(|e| e.strategy == "multi-stage")
+        .find(|e| e.strategy == Strategy::MultiStage)
         .expect("a multi-stage estimate");
     let by = |what: &str| e.dropped.iter().find(|d| d.what == what).map(|d| d.bytes);
     // typescript is both a dev dependency and a toolchain: counted once.
@@ -419,7 +419,7 @@ fn alpine_libraries_only_the_toolchain_needs_go_with_it() {
     let ms = a
         .estimates
         .iter()
-        .find(|e| e.strategy == "multi-stage")
+        .find(|e| e.strategy == Strategy::MultiStage)
         .expect("a multi-stage estimate");
     let tools = ms
         .dropped
@@ -464,7 +464,7 @@ fn rust_and_java_sources_and_cargo_intermediates_are_left_behind() {
     let ms = a
         .estimates
         .iter()
-        .find(|e| e.strategy == "multi-stage")
+        .find(|e| e.strategy == Strategy::MultiStage)
         .expect("a multi-stage estimate");
     let by = |what: &str| ms.dropped.iter().find(|d| d.what == what).map(|d| d.bytes);
     assert_eq!(by("rust-sources"), Some(20_000), "{:?}", ms.dropped);
@@ -575,7 +575,7 @@ fn runtime_packages_are_installed_again_and_package_databases_not_copied() {
     let ms = a
         .estimates
         .iter()
-        .find(|e| e.strategy == "multi-stage")
+        .find(|e| e.strategy == Strategy::MultiStage)
         .expect("a multi-stage estimate");
     let df = ms.dockerfile.as_deref().unwrap();
     let final_stage = df.rsplit("FROM ${BASE}\n").next().unwrap();

@@ -1,6 +1,7 @@
 use crate::analysis::{Analysis, analyze};
 use crate::progress::Silent;
 use crate::source::Options;
+use crate::vocab::Rule;
 use testimage::{self as fixture, Compress, ImageSpec, LayerSpec, Layout, Node};
 
 fn image(
@@ -32,10 +33,11 @@ fn clean_config() -> serde_json::Value {
 }
 
 fn rules(a: &Analysis) -> Vec<&str> {
-    a.findings.iter().map(|f| f.rule).collect()
+    a.findings.iter().map(|f| f.rule.as_str()).collect()
 }
 
 fn only<'a>(a: &'a Analysis, rule: &str) -> &'a crate::analysis::Finding {
+    let rule: Rule = rule.parse().expect("a rule id");
     let found: Vec<_> = a.findings.iter().filter(|f| f.rule == rule).collect();
     assert_eq!(found.len(), 1, "{rule}: {:?}", rules(a));
     found[0]
@@ -190,7 +192,7 @@ fn vcs_caches_bytecode_docs_and_junk() {
     let caches: Vec<_> = a
         .findings
         .iter()
-        .filter(|f| f.rule == "package-cache")
+        .filter(|f| f.rule == Rule::PackageCache)
         .collect();
     let by_advice = |needle: &str| {
         caches
@@ -215,7 +217,7 @@ fn vcs_caches_bytecode_docs_and_junk() {
     let junk: u64 = a
         .findings
         .iter()
-        .filter(|f| f.rule == "junk")
+        .filter(|f| f.rule == Rule::Junk)
         .map(|f| f.bytes)
         .sum();
     assert_eq!(junk, 70 + 4);
@@ -253,7 +255,11 @@ fn secrets_in_deleted_files_are_found_and_certificates_are_not() {
         serde_json::json!({"User": "app", "Healthcheck": {"Test": ["CMD", "true"]}, "Env": ["PATH=/bin", "STRIPE_API_KEY=sk_live_123"]}),
         vec!["|1 NPM_TOKEN=npm_abc /bin/sh -c npm ci"],
     );
-    let secrets: Vec<_> = a.findings.iter().filter(|f| f.rule == "secret").collect();
+    let secrets: Vec<_> = a
+        .findings
+        .iter()
+        .filter(|f| f.rule == Rule::Secret)
+        .collect();
     let key_finding = secrets
         .iter()
         .find(|f| f.layer.as_ref().is_some_and(|l| l.index == 0))
@@ -371,7 +377,7 @@ fn a_clean_image_has_no_findings() {
 
 #[test]
 fn history_assignments_are_parsed() {
-    use super::history_assignments;
+    use super::security::history_assignments;
     assert_eq!(
         history_assignments("|2 A=1 B= /bin/sh -c x"),
         vec![("ARG", "A".to_string())]

@@ -7,6 +7,7 @@ use serde::Deserialize;
 
 use super::Budgets;
 use crate::error::{Error, Result};
+use crate::vocab::Rule;
 
 /// `.ballast.toml`: budgets under `[budget]` (or at the top level).
 #[derive(Debug, Default, Deserialize)]
@@ -98,6 +99,14 @@ fn ratio_of(v: Option<RatioValue>, key: &str, path: &Path) -> Result<Option<f64>
     .transpose()
 }
 
+/// Rule ids as a file names them: an unknown one is an error naming the
+/// file, the key and the valid ids.
+fn rules_of(ids: Vec<String>, key: &str, path: &Path) -> Result<Vec<Rule>> {
+    ids.iter()
+        .map(|id| id.parse().map_err(|e| bad_config(path, key, e)))
+        .collect()
+}
+
 pub(super) fn bad_config(path: &Path, key: &str, reason: impl std::fmt::Display) -> Error {
     Error::Usage(format!("'{}': {key}: {reason}", path.display()))
 }
@@ -121,7 +130,7 @@ pub(super) fn parse_toml(text: &str, path: &Path) -> Result<Budgets> {
         max_reclaimable_bytes: size_of(b.max_reclaimable_bytes, "max_reclaimable_bytes", path)?,
         max_wasted_percent: ratio_of(b.max_wasted_percent, "max_wasted_percent", path)?,
         min_efficiency: ratio_of(b.min_efficiency, "min_efficiency", path)?,
-        deny: b.deny,
+        deny: rules_of(b.deny, "deny", path)?,
         ignore_paths: b.ignore_paths,
         max_growth: size_of(b.max_growth, "max_growth", path)?,
     })
@@ -159,7 +168,7 @@ mod tests {
         .unwrap();
         assert_eq!(
             (b.max_size, b.min_efficiency, b.deny.clone()),
-            (Some(150_000_000), Some(0.95), vec!["secret".to_string()])
+            (Some(150_000_000), Some(0.95), vec![Rule::Secret])
         );
         let b = parse_toml("max_layer_size = 1000\nmax_wasted_percent = \"5%\"\n", p).unwrap();
         assert_eq!(
@@ -168,5 +177,15 @@ mod tests {
         );
         let err = parse_toml("[budget]\nmax_sise = 1\n", p).unwrap_err();
         assert!(err.to_string().contains("max_sise"), "{err}");
+    }
+
+    #[test]
+    fn an_unknown_denied_rule_names_the_file_the_key_and_the_valid_ids() {
+        let err = parse_toml("deny = [\"secrets\"]\n", Path::new("ci/.ballast.toml")).unwrap_err();
+        let text = err.to_string();
+        assert!(text.contains("ci/.ballast.toml"), "{text}");
+        assert!(text.contains("deny"), "{text}");
+        assert!(text.contains("unknown rule 'secrets'"), "{text}");
+        assert!(text.contains("secret, root-user"), "{text}");
     }
 }

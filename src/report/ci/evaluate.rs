@@ -5,6 +5,7 @@ use super::ignore::IgnorePaths;
 use super::{Budgets, Check, Origin, Status, Verdict};
 use crate::analysis::{Analysis, Finding};
 use crate::report::bytes;
+use crate::vocab::{Rule, Severity};
 
 /// One line per finding: bytes, rule, layer, first path, fix.
 fn explain(findings: &[&Finding], max: usize) -> Vec<String> {
@@ -56,7 +57,7 @@ pub fn evaluate(a: &Analysis, b: &Budgets, origin: Origin, baseline: Option<&Ana
         b.max_reclaimable_bytes
             .map(|limit| max_reclaimable_bytes(a, limit)),
     );
-    checks.extend(b.deny.iter().map(|rule| deny(a, &ignore, rule)));
+    checks.extend(b.deny.iter().map(|&rule| deny(a, &ignore, rule)));
     checks.extend(b.max_growth.map(|limit| max_growth(a, baseline, limit)));
     let warnings = warnings(a, &origin);
     Verdict {
@@ -200,7 +201,7 @@ fn max_reclaimable_bytes(a: &Analysis, limit: u64) -> Check {
 
 /// A denied rule fails when one of its findings is about a path not ignored
 /// (or about no path, or more paths than it lists).
-fn deny(a: &Analysis, ignore: &IgnorePaths, rule: &str) -> Check {
+fn deny(a: &Analysis, ignore: &IgnorePaths, rule: Rule) -> Check {
     let fired: Vec<&Finding> = a
         .findings
         .iter()
@@ -266,7 +267,7 @@ fn warnings(a: &Analysis, origin: &Origin) -> Vec<String> {
         &by_bytes(
             a.findings
                 .iter()
-                .filter(|f| f.severity == "high" || f.bytes > 0),
+                .filter(|f| f.severity == Severity::High || f.bytes > 0),
         ),
         5,
     )

@@ -74,7 +74,7 @@ fn finding_annotations(a: &Analysis, file: &str, out: &mut dyn Write) -> std::io
     for f in a
         .findings
         .iter()
-        .filter(|f| f.severity == "high" || f.bytes > 0)
+        .filter(|f| f.severity == crate::vocab::Severity::High || f.bytes > 0)
     {
         let mut message = format!("{} ({})", f.rule, bytes(f.bytes));
         if let Some(p) = f.paths.first() {
@@ -88,7 +88,7 @@ fn finding_annotations(a: &Analysis, file: &str, out: &mut dyn Write) -> std::io
         writeln!(
             out,
             "::{} {at}title={}::{}",
-            annotation_level(f.severity),
+            annotation_level(f.severity.as_str()),
             prop(&format!("ballast {}", f.rule)),
             data(&message)
         )?;

@@ -54,7 +54,7 @@ pub struct Budgets {
     /// A ratio (0.9 is 90 %).
     pub min_efficiency: Option<f64>,
     /// Rules that must not fire.
-    pub deny: Vec<String>,
+    pub deny: Vec<crate::vocab::Rule>,
     /// Paths left out of dive's wasted bytes and of denied rules' findings.
     pub ignore_paths: Vec<String>,
     /// Growth allowed against `--baseline`.

@@ -4,6 +4,7 @@
 use super::findings::live_by_rule;
 use crate::analysis::Analysis;
 use crate::report::bytes;
+use crate::vocab::Rule;
 
 /// Width of the largest layer's size bar, in characters.
 const BAR_WIDTH: u64 = 20;
@@ -11,18 +12,18 @@ const BAR_WIDTH: u64 = 20;
 /// Where the shipped bytes go: a mermaid pie, when anything is flagged.
 pub(super) fn causes(a: &Analysis, md: &mut String) {
     let m = &a.metrics;
-    let hidden_of = |rule: &str| -> u64 {
+    let hidden_of = |rule: Rule| -> u64 {
         a.findings
             .iter()
             .filter(|f| f.rule == rule)
             .map(|f| f.bytes)
             .sum()
     };
-    let deleted = hidden_of("deleted-later");
-    let overwritten = hidden_of("overwritten");
+    let deleted = hidden_of(Rule::DeletedLater);
+    let overwritten = hidden_of(Rule::Overwritten);
     let other_hidden = m.hidden_bytes.saturating_sub(deleted + overwritten);
     let mut live = live_by_rule(a);
-    live.sort_by(|x, y| y.1.cmp(&x.1).then(x.0.cmp(y.0)));
+    live.sort_by(|x, y| y.1.cmp(&x.1).then(x.0.cmp(&y.0)));
     let flagged_live: u64 = live.iter().map(|r| r.1).sum();
     let kept = m.live_bytes.saturating_sub(flagged_live);
 

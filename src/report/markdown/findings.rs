@@ -1,35 +1,22 @@
 //! The findings, grouped by rule: each with its layer, paths, packages and fix.
 
-use std::collections::HashSet;
-
 use super::escape::{code, prose};
+use crate::analysis::findings::FlaggedBytes;
 use crate::analysis::{Analysis, Finding};
-use crate::layer::EntryKind;
 use crate::report::bytes;
-use crate::tree::NodeId;
-
-/// The rules whose bytes are hidden versions (shipped, not live).
-pub(super) const HIDDEN_RULES: [&str; 2] = ["deleted-later", "overwritten"];
+use crate::vocab::Rule;
 
 /// Bytes of live files flagged by waste and bloat findings, each file once:
 /// per rule, the files no earlier finding (in the analysis' order) claimed.
 /// The rule totals add up to `reclaimable_bytes - hidden_bytes`.
-pub(super) fn live_by_rule(a: &Analysis) -> Vec<(&'static str, u64)> {
-    let mut seen: HashSet<NodeId> = HashSet::new();
-    let mut out: Vec<(&'static str, u64)> = Vec::new();
+pub(super) fn live_by_rule(a: &Analysis) -> Vec<(Rule, u64)> {
+    let mut flagged = FlaggedBytes::default();
+    let mut out: Vec<(Rule, u64)> = Vec::new();
     for f in &a.findings {
-        if !matches!(f.category, "waste" | "bloat") || HIDDEN_RULES.contains(&f.rule) {
+        if !f.category.is_size() || f.rule.is_hidden_version() {
             continue;
         }
-        let mut sum = 0;
-        for &id in &f.nodes {
-            if seen.insert(id)
-                && let Some(m) = a.tree.node(id).live()
-                && m.kind == EntryKind::File
-            {
-                sum += m.size;
-            }
-        }
+        let sum = flagged.add(&a.tree, f);
         match out.iter_mut().find(|(r, _)| *r == f.rule) {
             Some(slot) => slot.1 += sum,
             None => out.push((f.rule, sum)),
@@ -43,21 +30,11 @@ pub(super) fn live_by_rule(a: &Analysis) -> Vec<(&'static str, u64)> {
 /// (disjoint by construction), nothing for security and reliability rules.
 fn rule_bytes(a: &Analysis, group: &[&Finding]) -> u64 {
     let Some(first) = group.first() else { return 0 };
-    if HIDDEN_RULES.contains(&first.rule) {
+    if first.rule.is_hidden_version() {
         return group.iter().map(|f| f.bytes).sum();
     }
-    if !matches!(first.category, "waste" | "bloat") {
-        return 0;
-    }
-    let mut seen: HashSet<NodeId> = HashSet::new();
-    group
-        .iter()
-        .flat_map(|f| f.nodes.iter().copied())
-        .filter(|id| seen.insert(*id))
-        .filter_map(|id| a.tree.node(id).live())
-        .filter(|m| m.kind == EntryKind::File)
-        .map(|m| m.size)
-        .sum()
+    let mut flagged = FlaggedBytes::default();
+    group.iter().map(|f| flagged.add(&a.tree, f)).sum()
 }
 
 pub(super) fn findings(a: &Analysis, md: &mut String) {
@@ -65,7 +42,7 @@ pub(super) fn findings(a: &Analysis, md: &mut String) {
         return;
     }
     // Rules in the order their first finding appears (severity, then bytes).
-    let mut groups: Vec<(&str, Vec<&Finding>)> = Vec::new();
+    let mut groups: Vec<(Rule, Vec<&Finding>)> = Vec::new();
     for f in &a.findings {
         match groups.iter_mut().find(|g| g.0 == f.rule) {
             Some(g) => g.1.push(f),
@@ -74,7 +51,7 @@ pub(super) fn findings(a: &Analysis, md: &mut String) {
     }
     md.push_str("## Findings\n\n");
     for (rule, group) in &groups {
-        md.push_str(&format!("### {}\n\n", code(rule)));
+        md.push_str(&format!("### {}\n\n", code(rule.as_str())));
         let n = group.len();
         let mut line = format!(
             "{} · {n} finding{}",

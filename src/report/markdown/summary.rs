@@ -76,7 +76,7 @@ fn finding_counts(findings: &[Finding]) -> String {
     if findings.is_empty() {
         return "none".into();
     }
-    let by: Vec<String> = ["high", "medium", "low", "info"]
+    let by: Vec<String> = crate::vocab::Severity::ALL
         .iter()
         .filter_map(|s| {
             let n = findings.iter().filter(|f| f.severity == *s).count();

@@ -10,6 +10,7 @@ use super::placeholder::placeholder;
 use crate::report::bytes;
 use crate::tui::app::{App, FindingRow, Pane};
 use crate::tui::theme::{SELECTED, Theme};
+use crate::vocab::Severity;
 
 pub(super) fn draw_findings(f: &mut Frame, app: &App, t: &Theme, r: Rect) {
     let block = t.block(" [3] Findings ", app.focus == Pane::Findings);
@@ -46,8 +47,8 @@ pub(super) fn draw_findings(f: &mut Frame, app: &App, t: &Theme, r: Rect) {
                 FindingRow::Item(k) => {
                     let x = &m.analysis.findings[*k];
                     let sev = match x.severity {
-                        "high" => t.fg(Color::Red),
-                        "medium" => t.fg(Color::Yellow),
+                        Severity::High => t.fg(Color::Red),
+                        Severity::Medium => t.fg(Color::Yellow),
                         _ => Style::default(),
                     };
                     let what = x
