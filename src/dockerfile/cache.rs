@@ -35,9 +35,9 @@ use std::collections::{HashMap, HashSet};
 use serde::Serialize;
 use xxhash_rust::xxh3::Xxh3Default;
 
+use super::ast::{Dockerfile, Instruction, Kind};
 use super::history::{FileEntry, GIT_DIR_PROBE, History, ObjectId};
 use super::ignore::Ignore;
-use super::parse::{Dockerfile, Instruction, Kind};
 
 /// A Dockerfile flattened into the steps the builder keys.
 #[derive(Debug, Clone, Default)]

@@ -7,11 +7,11 @@ use std::path::{Path, PathBuf};
 
 use serde::Serialize;
 
+use super::ast::Dockerfile;
 use super::cache::{CacheModel, Plan, Simulation, simulate};
 use super::history::{DOCKERIGNORE, History};
 use super::ignore::Ignore;
 use super::image::Mapped;
-use super::parse::Dockerfile;
 use super::proposal::{propose, unified_diff};
 use crate::error::{Error, Result};
 use crate::report::bytes;

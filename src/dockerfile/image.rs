@@ -20,8 +20,8 @@
 
 use serde::Serialize;
 
+use super::ast::{Arguments, Dockerfile, Instruction, Kind, Stage};
 use super::lint;
-use super::parse::{Arguments, Dockerfile, Instruction, Kind, Stage};
 use crate::analysis::Analysis;
 
 /// One history entry, as the image config records it.

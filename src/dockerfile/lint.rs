@@ -13,8 +13,9 @@ use std::path::Path;
 
 use serde::Serialize;
 
+use super::ast::{Dockerfile, Instruction, Kind, Stage};
+use super::expand::Scope;
 use super::ignore::Ignore;
-use super::parse::{Dockerfile, Instruction, Kind, Scope, Stage};
 use super::shell::{self, Command};
 
 /// One lint finding.

@@ -4,9 +4,9 @@
 use std::io::{self, Write};
 use std::path::Path;
 
+use super::ast::Dockerfile;
 use super::ignore::Ignore;
 use super::lint::{self, Context, Finding};
-use super::parse::Dockerfile;
 use crate::error::{Error, Result};
 
 /// The ignore file the builder uses for this Dockerfile: `<Dockerfile>.dockerignore`

@@ -7,7 +7,7 @@
 //! `VAR=value` assignments and `sudo`/`env`/`exec` wrappers are skipped so
 //! the command's own program comes first.
 
-use super::parse::{Arguments, Instruction, Kind};
+use super::ast::{Arguments, Instruction, Kind};
 
 /// One simple command: the program and its arguments, quotes removed.
 #[derive(Debug, Clone, PartialEq, Eq)]
