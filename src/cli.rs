@@ -398,7 +398,9 @@ fn run_diff(d: &DiffArgs) -> anyhow::Result<ExitCode> {
 }
 
 fn run_dockerfile(d: &DockerfileArgs) -> anyhow::Result<ExitCode> {
-    use crate::dockerfile::{Dockerfile, cache, cache_report, history, image, lint_report};
+    use crate::analysis::join;
+    use crate::dockerfile::{Dockerfile, cache, history, lint};
+    use crate::report::dockerfile as df_report;
     let text = std::fs::read_to_string(&d.path)
         .with_context(|| format!("cannot read the Dockerfile '{}'", d.path.display()))?;
     let df = Dockerfile::parse(&text, &d.path)?;
@@ -420,7 +422,7 @@ fn run_dockerfile(d: &DockerfileArgs) -> anyhow::Result<ExitCode> {
     if d.commits == 0 {
         anyhow::bail!("--commits must be at least 1");
     }
-    let lint = lint_report::lint_in(&df, Some(&context))?;
+    let lint = lint::lint_in(&df, Some(&context))?;
     // Layer sizes from the image, when given, size the rebuilt RUN steps.
     let layer_bytes = match &d.image {
         Some(reference) => {
@@ -436,23 +438,23 @@ fn run_dockerfile(d: &DockerfileArgs) -> anyhow::Result<ExitCode> {
             bar.clear();
             let mut analysis =
                 analysis.with_context(|| format!("cannot read the image '{reference}'"))?;
-            image::attach(&mut analysis, &df, Vec::new());
+            join::attach(&mut analysis, &df, Vec::new());
             let mapped = analysis
                 .dockerfile
                 .as_ref()
                 .map(|m| m.instructions.as_slice())
                 .unwrap_or_default();
-            cache_report::layer_sizes(&cache::Plan::from_dockerfile(&df), mapped)
+            join::layer_sizes(&cache::Plan::from_dockerfile(&df), mapped)
         }
         None => Vec::new(),
     };
     let report = if history::in_repository(&context) {
-        let opts = cache_report::CacheOptions {
+        let opts = cache::CacheOptions {
             commits: d.commits,
             rev: d.rev.clone(),
             model: d.cache,
         };
-        Some(cache_report::cache_report(
+        Some(cache::cache_report(
             &df,
             &text,
             &context,
@@ -481,19 +483,19 @@ fn run_dockerfile(d: &DockerfileArgs) -> anyhow::Result<ExitCode> {
     }
     if let Some(path) = &d.markdown {
         emit(path, |w| {
-            lint_report::write_markdown(&lint, &d.path, w)?;
+            df_report::lint::write_markdown(&lint, &d.path, w)?;
             match &report {
-                Some(r) => cache_report::write_markdown(r, w),
+                Some(r) => df_report::cache::write_markdown(r, w),
                 None => Ok(()),
             }
         })?;
     }
     if d.json.is_none() && d.markdown.is_none() {
         let out = &mut std::io::stdout().lock();
-        lint_report::write_text(&lint, &d.path, out).context("cannot write the lint")?;
+        df_report::lint::write_text(&lint, &d.path, out).context("cannot write the lint")?;
         if let Some(r) = &report {
             writeln!(out).context("cannot write the report")?;
-            cache_report::write_text(r, out).context("cannot write the report")?;
+            df_report::cache::write_text(r, out).context("cannot write the report")?;
         }
     }
     Ok(ExitCode::SUCCESS)
@@ -502,27 +504,26 @@ fn run_dockerfile(d: &DockerfileArgs) -> anyhow::Result<ExitCode> {
 /// `--dockerfile`: parse (a syntax error stops the run, exit 2), lint with
 /// the Dockerfile's directory as the context, and join both to the analysis.
 fn join_dockerfile(analysis: &mut Analysis, path: &std::path::Path) -> anyhow::Result<()> {
-    use crate::dockerfile::{Dockerfile, image, lint_report};
+    use crate::analysis::join;
+    use crate::dockerfile::{Dockerfile, lint};
     let df = Dockerfile::read(path)?;
     let context = path
         .parent()
         .filter(|p| !p.as_os_str().is_empty())
         .unwrap_or(std::path::Path::new("."));
-    let lint = lint_report::lint_in(&df, Some(context))?;
-    image::attach(analysis, &df, lint);
+    let lint = lint::lint_in(&df, Some(context))?;
+    join::attach(analysis, &df, lint);
     propose_from_dockerfile(analysis, &df, path);
     // With history, the cache report joins too, sized by this image's layers.
     if crate::dockerfile::history::in_repository(context)
         && let Some(joined) = analysis.dockerfile.as_mut()
     {
-        use crate::dockerfile::{cache::Plan, cache_report};
+        use crate::dockerfile::cache::{self, Plan};
         let text = std::fs::read_to_string(path)
             .with_context(|| format!("cannot read the Dockerfile '{}'", path.display()))?;
-        let sizes = cache_report::layer_sizes(&Plan::from_dockerfile(&df), &joined.instructions);
-        let opts = cache_report::CacheOptions::default();
-        joined.cache = Some(cache_report::cache_report(
-            &df, &text, context, &opts, &sizes,
-        )?);
+        let sizes = join::layer_sizes(&Plan::from_dockerfile(&df), &joined.instructions);
+        let opts = cache::CacheOptions::default();
+        joined.cache = Some(cache::cache_report(&df, &text, context, &opts, &sizes)?);
     }
     Ok(())
 }
@@ -651,14 +652,14 @@ fn write_outputs(args: &Args, analysis: &Analysis) -> anyhow::Result<()> {
         report::summary::write(analysis, &mut std::io::stdout().lock())
             .context("cannot write the summary")?;
         if let Some(d) = &analysis.dockerfile {
-            crate::dockerfile::lint_report::write_text(
+            crate::report::dockerfile::lint::write_text(
                 &d.lint,
                 std::path::Path::new(&d.path),
                 &mut std::io::stdout().lock(),
             )
             .context("cannot write the Dockerfile lint")?;
             if let Some(cache) = &d.cache {
-                crate::dockerfile::cache_report::write_text(cache, &mut std::io::stdout().lock())
+                crate::report::dockerfile::cache::write_text(cache, &mut std::io::stdout().lock())
                     .context("cannot write the cache report")?;
             }
         }

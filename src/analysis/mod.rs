@@ -7,6 +7,7 @@
 pub mod diff;
 pub mod estimate;
 pub mod findings;
+pub mod join;
 pub mod packages;
 
 use serde::Serialize;
@@ -46,7 +47,7 @@ pub struct Analysis {
     /// The Dockerfile joined to the image (`--dockerfile`): its instructions
     /// mapped to history entries and layers, and its lint findings.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub dockerfile: Option<crate::dockerfile::image::ImageDockerfile>,
+    pub dockerfile: Option<join::ImageDockerfile>,
     /// The config's history, empty-layer entries included.
     #[serde(skip)]
     pub history: Vec<crate::source::layout::History>,

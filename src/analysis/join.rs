@@ -1,5 +1,7 @@
-//! Relate a Dockerfile to the image it built: which history entry, and so
-//! which layer, each instruction of the final stage made.
+//! Join a Dockerfile to the image it built: which history entry, and so
+//! which layer, each instruction of the final stage made. It lives in the
+//! analysis because it reads the image's history and layers; the Dockerfile
+//! model itself knows nothing of images.
 //!
 //! The image's history is the base image's entries followed by one entry per
 //! instruction of the stages the final stage is built `FROM` and of the final
@@ -20,9 +22,9 @@
 
 use serde::Serialize;
 
-use super::ast::{Arguments, Dockerfile, Instruction, Kind, Stage};
-use super::lint;
-use crate::analysis::Analysis;
+use super::Analysis;
+use crate::dockerfile::cache::{CacheReport, Plan};
+use crate::dockerfile::{Arguments, Dockerfile, Instruction, Kind, Stage, lint};
 
 /// One history entry, as the image config records it.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -69,7 +71,7 @@ pub struct ImageDockerfile {
     /// The cache report over the context's git history, sized by this
     /// image's layers (absent when the context is not in a git repository).
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub cache: Option<super::cache_report::CacheReport>,
+    pub cache: Option<CacheReport>,
 }
 
 /// A history line split: the instruction keyword and the rest, with the
@@ -263,6 +265,21 @@ pub fn attach(analysis: &mut Analysis, df: &Dockerfile, lint: Vec<lint::Finding>
         lint,
         cache: None,
     });
+}
+
+/// Per step of `plan`, the size of the layer it made in the image, from the
+/// instructions [`map_history`] matched to the image's history
+/// (final-stage instructions only; the others stay unknown).
+pub fn layer_sizes(plan: &Plan, mapped: &[Mapped]) -> Vec<Option<u64>> {
+    plan.steps
+        .iter()
+        .map(|s| {
+            mapped
+                .iter()
+                .find(|m| m.stage == s.stage && m.line == s.line)
+                .and_then(|m| m.size_bytes)
+        })
+        .collect()
 }
 
 #[cfg(test)]

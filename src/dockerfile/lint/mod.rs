@@ -8,6 +8,10 @@
 //! ships (a stage name compared case-sensitively, a cache mount on a parent
 //! directory, a build stage that never ships).
 
+mod context;
+
+pub use context::{lint_in, load_ignore};
+
 use std::collections::{HashMap, HashSet};
 use std::path::Path;
 
