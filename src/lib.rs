@@ -11,9 +11,11 @@ pub mod dockerfile;
 pub mod error;
 #[doc(hidden)]
 pub mod fixture;
+pub(crate) mod history_line;
 pub mod layer;
 pub mod progress;
 pub mod report;
+pub(crate) mod secret;
 pub mod source;
 pub mod tree;
 pub mod tui;

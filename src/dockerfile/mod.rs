@@ -2,7 +2,8 @@
 //!
 //! The parser ([`parser`]) reads the syntax BuildKit accepts today into a typed
 //! tree with every instruction's position; the lint, the cache simulation and
-//! the join to an image (`crate::analysis::join`) all work on that tree and never re-read the text.
+//! the join to an image (in the analysis, which imports this module and never
+//! the reverse) all work on that tree and never re-read the text.
 
 pub mod ast;
 pub mod cache;

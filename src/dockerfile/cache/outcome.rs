@@ -1,6 +1,6 @@
 //! The cache report's data: the Dockerfile and its proposed reordering
 //! simulated over the same history window, step by step and build by build.
-//! Rendering it is the report's job (`crate::report::dockerfile`).
+//! Rendering it is the report's job (see report/dockerfile).
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};

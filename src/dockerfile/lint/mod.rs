@@ -21,6 +21,7 @@ use super::ast::{Dockerfile, Instruction, Kind, Stage};
 use super::expand::Scope;
 use super::ignore::Ignore;
 use super::shell::{self, Command};
+use crate::secret::secret_name;
 
 /// One lint finding.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -1081,37 +1082,6 @@ fn glob_match(pattern: &str, name: &str) -> bool {
     pi == p.len()
 }
 
-/// Whether an ENV/ARG name says it holds a secret.
-fn secret_name(name: &str) -> bool {
-    let n = name.to_ascii_lowercase();
-    const WORDS: &[&str] = &[
-        "password",
-        "passwd",
-        "secret",
-        "token",
-        "apikey",
-        "api_key",
-        "private_key",
-        "privatekey",
-        "access_key",
-        "credential",
-        "auth_key",
-        "client_secret",
-    ];
-    // Names that point at a secret rather than hold it.
-    const POINTERS: &[&str] = &[
-        "_file",
-        "_path",
-        "_dir",
-        "_url",
-        "_uri",
-        "_endpoint",
-        "_host",
-        "_name",
-    ];
-    WORDS.iter().any(|w| n.contains(w)) && !POINTERS.iter().any(|p| n.ends_with(p))
-}
-
 fn quote_list<S: AsRef<str>>(items: &[S]) -> String {
     items
         .iter()
@@ -1132,28 +1102,6 @@ mod tests {
         assert_eq!(r.digest.as_deref(), Some("sha256:ab"));
         assert_eq!(r.short(), "node");
         assert_eq!(ImageRef::parse("reg:5000/a").tag, None);
-    }
-
-    #[test]
-    fn secret_names() {
-        for n in [
-            "DB_PASSWORD",
-            "GITHUB_TOKEN",
-            "api_key",
-            "AWS_SECRET_ACCESS_KEY",
-            "NPM_TOKEN",
-        ] {
-            assert!(secret_name(n), "{n}");
-        }
-        for n in [
-            "PASSWORD_FILE",
-            "TOKEN_URL",
-            "KEYBOARD",
-            "HOME",
-            "SSH_AUTH_SOCK",
-        ] {
-            assert!(!secret_name(n), "{n}");
-        }
     }
 
     #[test]
