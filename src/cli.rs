@@ -547,7 +547,7 @@ fn propose_from_dockerfile(
             let text = i.text.trim_start();
             let arguments = text.get(i.keyword.len()..).unwrap_or("").trim();
             let instruction = i.keyword.to_ascii_uppercase();
-            let empty_layer = !matches!(instruction.as_str(), "RUN" | "COPY" | "ADD");
+            let empty_layer = !i.kind.creates_layer();
             Step {
                 instruction,
                 arguments: arguments.to_string(),
