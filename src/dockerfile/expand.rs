@@ -30,6 +30,26 @@ impl Dockerfile {
         self.scope_rec(stage, index, build_args, &globals, 0)
     }
 
+    /// Visit each instruction of stage `stage` with the scope just before
+    /// it: what [`Dockerfile::scope_at`] gives for each index, built in one
+    /// pass so a long stage costs time linear in its length.
+    pub fn for_each_scope(
+        &self,
+        stage: usize,
+        build_args: &HashMap<String, String>,
+        mut visit: impl FnMut(usize, &Instruction, &Scope),
+    ) {
+        let Some(s) = self.stages.get(stage) else {
+            return;
+        };
+        let globals = self.global_scope(build_args);
+        let mut scope = self.scope_rec(stage, 0, build_args, &globals, 0);
+        for (i, ins) in s.instructions.iter().enumerate() {
+            visit(i, ins, &scope);
+            scope.apply(ins, build_args, Some(&globals));
+        }
+    }
+
     fn scope_rec(
         &self,
         stage: usize,
@@ -54,6 +74,7 @@ impl Dockerfile {
                 depth + 1,
             );
             scope.env = p.env;
+            scope.env_at = p.env_at;
         }
         for ins in s.instructions.iter().take(index) {
             scope.apply(ins, build_args, Some(globals));
@@ -70,6 +91,10 @@ pub struct Scope {
     env: Vec<(String, String)>,
     /// `None`: declared without a value and given none.
     args: Vec<(String, Option<String>)>,
+    /// Where each name is in `env` and in `args`: a lookup or an update costs
+    /// the same however many variables a long file sets.
+    env_at: HashMap<String, usize>,
+    arg_at: HashMap<String, usize>,
 }
 
 impl Scope {
@@ -79,18 +104,17 @@ impl Scope {
             escape,
             env: Vec::new(),
             args: Vec::new(),
+            env_at: HashMap::new(),
+            arg_at: HashMap::new(),
         }
     }
 
     /// The value of `name`, if set.
     pub fn get(&self, name: &str) -> Option<&str> {
-        if let Some((_, v)) = self.env.iter().find(|(k, _)| k == name) {
-            return Some(v);
+        if let Some(&i) = self.env_at.get(name) {
+            return Some(&self.env[i].1);
         }
-        self.args
-            .iter()
-            .find(|(k, _)| k == name)
-            .and_then(|(_, v)| v.as_deref())
+        self.arg(name)
     }
 
     /// The `ENV`s in force, in the order they were first set.
@@ -105,17 +129,29 @@ impl Scope {
 
     /// Set an `ENV` (as the builder does for `ENV k=v`).
     pub fn set_env(&mut self, name: &str, value: String) {
-        match self.env.iter_mut().find(|(k, _)| k == name) {
-            Some(slot) => slot.1 = value,
-            None => self.env.push((name.to_string(), value)),
+        match self.env_at.get(name) {
+            Some(&i) => self.env[i].1 = value,
+            None => {
+                self.env_at.insert(name.to_string(), self.env.len());
+                self.env.push((name.to_string(), value));
+            }
         }
     }
 
     fn set_arg(&mut self, name: &str, value: Option<String>) {
-        match self.args.iter_mut().find(|(k, _)| k == name) {
-            Some(slot) => slot.1 = value,
-            None => self.args.push((name.to_string(), value)),
+        match self.arg_at.get(name) {
+            Some(&i) => self.args[i].1 = value,
+            None => {
+                self.arg_at.insert(name.to_string(), self.args.len());
+                self.args.push((name.to_string(), value));
+            }
         }
+    }
+
+    /// The value of the `ARG` `name`, if declared with one.
+    fn arg(&self, name: &str) -> Option<&str> {
+        let &i = self.arg_at.get(name)?;
+        self.args[i].1.as_deref()
     }
 
     /// Expand one word: quotes removed, escapes applied, variables
@@ -159,11 +195,7 @@ impl Scope {
                         (None, Some(default), _) => {
                             Some(self.expand(default).unwrap_or_else(|_| default.clone()))
                         }
-                        (None, None, Some(g)) => g
-                            .args
-                            .iter()
-                            .find(|(n, _)| n == k)
-                            .and_then(|(_, v)| v.clone()),
+                        (None, None, Some(g)) => g.arg(k).map(str::to_string),
                         (None, None, None) => None,
                     };
                     self.set_arg(k, value);
@@ -339,6 +371,31 @@ impl WordProc<'_> {
                 "unsupported modifier ({c}) in substitution of '{name}'"
             )),
             None => Err(format!("missing '}}' in substitution of '{name}'")),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::collections::HashMap;
+
+    use super::super::ast::Dockerfile;
+
+    /// The one-pass walk sees, at every instruction, the scope `scope_at`
+    /// computes for it on its own.
+    #[test]
+    fn the_walk_gives_each_instruction_its_scope() {
+        let text = "ARG V=1\nFROM alpine AS a\nENV A=$V B=x\nARG V\nENV A=2 C=$A\n\
+                    FROM a\nARG W=$C\nENV D=$W\nRUN true\n";
+        let df = Dockerfile::parse(text, "Dockerfile").expect("parses");
+        let args = HashMap::from([("W".to_string(), "given".to_string())]);
+        for stage in 0..df.stages.len() {
+            let mut seen = 0;
+            df.for_each_scope(stage, &args, |i, _, scope| {
+                assert_eq!(*scope, df.scope_at(stage, i, &args), "stage {stage}, {i}");
+                seen += 1;
+            });
+            assert_eq!(seen, df.stages[stage].instructions.len());
         }
     }
 }

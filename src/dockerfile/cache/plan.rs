@@ -3,7 +3,8 @@
 
 use std::collections::HashMap;
 
-use super::super::ast::{Dockerfile, Instruction, Kind};
+use super::super::ast::{Dockerfile, Instruction, Kind, Stage};
+use super::super::expand::Scope;
 use super::super::ignore::Ignore;
 
 /// A Dockerfile flattened into the steps the builder keys.
@@ -50,93 +51,113 @@ impl Plan {
         let globals = df.global_scope(&none);
         let mut steps = Vec::new();
         for stage in &df.stages {
-            let base = globals
-                .expand(&stage.base)
-                .unwrap_or_else(|_| stage.base.clone());
-            let platform = stage.platform.as_deref().unwrap_or("");
-            steps.push(Step {
-                stage: stage.index,
-                index_in_stage: 0,
-                line: stage.from.line,
-                keyword: "FROM".into(),
-                instruction: one_line(&stage.from),
-                key: format!("{base} {platform}"),
-                context: None,
-                reads_stage: df.stage_named(&base, stage.index).map(|s| s.index),
-                link: false,
-                layer: true,
-                needed: true,
+            steps.push(from_step(df, stage, &globals));
+            df.for_each_scope(stage.index, &none, |i, ins, scope| {
+                steps.push(instruction_step(df, stage.index, i, ins, scope));
             });
-            for (i, ins) in stage.instructions.iter().enumerate() {
-                let scope = df.scope_at(stage.index, i, &none);
-                let expand = |w: &str| scope.expand(w).unwrap_or_else(|_| w.to_string());
-                let mut step = Step {
-                    stage: stage.index,
-                    index_in_stage: i + 1,
-                    line: ins.line,
-                    keyword: ins.kind.as_str().into(),
-                    instruction: one_line(ins),
-                    key: key_text(ins),
-                    context: None,
-                    reads_stage: None,
-                    link: false,
-                    layer: matches!(ins.kind, Kind::Run | Kind::Copy | Kind::Add | Kind::Workdir),
-                    needed: true,
-                };
-                match ins.kind {
-                    Kind::Copy | Kind::Add => {
-                        step.link = ins.flag_on("link");
-                        let from = ins.flag("from").map(&expand);
-                        match from {
-                            Some(from) => {
-                                step.reads_stage =
-                                    df.stage_named(&from, stage.index).map(|s| s.index);
-                            }
-                            None => {
-                                let sources: Vec<String> = ins
-                                    .copy_paths()
-                                    .map(|(src, _)| src)
-                                    .unwrap_or_default()
-                                    .iter()
-                                    .filter(|s| !s.starts_with("<<") && !is_remote(s))
-                                    .map(|s| expand(s))
-                                    .collect();
-                                if !sources.is_empty() {
-                                    step.context = Ignore::sources(&sources).ok();
-                                }
-                            }
-                        }
-                    }
-                    Kind::Run => {
-                        // Scope matters to a RUN: its environment is part of the key.
-                        for (k, v) in scope.env() {
-                            step.key.push_str(&format!("\0env {k}={v}"));
-                        }
-                        for (k, v) in scope.args() {
-                            let v = v.as_deref().unwrap_or("");
-                            step.key.push_str(&format!("\0arg {k}={v}"));
-                        }
-                        let mut bound = Vec::new();
-                        for m in ins.mounts().iter().filter(|m| m.kind == "bind") {
-                            match &m.from {
-                                Some(from) => {
-                                    step.reads_stage =
-                                        df.stage_named(&expand(from), stage.index).map(|s| s.index);
-                                }
-                                None => bound.push(expand(m.source.as_deref().unwrap_or("."))),
-                            }
-                        }
-                        if !bound.is_empty() {
-                            step.context = Ignore::sources(&bound).ok();
-                        }
-                    }
-                    _ => {}
-                }
-                steps.push(step);
-            }
         }
         mark_needed(&mut steps);
         Plan { steps }
+    }
+}
+
+/// A stage's `FROM`: keyed on the base and platform.
+fn from_step(df: &Dockerfile, stage: &Stage, globals: &Scope) -> Step {
+    let base = globals
+        .expand(&stage.base)
+        .unwrap_or_else(|_| stage.base.clone());
+    let platform = stage.platform.as_deref().unwrap_or("");
+    Step {
+        stage: stage.index,
+        index_in_stage: 0,
+        line: stage.from.line,
+        keyword: "FROM".into(),
+        instruction: one_line(&stage.from),
+        key: format!("{base} {platform}"),
+        context: None,
+        reads_stage: df.stage_named(&base, stage.index).map(|s| s.index),
+        link: false,
+        layer: true,
+        needed: true,
+    }
+}
+
+/// Instruction `i` of stage `stage`, with the scope just before it.
+fn instruction_step(
+    df: &Dockerfile,
+    stage: usize,
+    i: usize,
+    ins: &Instruction,
+    scope: &Scope,
+) -> Step {
+    let mut step = Step {
+        stage,
+        index_in_stage: i + 1,
+        line: ins.line,
+        keyword: ins.kind.as_str().into(),
+        instruction: one_line(ins),
+        key: key_text(ins),
+        context: None,
+        reads_stage: None,
+        link: false,
+        layer: matches!(ins.kind, Kind::Run | Kind::Copy | Kind::Add | Kind::Workdir),
+        needed: true,
+    };
+    match ins.kind {
+        Kind::Copy | Kind::Add => copy_inputs(&mut step, df, ins, scope),
+        Kind::Run => run_inputs(&mut step, df, ins, scope),
+        _ => {}
+    }
+    step
+}
+
+/// A `COPY`/`ADD` reads a stage (`--from`) or the context files its sources
+/// select.
+fn copy_inputs(step: &mut Step, df: &Dockerfile, ins: &Instruction, scope: &Scope) {
+    let expand = |w: &str| scope.expand(w).unwrap_or_else(|_| w.to_string());
+    step.link = ins.flag_on("link");
+    match ins.flag("from").map(expand) {
+        Some(from) => {
+            step.reads_stage = df.stage_named(&from, step.stage).map(|s| s.index);
+        }
+        None => {
+            let sources: Vec<String> = ins
+                .copy_paths()
+                .map(|(src, _)| src)
+                .unwrap_or_default()
+                .iter()
+                .filter(|s| !s.starts_with("<<") && !is_remote(s))
+                .map(|s| expand(s))
+                .collect();
+            if !sources.is_empty() {
+                step.context = Ignore::sources(&sources).ok();
+            }
+        }
+    }
+}
+
+/// A `RUN` keys on its environment too, and reads what its bind mounts
+/// bring in (a stage, or context files).
+fn run_inputs(step: &mut Step, df: &Dockerfile, ins: &Instruction, scope: &Scope) {
+    let expand = |w: &str| scope.expand(w).unwrap_or_else(|_| w.to_string());
+    for (k, v) in scope.env() {
+        step.key.push_str(&format!("\0env {k}={v}"));
+    }
+    for (k, v) in scope.args() {
+        let v = v.as_deref().unwrap_or("");
+        step.key.push_str(&format!("\0arg {k}={v}"));
+    }
+    let mut bound = Vec::new();
+    for m in ins.mounts().iter().filter(|m| m.kind == "bind") {
+        match &m.from {
+            Some(from) => {
+                step.reads_stage = df.stage_named(&expand(from), step.stage).map(|s| s.index);
+            }
+            None => bound.push(expand(m.source.as_deref().unwrap_or("."))),
+        }
+    }
+    if !bound.is_empty() {
+        step.context = Ignore::sources(&bound).ok();
     }
 }
 

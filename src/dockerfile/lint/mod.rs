@@ -400,35 +400,39 @@ impl<'a> Linter<'a> {
         let df = self.df;
         for stage in &df.stages {
             let ships = image_stages.contains(&stage.index);
-            let mut prev: Option<&Instruction> = None;
-            for (i, ins) in stage.instructions.iter().enumerate() {
-                if ins.kind == Kind::Run {
-                    let cmds = shell::run_commands(ins);
-                    let scope = df.scope_at(stage.index, i, &HashMap::new());
-                    self.apt(ins, &cmds, ships);
-                    self.apk(ins, &cmds);
-                    self.pip(ins, &cmds, &scope);
-                    if ships {
-                        self.npm_yarn(ins, &cmds);
-                    }
-                    if let Some(p) = prev.filter(|p| p.kind == Kind::Run)
-                        && p.flags
-                            .iter()
-                            .map(|f| (&f.name, &f.value))
-                            .eq(ins.flags.iter().map(|f| (&f.name, &f.value)))
-                        && shell::command_count(p) == 1
-                        && shell::command_count(ins) == 1
-                    {
-                        self.push(
-                            "consecutive-run",
-                            ins,
-                            format!("RUN on line {} and this RUN each run one command: two layers where one would do", p.line),
-                            "join them with `&&` in one RUN".into(),
-                        );
-                    }
+            df.for_each_scope(stage.index, &HashMap::new(), |i, ins, scope| {
+                if ins.kind != Kind::Run {
+                    return;
                 }
-                prev = Some(ins);
-            }
+                let cmds = shell::run_commands(ins);
+                self.apt(ins, &cmds, ships);
+                self.apk(ins, &cmds);
+                self.pip(ins, &cmds, scope);
+                if ships {
+                    self.npm_yarn(ins, &cmds);
+                }
+                let prev = i.checked_sub(1).map(|p| &stage.instructions[p]);
+                self.consecutive_run(prev, ins);
+            });
+        }
+    }
+
+    /// Two `RUN`s in a row with the same flags, one command each.
+    fn consecutive_run(&mut self, prev: Option<&Instruction>, ins: &Instruction) {
+        if let Some(p) = prev.filter(|p| p.kind == Kind::Run)
+            && p.flags
+                .iter()
+                .map(|f| (&f.name, &f.value))
+                .eq(ins.flags.iter().map(|f| (&f.name, &f.value)))
+            && shell::command_count(p) == 1
+            && shell::command_count(ins) == 1
+        {
+            self.push(
+                "consecutive-run",
+                ins,
+                format!("RUN on line {} and this RUN each run one command: two layers where one would do", p.line),
+                "join them with `&&` in one RUN".into(),
+            );
         }
     }
 
@@ -571,14 +575,13 @@ impl<'a> Linter<'a> {
     fn adds(&mut self) {
         let df = self.df;
         for stage in &df.stages {
-            for (i, ins) in stage.instructions.iter().enumerate() {
-                let Some((sources, _)) = ins.copy_paths() else {
-                    continue;
-                };
+            df.for_each_scope(stage.index, &HashMap::new(), |_, ins, scope| {
                 if ins.kind != Kind::Add {
-                    continue;
+                    return;
                 }
-                let scope = df.scope_at(stage.index, i, &HashMap::new());
+                let Some((sources, _)) = ins.copy_paths() else {
+                    return;
+                };
                 let local: Vec<String> = sources
                     .iter()
                     .map(|s| scope.expand(s).unwrap_or_else(|_| s.clone()))
@@ -592,7 +595,7 @@ impl<'a> Linter<'a> {
                         format!("COPY {}", ins.args_text()),
                     );
                 }
-            }
+            });
         }
     }
 
