@@ -139,6 +139,40 @@ pub fn cache_report(
     let mut notes = sim.notes.clone();
     let result = outcome(&plan, &sim);
 
+    let proposal = proposal_report(df, text, &history, opts.model, &plan, &sim, layer_bytes)
+        .unwrap_or_else(|note| {
+            notes.push(note);
+            None
+        });
+    notes.extend(window_notes(df, context, &history, &ignore_file));
+    let (first, last) = match (history.commits.first(), history.commits.last()) {
+        (Some(f), Some(l)) => (f.id.clone(), l.id.clone()),
+        _ => return Err(Error::Usage("the history window is empty".into())),
+    };
+    Ok(CacheReport {
+        model: opts.model,
+        commits: history.commits.len(),
+        builds: sim.builds.len(),
+        first_commit: first,
+        last_commit: last,
+        result,
+        proposal,
+        notes,
+    })
+}
+
+/// The proposed reordering simulated over the same window, `None` when
+/// there is nothing to propose; the error is the note saying why the
+/// proposal was left out.
+fn proposal_report(
+    df: &Dockerfile,
+    text: &str,
+    history: &History,
+    model: CacheModel,
+    plan: &Plan,
+    sim: &Simulation,
+    layer_bytes: &[Option<u64>],
+) -> std::result::Result<Option<ProposalReport>, String> {
     let end = history.files_at_end();
     let mut files: Vec<String> = end.keys().cloned().collect();
     files.sort();
@@ -154,41 +188,44 @@ pub fn cache_report(
         .file_name()
         .map(|n| n.to_string_lossy().into_owned())
         .unwrap_or_else(|| "Dockerfile".into());
-    let proposal = match propose(df, text, &files, &ignore) {
-        None => None,
-        Some(p) => match Dockerfile::parse(&p.text, &df.path) {
-            Ok(pdf) => {
-                let pplan = Plan::from_dockerfile(&pdf);
-                // A moved RUN keeps its layer's size; match steps by their key.
-                let sizes: HashMap<(&str, &str), u64> = plan
-                    .steps
-                    .iter()
-                    .zip(layer_bytes)
-                    .filter_map(|(s, b)| Some(((s.keyword.as_str(), s.key.as_str()), (*b)?)))
-                    .collect();
-                let pbytes: Vec<Option<u64>> = pplan
-                    .steps
-                    .iter()
-                    .map(|s| sizes.get(&(s.keyword.as_str(), s.key.as_str())).copied())
-                    .collect();
-                let psim = simulate(&pplan, &history, opts.model, &pbytes);
-                let runs = run_changes(&plan, &sim, &pplan, &psim);
-                Some(ProposalReport {
-                    runs,
-                    diff: unified_diff(text, &p.text, &name),
-                    changes: p.changes,
-                    dockerfile: p.text,
-                    result: outcome(&pplan, &psim),
-                })
-            }
-            Err(e) => {
-                notes.push(format!(
-                    "the proposed reordering does not parse ({e}); left out"
-                ));
-                None
-            }
-        },
+    let Some(p) = propose(df, text, &files, &ignore) else {
+        return Ok(None);
     };
+    let pdf = Dockerfile::parse(&p.text, &df.path)
+        .map_err(|e| format!("the proposed reordering does not parse ({e}); left out"))?;
+    let pplan = Plan::from_dockerfile(&pdf);
+    // A moved RUN keeps its layer's size; match steps by their key.
+    let sizes: HashMap<(&str, &str), u64> = plan
+        .steps
+        .iter()
+        .zip(layer_bytes)
+        .filter_map(|(s, b)| Some(((s.keyword.as_str(), s.key.as_str()), (*b)?)))
+        .collect();
+    let pbytes: Vec<Option<u64>> = pplan
+        .steps
+        .iter()
+        .map(|s| sizes.get(&(s.keyword.as_str(), s.key.as_str())).copied())
+        .collect();
+    let psim = simulate(&pplan, history, model, &pbytes);
+    let runs = run_changes(plan, sim, &pplan, &psim);
+    Ok(Some(ProposalReport {
+        runs,
+        diff: unified_diff(text, &p.text, &name),
+        changes: p.changes,
+        dockerfile: p.text,
+        result: outcome(&pplan, &psim),
+    }))
+}
+
+/// What the reader should know about the window: a single commit, edits to
+/// the Dockerfile inside it, the Dockerfile's own ignore file.
+fn window_notes(
+    df: &Dockerfile,
+    context: &Path,
+    history: &History,
+    ignore_file: &str,
+) -> Vec<String> {
+    let mut notes = Vec::new();
     if history.commits.len() == 1 {
         notes.push(
             "the history has a single commit, so there is no build to count \
@@ -217,20 +254,7 @@ pub fn cache_report(
             "ignore rules read from '{ignore_file}' (the Dockerfile's own)"
         ));
     }
-    let (first, last) = match (history.commits.first(), history.commits.last()) {
-        (Some(f), Some(l)) => (f.id.clone(), l.id.clone()),
-        _ => return Err(Error::Usage("the history window is empty".into())),
-    };
-    Ok(CacheReport {
-        model: opts.model,
-        commits: history.commits.len(),
-        builds: sim.builds.len(),
-        first_commit: first,
-        last_commit: last,
-        result,
-        proposal,
-        notes,
-    })
+    notes
 }
 
 /// Pair each `RUN` of the proposal with the original `RUN` it was (or was

@@ -24,6 +24,17 @@ impl Linter<'_> {
             .flat_map(|s| s.instructions.iter())
             .collect();
 
+        self.last_user(&all);
+        self.healthcheck(&all, &last.from);
+        let end = self
+            .df
+            .scope_at(last.index, last.instructions.len(), &HashMap::new());
+        self.node(&all, &last.from, &image, &end);
+        self.python(&last.from, &image, &end);
+    }
+
+    /// The last `USER` of the image, when it is root.
+    fn last_user(&mut self, all: &[&Instruction]) {
         if let Some(user) = all.iter().rev().find(|i| i.kind == Kind::User) {
             let scope = self.scope_before(user);
             let raw = user.words().first().cloned().unwrap_or_default();
@@ -38,19 +49,22 @@ impl Linter<'_> {
                 );
             }
         }
+    }
 
+    /// No `HEALTHCHECK` anywhere in the image's stages.
+    fn healthcheck(&mut self, all: &[&Instruction], from: &Instruction) {
         if !all.iter().any(|i| i.kind == Kind::Healthcheck) {
             self.push(
                 "no-healthcheck",
-                &last.from,
+                from,
                 "the image has no HEALTHCHECK: the engine cannot tell a hung container from a healthy one".into(),
                 "add HEALTHCHECK CMD <a cheap probe> (e.g. wget -qO- http://localhost:PORT/health || exit 1)".into(),
             );
         }
+    }
 
-        let end = self
-            .df
-            .scope_at(last.index, last.instructions.len(), &HashMap::new());
+    /// A Node image: an init for PID 1, and `NODE_ENV=production`.
+    fn node(&mut self, all: &[&Instruction], from: &Instruction, image: &ImageRef, end: &Scope) {
         let installs = |pkg: &str| {
             all.iter().any(|i| {
                 shell::run_commands(i).iter().any(|c| {
@@ -70,7 +84,7 @@ impl Linter<'_> {
                     .any(|w| w.contains("tini") || w.contains("dumb-init"))
             });
             if !has_init {
-                let at = entry.or(cmd).copied().unwrap_or(&last.from);
+                let at = entry.or(cmd).copied().unwrap_or(from);
                 self.push(
                     "node-no-init",
                     at,
@@ -81,18 +95,22 @@ impl Linter<'_> {
             if end.get("NODE_ENV") != Some("production") {
                 self.push(
                     "node-env-not-production",
-                    &last.from,
+                    from,
                     "NODE_ENV is not `production`: npm installs devDependencies and frameworks run in development mode".into(),
                     "ENV NODE_ENV=production before the install".into(),
                 );
             }
         }
+    }
+
+    /// A Python image: no bytecode written, unbuffered output.
+    fn python(&mut self, from: &Instruction, image: &ImageRef, end: &Scope) {
         let is_python = image.short().starts_with("python");
         if is_python {
             if end.get("PYTHONDONTWRITEBYTECODE").is_none_or(str::is_empty) {
                 self.push(
                     "python-dont-write-bytecode",
-                    &last.from,
+                    from,
                     "without PYTHONDONTWRITEBYTECODE, every import at build time writes __pycache__/*.pyc into the layers".into(),
                     "ENV PYTHONDONTWRITEBYTECODE=1".into(),
                 );
@@ -100,7 +118,7 @@ impl Linter<'_> {
             if end.get("PYTHONUNBUFFERED").is_none_or(str::is_empty) {
                 self.push(
                     "python-unbuffered",
-                    &last.from,
+                    from,
                     "without PYTHONUNBUFFERED, output is block-buffered and logs arrive late or are lost on a crash".into(),
                     "ENV PYTHONUNBUFFERED=1".into(),
                 );
@@ -109,7 +127,7 @@ impl Linter<'_> {
     }
 
     /// The scope just before `ins`, wherever it is.
-    pub(super) fn scope_before(&self, ins: &Instruction) -> Scope {
+    fn scope_before(&self, ins: &Instruction) -> Scope {
         for s in &self.df.stages {
             if let Some(i) = s.instructions.iter().position(|x| std::ptr::eq(x, ins)) {
                 return self.df.scope_at(s.index, i, &HashMap::new());
