@@ -1,17 +1,17 @@
 //! Dockerfiles: parse them, lint them, and simulate their build cache.
 //!
-//! The parser ([`parser`]) reads the syntax BuildKit accepts today into a typed
+//! The parser (`parser`) reads the syntax BuildKit accepts today into a typed
 //! tree with every instruction's position; the lint, the cache simulation and
 //! the join to an image (in the analysis, which imports this module and never
 //! the reverse) all work on that tree and never re-read the text.
 
-pub mod ast;
+pub(crate) mod ast;
 pub mod cache;
-pub mod expand;
+pub(crate) mod expand;
 pub mod history;
 pub mod ignore;
 pub mod lint;
-pub mod parser;
+pub(crate) mod parser;
 pub mod proposal;
 pub mod shell;
 

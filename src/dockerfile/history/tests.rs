@@ -1,4 +1,3 @@
-
 use super::*;
 
 /// A throwaway repository driven through the git CLI.
