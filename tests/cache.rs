@@ -27,7 +27,7 @@ use std::process::Command;
 
 use ballast::dockerfile::Dockerfile;
 use ballast::dockerfile::cache::{CacheModel, Plan, simulate};
-use ballast::dockerfile::cache_report::{CacheOptions, cache_report};
+use ballast::dockerfile::cache::{CacheOptions, cache_report};
 use ballast::dockerfile::history::History;
 use gate::Need;
 

@@ -8,6 +8,7 @@ mod assemble;
 pub mod diff;
 pub mod estimate;
 pub mod findings;
+pub mod join;
 pub mod packages;
 
 use serde::Serialize;
@@ -17,8 +18,10 @@ pub use findings::Finding;
 use assemble::{Merged, assemble};
 
 use crate::error::Result;
+pub use crate::history_line::tidy_command;
 use crate::layer::{Compression, LayerIndex};
 use crate::progress::Progress;
+pub use crate::secret::{Assignment, assignments, redact_history, secret_name};
 use crate::source::layout::{ContainerConfig, Format};
 use crate::source::{self, Options, ReadPath, SourceKind};
 use crate::tree::MergedTree;
@@ -48,7 +51,7 @@ pub struct Analysis {
     /// The Dockerfile joined to the image (`--dockerfile`): its instructions
     /// mapped to history entries and layers, and its lint findings.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub dockerfile: Option<crate::dockerfile::image::ImageDockerfile>,
+    pub dockerfile: Option<join::ImageDockerfile>,
     /// The config's history, empty-layer entries included.
     #[serde(skip)]
     pub history: Vec<crate::source::layout::History>,
@@ -180,130 +183,6 @@ pub fn analyze(reference: &str, opts: &Options, progress: &dyn Progress) -> Resu
     Ok(assemble(reference, opts, loaded, m))
 }
 
-/// `/bin/sh -c #(nop)  COPY file:… in /` → `COPY file:… in /`;
-/// `/bin/sh -c apt-get …` → `RUN apt-get …`; BuildKit's ` # buildkit` dropped.
-pub fn tidy_command(created_by: &str) -> String {
-    let s = created_by.trim();
-    let s = s.strip_suffix("# buildkit").map_or(s, str::trim_end);
-    if let Some(rest) = s.strip_prefix("/bin/sh -c #(nop)") {
-        return rest.trim().to_string();
-    }
-    if let Some(rest) = s.strip_prefix("/bin/sh -c ") {
-        return format!("RUN {}", rest.trim());
-    }
-    s.to_string()
-}
-
-const SECRET_WORDS: &[&str] = &[
-    "PASSWORD",
-    "PASSWD",
-    "SECRET",
-    "TOKEN",
-    "API_KEY",
-    "APIKEY",
-    "PRIVATE",
-    "CREDENTIAL",
-    "ACCESS_KEY",
-];
-
-/// Whether an environment or build-arg name looks like it holds a secret.
-/// `*_FILE`, `*_PATH` and `*_DIR` name where a secret is (the Docker secrets
-/// convention, `POSTGRES_PASSWORD_FILE=/run/secrets/db`), not the secret.
-pub fn secret_name(name: &str) -> bool {
-    let upper = name.to_ascii_uppercase();
-    let reference = ["_FILE", "_PATH", "_DIR"]
-        .iter()
-        .any(|s| upper.ends_with(s));
-    !reference && SECRET_WORDS.iter().any(|w| upper.contains(w))
-}
-
-/// One `NAME=value` assignment in a history line, as byte ranges into it.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Assignment {
-    /// `ARG` (build args a RUN saw, or an ARG default) or `ENV`.
-    pub kind: &'static str,
-    pub name: std::ops::Range<usize>,
-    pub value: std::ops::Range<usize>,
-}
-
-/// The assignments a history line records: build args before a RUN
-/// (`|2 A=1 B=2 /bin/sh -c …`, legacy and BuildKit) and `ENV`/`ARG`
-/// instructions (`/bin/sh -c #(nop)  ENV K=v`, BuildKit `ENV K=v`).
-pub fn assignments(line: &str) -> Vec<Assignment> {
-    // Words with their byte offsets.
-    let mut words = Vec::new();
-    let mut start = None;
-    for (i, c) in line.char_indices().chain([(line.len(), ' ')]) {
-        match (c.is_whitespace(), start) {
-            (false, None) => start = Some(i),
-            (true, Some(s)) => {
-                words.push(s..i);
-                start = None;
-            }
-            _ => {}
-        }
-    }
-    let word = |r: &std::ops::Range<usize>| &line[r.clone()];
-    let mut i = 0;
-    if words.first().is_some_and(|w| word(w) == "RUN") {
-        i = 1;
-    }
-    let assignment = |kind, r: &std::ops::Range<usize>| {
-        let eq = word(r).find('=')?;
-        let name = r.start..r.start + eq;
-        let valid = eq > 0
-            && line[name.clone()]
-                .bytes()
-                .all(|b| b.is_ascii_alphanumeric() || b == b'_');
-        valid.then(|| Assignment {
-            kind,
-            name,
-            value: r.start + eq + 1..r.end,
-        })
-    };
-    let mut out = Vec::new();
-    if let Some(n) = words
-        .get(i)
-        .and_then(|w| word(w).strip_prefix('|'))
-        .and_then(|n| n.parse::<usize>().ok())
-    {
-        out.extend(
-            words
-                .iter()
-                .skip(i + 1)
-                .take(n)
-                .filter_map(|w| assignment("ARG", w)),
-        );
-        return out;
-    }
-    // Skip the legacy builder's `/bin/sh -c #(nop)` prefix.
-    if words.len() > i + 2
-        && word(&words[i]) == "/bin/sh"
-        && word(&words[i + 1]) == "-c"
-        && word(&words[i + 2]) == "#(nop)"
-    {
-        i += 3;
-    }
-    let kind = match words.get(i).map(word) {
-        Some("ENV") => "ENV",
-        Some("ARG") => "ARG",
-        _ => return out,
-    };
-    out.extend(words.iter().skip(i + 1).filter_map(|w| assignment(kind, w)));
-    out
-}
-
-/// A history line with the values of secret-looking assignments replaced.
-pub fn redact_history(line: &str) -> String {
-    let mut out = line.to_string();
-    for a in assignments(line).into_iter().rev() {
-        if secret_name(&line[a.name.clone()]) && !a.value.is_empty() {
-            out.replace_range(a.value, "<redacted>");
-        }
-    }
-    out
-}
-
 fn config_info(c: Option<&ContainerConfig>) -> ConfigInfo {
     let Some(c) = c else {
         return ConfigInfo::default();
@@ -338,50 +217,6 @@ fn config_info(c: Option<&ContainerConfig>) -> ConfigInfo {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn commands_are_tidied() {
-        assert_eq!(
-            tidy_command("/bin/sh -c #(nop)  COPY file:abc in /bin "),
-            "COPY file:abc in /bin"
-        );
-        assert_eq!(
-            tidy_command("/bin/sh -c apt-get update"),
-            "RUN apt-get update"
-        );
-        assert_eq!(
-            tidy_command("RUN /bin/sh -c make # buildkit"),
-            "RUN /bin/sh -c make"
-        );
-        assert_eq!(tidy_command("COPY . . # buildkit"), "COPY . .");
-    }
-
-    #[test]
-    fn history_secrets_are_redacted_and_file_references_are_not_secrets() {
-        assert_eq!(
-            redact_history("|2 NPM_TOKEN=npm_abc VERSION=1 /bin/sh -c npm ci"),
-            "|2 NPM_TOKEN=<redacted> VERSION=1 /bin/sh -c npm ci"
-        );
-        assert_eq!(
-            redact_history("RUN |1 API_KEY=k /bin/sh -c x # buildkit"),
-            "RUN |1 API_KEY=<redacted> /bin/sh -c x # buildkit"
-        );
-        assert_eq!(
-            redact_history("/bin/sh -c #(nop)  ENV DB_PASSWORD=hunter2 MODE=prod"),
-            "/bin/sh -c #(nop)  ENV DB_PASSWORD=<redacted> MODE=prod"
-        );
-        assert_eq!(
-            redact_history("ARG GITHUB_TOKEN=ghp_x"),
-            "ARG GITHUB_TOKEN=<redacted>"
-        );
-        // A RUN's own text is not an assignment list.
-        assert_eq!(
-            redact_history("/bin/sh -c export TOKEN=x"),
-            "/bin/sh -c export TOKEN=x"
-        );
-        assert!(!secret_name("POSTGRES_PASSWORD_FILE"));
-        assert!(secret_name("POSTGRES_PASSWORD"));
-    }
 
     #[test]
     fn secret_looking_env_values_are_redacted() {

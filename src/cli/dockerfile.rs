@@ -9,8 +9,10 @@ use anyhow::Context;
 
 use super::DockerfileArgs;
 use super::options::{SourceFlags, analyze_with_bar, emit, emit_json};
-use crate::dockerfile::cache_report::{self, CacheReport};
-use crate::dockerfile::{Dockerfile, cache, history, image, lint, lint_report};
+use crate::analysis::join;
+use crate::dockerfile::cache::{self, CacheReport};
+use crate::dockerfile::{Dockerfile, history, lint};
+use crate::report::dockerfile as df_report;
 
 pub(super) fn run_dockerfile(d: &DockerfileArgs) -> anyhow::Result<ExitCode> {
     let text = std::fs::read_to_string(&d.path)
@@ -20,7 +22,7 @@ pub(super) fn run_dockerfile(d: &DockerfileArgs) -> anyhow::Result<ExitCode> {
     if d.commits == 0 {
         anyhow::bail!("--commits must be at least 1");
     }
-    let lint = lint_report::lint_in(&df, Some(&context))?;
+    let lint = lint::lint_in(&df, Some(&context))?;
     // Layer sizes from the image, when given, size the rebuilt RUN steps.
     let layer_bytes = match &d.image {
         Some(reference) => image_layer_bytes(reference, &df, d.quiet)?,
@@ -61,16 +63,13 @@ fn image_layer_bytes(
     let opts = SourceFlags::default().options()?;
     let mut analysis = analyze_with_bar(reference, &opts, quiet)
         .with_context(|| format!("cannot read the image '{reference}'"))?;
-    image::attach(&mut analysis, df, Vec::new());
+    join::attach(&mut analysis, df, Vec::new());
     let mapped = analysis
         .dockerfile
         .as_ref()
         .map(|m| m.instructions.as_slice())
         .unwrap_or_default();
-    Ok(cache_report::layer_sizes(
-        &cache::Plan::from_dockerfile(df),
-        mapped,
-    ))
+    Ok(join::layer_sizes(&cache::Plan::from_dockerfile(df), mapped))
 }
 
 /// The cache simulation over the context's history; none (with a note on
@@ -89,12 +88,12 @@ fn simulate_cache(
         );
         return Ok(None);
     }
-    let opts = cache_report::CacheOptions {
+    let opts = cache::CacheOptions {
         commits: d.commits,
         rev: d.rev.clone(),
         model: d.cache,
     };
-    Ok(Some(cache_report::cache_report(
+    Ok(Some(cache::cache_report(
         df,
         text,
         context,
@@ -121,19 +120,19 @@ fn write_reports(
     }
     if let Some(path) = &d.markdown {
         emit(path, |w| {
-            lint_report::write_markdown(lint, &d.path, w)?;
+            df_report::lint::write_markdown(lint, &d.path, w)?;
             match report {
-                Some(r) => cache_report::write_markdown(r, w),
+                Some(r) => df_report::cache::write_markdown(r, w),
                 None => Ok(()),
             }
         })?;
     }
     if d.json.is_none() && d.markdown.is_none() {
         let out = &mut std::io::stdout().lock();
-        lint_report::write_text(lint, &d.path, out).context("cannot write the lint")?;
+        df_report::lint::write_text(lint, &d.path, out).context("cannot write the lint")?;
         if let Some(r) = report {
             writeln!(out).context("cannot write the report")?;
-            cache_report::write_text(r, out).context("cannot write the report")?;
+            df_report::cache::write_text(r, out).context("cannot write the report")?;
         }
     }
     Ok(())

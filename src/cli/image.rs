@@ -159,27 +159,26 @@ fn content_reader(reference: &str, opts: &Options) -> crate::tui::ReadContent {
 /// `--dockerfile`: parse (a syntax error stops the run, exit 2), lint with
 /// the Dockerfile's directory as the context, and join both to the analysis.
 fn join_dockerfile(analysis: &mut Analysis, path: &std::path::Path) -> anyhow::Result<()> {
-    use crate::dockerfile::{Dockerfile, image, lint_report};
+    use crate::analysis::join;
+    use crate::dockerfile::{Dockerfile, lint};
     let df = Dockerfile::read(path)?;
     let context = path
         .parent()
         .filter(|p| !p.as_os_str().is_empty())
         .unwrap_or(std::path::Path::new("."));
-    let lint = lint_report::lint_in(&df, Some(context))?;
-    image::attach(analysis, &df, lint);
+    let lint = lint::lint_in(&df, Some(context))?;
+    join::attach(analysis, &df, lint);
     propose_from_dockerfile(analysis, &df, path);
     // With history, the cache report joins too, sized by this image's layers.
     if crate::dockerfile::history::in_repository(context)
         && let Some(joined) = analysis.dockerfile.as_mut()
     {
-        use crate::dockerfile::{cache::Plan, cache_report};
+        use crate::dockerfile::cache::{self, Plan};
         let text = std::fs::read_to_string(path)
             .with_context(|| format!("cannot read the Dockerfile '{}'", path.display()))?;
-        let sizes = cache_report::layer_sizes(&Plan::from_dockerfile(&df), &joined.instructions);
-        let opts = cache_report::CacheOptions::default();
-        joined.cache = Some(cache_report::cache_report(
-            &df, &text, context, &opts, &sizes,
-        )?);
+        let sizes = join::layer_sizes(&Plan::from_dockerfile(&df), &joined.instructions);
+        let opts = cache::CacheOptions::default();
+        joined.cache = Some(cache::cache_report(&df, &text, context, &opts, &sizes)?);
     }
     Ok(())
 }
@@ -203,7 +202,7 @@ fn propose_from_dockerfile(
             let text = i.text.trim_start();
             let arguments = text.get(i.keyword.len()..).unwrap_or("").trim();
             let instruction = i.keyword.to_ascii_uppercase();
-            let empty_layer = !matches!(instruction.as_str(), "RUN" | "COPY" | "ADD");
+            let empty_layer = !i.kind.creates_layer();
             Step {
                 instruction,
                 arguments: arguments.to_string(),
@@ -290,14 +289,14 @@ fn write_outputs(args: &Args, analysis: &Analysis) -> anyhow::Result<()> {
         report::summary::write(analysis, &mut std::io::stdout().lock())
             .context("cannot write the summary")?;
         if let Some(d) = &analysis.dockerfile {
-            crate::dockerfile::lint_report::write_text(
+            crate::report::dockerfile::lint::write_text(
                 &d.lint,
                 std::path::Path::new(&d.path),
                 &mut std::io::stdout().lock(),
             )
             .context("cannot write the Dockerfile lint")?;
             if let Some(cache) = &d.cache {
-                crate::dockerfile::cache_report::write_text(cache, &mut std::io::stdout().lock())
+                crate::report::dockerfile::cache::write_text(cache, &mut std::io::stdout().lock())
                     .context("cannot write the cache report")?;
             }
         }

@@ -1,21 +1,20 @@
-//! Dockerfiles: parse them, lint them, and relate them to the image they built.
+//! Dockerfiles: parse them, lint them, and simulate their build cache.
 //!
-//! The parser ([`parse`]) reads the syntax BuildKit accepts today into a typed
+//! The parser (`parser`) reads the syntax BuildKit accepts today into a typed
 //! tree with every instruction's position; the lint, the cache simulation and
-//! the image mapping all work on that tree and never re-read the text.
+//! the join to an image (in the analysis, which imports this module and never
+//! the reverse) all work on that tree and never re-read the text.
 
+pub(crate) mod ast;
 pub mod cache;
-pub mod cache_report;
+pub(crate) mod expand;
 pub mod history;
 pub mod ignore;
-pub mod image;
 pub mod lint;
-pub mod lint_report;
-pub mod parse;
+pub(crate) mod parser;
 pub mod proposal;
 pub mod shell;
 
-pub use parse::{
-    Arguments, Directives, Dockerfile, Flag, Heredoc, Instruction, Kind, Mount, ParseError, Scope,
-    Stage, expand,
-};
+pub use ast::{Arguments, Directives, Dockerfile, Flag, Heredoc, Instruction, Kind, Mount, Stage};
+pub use expand::{Scope, expand};
+pub use parser::ParseError;

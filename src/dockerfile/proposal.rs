@@ -15,8 +15,8 @@
 
 use std::collections::HashSet;
 
+use super::ast::{Arguments, Dockerfile, Instruction, Kind, Stage};
 use super::ignore::Ignore;
-use super::parse::{Arguments, Dockerfile, Instruction, Kind, Stage};
 
 /// A proposed reordering.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -7,7 +7,7 @@
 //! `VAR=value` assignments and `sudo`/`env`/`exec` wrappers are skipped so
 //! the command's own program comes first.
 
-use super::parse::{Arguments, Instruction, Kind};
+use super::ast::{Arguments, Instruction, Kind};
 
 /// One simple command: the program and its arguments, quotes removed.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -138,26 +138,11 @@ pub fn commands(script: &str) -> Vec<Command> {
         match c {
             '\'' => {
                 in_word = true;
-                for n in chars.by_ref() {
-                    if n == '\'' {
-                        break;
-                    }
-                    cur.push(n);
-                }
+                single_quoted(&mut chars, &mut cur);
             }
             '"' => {
                 in_word = true;
-                while let Some(n) = chars.next() {
-                    match n {
-                        '"' => break,
-                        '\\' => {
-                            if let Some(e) = chars.next() {
-                                cur.push(e);
-                            }
-                        }
-                        _ => cur.push(n),
-                    }
-                }
+                double_quoted(&mut chars, &mut cur);
             }
             '\\' => {
                 in_word = true;
@@ -196,6 +181,32 @@ pub fn commands(script: &str) -> Vec<Command> {
     flush_word(&mut cur, &mut in_word, &mut words);
     flush_cmd(&mut words, &mut out);
     out
+}
+
+/// The rest of a `'…'` word, after its opening quote: everything literal.
+fn single_quoted(chars: &mut impl Iterator<Item = char>, cur: &mut String) {
+    for n in chars.by_ref() {
+        if n == '\'' {
+            break;
+        }
+        cur.push(n);
+    }
+}
+
+/// The rest of a `"…"` word, after its opening quote: a backslash escapes
+/// the next character.
+fn double_quoted(chars: &mut impl Iterator<Item = char>, cur: &mut String) {
+    while let Some(n) = chars.next() {
+        match n {
+            '"' => break,
+            '\\' => {
+                if let Some(e) = chars.next() {
+                    cur.push(e);
+                }
+            }
+            _ => cur.push(n),
+        }
+    }
 }
 
 /// Drop `VAR=value` assignments and `sudo`/`env`/`exec`/`command` wrappers

@@ -3,6 +3,7 @@
 
 pub mod ci;
 pub mod diff;
+pub mod dockerfile;
 pub mod json;
 pub mod markdown;
 pub mod sarif;

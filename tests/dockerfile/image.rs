@@ -10,8 +10,8 @@ use std::path::Path;
 use std::process::Command;
 
 use assert_cmd::cargo::CommandCargoExt;
-use ballast::dockerfile::image::{self, Mapped};
-use ballast::dockerfile::{Dockerfile, Kind, lint_report};
+use ballast::analysis::join::{self, Mapped};
+use ballast::dockerfile::{Dockerfile, Kind, lint};
 use ballast::source::SourceKind;
 
 use super::engine_support::{BUSYBOX, Image, analyze, docker_ready, run, unique};
@@ -73,8 +73,8 @@ fn assert_mapping(m: &[Mapped], layers: &[Option<usize>]) {
 
 fn join(a: &mut ballast::Analysis, ctx: &Path) {
     let df = Dockerfile::read(&ctx.join("Dockerfile")).expect("parse");
-    let lint = lint_report::lint_in(&df, Some(ctx)).expect("lint");
-    image::attach(a, &df, lint);
+    let lint = lint::lint_in(&df, Some(ctx)).expect("lint");
+    join::attach(a, &df, lint);
 }
 
 #[test]

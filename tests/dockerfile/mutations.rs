@@ -4,8 +4,8 @@
 
 use std::path::Path;
 
+use ballast::analysis::join::{HistoryLine, map_history};
 use ballast::dockerfile::Dockerfile;
-use ballast::dockerfile::image::{HistoryLine, map_history};
 use ballast::dockerfile::lint::{self, Context};
 
 /// xorshift64: reproducible without a dependency.

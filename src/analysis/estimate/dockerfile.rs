@@ -5,7 +5,7 @@
 use std::collections::HashSet;
 
 use super::{BaseInfo, Input, live_layer};
-use crate::analysis::tidy_command;
+use crate::history_line::{self, tidy_command};
 use crate::layer::EntryKind;
 use crate::layer::path::display;
 use crate::tree::{MergedTree, NodeId, ROOT};
@@ -47,24 +47,8 @@ impl Step {
         }
         if instruction == "RUN" {
             // Build args the RUN saw (`|2 A=1 B=2`), then the shell.
-            let mut words = arguments.as_str();
-            if let Some(n) = words
-                .strip_prefix('|')
-                .and_then(|w| w.split_whitespace().next())
-                .and_then(|n| n.parse::<usize>().ok())
-            {
-                let mut rest = words.trim_start_matches(|c: char| c != ' ');
-                for _ in 0..n {
-                    rest = rest.trim_start();
-                    rest = rest.trim_start_matches(|c: char| c != ' ');
-                }
-                words = rest.trim_start();
-            }
-            arguments = words
-                .strip_prefix("/bin/sh -c ")
-                .unwrap_or(words)
-                .trim()
-                .to_string();
+            let command = history_line::strip_build_args(&arguments);
+            arguments = history_line::strip_shell(command).trim().to_string();
         }
         Step {
             instruction: instruction.to_ascii_uppercase(),

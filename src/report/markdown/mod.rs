@@ -71,13 +71,9 @@ fn dockerfile(a: &Analysis, md: &mut String) -> std::io::Result<()> {
         return Ok(());
     };
     let mut buf = Vec::new();
-    crate::dockerfile::lint_report::write_markdown(
-        &d.lint,
-        std::path::Path::new(&d.path),
-        &mut buf,
-    )?;
+    super::dockerfile::lint::write_markdown(&d.lint, std::path::Path::new(&d.path), &mut buf)?;
     if let Some(cache) = &d.cache {
-        crate::dockerfile::cache_report::write_markdown(cache, &mut buf)?;
+        super::dockerfile::cache::write_markdown(cache, &mut buf)?;
     }
     md.push_str(&String::from_utf8_lossy(&buf));
     if !md.ends_with("\n\n") {

@@ -1,18 +1,12 @@
-//! Relate a Dockerfile to the image it built: which history entry, and so
-//! which layer, each instruction of the final stage made.
+//! Join a Dockerfile to the image it built: which history entry, and so
+//! which layer, each instruction of the final stage made. It lives in the
+//! analysis because it reads the image's history and layers; the Dockerfile
+//! model itself knows nothing of images.
 //!
 //! The image's history is the base image's entries followed by one entry per
 //! instruction of the stages the final stage is built `FROM` and of the final
-//! stage itself. Builders write `created_by` in their own shape:
-//!
-//! - the legacy builder: `/bin/sh -c #(nop) COPY file:<hash> in /dst `,
-//!   `/bin/sh -c #(nop)  ENV A=1` (the shell in force, then `#(nop)`), and
-//!   for `RUN` the command itself: `|1 V=1 /bin/sh -c make` (`|N` and the
-//!   build args first when there are any), the exec form's words joined;
-//!   `WORKDIR` makes a layer;
-//! - BuildKit: `RUN /bin/sh -c make # buildkit`, `COPY --chown=1 a b /dst #
-//!   buildkit`; the instructions that make no layer are written plain
-//!   (`ENV A=1`, `CMD ["node" "x"]`).
+//! stage itself, each line in its builder's shape (decoded by
+//! `crate::history_line`).
 //!
 //! Matching walks both lists from the end: each instruction takes the
 //! nearest earlier history entry of the same instruction; the entries of the
@@ -20,9 +14,10 @@
 
 use serde::Serialize;
 
-use super::lint;
-use super::parse::{Arguments, Dockerfile, Instruction, Kind, Stage};
-use crate::analysis::Analysis;
+use super::Analysis;
+use crate::dockerfile::cache::{CacheReport, Plan};
+use crate::dockerfile::{Arguments, Dockerfile, Instruction, Kind, Stage, lint};
+use crate::history_line::{Decoded, decode};
 
 /// One history entry, as the image config records it.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -69,64 +64,7 @@ pub struct ImageDockerfile {
     /// The cache report over the context's git history, sized by this
     /// image's layers (absent when the context is not in a git repository).
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub cache: Option<super::cache_report::CacheReport>,
-}
-
-/// A history line split: the instruction keyword and the rest, with the
-/// builder's decorations (`#(nop)`, ` # buildkit`, `|N k=v`, the shell)
-/// taken off where they can be.
-#[derive(Debug, Clone, PartialEq, Eq)]
-struct Parsed {
-    keyword: String,
-    rest: String,
-}
-
-fn parse_created_by(created_by: &str) -> Parsed {
-    let s = created_by.trim();
-    let (s, buildkit) = match s.strip_suffix("# buildkit") {
-        Some(r) => (r.trim_end(), true),
-        None => (s, false),
-    };
-    if let Some(i) = s.find("#(nop)") {
-        let rest = s[i + "#(nop)".len()..].trim();
-        let (k, r) = rest.split_once(char::is_whitespace).unwrap_or((rest, ""));
-        return Parsed {
-            keyword: k.to_ascii_uppercase(),
-            rest: r.trim().to_string(),
-        };
-    }
-    let first = s.split_whitespace().next().unwrap_or("");
-    if Kind::from_keyword(first).is_some()
-        && (buildkit || first.chars().all(|c| c.is_ascii_uppercase()))
-    {
-        let rest = s[first.len()..].trim();
-        return Parsed {
-            keyword: first.to_ascii_uppercase(),
-            rest: strip_build_args(rest).to_string(),
-        };
-    }
-    // The legacy builder writes a RUN as the command it ran.
-    Parsed {
-        keyword: "RUN".into(),
-        rest: strip_build_args(s).to_string(),
-    }
-}
-
-/// `|2 A=1 B=2 /bin/sh -c x` → `/bin/sh -c x`.
-fn strip_build_args(s: &str) -> &str {
-    let Some(n) = s
-        .strip_prefix('|')
-        .and_then(|r| r.split_whitespace().next())
-        .and_then(|n| n.parse::<usize>().ok())
-    else {
-        return s;
-    };
-    let mut rest = s[1..].trim_start();
-    rest = rest[rest.find(char::is_whitespace).unwrap_or(rest.len())..].trim_start();
-    for _ in 0..n {
-        rest = rest[rest.find(char::is_whitespace).unwrap_or(rest.len())..].trim_start();
-    }
-    rest
+    pub cache: Option<CacheReport>,
 }
 
 fn squash(s: &str) -> String {
@@ -134,7 +72,7 @@ fn squash(s: &str) -> String {
 }
 
 /// Whether the entry's text is this instruction's (beyond the keyword).
-fn confirms(ins: &Instruction, p: &Parsed) -> bool {
+fn confirms(ins: &Instruction, p: &Decoded) -> bool {
     let rest = squash(&p.rest);
     match ins.kind {
         Kind::Run => match &ins.args {
@@ -190,9 +128,9 @@ pub fn map_history(df: &Dockerfile, history: &[HistoryLine]) -> Vec<Mapped> {
         .iter()
         .flat_map(|s| s.instructions.iter().map(move |i| (s.index, i)))
         .collect();
-    let parsed: Vec<Option<Parsed>> = history
+    let parsed: Vec<Option<Decoded>> = history
         .iter()
-        .map(|h| h.created_by.as_deref().map(parse_created_by))
+        .map(|h| h.created_by.as_deref().map(decode))
         .collect();
     // Layer index of each history entry that made one.
     let mut layer_of = Vec::with_capacity(history.len());
@@ -265,6 +203,21 @@ pub fn attach(analysis: &mut Analysis, df: &Dockerfile, lint: Vec<lint::Finding>
     });
 }
 
+/// Per step of `plan`, the size of the layer it made in the image, from the
+/// instructions [`map_history`] matched to the image's history
+/// (final-stage instructions only; the others stay unknown).
+pub fn layer_sizes(plan: &Plan, mapped: &[Mapped]) -> Vec<Option<u64>> {
+    plan.steps
+        .iter()
+        .map(|s| {
+            mapped
+                .iter()
+                .find(|m| m.stage == s.stage && m.line == s.line)
+                .and_then(|m| m.size_bytes)
+        })
+        .collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -278,29 +231,29 @@ mod tests {
 
     #[test]
     fn created_by_shapes() {
-        let p = parse_created_by("/bin/sh -c #(nop)  ENV A=1");
+        let p = decode("/bin/sh -c #(nop)  ENV A=1");
         assert_eq!((p.keyword.as_str(), p.rest.as_str()), ("ENV", "A=1"));
-        let p = parse_created_by("|1 V=1 /bin/sh -c make all");
+        let p = decode("|1 V=1 /bin/sh -c make all");
         assert_eq!(
             (p.keyword.as_str(), p.rest.as_str()),
             ("RUN", "/bin/sh -c make all")
         );
-        let p = parse_created_by("RUN |2 A=1 B=2 /bin/sh -c make # buildkit");
+        let p = decode("RUN |2 A=1 B=2 /bin/sh -c make # buildkit");
         assert_eq!(
             (p.keyword.as_str(), p.rest.as_str()),
             ("RUN", "/bin/sh -c make")
         );
-        let p = parse_created_by("COPY --chown=1 a b /dst/ # buildkit");
+        let p = decode("COPY --chown=1 a b /dst/ # buildkit");
         assert_eq!(
             (p.keyword.as_str(), p.rest.as_str()),
             ("COPY", "--chown=1 a b /dst/")
         );
-        let p = parse_created_by("/bin/busybox sh -c #(nop) COPY dir:ab in ./sub/ ");
+        let p = decode("/bin/busybox sh -c #(nop) COPY dir:ab in ./sub/ ");
         assert_eq!(
             (p.keyword.as_str(), p.rest.as_str()),
             ("COPY", "dir:ab in ./sub/")
         );
-        let p = parse_created_by("CMD [\"node\" \"x\"]");
+        let p = decode("CMD [\"node\" \"x\"]");
         assert_eq!(p.keyword, "CMD");
     }
 

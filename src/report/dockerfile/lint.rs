@@ -1,53 +1,10 @@
-//! Run the lint with its build context, and render the findings as text or
-//! markdown (the JSON is the findings serialized as they are).
+//! Lint findings as text (compiler-style lines an editor can jump to) and as
+//! a markdown table.
 
 use std::io::{self, Write};
 use std::path::Path;
 
-use super::ignore::Ignore;
-use super::lint::{self, Context, Finding};
-use super::parse::Dockerfile;
-use crate::error::{Error, Result};
-
-/// The ignore file the builder uses for this Dockerfile: `<Dockerfile>.dockerignore`
-/// beside it (BuildKit's per-Dockerfile ignore file), else `.dockerignore` at
-/// the context root; `None` when there is neither.
-pub fn load_ignore(dockerfile: &Path, context: &Path) -> Result<Option<Ignore>> {
-    let mut own = dockerfile.as_os_str().to_owned();
-    own.push(".dockerignore");
-    let own = Path::new(&own);
-    let path = if own.is_file() {
-        own.to_path_buf()
-    } else {
-        context.join(".dockerignore")
-    };
-    let text = match std::fs::read_to_string(&path) {
-        Ok(t) => t,
-        Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(None),
-        Err(e) => return Err(Error::Io { path, cause: e }),
-    };
-    Ignore::parse(&text).map(Some).map_err(|e| {
-        Error::Usage(format!(
-            "'{}', {e}: fix the pattern (Docker would refuse it too)",
-            path.display()
-        ))
-    })
-}
-
-/// Lint `df` with the context directory (for the `.dockerignore` rules).
-pub fn lint_in(df: &Dockerfile, context: Option<&Path>) -> Result<Vec<Finding>> {
-    let ignore = match context {
-        Some(dir) => load_ignore(&df.path, dir)?,
-        None => None,
-    };
-    Ok(lint::lint(
-        df,
-        &Context {
-            dir: context,
-            ignore: ignore.as_ref(),
-        },
-    ))
-}
+use crate::dockerfile::lint::Finding;
 
 /// `path:line:column: severity rule: message` lines with the fix below each,
 /// as compilers print them, so editors can jump to the line.

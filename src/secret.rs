@@ -1,0 +1,214 @@
+//! Which environment and build-arg names hold a secret, and the history
+//! lines' `NAME=value` assignments with those values redacted. One list for
+//! the whole crate: the image analysis (config `Env`, history lines) and the
+//! Dockerfile lint (`ENV`, `ARG`) ask the same question here. A leaf module:
+//! it imports nothing from the crate.
+//!
+//! The rule: a name is a secret when it contains one of [`SECRET_WORDS`]
+//! (case-insensitively), unless it ends with one of [`POINTER_SUFFIXES`]:
+//! those name where a secret is (`POSTGRES_PASSWORD_FILE=/run/secrets/db`,
+//! `OAUTH_TOKEN_URL=https://...`), not the secret itself. A bare `PRIVATE`
+//! is not a secret word (`PRIVATE_REGISTRY` is an address); `PRIVATE_KEY`
+//! is.
+
+/// Words that, inside a name, say the value is a credential.
+const SECRET_WORDS: &[&str] = &[
+    "PASSWORD",
+    "PASSWD",
+    "SECRET",
+    "TOKEN",
+    "CREDENTIAL",
+    "APIKEY",
+    "API_KEY",
+    "ACCESS_KEY",
+    "PRIVATE_KEY",
+    "PRIVATEKEY",
+    "AUTH_KEY",
+];
+
+/// Endings of names that point at a secret rather than hold it.
+const POINTER_SUFFIXES: &[&str] = &[
+    "_FILE",
+    "_PATH",
+    "_DIR",
+    "_URL",
+    "_URI",
+    "_ENDPOINT",
+    "_HOST",
+    "_NAME",
+];
+
+/// Whether an environment or build-arg name looks like it holds a secret.
+pub fn secret_name(name: &str) -> bool {
+    let upper = name.to_ascii_uppercase();
+    let pointer = POINTER_SUFFIXES.iter().any(|s| upper.ends_with(s));
+    !pointer && SECRET_WORDS.iter().any(|w| upper.contains(w))
+}
+
+/// One `NAME=value` assignment in a history line, as byte ranges into it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Assignment {
+    /// `ARG` (build args a RUN saw, or an ARG default) or `ENV`.
+    pub kind: &'static str,
+    pub name: std::ops::Range<usize>,
+    pub value: std::ops::Range<usize>,
+}
+
+/// The assignments a history line records: build args before a RUN
+/// (`|2 A=1 B=2 /bin/sh -c …`, legacy and BuildKit) and `ENV`/`ARG`
+/// instructions (`/bin/sh -c #(nop)  ENV K=v`, BuildKit `ENV K=v`).
+pub fn assignments(line: &str) -> Vec<Assignment> {
+    // Words with their byte offsets.
+    let mut words = Vec::new();
+    let mut start = None;
+    for (i, c) in line.char_indices().chain([(line.len(), ' ')]) {
+        match (c.is_whitespace(), start) {
+            (false, None) => start = Some(i),
+            (true, Some(s)) => {
+                words.push(s..i);
+                start = None;
+            }
+            _ => {}
+        }
+    }
+    let word = |r: &std::ops::Range<usize>| &line[r.clone()];
+    let mut i = 0;
+    if words.first().is_some_and(|w| word(w) == "RUN") {
+        i = 1;
+    }
+    let assignment = |kind, r: &std::ops::Range<usize>| {
+        let eq = word(r).find('=')?;
+        let name = r.start..r.start + eq;
+        let valid = eq > 0
+            && line[name.clone()]
+                .bytes()
+                .all(|b| b.is_ascii_alphanumeric() || b == b'_');
+        valid.then(|| Assignment {
+            kind,
+            name,
+            value: r.start + eq + 1..r.end,
+        })
+    };
+    let mut out = Vec::new();
+    if let Some(n) = words
+        .get(i)
+        .and_then(|w| word(w).strip_prefix('|'))
+        .and_then(|n| n.parse::<usize>().ok())
+    {
+        out.extend(
+            words
+                .iter()
+                .skip(i + 1)
+                .take(n)
+                .filter_map(|w| assignment("ARG", w)),
+        );
+        return out;
+    }
+    // Skip the legacy builder's `/bin/sh -c #(nop)` prefix.
+    if words.len() > i + 2
+        && word(&words[i]) == "/bin/sh"
+        && word(&words[i + 1]) == "-c"
+        && word(&words[i + 2]) == "#(nop)"
+    {
+        i += 3;
+    }
+    let kind = match words.get(i).map(word) {
+        Some("ENV") => "ENV",
+        Some("ARG") => "ARG",
+        _ => return out,
+    };
+    out.extend(words.iter().skip(i + 1).filter_map(|w| assignment(kind, w)));
+    out
+}
+
+/// A history line with the values of secret-looking assignments replaced.
+pub fn redact_history(line: &str) -> String {
+    let mut out = line.to_string();
+    for a in assignments(line).into_iter().rev() {
+        if secret_name(&line[a.name.clone()]) && !a.value.is_empty() {
+            out.replace_range(a.value, "<redacted>");
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Every case either of the two former lists (the analysis's and the
+    /// lint's) decided, and the two on which they disagreed.
+    #[test]
+    fn secret_names() {
+        for n in [
+            "DB_PASSWORD",
+            "MYSQL_ROOT_PASSWORD",
+            "PGPASSWORD",
+            "GITHUB_TOKEN",
+            "NPM_TOKEN",
+            "api_key",
+            "APIKEY",
+            "AWS_SECRET_ACCESS_KEY",
+            "AWS_ACCESS_KEY_ID",
+            "CLIENT_SECRET",
+            "SSH_PRIVATE_KEY",
+            "TS_AUTH_KEY",
+            "GOOGLE_CREDENTIALS",
+            "HTPASSWD",
+        ] {
+            assert!(secret_name(n), "{n}");
+        }
+        for n in [
+            "PASSWORD_FILE",
+            "POSTGRES_PASSWORD_FILE",
+            "SECRET_PATH",
+            "TOKEN_DIR",
+            "VAULT_TOKEN_URI",
+            "TOKEN_ENDPOINT",
+            "SECRET_HOST",
+            "SECRET_NAME",
+            "KEYBOARD",
+            "HOME",
+            "SSH_AUTH_SOCK",
+        ] {
+            assert!(!secret_name(n), "{n}");
+        }
+    }
+
+    /// The analysis called `TOKEN_URL` a secret and the lint did not; the
+    /// lint called `PRIVATE_REGISTRY` safe and the analysis did not. Decided:
+    /// both name a place, not a secret.
+    #[test]
+    fn the_former_disagreements_are_decided() {
+        assert!(!secret_name("TOKEN_URL"), "a URL says where a token is");
+        assert!(!secret_name("PRIVATE_REGISTRY"), "an address, not a key");
+        assert!(secret_name("PRIVATE_KEY"));
+    }
+
+    #[test]
+    fn history_secrets_are_redacted_and_file_references_are_not_secrets() {
+        assert_eq!(
+            redact_history("|2 NPM_TOKEN=npm_abc VERSION=1 /bin/sh -c npm ci"),
+            "|2 NPM_TOKEN=<redacted> VERSION=1 /bin/sh -c npm ci"
+        );
+        assert_eq!(
+            redact_history("RUN |1 API_KEY=k /bin/sh -c x # buildkit"),
+            "RUN |1 API_KEY=<redacted> /bin/sh -c x # buildkit"
+        );
+        assert_eq!(
+            redact_history("/bin/sh -c #(nop)  ENV DB_PASSWORD=hunter2 MODE=prod"),
+            "/bin/sh -c #(nop)  ENV DB_PASSWORD=<redacted> MODE=prod"
+        );
+        assert_eq!(
+            redact_history("ARG GITHUB_TOKEN=ghp_x"),
+            "ARG GITHUB_TOKEN=<redacted>"
+        );
+        // A RUN's own text is not an assignment list.
+        assert_eq!(
+            redact_history("/bin/sh -c export TOKEN=x"),
+            "/bin/sh -c export TOKEN=x"
+        );
+        assert!(!secret_name("POSTGRES_PASSWORD_FILE"));
+        assert!(secret_name("POSTGRES_PASSWORD"));
+    }
+}
