@@ -9,7 +9,7 @@ pub mod diff;
 pub mod estimate;
 pub mod findings;
 pub mod join;
-pub mod packages;
+pub(crate) mod packages;
 
 use serde::Serialize;
 

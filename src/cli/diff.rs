@@ -6,8 +6,8 @@ use anyhow::Context;
 
 use super::DiffArgs;
 use super::options::{SourceFlags, analyze_with_bar, emit, emit_json};
-use crate::analysis::{self, Analysis};
-use crate::report;
+use ballast::analysis::{self, Analysis};
+use ballast::report;
 
 pub(super) fn run_diff(d: &DiffArgs) -> anyhow::Result<ExitCode> {
     let opts = SourceFlags {

@@ -9,10 +9,10 @@ use anyhow::Context;
 
 use super::DockerfileArgs;
 use super::options::{SourceFlags, analyze_with_bar, emit, emit_json};
-use crate::analysis::join;
-use crate::dockerfile::cache::{self, CacheReport};
-use crate::dockerfile::{Dockerfile, history, lint};
-use crate::report::dockerfile as df_report;
+use ballast::analysis::join;
+use ballast::dockerfile::cache::{self, CacheReport};
+use ballast::dockerfile::{Dockerfile, history, lint};
+use ballast::report::dockerfile as df_report;
 
 pub(super) fn run_dockerfile(d: &DockerfileArgs) -> anyhow::Result<ExitCode> {
     let text = std::fs::read_to_string(&d.path)

@@ -8,11 +8,11 @@ use anyhow::Context;
 
 use super::options::{Bar, SourceFlags, analyze_with_bar, emit, other_image};
 use super::{Args, CiFormat};
-use crate::analysis::{self, Analysis};
-use crate::progress::Progress;
-use crate::report;
-use crate::report::ci;
-use crate::source::Options;
+use ballast::analysis::{self, Analysis};
+use ballast::progress::Progress;
+use ballast::report;
+use ballast::report::ci;
+use ballast::source::Options;
 
 pub(super) fn run_image(args: &Args) -> anyhow::Result<ExitCode> {
     let image = args
@@ -150,7 +150,7 @@ fn prepare(
 fn content_reader(reference: &str, opts: &Options) -> crate::tui::ReadContent {
     let (reference, opts) = (reference.to_string(), opts.clone());
     std::sync::Arc::new(move |layer, path, limit, out| {
-        Ok(crate::source::entry::read_entry(
+        Ok(ballast::source::entry::read_entry(
             &reference, &opts, layer, path, limit, out,
         )?)
     })
@@ -159,8 +159,8 @@ fn content_reader(reference: &str, opts: &Options) -> crate::tui::ReadContent {
 /// `--dockerfile`: parse (a syntax error stops the run, exit 2), lint with
 /// the Dockerfile's directory as the context, and join both to the analysis.
 fn join_dockerfile(analysis: &mut Analysis, path: &std::path::Path) -> anyhow::Result<()> {
-    use crate::analysis::join;
-    use crate::dockerfile::{Dockerfile, lint};
+    use ballast::analysis::join;
+    use ballast::dockerfile::{Dockerfile, lint};
     let df = Dockerfile::read(path)?;
     let context = path
         .parent()
@@ -170,10 +170,10 @@ fn join_dockerfile(analysis: &mut Analysis, path: &std::path::Path) -> anyhow::R
     join::attach(analysis, &df, lint);
     propose_from_dockerfile(analysis, &df, path);
     // With history, the cache report joins too, sized by this image's layers.
-    if crate::dockerfile::history::in_repository(context)
+    if ballast::dockerfile::history::in_repository(context)
         && let Some(joined) = analysis.dockerfile.as_mut()
     {
-        use crate::dockerfile::cache::{self, Plan};
+        use ballast::dockerfile::cache::{self, Plan};
         let text = std::fs::read_to_string(path)
             .with_context(|| format!("cannot read the Dockerfile '{}'", path.display()))?;
         let sizes = join::layer_sizes(&Plan::from_dockerfile(&df), &joined.instructions);
@@ -188,7 +188,7 @@ fn join_dockerfile(analysis: &mut Analysis, path: &std::path::Path) -> anyhow::R
 /// `COPY dir:<hash>`), from its own base, after its earlier stages.
 fn propose_from_dockerfile(
     analysis: &mut Analysis,
-    df: &crate::dockerfile::Dockerfile,
+    df: &ballast::dockerfile::Dockerfile,
     path: &std::path::Path,
 ) {
     use analysis::estimate::{Step, propose_dockerfile};
@@ -236,7 +236,7 @@ fn propose_from_dockerfile(
     for e in analysis
         .estimates
         .iter_mut()
-        .filter(|e| e.strategy == crate::vocab::Strategy::MultiStage)
+        .filter(|e| e.strategy == ballast::vocab::Strategy::MultiStage)
     {
         e.dockerfile = Some(proposal.clone());
     }
@@ -289,15 +289,18 @@ fn write_outputs(args: &Args, analysis: &Analysis) -> anyhow::Result<()> {
         report::summary::write(analysis, &mut std::io::stdout().lock())
             .context("cannot write the summary")?;
         if let Some(d) = &analysis.dockerfile {
-            crate::report::dockerfile::lint::write_text(
+            ballast::report::dockerfile::lint::write_text(
                 &d.lint,
                 std::path::Path::new(&d.path),
                 &mut std::io::stdout().lock(),
             )
             .context("cannot write the Dockerfile lint")?;
             if let Some(cache) = &d.cache {
-                crate::report::dockerfile::cache::write_text(cache, &mut std::io::stdout().lock())
-                    .context("cannot write the cache report")?;
+                ballast::report::dockerfile::cache::write_text(
+                    cache,
+                    &mut std::io::stdout().lock(),
+                )
+                .context("cannot write the cache report")?;
             }
         }
     }

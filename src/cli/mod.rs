@@ -15,9 +15,9 @@ use std::process::ExitCode;
 
 use clap::Parser;
 
-use crate::report::ci;
-use crate::source::{EngineStorage, SourceKind};
-use crate::vocab::Rule;
+use ballast::report::ci;
+use ballast::source::{EngineStorage, SourceKind};
+use ballast::vocab::Rule;
 
 #[derive(Debug, Parser)]
 #[command(
@@ -173,6 +173,14 @@ pub enum Command {
     /// history: per instruction, how often it hits and what it rebuilds, then
     /// a proposed reordering (as a diff) and the same simulation for it.
     Dockerfile(DockerfileArgs),
+    /// Time the TUI's tree-view operations on IMAGE, without a terminal (a
+    /// benchmark for developers; see README "TUI benchmark").
+    #[command(hide = true)]
+    TuiViewTiming {
+        image: String,
+        /// Names to search for (default: a fixed set).
+        patterns: Vec<String>,
+    },
 }
 
 #[derive(Debug, clap::Args)]
@@ -191,8 +199,8 @@ pub struct DockerfileArgs {
     pub rev: String,
     /// What the builder's cache holds at each build: the previous commit's
     /// build (`previous`, CI with --cache-from), or every earlier build (`all`).
-    #[arg(long, value_enum, default_value_t = crate::dockerfile::cache::CacheModel::Previous)]
-    pub cache: crate::dockerfile::cache::CacheModel,
+    #[arg(long, value_enum, default_value_t = ballast::dockerfile::cache::CacheModel::Previous)]
+    pub cache: ballast::dockerfile::cache::CacheModel,
     /// The image built from this Dockerfile (any source): its layer sizes
     /// give the bytes of rebuilt `RUN` steps, which are unknown otherwise.
     #[arg(long, value_name = "IMAGE")]
@@ -242,6 +250,10 @@ pub fn run() -> anyhow::Result<ExitCode> {
     }
     if let Some(Command::Dockerfile(d)) = &args.command {
         return dockerfile::run_dockerfile(d);
+    }
+    if let Some(Command::TuiViewTiming { image, patterns }) = &args.command {
+        crate::tui::view_timing(image, patterns.clone())?;
+        return Ok(ExitCode::SUCCESS);
     }
     image::run_image(&args)
 }

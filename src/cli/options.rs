@@ -7,9 +7,9 @@ use std::io::{IsTerminal, Write};
 use anyhow::Context;
 use serde::Serialize;
 
-use crate::analysis::{self, Analysis};
-use crate::progress::Progress;
-use crate::source::{EngineStorage, Options, Platform, SourceKind};
+use ballast::analysis::{self, Analysis};
+use ballast::progress::Progress;
+use ballast::source::{EngineStorage, Options, Platform, SourceKind};
 
 /// The source flags of a command; a command without one of them leaves it at
 /// the default: source detected, the host's platform, no pull, layers
@@ -61,7 +61,7 @@ pub(super) fn analyze_with_bar(
     reference: &str,
     opts: &Options,
     quiet: bool,
-) -> crate::Result<Analysis> {
+) -> ballast::Result<Analysis> {
     let bar = Bar::new(quiet);
     let analysis = analysis::analyze(reference, opts, &bar);
     bar.clear();

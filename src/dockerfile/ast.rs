@@ -304,7 +304,7 @@ impl Instruction {
     }
 
     /// The arguments as words: the JSON list, or the shell form split on
-    /// unquoted whitespace with quotes kept (expand them with [`Scope`]).
+    /// unquoted whitespace with quotes kept (expand them with [`Scope`](crate::dockerfile::Scope)).
     pub fn words(&self) -> Vec<String> {
         match &self.args {
             Arguments::Json(v) => v.clone(),

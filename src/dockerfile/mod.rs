@@ -12,8 +12,8 @@ pub mod history;
 pub mod ignore;
 pub mod lint;
 pub(crate) mod parser;
-pub mod proposal;
-pub mod shell;
+pub(crate) mod proposal;
+pub(crate) mod shell;
 
 pub use ast::{Arguments, Directives, Dockerfile, Flag, Heredoc, Instruction, Kind, Mount, Stage};
 pub use expand::{Scope, expand};

@@ -1,4 +1,4 @@
-//! Renderings of [`Diff`](crate::analysis::diff::Diff): text for the terminal,
+//! Renderings of [`crate::analysis::diff::Diff`]: text for the terminal,
 //! markdown for a pull request. JSON is the serialized value.
 
 use std::io::Write;

@@ -12,9 +12,9 @@
 mod channel;
 pub mod engine;
 pub mod entry;
-pub mod layout;
-pub mod overlay;
-pub mod store;
+pub(crate) mod layout;
+pub(crate) mod overlay;
+pub(crate) mod store;
 mod stream;
 
 use std::collections::BTreeMap;
@@ -69,8 +69,10 @@ pub enum EngineStorage {
     Never,
 }
 
-/// How to read.
-#[derive(Debug, Clone, Default)]
+/// How to read. The default detects the source, picks the host's platform,
+/// never pulls, verifies every layer and reads engine storage in place where
+/// it can: what `ballast IMAGE` does without flags.
+#[derive(Debug, Clone)]
 pub struct Options {
     pub source: SourceKind,
     pub platform: Option<Platform>,
@@ -78,6 +80,18 @@ pub struct Options {
     /// Check each layer against the config's `rootfs.diff_ids`.
     pub verify: bool,
     pub engine_storage: EngineStorage,
+}
+
+impl Default for Options {
+    fn default() -> Options {
+        Options {
+            source: SourceKind::default(),
+            platform: None,
+            pull: false,
+            verify: true,
+            engine_storage: EngineStorage::default(),
+        }
+    }
 }
 
 /// How the layer bytes were obtained.

@@ -157,6 +157,7 @@ impl DiveTally {
     }
 
     /// Layer sizes as dive computes them: the sum of the tar entries' sizes.
+    #[cfg(test)]
     pub fn layer_sizes(&self) -> &[u64] {
         &self.layer_sizes
     }

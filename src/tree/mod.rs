@@ -11,7 +11,7 @@
 //! The tree is an arena (`Vec<Node>`) with a hash index on (parent, name): no
 //! recursion anywhere, so a 10,000-deep path is as safe as a shallow one.
 
-pub mod dive;
+pub(crate) mod dive;
 
 use std::hash::BuildHasher;
 
@@ -41,7 +41,7 @@ pub struct Meta {
     pub gid: u32,
     pub link: Option<Box<[u8]>>,
     pub content: u128,
-    /// Content sniffing flags (see [`crate::layer::sniff`]).
+    /// Content sniffing flags (see [`crate::layer::sniff`](mod@crate::layer::sniff)).
     pub flags: u8,
     /// The directory was created because a deeper path needed it; the layer has
     /// no entry of its own for it.

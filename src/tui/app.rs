@@ -18,12 +18,12 @@ use ratatui::layout::Rect;
 use super::details::DetailsText;
 use super::layout::Layout;
 pub use super::layout::Pane;
-pub use super::pager::{PAGER_LIMIT, Pager, PagerBody};
+pub use super::pager::{Pager, PagerBody};
 use super::theme::Theme;
 pub use super::theme::symbol;
 use super::tree::{Model, Params, View};
-use crate::tree::{NodeId, Op};
-use crate::vocab::Rule;
+use ballast::tree::{NodeId, Op};
+use ballast::vocab::Rule;
 
 #[derive(Debug)]
 pub enum Event {

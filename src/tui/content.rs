@@ -5,7 +5,7 @@ use crossterm::event::{KeyCode, KeyEvent};
 
 use super::app::{App, Input, Pager, PagerBody, Prompt, Request};
 use super::pager::PAGER_LIMIT;
-use crate::layer::EntryKind;
+use ballast::layer::EntryKind;
 
 impl App {
     /// The selected tree row, if it is a file whose content can be read.
@@ -38,7 +38,7 @@ impl App {
         let id = self.next_id;
         self.pager = Some(Pager {
             id,
-            title: format!("{} (layer {layer})", crate::layer::path::display(&path)),
+            title: format!("{} (layer {layer})", ballast::layer::path::display(&path)),
             layer,
             path: path.clone(),
             mode,

@@ -9,8 +9,8 @@ use ratatui::widgets::{Paragraph, Wrap};
 
 use super::theme::Theme;
 use super::tree::Model;
-use crate::analysis::Analysis;
-use crate::report::bytes;
+use ballast::analysis::Analysis;
+use ballast::report::bytes;
 
 /// The text for one layer at one width.
 #[derive(Debug, Clone, PartialEq)]

@@ -15,7 +15,7 @@ use std::path::{Path, PathBuf};
 
 use anyhow::{Context, bail};
 
-use crate::layer::path::display;
+use ballast::layer::path::display;
 
 /// Reads a file's content from the image: `(layer, path, limit, out)` →
 /// bytes written. The CLI builds it from the image reference and options;

@@ -3,10 +3,10 @@
 
 use super::app::{App, FindingRow, Pane};
 use super::tree::Mode;
-use crate::analysis::Analysis;
-use crate::layer::path::display;
-use crate::tree::{NodeId, Op, ROOT};
-use crate::vocab::Rule;
+use ballast::analysis::Analysis;
+use ballast::layer::path::display;
+use ballast::tree::{NodeId, Op, ROOT};
+use ballast::vocab::Rule;
 
 /// One row per rule (biggest first), each followed by its findings' rows.
 pub(super) fn group_findings(a: &Analysis) -> Vec<FindingRow> {

@@ -30,6 +30,7 @@ mod theme;
 mod timings;
 pub mod tree;
 mod update;
+mod view_timing;
 pub(crate) mod views;
 mod workers;
 
@@ -43,6 +44,7 @@ pub use extract::ReadContent;
 use timings::Timings;
 pub use timings::mark_start;
 pub use update::update;
+pub(crate) use view_timing::run as view_timing;
 pub use workers::Job;
 use workers::{Tx, ViewJob};
 

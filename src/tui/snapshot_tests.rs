@@ -100,12 +100,12 @@ fn findings_enter_jumps_to_the_tree() {
 fn details_with_estimates() {
     // A base switch next to the multi-stage estimate, as --candidate-base adds it.
     let mut a = super::tests::analysis();
-    let bases = crate::analysis::estimate::reference_table();
+    let bases = ballast::analysis::estimate::reference_table();
     let base = bases
         .iter()
         .find(|b| b.image.contains("distroless"))
         .unwrap_or(&bases[0]);
-    let switch = crate::analysis::estimate::base_switch(&a, base);
+    let switch = ballast::analysis::estimate::base_switch(&a, base);
     a.estimates.push(switch);
     let mut app = App::new("fixture.tar", false, (120, 60));
     update(
@@ -179,13 +179,13 @@ fn wasted_only() {
 #[test]
 fn demo_image() {
     let path = concat!(env!("CARGO_MANIFEST_DIR"), "/fixtures/demo.tar");
-    let a = crate::analysis::analyze(
+    let a = ballast::analysis::analyze(
         path,
-        &crate::source::Options {
+        &ballast::source::Options {
             verify: true,
             ..Default::default()
         },
-        &crate::progress::Silent,
+        &ballast::progress::Silent,
     )
     .expect("demo.tar");
     let mut app = App::new("fixtures/demo.tar", false, (120, 40));

@@ -61,18 +61,18 @@ pub fn spec() -> ImageSpec {
 }
 
 /// The fixture, written and analysed.
-pub fn analysis() -> crate::Analysis {
+pub fn analysis() -> ballast::Analysis {
     let dir = tempfile::tempdir().expect("temp dir");
     let path = dir.path().join("image.tar");
     fixture::write_image(&spec(), Layout::Docker25, Compress::None, &path).expect("write fixture");
-    let opts = crate::source::Options {
+    let opts = ballast::source::Options {
         verify: true,
         ..Default::default()
     };
-    crate::analysis::analyze(
+    ballast::analysis::analyze(
         path.to_str().expect("utf-8"),
         &opts,
-        &crate::progress::Silent,
+        &ballast::progress::Silent,
     )
     .expect("analyse fixture")
 }
@@ -343,7 +343,7 @@ fn findings_are_grouped_and_enter_jumps_to_the_tree() {
             matches!(
                 r,
                 FindingRow::Group {
-                    rule: crate::vocab::Rule::DeletedLater,
+                    rule: ballast::vocab::Rule::DeletedLater,
                     ..
                 }
             )
@@ -616,8 +616,8 @@ fn a_background_view_older_than_an_expand_is_computed_again() {
 
 /// The sparse per-layer directory numbers agree with a brute-force walk.
 fn check_dir_sizes(m: &Model) {
-    use crate::layer::EntryKind;
-    use crate::tree::ROOT;
+    use ballast::layer::EntryKind;
+    use ballast::tree::ROOT;
     let tree = m.tree();
     for layer in 0..tree.layer_count() {
         let mut agg = vec![0u64; tree.len()];
@@ -626,7 +626,7 @@ fn check_dir_sizes(m: &Model) {
             let live = node.state_at(layer).filter(|x| x.kind == EntryKind::File);
             let wrote = node
                 .change_in(layer)
-                .filter(|c| c.op != crate::tree::Op::Removed && c.meta.kind == EntryKind::File);
+                .filter(|c| c.op != ballast::tree::Op::Removed && c.meta.kind == EntryKind::File);
             let mut p = node.parent;
             loop {
                 agg[p as usize] += live.map_or(0, |x| x.size);
@@ -666,7 +666,7 @@ fn check_dir_sizes(m: &Model) {
 fn directory_sizes_at_every_layer_match_a_full_walk() {
     check_dir_sizes(&model());
     let demo = concat!(env!("CARGO_MANIFEST_DIR"), "/fixtures/demo.tar");
-    let a = crate::analysis::analyze(demo, &Default::default(), &crate::progress::Silent)
+    let a = ballast::analysis::analyze(demo, &Default::default(), &ballast::progress::Silent)
         .expect("demo.tar");
     check_dir_sizes(&Model::new(Arc::new(a)));
 }
@@ -678,7 +678,7 @@ fn directory_sizes_at_every_layer_match_a_full_walk() {
 fn layer_switches_that_reuse_rows_match_a_fresh_build() {
     use super::tree::{Hidden, Params, View};
     let demo = concat!(env!("CARGO_MANIFEST_DIR"), "/fixtures/demo.tar");
-    let a = crate::analysis::analyze(demo, &Default::default(), &crate::progress::Silent)
+    let a = ballast::analysis::analyze(demo, &Default::default(), &ballast::progress::Silent)
         .expect("demo.tar");
     for m in [model(), Arc::new(Model::new(Arc::new(a)))] {
         let layers = m.tree().layer_count();

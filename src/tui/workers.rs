@@ -13,8 +13,8 @@ use super::app::{Event, Request};
 use super::extract::{self, ReadContent};
 use super::tree::{self, Model, Params, View};
 use super::views::compute_view;
-use crate::analysis::Analysis;
-use crate::progress::Progress;
+use ballast::analysis::Analysis;
+use ballast::progress::Progress;
 
 /// The analysis to run on the worker thread, reporting progress as it goes.
 pub type Job = Box<dyn FnOnce(&dyn Progress) -> anyhow::Result<Analysis> + Send>;

@@ -7,10 +7,10 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::Paragraph;
 
 use super::placeholder::placeholder;
-use crate::report::bytes;
 use crate::tui::app::{App, FindingRow, Pane};
 use crate::tui::theme::{SELECTED, Theme};
-use crate::vocab::Severity;
+use ballast::report::bytes;
+use ballast::vocab::Severity;
 
 pub(super) fn draw_findings(f: &mut Frame, app: &App, t: &Theme, r: Rect) {
     let block = t.block(" [3] Findings ", app.focus == Pane::Findings);

@@ -7,10 +7,10 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::Paragraph;
 
 use super::placeholder::placeholder;
-use crate::report::bytes;
 use crate::tui::app::{App, Pane};
 use crate::tui::theme::{SELECTED, Theme};
 use crate::tui::tree::Kind;
+use ballast::report::bytes;
 
 pub(super) fn draw_layers(f: &mut Frame, app: &App, t: &Theme, r: Rect) {
     let block = t.block(" [1] Layers ", app.focus == Pane::Layers);

@@ -15,8 +15,6 @@ mod tree;
 
 use ratatui::Frame;
 
-pub use overlay::KEYS;
-
 use super::app::App;
 
 pub fn draw(f: &mut Frame, app: &App) {

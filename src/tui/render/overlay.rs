@@ -6,10 +6,10 @@ use ratatui::style::{Color, Modifier};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Clear, Paragraph};
 
-use crate::report::bytes;
 use crate::tui::app::{App, PagerBody};
 use crate::tui::theme::Theme;
 use crate::tui::tree::Kind;
+use ballast::report::bytes;
 
 /// Every key, for the help overlay (and the README's table).
 pub const KEYS: &[(&str, &str)] = &[

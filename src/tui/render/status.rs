@@ -6,9 +6,9 @@ use ratatui::layout::Rect;
 use ratatui::style::{Color, Modifier, Style};
 use ratatui::text::{Line, Span};
 
-use crate::report::bytes;
 use crate::tui::app::{App, Pane, Prompt};
 use crate::tui::theme::{SELECTED, Theme};
+use ballast::report::bytes;
 
 pub(super) fn draw_title(f: &mut Frame, app: &App, t: &Theme, r: Rect) {
     let mut spans = vec![Span::styled(

@@ -7,14 +7,14 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::Paragraph;
 
 use super::placeholder::placeholder;
-use crate::layer::EntryKind;
-use crate::layer::path::display;
-use crate::report::bytes;
-use crate::tree::Meta;
 use crate::tui::app::{App, Pane, symbol};
 use crate::tui::layout::Layout;
 use crate::tui::theme::{SELECTED, Theme};
 use crate::tui::tree::{Kind, Mode, Model, Row, Sort};
+use ballast::layer::EntryKind;
+use ballast::layer::path::display;
+use ballast::report::bytes;
+use ballast::tree::Meta;
 
 /// `drwxr-xr-x` as `ls -l` shows it.
 fn permissions(meta: &Meta) -> String {

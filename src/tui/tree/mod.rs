@@ -30,7 +30,10 @@ mod stats;
 mod view;
 
 pub use model::Model;
+#[cfg(test)]
 pub use names::contains;
-pub use params::{Hidden, Kind, Mode, Params, Row, Sort};
+#[cfg(test)]
+pub use params::Hidden;
+pub use params::{Kind, Mode, Params, Row, Sort};
 pub use search::MAX_REVEAL;
 pub use view::View;

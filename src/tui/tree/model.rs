@@ -6,8 +6,8 @@ use std::sync::Arc;
 use super::names::{Names, filter_mask};
 use super::params::{Kind, Mode, Params};
 use super::stats::{DirStat, DirStats, dir_stats};
-use crate::analysis::Analysis;
-use crate::tree::{MergedTree, Meta, Node, NodeId, Op, ROOT};
+use ballast::analysis::Analysis;
+use ballast::tree::{MergedTree, Meta, Node, NodeId, Op, ROOT};
 
 /// Per-node facts derived once from the analysis; shared by every view.
 pub struct Model {

@@ -2,7 +2,7 @@
 //! node order, so search and the path filter scan one buffer instead of a
 //! million boxed names.
 
-use crate::tree::{MergedTree, NodeId, ROOT};
+use ballast::tree::{MergedTree, NodeId, ROOT};
 
 /// Every node's name, ASCII-lowercased, `/`-separated, in node order (no
 /// name holds a `/`, so no match spans two names).

@@ -1,7 +1,7 @@
 //! What the tree view shows and how: the options ([`Params`]), the change
 //! kinds, and one row of the pane ([`Row`]). Shared by every part of tree/.
 
-use crate::tree::{NodeId, Op};
+use ballast::tree::{NodeId, Op};
 
 /// What the selected layer did to a path.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

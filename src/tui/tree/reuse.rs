@@ -3,7 +3,7 @@
 
 use super::model::Model;
 use super::params::Row;
-use crate::tree::NodeId;
+use ballast::tree::NodeId;
 
 /// The rows of the previous build, indexed by the expanded directories in them.
 pub(super) struct Reuse<'a> {

@@ -4,7 +4,7 @@
 use super::model::Model;
 use super::names::contains;
 use super::view::View;
-use crate::tree::{NodeId, ROOT};
+use ballast::tree::{NodeId, ROOT};
 
 impl View {
     /// Start a search: reveal up to [`MAX_REVEAL`] matching nodes and select

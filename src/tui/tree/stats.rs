@@ -3,8 +3,8 @@
 //! by layer from the nodes' `history`, so a directory's numbers at any layer
 //! are a binary search away.
 
-use crate::layer::EntryKind;
-use crate::tree::{MergedTree, Meta, NodeId, Op, ROOT};
+use ballast::layer::EntryKind;
+use ballast::tree::{MergedTree, Meta, NodeId, Op, ROOT};
 
 /// A directory's numbers at one layer where something below it changed.
 #[derive(Debug, Clone, Copy)]

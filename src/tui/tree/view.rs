@@ -6,7 +6,7 @@ use std::sync::Arc;
 use super::model::Model;
 use super::params::{Mode, Params, Row, Sort};
 use super::reuse::Reuse;
-use crate::tree::{NodeId, ROOT};
+use ballast::tree::{NodeId, ROOT};
 
 /// The tree pane's state: options, expansion, and the flattened rows.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]

@@ -3,34 +3,28 @@
 //! unchanged subtrees are reused), and `/` searches. Complements
 //! `bench/tui.sh`, which times whole frames under tmux against dive.
 //!
-//!   cargo run --release --example tui_view_timing -- IMAGE [PATTERN ...]
+//!   cargo run --release -- tui-view-timing IMAGE [PATTERN ...]
+//!
+//! It lives in the binary because the TUI does (docs/architecture.md); the
+//! subcommand is hidden from `--help`.
 
 use std::sync::Arc;
 use std::time::Instant;
 
-use ballast::tui::tree::{Model, Params, View};
+use super::tree::{Model, Params, View};
 
 fn ms(t: Instant) -> f64 {
     t.elapsed().as_secs_f64() * 1e3
 }
 
-fn main() {
-    let mut args = std::env::args().skip(1);
-    let Some(image) = args.next() else {
-        eprintln!("usage: tui_view_timing IMAGE [PATTERN ...]");
-        std::process::exit(2);
-    };
-    let patterns: Vec<String> = args.collect();
+/// `ballast tui-view-timing IMAGE [PATTERN ...]` (hidden from `--help`).
+pub(crate) fn run(image: &str, patterns: Vec<String>) -> anyhow::Result<()> {
     let t = Instant::now();
     let analysis = ballast::analyze(
-        &image,
+        image,
         &ballast::source::Options::default(),
         &ballast::progress::Silent,
-    )
-    .unwrap_or_else(|e| {
-        eprintln!("error: {e}");
-        std::process::exit(2);
-    });
+    )?;
     let layers = analysis.image.layers.len();
     println!("analysis: {:.0} ms, {layers} layers", ms(t));
     let t = Instant::now();
@@ -49,6 +43,7 @@ fn main() {
     println!("expand all: {:.1} ms, {} rows", ms(t), v.rows.len());
     layer_switches(&m, v, last);
     searches(&m, last, patterns);
+    Ok(())
 }
 
 /// Time layer switches on the expanded view `v`: down the layers and back
