@@ -23,7 +23,9 @@
 # --cold syncs and drops the page cache (echo 3 > /proc/sys/vm/drop_caches,
 # root) before every run. Failed targets are reported, not the exit status.
 #
-# Environment: RUNS (default 3), DIVE_TIMEOUT (600 s), TOOL_TIMEOUT (600 s),
+# Environment: BASELINE (another ballast binary, e.g. a build of the previous
+# commit: adds `baseline` and `baseline-no-verify` rows, run in the same
+# round-robin, for before/after comparisons of a change), RUNS (default 3), DIVE_TIMEOUT (600 s), TOOL_TIMEOUT (600 s),
 # DIVE (dive binary, default `dive` on PATH), DOCKER (default `docker`).
 # Artifacts (archives, per-run stdout/stderr/time, results.md) go to bench/out/.
 # Generation and `docker load` are skipped when the archives and images for the
@@ -230,6 +232,7 @@ tools_for() { # SOURCE
     else
         echo "ballast ballast-no-verify"
     fi
+    if [ -n "${BASELINE:-}" ]; then echo "baseline baseline-no-verify"; fi
     if [ "$USE_DIVE" = 1 ]; then echo dive; fi
     if [ "$1" = engine ]; then echo docker-save; fi
 }
@@ -253,6 +256,12 @@ run_one() { # IMAGE SOURCE TOOL
         ballast-export-no-verify)
             measure "$TOOL_TIMEOUT" "$label" "$so" \
                 "$BALLAST" -q --no-verify --engine-storage never "${srcflag[@]}" --json "$RUNS_DIR/$label.$RUN.json" "$what" ;;
+        baseline)
+            measure "$TOOL_TIMEOUT" "$label" "$so" \
+                "$BASELINE" -q "${srcflag[@]}" --json "$RUNS_DIR/$label.$RUN.json" "$what" ;;
+        baseline-no-verify)
+            measure "$TOOL_TIMEOUT" "$label" "$so" \
+                "$BASELINE" -q --no-verify "${srcflag[@]}" --json "$RUNS_DIR/$label.$RUN.json" "$what" ;;
         dive)
             # From $RUNS_DIR, so that no .dive-ci of the caller is picked up.
             (cd "$RUNS_DIR" && measure "$DIVE_TIMEOUT" "$label" "$so" \

@@ -2,7 +2,7 @@
 //! codes, config files and flags, and dive's `.dive-ci` giving dive's verdict.
 //!
 //! Images are the committed demo archive and small archives made with
-//! `ballast::fixture`; the dive comparison runs the real dive 0.13.1 when it is
+//! the `testimage` crate; the dive comparison runs the real dive 0.13.1 when it is
 //! installed (required under BALLAST_REQUIRE_DOCKER=1, as CI sets it).
 
 /// The one gate for what the tests need from the machine (tests/support/gate.rs).

@@ -1,7 +1,7 @@
 //! The CLI on synthetic archives: every layout and compression, the OCI overlay
 //! corner cases, and every kind of bad input a user can hand it. No engine needed.
 //!
-//! Each test writes its images into its own temp dir with `ballast::fixture`, so
+//! Each test writes its images into its own temp dir with the `testimage` crate, so
 //! anyone can see how each input was made.
 
 use std::path::{Path, PathBuf};

@@ -218,8 +218,8 @@ fn setuid_and_world_writable_files() {
     }
 }
 
-/// A file rule names the layer that introduced what it flags (DESIGN.md:
-/// `layer` is the index that introduced it; README: null for config rules).
+/// A file rule names the layer that introduced what it flags (README "JSON":
+/// `layer` is the index that introduced it, null for config rules).
 #[test]
 fn setuid_and_world_writable_name_their_layer() {
     let test = "setuid_and_world_writable_name_their_layer";
