@@ -211,12 +211,7 @@ fn estimates(a: &Analysis, out: &mut dyn Write) -> std::io::Result<()> {
         let name = e.candidate.as_ref().map_or(e.strategy.to_string(), |c| {
             format!("{} {}", e.strategy, c.name())
         });
-        let blocking: Vec<&str> = e
-            .warnings
-            .iter()
-            .filter(|w| w.blocking)
-            .map(|w| w.kind)
-            .collect();
+        let blocking = e.blocking_kinds();
         let verdict = if blocking.is_empty() {
             String::new()
         } else {

@@ -73,6 +73,17 @@ pub struct Estimate {
     pub dockerfile: Option<String>,
 }
 
+impl Estimate {
+    /// The kinds of the warnings that block this estimate (empty: feasible).
+    pub fn blocking_kinds(&self) -> Vec<&'static str> {
+        self.warnings
+            .iter()
+            .filter(|w| w.blocking)
+            .map(|w| w.kind)
+            .collect()
+    }
+}
+
 #[derive(Debug, Clone, Serialize, PartialEq, Eq)]
 pub struct EstimateWarning {
     /// Stable kebab-case id: `glibc-native-code`, `musl-native-code`,

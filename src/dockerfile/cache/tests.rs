@@ -278,19 +278,7 @@ fn a_single_commit_has_no_builds_to_count() {
 
 #[test]
 fn the_proposal_rebuilds_less_on_source_edits() {
-    let r = TestRepo::new();
-    let text = "FROM node:22\nWORKDIR /app\nCOPY . .\nRUN npm ci && npm run build\nCMD [\"node\", \"app.js\"]\n";
-    r.write("Dockerfile", text);
-    r.write("package.json", "{}");
-    r.write("package-lock.json", "{}");
-    r.write("app.js", "0");
-    r.commit("seed");
-    for i in 1..=4 {
-        r.write("app.js", &i.to_string());
-        r.commit(&format!("edit {i}"));
-    }
-    r.write("package-lock.json", "{\"v\":2}");
-    r.commit("lock");
+    let (r, text) = TestRepo::node_app_with_edits();
     let df = Dockerfile::parse(text, r.dir.path().join("Dockerfile")).expect("parses");
     let rep = cache_report(&df, text, r.dir.path(), &CacheOptions::default(), &[]).expect("report");
     assert_eq!((rep.commits, rep.builds), (6, 5));

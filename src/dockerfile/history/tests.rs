@@ -46,6 +46,25 @@ impl TestRepo {
         self.git(&["add", "-A"]);
         self.git(&["commit", "-q", "--allow-empty", "-m", message]);
     }
+
+    /// A Node app whose Dockerfile copies everything before `npm ci`: a
+    /// seed, four source edits, then a lockfile change (6 commits).
+    pub fn node_app_with_edits() -> (TestRepo, &'static str) {
+        let r = TestRepo::new();
+        let text = "FROM node:22\nWORKDIR /app\nCOPY . .\nRUN npm ci && npm run build\nCMD [\"node\", \"app.js\"]\n";
+        r.write("Dockerfile", text);
+        r.write("package.json", "{}");
+        r.write("package-lock.json", "{}");
+        r.write("app.js", "0");
+        r.commit("seed");
+        for i in 1..=4 {
+            r.write("app.js", &i.to_string());
+            r.commit(&format!("edit {i}"));
+        }
+        r.write("package-lock.json", "{\"v\":2}");
+        r.commit("lock");
+        (r, text)
+    }
 }
 
 #[test]

@@ -8,19 +8,7 @@ use super::cache::{write_markdown, write_text};
 /// first. Both renderings say so.
 #[test]
 fn the_cache_report_renders_as_text_and_markdown() {
-    let r = TestRepo::new();
-    let text = "FROM node:22\nWORKDIR /app\nCOPY . .\nRUN npm ci && npm run build\nCMD [\"node\", \"app.js\"]\n";
-    r.write("Dockerfile", text);
-    r.write("package.json", "{}");
-    r.write("package-lock.json", "{}");
-    r.write("app.js", "0");
-    r.commit("seed");
-    for i in 1..=4 {
-        r.write("app.js", &i.to_string());
-        r.commit(&format!("edit {i}"));
-    }
-    r.write("package-lock.json", "{\"v\":2}");
-    r.commit("lock");
+    let (r, text) = TestRepo::node_app_with_edits();
     let df = Dockerfile::parse(text, r.dir.path().join("Dockerfile")).expect("parses");
     let rep = cache_report(&df, text, r.dir.path(), &CacheOptions::default(), &[]).expect("report");
     let mut text_out = Vec::new();

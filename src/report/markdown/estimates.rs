@@ -36,12 +36,7 @@ fn table_row(e: &Estimate, md: &mut String) {
         .candidate
         .as_ref()
         .map_or("(same base)".to_string(), |c| cell_code(&c.name()));
-    let blocking: Vec<&str> = e
-        .warnings
-        .iter()
-        .filter(|w| w.blocking)
-        .map(|w| w.kind)
-        .collect();
+    let blocking = e.blocking_kinds();
     let feasible = if blocking.is_empty() {
         "yes".to_string()
     } else {
