@@ -19,7 +19,6 @@
 
 mod appendix;
 mod charts;
-mod escape;
 mod estimates;
 mod findings;
 mod layers;
