@@ -336,3 +336,28 @@ fn a_tar_header_name_with_escape_sequences_is_escaped_in_the_error() {
     assert!(err.contains("\\x1b]0;pwned\\x07\\x1b[2J"), "{err:?}");
     assert_inert_text("error", &err);
 }
+
+/// SARIF stays raw JSON, but `[text](id)` in a message is an embedded link:
+/// brackets from names are escaped so a name cannot make one.
+#[test]
+fn sarif_messages_escape_brackets_from_hostile_names() {
+    let img = images();
+    let image = img.hostile.to_str().unwrap();
+    let o = ballast(img._tmp.path(), &[image, "-q", "--sarif", "-"]);
+    assert_eq!(o.status.code(), Some(0), "{o:?}");
+    let log: serde_json::Value = serde_json::from_slice(&o.stdout).expect("JSON");
+    let results = log["runs"][0]["results"].as_array().expect("results");
+    let texts: Vec<&str> = results
+        .iter()
+        .filter_map(|r| r["message"]["text"].as_str())
+        .collect();
+    assert!(texts.iter().any(|t| t.contains("\\]0;pwned")), "{texts:?}");
+    for t in texts {
+        let b = t.as_bytes();
+        for (i, c) in b.iter().enumerate() {
+            if matches!(c, b'[' | b']') {
+                assert!(i > 0 && b[i - 1] == b'\\', "unescaped bracket in {t:?}");
+            }
+        }
+    }
+}
