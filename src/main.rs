@@ -7,6 +7,8 @@ mod tui;
 
 use std::process::ExitCode;
 
+use ballast::report::escape::terminal::escape;
+
 fn main() -> ExitCode {
     tui::mark_start();
     match cli::run() {
@@ -20,7 +22,11 @@ fn main() -> ExitCode {
             {
                 return ExitCode::SUCCESS;
             }
-            eprintln!("ballast: error: {err:#}");
+            // What the message quotes (a tar entry's name, a path) may hold
+            // escape sequences or newlines: one line, nothing for the
+            // terminal to obey.
+            let message = format!("{err:#}");
+            eprintln!("ballast: error: {}", escape(&message));
             ExitCode::from(2)
         }
     }

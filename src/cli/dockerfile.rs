@@ -84,7 +84,7 @@ fn simulate_cache(
     if !history::in_repository(context) {
         eprintln!(
             "ballast: '{}' is not in a git repository: no history, so no cache simulation",
-            context.display()
+            ballast::report::escape::terminal::escape(&context.to_string_lossy())
         );
         return Ok(None);
     }

@@ -9,6 +9,7 @@ use serde::Serialize;
 
 use ballast::analysis::{self, Analysis};
 use ballast::progress::Progress;
+use ballast::report::escape::terminal::escape;
 use ballast::source::{EngineStorage, Options, Platform, SourceKind};
 
 /// The source flags of a command; a command without one of them leaves it at
@@ -147,9 +148,9 @@ impl Progress for Bar {
 
     fn note(&self, message: &str) {
         if self.0.is_hidden() {
-            eprintln!("ballast: {message}");
+            eprintln!("ballast: {}", escape(message));
         } else {
-            self.0.println(format!("ballast: {message}"));
+            self.0.println(format!("ballast: {}", escape(message)));
         }
     }
 }

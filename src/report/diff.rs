@@ -4,6 +4,8 @@
 use std::io::Write;
 
 use super::bytes;
+use super::escape::markdown::{cell_code, cell_prose, code};
+use super::escape::terminal::escape as t;
 use crate::analysis::diff::{Change, Diff};
 
 /// `+1.2 MB`, `-300 kB`, `0 B`.
@@ -16,7 +18,7 @@ pub fn signed(c: &Change) -> String {
 }
 
 pub fn write_text(d: &Diff, out: &mut dyn Write) -> std::io::Result<()> {
-    writeln!(out, "{} → {}", d.old, d.new)?;
+    writeln!(out, "{} → {}", t(&d.old), t(&d.new))?;
     writeln!(out)?;
     for (name, c) in d.totals() {
         writeln!(
@@ -38,14 +40,14 @@ pub fn write_text(d: &Diff, out: &mut dyn Write) -> std::io::Result<()> {
             idx(l.old_index),
             idx(l.new_index),
             signed(&l.size),
-            l.command.as_deref().unwrap_or("(no history)")
+            t(l.command.as_deref().unwrap_or("(no history)"))
         )?;
     }
     if !d.directories.is_empty() {
         writeln!(out)?;
         writeln!(out, "  directories, largest change first:")?;
         for dir in &d.directories {
-            writeln!(out, "  {:>12}  {}", signed(&dir.size), dir.path)?;
+            writeln!(out, "  {:>12}  {}", signed(&dir.size), t(&dir.path))?;
         }
     }
     let f = &d.files;
@@ -65,7 +67,7 @@ pub fn write_text(d: &Diff, out: &mut dyn Write) -> std::io::Result<()> {
                 out,
                 "  {label:<8} {:>12}  {}",
                 signed(&file.size),
-                file.path
+                t(&file.path)
             )?;
         }
     }
@@ -88,28 +90,15 @@ pub fn write_text(d: &Diff, out: &mut dyn Write) -> std::io::Result<()> {
                 out,
                 "  {size:>12}  {}  {}",
                 k.rule,
-                k.path.as_deref().unwrap_or("")
+                t(k.path.as_deref().unwrap_or(""))
             )?;
         }
     }
     out.flush()
 }
 
-/// Escape text for a markdown table cell.
-fn cell(s: &str) -> String {
-    s.replace('\\', "\\\\")
-        .replace('|', "\\|")
-        .replace('\n', " ")
-        .replace('`', "'")
-}
-
 pub fn write_markdown(d: &Diff, out: &mut dyn Write) -> std::io::Result<()> {
-    writeln!(
-        out,
-        "## Image diff: `{}` → `{}`\n",
-        cell(&d.old),
-        cell(&d.new)
-    )?;
+    writeln!(out, "## Image diff: {} → {}\n", code(&d.old), code(&d.new))?;
     writeln!(out, "| | before | after | change |\n|---|---:|---:|---:|")?;
     for (name, c) in d.totals() {
         writeln!(
@@ -128,12 +117,12 @@ pub fn write_markdown(d: &Diff, out: &mut dyn Write) -> std::io::Result<()> {
         let idx = |i: Option<usize>| i.map_or("–".into(), |i| i.to_string());
         writeln!(
             out,
-            "| {} | {} | {} | {} | `{}` |",
+            "| {} | {} | {} | {} | {} |",
             l.status,
             idx(l.old_index),
             idx(l.new_index),
             signed(&l.size),
-            cell(l.command.as_deref().unwrap_or("(no history)"))
+            cell_code(l.command.as_deref().unwrap_or("(no history)"))
         )?;
     }
     if !d.directories.is_empty() {
@@ -142,7 +131,7 @@ pub fn write_markdown(d: &Diff, out: &mut dyn Write) -> std::io::Result<()> {
             "\n### Directories, largest change first\n\n| change | directory |\n|---:|---|"
         )?;
         for dir in &d.directories {
-            writeln!(out, "| {} | `{}` |", signed(&dir.size), cell(&dir.path))?;
+            writeln!(out, "| {} | {} |", signed(&dir.size), cell_code(&dir.path))?;
         }
     }
     files_markdown(d, out)?;
@@ -172,9 +161,9 @@ fn files_markdown(d: &Diff, out: &mut dyn Write) -> std::io::Result<()> {
         for (label, file) in rows {
             writeln!(
                 out,
-                "| {label} | {} | `{}` |",
+                "| {label} | {} | {} |",
                 signed(&file.size),
-                cell(&file.path)
+                cell_code(&file.path)
             )?;
         }
     }
@@ -197,11 +186,11 @@ fn findings_markdown(d: &Diff, out: &mut dyn Write) -> std::io::Result<()> {
         for k in list {
             writeln!(
                 out,
-                "| `{}` | {} | `{}` | {} |",
+                "| `{}` | {} | {} | {} |",
                 k.rule,
                 bytes(k.bytes),
-                cell(k.path.as_deref().unwrap_or("")),
-                cell(&k.advice)
+                k.path.as_deref().map_or(String::new(), cell_code),
+                cell_prose(&k.advice)
             )?;
         }
     }

@@ -4,6 +4,7 @@
 pub mod ci;
 pub mod diff;
 pub mod dockerfile;
+pub mod escape;
 pub mod json;
 pub mod markdown;
 pub mod sarif;

@@ -24,6 +24,7 @@ use serde_json::{Value, json};
 
 use super::bytes;
 use super::ci::{Status, Verdict};
+use super::escape::sarif as escape;
 use crate::analysis::{Analysis, Finding};
 use crate::vocab::Rule;
 
@@ -68,7 +69,7 @@ pub fn log(a: &Analysis, verdict: Option<&Verdict>) -> Value {
         results.push(json!({
             "ruleId": BUDGET,
             "level": "error",
-            "message": { "text": text },
+            "message": { "text": escape::message(&text) },
             "locations": [config_location(BUDGET)],
             "partialFingerprints": { "ballast/v1": fingerprint(&[BUDGET, &c.budget]) },
             "properties": { "budget": c.budget, "measured": c.measured, "limit": c.limit },
@@ -167,7 +168,7 @@ fn finding_result(a: &Analysis, f: &Finding) -> Value {
     json!({
         "ruleId": f.rule,
         "level": level(f.severity.as_str()),
-        "message": { "text": text },
+        "message": { "text": escape::message(&text) },
         "locations": locations,
         "partialFingerprints": { "ballast/v1": fingerprint(&about) },
         "properties": {
@@ -194,7 +195,7 @@ fn lint_result(a: &Analysis, l: &crate::dockerfile::lint::Finding) -> Value {
     json!({
         "ruleId": format!("dockerfile/{}", l.rule),
         "level": level(l.severity),
-        "message": { "text": text },
+        "message": { "text": escape::message(&text) },
         "locations": [dockerfile_location(path, l.line, Some((l.end_line, l.column)))],
         "partialFingerprints": { "ballast/v1": fingerprint(&[l.rule, path, &line]) },
         "properties": { "category": l.category, "severity": l.severity, "hadolint": l.hadolint },
@@ -243,7 +244,7 @@ fn image_location(path: &str, size: u64) -> Value {
                 "uriBaseId": IMAGE_ROOT,
             },
         },
-        "message": { "text": format!("{path} ({})", bytes(size)) },
+        "message": { "text": escape::message(&format!("{path} ({})", bytes(size))) },
     })
 }
 

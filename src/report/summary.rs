@@ -3,6 +3,7 @@
 use std::io::Write;
 
 use super::bytes;
+use super::escape::terminal::escape as t;
 use crate::analysis::Analysis;
 
 /// How many findings the summary shows.
@@ -28,10 +29,10 @@ fn head(a: &Analysis, out: &mut dyn Write) -> std::io::Result<()> {
     writeln!(
         out,
         "{}  ({}, {}/{}, {} layers, id {})",
-        img.reference,
+        t(&img.reference),
         img.source.as_str(),
-        img.os,
-        img.architecture,
+        t(&img.os),
+        t(&img.architecture),
         img.layers.len(),
         img.id
             .strip_prefix("sha256:")
@@ -82,11 +83,11 @@ fn layers(a: &Analysis, out: &mut dyn Write) -> std::io::Result<()> {
             "+{} ~{} -{}",
             l.changes.added, l.changes.modified, l.changes.removed
         );
-        let cmd = l.command.as_deref().unwrap_or("(no history)");
+        let cmd = t(l.command.as_deref().unwrap_or("(no history)"));
         let cmd: String = if cmd.chars().count() > COMMAND_WIDTH {
             cmd.chars().take(COMMAND_WIDTH - 1).chain(['…']).collect()
         } else {
-            cmd.to_string()
+            cmd.into_owned()
         };
         writeln!(
             out,
@@ -109,7 +110,13 @@ fn inefficient_paths(a: &Analysis, out: &mut dyn Write) -> std::io::Result<()> {
     writeln!(out)?;
     writeln!(out, "  paths in more than one layer (dive's wasted bytes):")?;
     for p in m.inefficient_paths.iter().take(5) {
-        writeln!(out, "  {:>10}  {}x  {}", bytes(p.bytes), p.count, p.path)?;
+        writeln!(
+            out,
+            "  {:>10}  {}x  {}",
+            bytes(p.bytes),
+            p.count,
+            t(&p.path)
+        )?;
     }
     Ok(())
 }
@@ -139,9 +146,9 @@ fn findings(a: &Analysis, out: &mut dyn Write) -> std::io::Result<()> {
             } else {
                 String::new()
             };
-            writeln!(out, "              {}{more}", p.path)?;
+            writeln!(out, "              {}{more}", t(&p.path))?;
         }
-        writeln!(out, "              fix: {}", f.advice)?;
+        writeln!(out, "              fix: {}", t(&f.advice))?;
     }
     if a.findings.len() > TOP_FINDINGS {
         writeln!(
@@ -160,8 +167,8 @@ fn warnings(a: &Analysis, out: &mut dyn Write) -> std::io::Result<()> {
             out,
             "  warning: layer {}: {}: {}",
             w.layer.map_or("-".into(), |l| l.to_string()),
-            w.path.as_deref().unwrap_or(""),
-            w.message
+            t(w.path.as_deref().unwrap_or("")),
+            t(&w.message)
         )?;
     }
     if a.warnings.len() > 10 {
@@ -192,7 +199,7 @@ fn estimates(a: &Analysis, out: &mut dyn Write) -> std::io::Result<()> {
     if let Some(os) = &b.os {
         base.push_str(&format!(
             ", {}",
-            os.pretty_name.as_deref().unwrap_or(&os.id)
+            t(os.pretty_name.as_deref().unwrap_or(&os.id))
         ));
     }
     base.push_str(&format!(", libc {}", b.libc));

@@ -6,6 +6,7 @@ use std::io::Write;
 use super::{Status, Verdict};
 use crate::analysis::Analysis;
 use crate::report::bytes;
+use crate::report::escape::github::{data, prop};
 
 /// GitHub Actions workflow commands: an `::error` per failed budget and a
 /// `::warning` per warning line. With a Dockerfile joined (`--dockerfile`),
@@ -94,18 +95,6 @@ fn finding_annotations(a: &Analysis, file: &str, out: &mut dyn Write) -> std::io
         )?;
     }
     Ok(())
-}
-
-/// A workflow command's message, escaped as the runner expects.
-fn data(s: &str) -> String {
-    s.replace('%', "%25")
-        .replace('\r', "%0D")
-        .replace('\n', "%0A")
-}
-
-/// A workflow command's property (`title=`, `file=`): also `:` and `,` escaped.
-fn prop(s: &str) -> String {
-    data(s).replace(':', "%3A").replace(',', "%2C")
 }
 
 /// Findings inform, they do not fail the job: `warning`, or `notice` for the

@@ -3,16 +3,10 @@
 use std::io::Write;
 
 use super::{Status, Verdict};
+use crate::report::escape::xml;
 
 /// JUnit XML for GitLab and Jenkins: one test case per budget.
 pub fn write_junit(v: &Verdict, reference: &str, out: &mut dyn Write) -> std::io::Result<()> {
-    let esc = |s: &str| {
-        s.replace('&', "&amp;")
-            .replace('<', "&lt;")
-            .replace('>', "&gt;")
-            .replace('"', "&quot;")
-            .replace('\'', "&apos;")
-    };
     let failures = v.checks.iter().filter(|c| c.status == Status::Fail).count();
     writeln!(out, r#"<?xml version="1.0" encoding="UTF-8"?>"#)?;
     writeln!(
@@ -23,11 +17,11 @@ pub fn write_junit(v: &Verdict, reference: &str, out: &mut dyn Write) -> std::io
     writeln!(
         out,
         r#"  <testsuite name="ballast budgets: {}" tests="{}" failures="{failures}" errors="0" skipped="0">"#,
-        esc(reference),
+        xml::attr(reference),
         v.checks.len()
     )?;
     for c in &v.checks {
-        let name = esc(&c.budget);
+        let name = xml::attr(&c.budget);
         match c.status {
             Status::Pass => writeln!(
                 out,
@@ -41,8 +35,8 @@ pub fn write_junit(v: &Verdict, reference: &str, out: &mut dyn Write) -> std::io
                 writeln!(
                     out,
                     r#"      <failure message="{}" type="over-budget">{}</failure>"#,
-                    esc(&format!("{} (limit {})", c.measured, c.limit)),
-                    esc(&c.explain.join("\n"))
+                    xml::attr(&format!("{} (limit {})", c.measured, c.limit)),
+                    xml::text(&c.explain.join("\n"))
                 )?;
                 writeln!(out, "    </testcase>")?;
             }
@@ -52,7 +46,7 @@ pub fn write_junit(v: &Verdict, reference: &str, out: &mut dyn Write) -> std::io
         writeln!(
             out,
             "    <system-out>{}</system-out>",
-            esc(&v.warnings.join("\n"))
+            xml::text(&v.warnings.join("\n"))
         )?;
     }
     writeln!(out, "  </testsuite>\n</testsuites>")?;

@@ -4,15 +4,16 @@ use std::fmt::Write as _;
 use std::io::Write;
 
 use super::{Origin, Status, Verdict};
+use crate::report::escape::terminal::escape as t;
 
 /// The plain-text verdict: one line per budget, the reasons under failures.
 pub fn write(v: &Verdict, reference: &str, out: &mut dyn Write) -> std::io::Result<()> {
     let origin = match &v.origin {
-        Origin::BallastToml(p) => format!("budgets from {}", p.display()),
-        Origin::DiveCi(p) => format!("dive's rules from {}", p.display()),
+        Origin::BallastToml(p) => format!("budgets from {}", t(&p.to_string_lossy())),
+        Origin::DiveCi(p) => format!("dive's rules from {}", t(&p.to_string_lossy())),
         Origin::DiveDefaults => "dive's default rules (no .ballast.toml or .dive-ci)".into(),
     };
-    writeln!(out, "ballast --ci {reference}: {origin}")?;
+    writeln!(out, "ballast --ci {}: {origin}", t(reference))?;
     for c in &v.checks {
         let status = match c.status {
             Status::Pass => "PASS",
@@ -21,14 +22,16 @@ pub fn write(v: &Verdict, reference: &str, out: &mut dyn Write) -> std::io::Resu
         writeln!(
             out,
             "  {status}  {:<24} {:>14}   {}",
-            c.budget, c.measured, c.limit
+            t(&c.budget),
+            t(&c.measured),
+            t(&c.limit)
         )?;
         for e in &c.explain {
-            writeln!(out, "          {e}")?;
+            writeln!(out, "          {}", t(e))?;
         }
     }
     for w in &v.warnings {
-        writeln!(out, "  WARN  {w}")?;
+        writeln!(out, "  WARN  {}", t(w))?;
     }
     let failed = v.checks.iter().filter(|c| c.status == Status::Fail).count();
     let mut result = String::new();

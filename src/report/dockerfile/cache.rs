@@ -5,6 +5,8 @@ use std::io::{self, Write};
 
 use crate::dockerfile::cache::{CacheModel, CacheReport, Outcome, short_commit};
 use crate::report::bytes;
+use crate::report::escape::markdown::{cell_code, fenced, prose};
+use crate::report::escape::terminal::{escape as t, escape_block};
 
 fn percent(r: f64) -> String {
     format!("{:.0}%", r * 100.0)
@@ -39,10 +41,10 @@ pub fn write_text(r: &CacheReport, w: &mut dyn Write) -> io::Result<()> {
     if let Some(p) = &r.proposal {
         writeln!(w, "\nProposed order:")?;
         for c in &p.changes {
-            writeln!(w, "  {c}")?;
+            writeln!(w, "  {}", t(c))?;
         }
         writeln!(w)?;
-        w.write_all(p.diff.as_bytes())?;
+        w.write_all(escape_block(&p.diff).as_bytes())?;
         writeln!(w, "\nThe proposal over the same commits:")?;
         write_steps(&p.result, w)?;
         if !p.runs.is_empty() {
@@ -55,7 +57,7 @@ pub fn write_text(r: &CacheReport, w: &mut dyn Write) -> io::Result<()> {
                 writeln!(
                     w,
                     "  {:<52} {:>5} -> {}",
-                    clip(&c.instruction, 52),
+                    clip(&t(&c.instruction), 52),
                     c.rebuilt_before,
                     c.rebuilt_after
                 )?;
@@ -75,7 +77,7 @@ pub fn write_text(r: &CacheReport, w: &mut dyn Write) -> io::Result<()> {
         writeln!(w, "\nNo reordering to propose.")?;
     }
     for n in &r.notes {
-        writeln!(w, "note: {n}")?;
+        writeln!(w, "note: {}", t(n))?;
     }
     Ok(())
 }
@@ -89,9 +91,9 @@ fn write_steps(o: &Outcome, w: &mut dyn Write) -> io::Result<()> {
     for s in &o.steps {
         let b = s.bytes_rebuilt.map(bytes).unwrap_or_else(|| "?".into());
         let text = if s.needed {
-            s.instruction.clone()
+            t(&s.instruction).into_owned()
         } else {
-            format!("(unneeded stage) {}", s.instruction)
+            format!("(unneeded stage) {}", t(&s.instruction))
         };
         writeln!(
             w,
@@ -137,9 +139,9 @@ pub fn write_markdown(r: &CacheReport, w: &mut dyn Write) -> io::Result<()> {
     if let Some(p) = &r.proposal {
         writeln!(w, "\n### Proposed order\n")?;
         for c in &p.changes {
-            writeln!(w, "- {c}")?;
+            writeln!(w, "- {}", prose(c))?;
         }
-        writeln!(w, "\n```diff\n{}```\n", p.diff)?;
+        writeln!(w, "\n{}", fenced("diff", &p.diff))?;
         writeln!(w, "| | now | proposed |\n|---|---:|---:|")?;
         writeln!(
             w,
@@ -161,17 +163,15 @@ pub fn write_markdown(r: &CacheReport, w: &mut dyn Write) -> io::Result<()> {
         for c in &p.runs {
             writeln!(
                 w,
-                "| `{}` rebuilt | {} | {} |",
-                clip(&c.instruction, 60)
-                    .replace('|', "\\|")
-                    .replace('`', "'"),
+                "| {} rebuilt | {} | {} |",
+                cell_code(&clip(&c.instruction, 60)),
                 c.rebuilt_before,
                 c.rebuilt_after
             )?;
         }
     }
     for n in &r.notes {
-        writeln!(w, "\n> note: {n}")?;
+        writeln!(w, "\n> note: {}", prose(n))?;
     }
     Ok(())
 }
@@ -185,11 +185,9 @@ fn markdown_steps(o: &Outcome, w: &mut dyn Write) -> io::Result<()> {
         let b = s.bytes_rebuilt.map(bytes).unwrap_or_else(|| "?".into());
         writeln!(
             w,
-            "| {} | `{}` | {} | {} | {} |",
+            "| {} | {} | {} | {} | {} |",
             s.line,
-            clip(&s.instruction, 60)
-                .replace('|', "\\|")
-                .replace('`', "'"),
+            cell_code(&clip(&s.instruction, 60)),
             percent(s.hit_rate),
             s.rebuilt,
             b

@@ -5,12 +5,14 @@ use std::io::{self, Write};
 use std::path::Path;
 
 use crate::dockerfile::lint::Finding;
+use crate::report::escape::markdown::{cell_prose, code};
+use crate::report::escape::terminal::escape as t;
 
 /// `path:line:column: severity rule: message` lines with the fix below each,
 /// as compilers print them, so editors can jump to the line.
 pub fn write_text(findings: &[Finding], path: &Path, out: &mut dyn Write) -> io::Result<()> {
     if findings.is_empty() {
-        writeln!(out, "{}: no lint findings", path.display())?;
+        writeln!(out, "{}: no lint findings", t(&path.to_string_lossy()))?;
         return Ok(());
     }
     for f in findings {
@@ -18,14 +20,14 @@ pub fn write_text(findings: &[Finding], path: &Path, out: &mut dyn Write) -> io:
         writeln!(
             out,
             "{}:{}:{}: {} {}{twin}: {}",
-            path.display(),
+            t(&path.to_string_lossy()),
             f.line,
             f.column,
             f.severity,
             f.rule,
-            f.message
+            t(&f.message)
         )?;
-        writeln!(out, "    fix: {}", f.fix)?;
+        writeln!(out, "    fix: {}", t(&f.fix))?;
     }
     writeln!(
         out,
@@ -38,7 +40,11 @@ pub fn write_text(findings: &[Finding], path: &Path, out: &mut dyn Write) -> io:
 
 /// A markdown section: one table row per finding.
 pub fn write_markdown(findings: &[Finding], path: &Path, out: &mut dyn Write) -> io::Result<()> {
-    writeln!(out, "## Dockerfile lint: `{}`\n", path.display())?;
+    writeln!(
+        out,
+        "## Dockerfile lint: {}\n",
+        code(&path.to_string_lossy())
+    )?;
     if findings.is_empty() {
         writeln!(out, "No findings.\n")?;
         return Ok(());
@@ -53,16 +59,12 @@ pub fn write_markdown(findings: &[Finding], path: &Path, out: &mut dyn Write) ->
             f.line,
             f.severity,
             f.rule,
-            cell(&f.message),
-            cell(&f.fix)
+            cell_prose(&f.message),
+            cell_prose(&f.fix)
         )?;
     }
     writeln!(out)?;
     Ok(())
-}
-
-fn cell(s: &str) -> String {
-    s.replace('|', "\\|").replace('\n', " ")
 }
 
 fn plural(n: usize) -> &'static str {

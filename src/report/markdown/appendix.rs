@@ -1,9 +1,9 @@
 //! The sections after the estimates: the largest packages and dive's
 //! inefficient paths (collapsible tables), and the analysis warnings.
 
-use super::escape::{cell_code, cell_text, code, prose};
 use crate::analysis::Analysis;
 use crate::report::bytes;
+use crate::report::escape::markdown::{cell_code, cell_text, code, prose};
 
 /// Rows in the collapsible packages and inefficient-paths tables.
 const TOP_ROWS: usize = 10;

@@ -1,11 +1,11 @@
 //! The estimates: the base below the app, then what a multi-stage build or
 //! another base would save, with the proposed Dockerfile.
 
-use super::escape::{cell_code, code, escape_text, fenced, prose, visible};
 use super::summary::share;
 use crate::analysis::Analysis;
 use crate::analysis::estimate::Estimate;
 use crate::report::bytes;
+use crate::report::escape::markdown::{cell_code, code, escape_text, fenced, prose, visible};
 
 /// The base below the app, then what a multi-stage build or another base
 /// would give: a table, then each estimate's assumptions, warnings and the

@@ -1,9 +1,9 @@
 //! The findings, grouped by rule: each with its layer, paths, packages and fix.
 
-use super::escape::{code, prose};
 use crate::analysis::findings::FlaggedBytes;
 use crate::analysis::{Analysis, Finding};
 use crate::report::bytes;
+use crate::report::escape::markdown::{code, prose};
 use crate::vocab::Rule;
 
 /// Bytes of live files flagged by waste and bloat findings, each file once:

@@ -1,9 +1,9 @@
 //! The layers table: size, a size bar, changes and the command of each layer.
 
 use super::charts::{bar, layer_chart};
-use super::escape::cell_code;
 use crate::analysis::Analysis;
 use crate::report::bytes;
+use crate::report::escape::markdown::cell_code;
 
 /// Widest command shown in the layers table (the findings show it whole).
 const COMMAND_WIDTH: usize = 100;

@@ -10,7 +10,8 @@
 //! same bytes. It prints only what the analysis holds (layer commands and
 //! finding paths are already redacted there; config values are never shown).
 //!
-//! Escaping: everything that comes from the image (commands, paths, package
+//! Escaping (`report/escape/markdown.rs`, shared with the diff and Dockerfile
+//! writers): everything that comes from the image (commands, paths, package
 //! names, advice that quotes paths) is either put in a code span sized to its
 //! backticks, or backslash-escaped as text; pipes are escaped inside tables
 //! (GFM removes the backslash, also inside code spans); control characters
@@ -19,7 +20,6 @@
 
 mod appendix;
 mod charts;
-mod escape;
 mod estimates;
 mod findings;
 mod layers;

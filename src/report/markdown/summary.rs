@@ -1,9 +1,9 @@
 //! The head of the report: the summary table and the budget verdict.
 
-use super::escape::{cell_code, cell_text, code, prose};
 use crate::analysis::{Analysis, Finding};
 use crate::report::bytes;
 use crate::report::ci::{Origin, Status, Verdict};
+use crate::report::escape::markdown::{cell_code, cell_text, code, prose};
 
 pub(super) fn summary(a: &Analysis, verdict: Option<&Verdict>, md: &mut String) {
     let img = &a.image;

@@ -1,9 +1,13 @@
-//! Escaping: whatever comes from the image goes into a code span sized to its
-//! backticks or into backslash-escaped text, so it can never format, end a
-//! table row or break out of a list item.
+//! Markdown (GitHub-flavoured): whatever comes from the image goes into a code
+//! span sized to its backticks or into backslash-escaped text, so it can never
+//! format, open an HTML tag, end a table row, break out of a list item, mention
+//! a user (`@name`) or link an issue (`#12`). Control characters and bidi
+//! controls are shown as escapes (`\n`, `\u{202e}`) in both.
+
+use super::terminal::is_hidden;
 
 /// A fenced code block that nothing inside can close.
-pub(super) fn fenced(lang: &str, body: &str) -> String {
+pub(crate) fn fenced(lang: &str, body: &str) -> String {
     let mut longest = 0;
     let mut run = 0;
     for c in body.chars() {
@@ -11,16 +15,18 @@ pub(super) fn fenced(lang: &str, body: &str) -> String {
         longest = longest.max(run);
     }
     let fence = "`".repeat((longest + 1).max(3));
+    let body = super::terminal::escape_block(body);
     let body = body.trim_end_matches('\n');
     format!("{fence}{lang}\n{body}\n{fence}\n")
 }
 
-/// Control characters as escapes (`\n`, `\t`, `\u{1b}`): a newline in a
-/// command or file name must not end a table row or a list item.
-pub(super) fn visible(s: &str) -> String {
+/// Control characters and bidi controls as escapes (`\n`, `\t`, `\u{1b}`,
+/// `\u{202e}`): a newline in a command or file name must not end a table row
+/// or a list item, and U+202E must not show `evil` as `live`.
+pub(crate) fn visible(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
     for c in s.chars() {
-        if c.is_control() {
+        if is_hidden(c) {
             out.extend(c.escape_default());
         } else {
             out.push(c);
@@ -30,13 +36,13 @@ pub(super) fn visible(s: &str) -> String {
 }
 
 /// A code span holding `s` literally (outside tables).
-pub(super) fn code(s: &str) -> String {
+pub(crate) fn code(s: &str) -> String {
     span(&visible(s))
 }
 
 /// A code span inside a table cell: pipes escaped (GFM drops the backslash,
 /// also inside code spans).
-pub(super) fn cell_code(s: &str) -> String {
+pub(crate) fn cell_code(s: &str) -> String {
     span(&visible(s).replace('|', "\\|"))
 }
 
@@ -63,13 +69,15 @@ fn span(s: &str) -> String {
 }
 
 /// Plain text for a table cell.
-pub(super) fn cell_text(s: &str) -> String {
+pub(crate) fn cell_text(s: &str) -> String {
     escape_text(&visible(s)).replace('|', "\\|")
 }
 
 /// Text with backslash escapes for what would otherwise format: emphasis,
-/// links, HTML, strikethrough, GitHub's `$` math, entity references.
-pub(super) fn escape_text(s: &str) -> String {
+/// links, HTML, strikethrough, GitHub's `$` math, entity references; a zero
+/// width space after `@` and `#` where GitHub would make a mention or an issue
+/// link of them (as dependency bots write), so a comment notifies nobody.
+pub(crate) fn escape_text(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
     let chars: Vec<char> = s.chars().collect();
     for (i, &c) in chars.iter().enumerate() {
@@ -85,14 +93,28 @@ pub(super) fn escape_text(s: &str) -> String {
             out.push('\\');
         }
         out.push(c);
+        let next = chars.get(i + 1);
+        let links = match c {
+            '@' => next.is_some_and(|n| n.is_alphanumeric() || *n == '-'),
+            '#' => next.is_some_and(char::is_ascii_digit),
+            _ => false,
+        };
+        if links {
+            out.push('\u{200b}');
+        }
     }
     out
+}
+
+/// Prose in a table cell: [`prose`] with its pipes escaped.
+pub(crate) fn cell_prose(s: &str) -> String {
+    prose(s).replace('|', "\\|")
 }
 
 /// Prose from the analysis (advice, explanations): its backtick-quoted parts
 /// become code spans, everything else escaped text. With an odd number of
 /// backticks (a file name holding one) nothing is taken as code.
-pub(super) fn prose(s: &str) -> String {
+pub(crate) fn prose(s: &str) -> String {
     let s = visible(s);
     let parts: Vec<&str> = s.split('`').collect();
     if parts.len().is_multiple_of(2) {
@@ -131,5 +153,19 @@ mod tests {
         );
         assert_eq!(prose("a ` b"), "a \\` b");
         assert_eq!(prose("x &amp; y && z $HOME"), "x \\&amp; y && z \\$HOME");
+    }
+
+    #[test]
+    fn html_mentions_issue_links_and_bidi_are_defused() {
+        assert_eq!(
+            escape_text("<img src=x onerror=alert(1)>"),
+            "\\<img src=x onerror=alert(1)\\>"
+        );
+        assert_eq!(escape_text("cc @octocat"), "cc @\u{200b}octocat");
+        assert_eq!(escape_text("fixes #1"), "fixes #\u{200b}1");
+        assert_eq!(escape_text("a@ b#x"), "a@ b#x");
+        assert_eq!(code("\u{202e}evil"), "`\\u{202e}evil`");
+        assert_eq!(cell_text("a\rb|c"), "a\\\\rb\\|c");
+        assert_eq!(cell_prose("use `a|b` | c"), "use `a\\|b` \\| c");
     }
 }
