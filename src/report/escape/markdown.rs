@@ -94,11 +94,15 @@ pub(crate) fn escape_text(s: &str) -> String {
         }
         out.push(c);
         let next = chars.get(i + 1);
-        let links = match c {
-            '@' => next.is_some_and(|n| n.is_alphanumeric() || *n == '-'),
-            '#' => next.is_some_and(char::is_ascii_digit),
-            _ => false,
-        };
+        // GitHub links `@name` and `#12` only where they start a word:
+        // `image@sha256:…` and `a#1` stay as they are (and copy as typed).
+        let starts_word = i == 0 || !chars[i - 1].is_alphanumeric();
+        let links = starts_word
+            && match c {
+                '@' => next.is_some_and(|n| n.is_alphanumeric() || *n == '-'),
+                '#' => next.is_some_and(char::is_ascii_digit),
+                _ => false,
+            };
         if links {
             out.push('\u{200b}');
         }
@@ -163,6 +167,9 @@ mod tests {
         );
         assert_eq!(escape_text("cc @octocat"), "cc @\u{200b}octocat");
         assert_eq!(escape_text("fixes #1"), "fixes #\u{200b}1");
+        // Inside a word GitHub links nothing: a digest reference copies as typed.
+        assert_eq!(escape_text("alpine:3.19@sha256:x"), "alpine:3.19@sha256:x");
+        assert_eq!(escape_text("a#1"), "a#1");
         assert_eq!(escape_text("a@ b#x"), "a@ b#x");
         assert_eq!(code("\u{202e}evil"), "`\\u{202e}evil`");
         assert_eq!(cell_text("a\rb|c"), "a\\\\rb\\|c");
