@@ -10,7 +10,6 @@
 
 /// What `**` means in a pattern.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-#[cfg_attr(not(test), allow(dead_code))] // `Star` and `Dirs` are for the Dockerfile matchers.
 pub(crate) enum DoubleStar {
     /// Nothing special: two `*`.
     Star,
@@ -25,7 +24,6 @@ pub(crate) enum DoubleStar {
 
 /// What a pattern's single characters stand for.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-#[cfg_attr(not(test), allow(dead_code))] // `Char` is for the Dockerfile matchers.
 pub(crate) enum Unit {
     /// `?` is one byte (a non-ASCII character takes as many `?` as it has bytes).
     Byte,
