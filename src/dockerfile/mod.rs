@@ -16,5 +16,5 @@ pub(crate) mod proposal;
 pub(crate) mod shell;
 
 pub use ast::{Arguments, Directives, Dockerfile, Flag, Heredoc, Instruction, Kind, Mount, Stage};
-pub use expand::{Scope, expand};
-pub use parser::ParseError;
+pub use expand::{Breach, MAX_NESTING, MAX_SCOPE, MAX_TOTAL, MAX_VALUE, Scope, expand};
+pub use parser::{MAX_STAGES, ParseError};
