@@ -121,7 +121,7 @@ impl Ignore {
     /// Read `DIR/.dockerignore`; `None` when the context has none.
     pub fn load(context: &Path) -> crate::Result<Option<Ignore>> {
         let path = context.join(".dockerignore");
-        let text = match std::fs::read(&path) {
+        let text = match super::file::read_regular_file(&path) {
             Ok(bytes) => String::from_utf8_lossy(&bytes).into_owned(),
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
             Err(e) => return Err(crate::Error::io(path, e)),

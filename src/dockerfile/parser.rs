@@ -62,7 +62,7 @@ pub const MAX_STAGES: usize = 1000;
 impl Dockerfile {
     /// Read and parse the file at `path`.
     pub fn read(path: &Path) -> Result<Dockerfile, ParseError> {
-        let bytes = std::fs::read(path).map_err(|e| ParseError {
+        let bytes = super::file::read_regular_file(path).map_err(|e| ParseError {
             path: path.to_path_buf(),
             line: 0,
             column: 0,
