@@ -181,19 +181,13 @@ impl Ignore {
             return false;
         }
         let path = clean(path);
-        // The path itself and each parent directory, as prefixes of `path`.
-        let ends: Vec<usize> = path
-            .match_indices('/')
-            .map(|(i, _)| i)
-            .chain(std::iter::once(path.len()))
-            .collect();
         let mut excluded = false;
         for p in &self.patterns {
             // Only a pattern that could flip the verdict needs testing.
             if p.exception != excluded {
                 continue;
             }
-            if ends.iter().any(|&end| p.matcher.matches(&path[..end])) {
+            if p.matcher.matches_self_or_parent(&path) {
                 excluded = !p.exception;
             }
         }
@@ -231,13 +225,17 @@ fn compile(pattern: &str) -> Result<Matcher, String> {
 }
 
 impl Matcher {
-    fn matches(&self, path: &str) -> bool {
+    /// Whether the pattern matches `path` or one of its parent directories.
+    fn matches_self_or_parent(&self, path: &str) -> bool {
         match self {
             Matcher::Suffix(suffix) => {
-                path.ends_with(suffix.as_str())
-                    || suffix.strip_prefix('/').is_some_and(|s| path == s)
+                let at = |end: &str| {
+                    end.ends_with(suffix.as_str())
+                        || suffix.strip_prefix('/').is_some_and(|s| end == s)
+                };
+                path.match_indices('/').any(|(i, _)| at(&path[..i])) || at(path)
             }
-            Matcher::Glob(glob) => glob.is_match(path),
+            Matcher::Glob(glob) => glob.matches_self_or_parent(path),
         }
     }
 }
@@ -535,6 +533,14 @@ mod tests {
                     glob.is_match(path),
                     reference(pattern, path),
                     "{pattern:?} against {path:?}"
+                );
+                let parents = path.match_indices('/').map(|(i, _)| &path[..i]);
+                assert_eq!(
+                    glob.matches_self_or_parent(path),
+                    parents
+                        .chain([path.as_str()])
+                        .any(|p| reference(pattern, p)),
+                    "{pattern:?} against {path:?} or a parent"
                 );
             }
         }
