@@ -10,7 +10,6 @@
 
 /// What `**` means in a pattern.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-#[cfg_attr(not(test), allow(dead_code))] // `Star` and `Dirs` are for the Dockerfile matchers.
 pub(crate) enum DoubleStar {
     /// Nothing special: two `*`.
     Star,
@@ -25,7 +24,6 @@ pub(crate) enum DoubleStar {
 
 /// What a pattern's single characters stand for.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-#[cfg_attr(not(test), allow(dead_code))] // `Char` is for the Dockerfile matchers.
 pub(crate) enum Unit {
     /// `?` is one byte (a non-ASCII character takes as many `?` as it has bytes).
     Byte,
@@ -108,15 +106,25 @@ impl Glob {
     /// Whether the whole of `text` matches the whole pattern.
     pub(crate) fn is_match(&self, text: &str) -> bool {
         match self.unit {
-            Unit::Byte => self.run(text.bytes().map(u32::from)),
-            Unit::Char => self.run(text.chars().map(u32::from)),
+            Unit::Byte => self.run(text.bytes().map(u32::from), false),
+            Unit::Char => self.run(text.chars().map(u32::from), false),
+        }
+    }
+
+    /// Whether the pattern matches `text` or one of its parent directories
+    /// (a prefix that ends just before a `/`), in one pass over `text`.
+    pub(crate) fn matches_self_or_parent(&self, text: &str) -> bool {
+        match self.unit {
+            Unit::Byte => self.run(text.bytes().map(u32::from), true),
+            Unit::Char => self.run(text.chars().map(u32::from), true),
         }
     }
 
     /// The automaton: `at[t]` is "token `t` comes next" (`t == len` is the
     /// end of the pattern), `inside[t]` is "within the run of `Dirs` token `t`".
-    /// Each symbol costs one pass over the tokens.
-    fn run(&self, text: impl Iterator<Item = u32>) -> bool {
+    /// Each symbol costs one pass over the tokens. `parents`: a match of the
+    /// text before any `/` counts too.
+    fn run(&self, text: impl Iterator<Item = u32>, parents: bool) -> bool {
         let n = self.tokens.len();
         let mut at = vec![false; n + 1];
         let mut inside = vec![false; n];
@@ -124,6 +132,9 @@ impl Glob {
         self.close(&mut at);
         let (mut next_at, mut next_inside) = (vec![false; n + 1], vec![false; n]);
         for s in text {
+            if parents && s == SLASH && at[n] {
+                return true;
+            }
             next_at.fill(false);
             next_inside.fill(false);
             let mut alive = false;

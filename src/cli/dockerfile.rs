@@ -15,7 +15,7 @@ use ballast::dockerfile::{Dockerfile, history, lint};
 use ballast::report::dockerfile as df_report;
 
 pub(super) fn run_dockerfile(d: &DockerfileArgs) -> anyhow::Result<ExitCode> {
-    let text = std::fs::read_to_string(&d.path)
+    let text = ballast::dockerfile::read_regular_text(&d.path)
         .with_context(|| format!("cannot read the Dockerfile '{}'", d.path.display()))?;
     let df = Dockerfile::parse(&text, &d.path)?;
     let context = context_dir(d)?;

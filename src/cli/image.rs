@@ -174,7 +174,7 @@ fn join_dockerfile(analysis: &mut Analysis, path: &std::path::Path) -> anyhow::R
         && let Some(joined) = analysis.dockerfile.as_mut()
     {
         use ballast::dockerfile::cache::{self, Plan};
-        let text = std::fs::read_to_string(path)
+        let text = ballast::dockerfile::read_regular_text(path)
             .with_context(|| format!("cannot read the Dockerfile '{}'", path.display()))?;
         let sizes = join::layer_sizes(&Plan::from_dockerfile(&df), &joined.instructions);
         let opts = cache::CacheOptions::default();

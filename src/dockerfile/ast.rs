@@ -372,6 +372,9 @@ pub struct Dockerfile {
     /// The `ARG`s before the first `FROM`.
     pub global_args: Vec<Instruction>,
     pub stages: Vec<Stage>,
+    /// Each stage's scope at its end, kept by the parser (a cache).
+    #[serde(skip)]
+    pub(crate) ends: super::expand::StageEnds,
 }
 
 impl Dockerfile {

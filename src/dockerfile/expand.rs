@@ -4,82 +4,50 @@
 
 use std::collections::HashMap;
 
-use super::ast::{Dockerfile, Instruction, Kind};
+use super::ast::{Instruction, Kind};
 
-impl Dockerfile {
-    /// The scope of the global `ARG`s (what `FROM` lines see), with the
-    /// `--build-arg` values given.
-    pub fn global_scope(&self, build_args: &HashMap<String, String>) -> Scope {
-        let mut scope = Scope::new(self.directives.escape);
-        for arg in &self.global_args {
-            scope.apply(arg, build_args, None);
-        }
-        scope
+mod stages;
+pub(crate) use stages::StageEnds;
+
+/// The longest value one expansion may produce, in bytes.
+pub const MAX_VALUE: usize = 1 << 20;
+/// The most bytes the variables in scope at one instruction may hold together.
+pub const MAX_SCOPE: usize = 16 << 20;
+/// How deep `${…}` substitutions may nest (`${A:-${B:-…}}`).
+pub const MAX_NESTING: usize = 64;
+/// The most bytes the variables at the ends of all stages may hold together.
+pub const MAX_TOTAL: usize = 64 << 20;
+
+/// A variable over an expansion limit.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Breach {
+    /// The `ENV` or `ARG`.
+    pub kind: Kind,
+    /// 1-based line of the instruction.
+    pub line: usize,
+    /// The variable being set.
+    pub name: String,
+    /// Which limit, and its size.
+    pub message: String,
+}
+
+/// Why an expansion failed: bad syntax (the caller keeps the word as
+/// written), or a limit (see [`Breach`]).
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum Failure {
+    Syntax(String),
+    Limit(String),
+}
+
+impl From<String> for Failure {
+    fn from(message: String) -> Failure {
+        Failure::Syntax(message)
     }
+}
 
-    /// The scope in stage `stage` just before its instruction `index`
-    /// (`index == instructions.len()`: at the end of the stage). A stage built
-    /// on an earlier stage starts with that stage's `ENV`s.
-    pub fn scope_at(
-        &self,
-        stage: usize,
-        index: usize,
-        build_args: &HashMap<String, String>,
-    ) -> Scope {
-        let globals = self.global_scope(build_args);
-        self.scope_rec(stage, index, build_args, &globals, 0)
-    }
-
-    /// Visit each instruction of stage `stage` with the scope just before
-    /// it: what [`Dockerfile::scope_at`] gives for each index, built in one
-    /// pass so a long stage costs time linear in its length.
-    pub fn for_each_scope(
-        &self,
-        stage: usize,
-        build_args: &HashMap<String, String>,
-        mut visit: impl FnMut(usize, &Instruction, &Scope),
-    ) {
-        let Some(s) = self.stages.get(stage) else {
-            return;
-        };
-        let globals = self.global_scope(build_args);
-        let mut scope = self.scope_rec(stage, 0, build_args, &globals, 0);
-        for (i, ins) in s.instructions.iter().enumerate() {
-            visit(i, ins, &scope);
-            scope.apply(ins, build_args, Some(&globals));
-        }
-    }
-
-    fn scope_rec(
-        &self,
-        stage: usize,
-        index: usize,
-        build_args: &HashMap<String, String>,
-        globals: &Scope,
-        depth: usize,
-    ) -> Scope {
-        let Some(s) = self.stages.get(stage) else {
-            return Scope::new(self.directives.escape);
-        };
-        let mut scope = Scope::new(self.directives.escape);
-        let base = globals.expand(&s.base).unwrap_or_else(|_| s.base.clone());
-        if depth < self.stages.len()
-            && let Some(parent) = self.stage_named(&base, stage)
-        {
-            let p = self.scope_rec(
-                parent.index,
-                parent.instructions.len(),
-                build_args,
-                globals,
-                depth + 1,
-            );
-            scope.env = p.env;
-            scope.env_at = p.env_at;
-        }
-        for ins in s.instructions.iter().take(index) {
-            scope.apply(ins, build_args, Some(globals));
-        }
-        scope
+impl From<&str> for Failure {
+    fn from(message: &str) -> Failure {
+        Failure::Syntax(message.to_string())
     }
 }
 
@@ -95,6 +63,10 @@ pub struct Scope {
     /// the same however many variables a long file sets.
     env_at: HashMap<String, usize>,
     arg_at: HashMap<String, usize>,
+    /// The bytes of every value held, against [`MAX_SCOPE`].
+    total: usize,
+    /// The first limit an `ENV` or `ARG` broke (its value kept as written).
+    breach: Option<Breach>,
 }
 
 impl Scope {
@@ -106,7 +78,28 @@ impl Scope {
             args: Vec::new(),
             env_at: HashMap::new(),
             arg_at: HashMap::new(),
+            total: 0,
+            breach: None,
         }
+    }
+
+    /// Start with `parent`'s `ENV`s (and its breach): a stage built on another.
+    fn inherit(&mut self, parent: &Scope) {
+        let args: usize = parent
+            .args
+            .iter()
+            .filter_map(|(_, v)| v.as_ref())
+            .map(String::len)
+            .sum();
+        self.env.clone_from(&parent.env);
+        self.env_at.clone_from(&parent.env_at);
+        self.total = parent.total - args;
+        self.breach.clone_from(&parent.breach);
+    }
+
+    /// The first expansion limit an `ENV` or `ARG` in this scope broke.
+    pub fn breach(&self) -> Option<&Breach> {
+        self.breach.as_ref()
     }
 
     /// The value of `name`, if set.
@@ -129,8 +122,12 @@ impl Scope {
 
     /// Set an `ENV` (as the builder does for `ENV k=v`).
     pub fn set_env(&mut self, name: &str, value: String) {
+        self.total += value.len();
         match self.env_at.get(name) {
-            Some(&i) => self.env[i].1 = value,
+            Some(&i) => {
+                self.total -= self.env[i].1.len();
+                self.env[i].1 = value;
+            }
             None => {
                 self.env_at.insert(name.to_string(), self.env.len());
                 self.env.push((name.to_string(), value));
@@ -139,8 +136,12 @@ impl Scope {
     }
 
     fn set_arg(&mut self, name: &str, value: Option<String>) {
+        self.total += value.as_ref().map_or(0, String::len);
         match self.arg_at.get(name) {
-            Some(&i) => self.args[i].1 = value,
+            Some(&i) => {
+                self.total -= self.args[i].1.as_ref().map_or(0, String::len);
+                self.args[i].1 = value;
+            }
             None => {
                 self.arg_at.insert(name.to_string(), self.args.len());
                 self.args.push((name.to_string(), value));
@@ -155,12 +156,43 @@ impl Scope {
     }
 
     /// Expand one word: quotes removed, escapes applied, variables
-    /// substituted. The error is `${VAR:?message}`'s message or a syntax
-    /// problem.
+    /// substituted. The error is `${VAR:?message}`'s message, a syntax
+    /// problem or a limit ([`MAX_VALUE`], [`MAX_NESTING`]).
     pub fn expand(&self, word: &str) -> Result<String, String> {
-        expand(word, self.escape, &|name| {
+        self.expand_checked(word)
+            .map_err(|(Failure::Syntax(m) | Failure::Limit(m))| m)
+    }
+
+    fn expand_checked(&self, word: &str) -> Result<String, Failure> {
+        expand_word(word, self.escape, &|name| {
             self.get(name).map(str::to_string)
         })
+    }
+
+    /// The value `name` takes from `raw` in this scope: expanded, or as
+    /// written when the expansion fails; a limit broken is recorded (the
+    /// first one) against `line`.
+    fn value(&mut self, ins: &Instruction, name: &str, raw: &str, replaces: usize) -> String {
+        let value = match self.expand_checked(raw) {
+            Ok(v) if self.total - replaces + v.len() > MAX_SCOPE => Err(Failure::Limit(format!(
+                "the variables in scope would hold more than {} bytes (MAX_SCOPE)",
+                MAX_SCOPE
+            ))),
+            other => other,
+        };
+        match value {
+            Ok(v) => v,
+            Err(Failure::Syntax(_)) => raw.to_string(),
+            Err(Failure::Limit(message)) => {
+                self.breach.get_or_insert(Breach {
+                    kind: ins.kind,
+                    line: ins.line,
+                    name: name.to_string(),
+                    message,
+                });
+                raw.to_string()
+            }
+        }
     }
 
     /// Apply an `ENV` or `ARG` instruction. `globals`: the global `ARG`s an
@@ -175,17 +207,14 @@ impl Scope {
             Kind::Env => {
                 // Every value sees the scope before the instruction: after
                 // `ENV a=bye b=$a`, b is the old a (Docker's documented rule).
-                let values: Vec<(String, String)> = ins
-                    .pairs
-                    .iter()
-                    .map(|(k, v)| {
-                        let raw = v.as_deref().unwrap_or("");
-                        let value = self.expand(raw).unwrap_or_else(|_| raw.to_string());
-                        (k.clone(), value)
-                    })
-                    .collect();
+                let mut values = Vec::with_capacity(ins.pairs.len());
+                for (k, v) in &ins.pairs {
+                    let raw = v.as_deref().unwrap_or("");
+                    let old = self.env_at.get(k).map_or(0, |&i| self.env[i].1.len());
+                    values.push((k, self.value(ins, k, raw, old)));
+                }
                 for (k, v) in values {
-                    self.set_env(&k, v);
+                    self.set_env(k, v);
                 }
             }
             Kind::Arg => {
@@ -193,7 +222,8 @@ impl Scope {
                     let value = match (build_args.get(k), v, globals) {
                         (Some(given), _, _) => Some(given.clone()),
                         (None, Some(default), _) => {
-                            Some(self.expand(default).unwrap_or_else(|_| default.clone()))
+                            let old = self.arg(k).map_or(0, str::len);
+                            Some(self.value(ins, k, default, old))
                         }
                         (None, None, Some(g)) => g.arg(k).map(str::to_string),
                         (None, None, None) => None,
@@ -216,15 +246,23 @@ pub fn expand(
     escape: char,
     lookup: &dyn Fn(&str) -> Option<String>,
 ) -> Result<String, String> {
+    expand_word(word, escape, lookup).map_err(|(Failure::Syntax(m) | Failure::Limit(m))| m)
+}
+
+fn expand_word(
+    word: &str,
+    escape: char,
+    lookup: &dyn Fn(&str) -> Option<String>,
+) -> Result<String, Failure> {
     let chars: Vec<char> = word.chars().collect();
     let mut w = WordProc {
         chars: &chars,
         pos: 0,
         escape,
         lookup,
+        depth: 0,
     };
-    let out = w.process(None)?;
-    Ok(out)
+    w.process(None)
 }
 
 struct WordProc<'a> {
@@ -232,6 +270,8 @@ struct WordProc<'a> {
     pos: usize,
     escape: char,
     lookup: &'a dyn Fn(&str) -> Option<String>,
+    /// How many `${…}` enclose the current position.
+    depth: usize,
 }
 
 impl WordProc<'_> {
@@ -246,7 +286,7 @@ impl WordProc<'_> {
     }
 
     /// Process up to `stop` (unquoted, consumed) or the end.
-    fn process(&mut self, stop: Option<char>) -> Result<String, String> {
+    fn process(&mut self, stop: Option<char>) -> Result<String, Failure> {
         let mut out = String::new();
         while let Some(c) = self.peek() {
             if Some(c) == stop {
@@ -270,7 +310,7 @@ impl WordProc<'_> {
                 '"' => loop {
                     match self.next() {
                         Some('"') => break,
-                        Some('$') => out.push_str(&self.variable()?),
+                        Some('$') => self.substitute(&mut out)?,
                         Some(c) if c == self.escape => match self.peek() {
                             Some(n) if n == '"' || n == '$' || n == self.escape => {
                                 self.pos += 1;
@@ -287,7 +327,7 @@ impl WordProc<'_> {
                         }
                     }
                 },
-                '$' => out.push_str(&self.variable()?),
+                '$' => self.substitute(&mut out)?,
                 c if c == self.escape => match self.next() {
                     Some(n) => out.push(n),
                     None => out.push(c),
@@ -296,13 +336,25 @@ impl WordProc<'_> {
             }
         }
         if let Some(s) = stop {
-            return Err(format!("missing '{s}'"));
+            return Err(format!("missing '{s}'").into());
         }
         Ok(out)
     }
 
+    /// A substitution appended to `out`, which may not pass [`MAX_VALUE`].
+    fn substitute(&mut self, out: &mut String) -> Result<(), Failure> {
+        let value = self.variable()?;
+        if out.len() + value.len() > MAX_VALUE {
+            return Err(Failure::Limit(format!(
+                "its value would be longer than {MAX_VALUE} bytes (MAX_VALUE)"
+            )));
+        }
+        out.push_str(&value);
+        Ok(())
+    }
+
     /// After a `$`: a name, a `${…}` form, or a literal `$`.
-    fn variable(&mut self) -> Result<String, String> {
+    fn variable(&mut self) -> Result<String, Failure> {
         match self.peek() {
             Some('{') => {
                 self.pos += 1;
@@ -335,7 +387,7 @@ impl WordProc<'_> {
         name
     }
 
-    fn braced(&mut self) -> Result<String, String> {
+    fn braced(&mut self) -> Result<String, Failure> {
         let name = self.name();
         if name.is_empty() {
             return Err("bad substitution: a variable name must follow '${'".into());
@@ -349,7 +401,15 @@ impl WordProc<'_> {
         match op {
             Some('}') if !colon => Ok(value.unwrap_or_default()),
             Some(op @ ('-' | '+' | '?')) => {
-                let word = self.process(Some('}'))?;
+                if self.depth >= MAX_NESTING {
+                    return Err(Failure::Limit(format!(
+                        "its `${{…}}` substitutions nest more than {MAX_NESTING} deep (MAX_NESTING)"
+                    )));
+                }
+                self.depth += 1;
+                let word = self.process(Some('}'));
+                self.depth -= 1;
+                let word = word?;
                 let set = match (&value, colon) {
                     (Some(v), true) => !v.is_empty(),
                     (Some(_), false) => true,
@@ -362,15 +422,15 @@ impl WordProc<'_> {
                     '+' => String::new(),
                     _ if set => value.unwrap_or_default(),
                     _ if word.is_empty() => {
-                        return Err(format!("{name}: is not allowed to be unset"));
+                        return Err(format!("{name}: is not allowed to be unset").into());
                     }
-                    _ => return Err(format!("{name}: {word}")),
+                    _ => return Err(format!("{name}: {word}").into()),
                 })
             }
-            Some(c) => Err(format!(
-                "unsupported modifier ({c}) in substitution of '{name}'"
-            )),
-            None => Err(format!("missing '}}' in substitution of '{name}'")),
+            Some(c) => {
+                Err(format!("unsupported modifier ({c}) in substitution of '{name}'").into())
+            }
+            None => Err(format!("missing '}}' in substitution of '{name}'").into()),
         }
     }
 }

@@ -28,6 +28,8 @@
 use std::fmt;
 use std::path::Path;
 
+use crate::glob::{DoubleStar, Glob, Syntax, Unit};
+
 /// A parsed `.dockerignore`: its patterns in file order.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Ignore {
@@ -66,27 +68,18 @@ enum Matcher {
     /// A leading `**` followed by plain text: any path ending with `suffix`
     /// (and, when the suffix starts with `/`, the suffix itself at the root).
     Suffix(String),
-    /// Anything else, as a token sequence anchored at both ends.
-    Glob(Vec<Token>),
+    /// Anything else, anchored at both ends, in linear time.
+    Glob(Glob),
 }
 
-#[derive(Debug, Clone, PartialEq, Eq)]
-enum Token {
-    Char(char),
-    /// `*`: any run of characters other than `/`.
-    Star,
-    /// `?`: one character other than `/`.
-    One,
-    /// `[...]`: one character in (or, negated, not in) the ranges.
-    Class {
-        negated: bool,
-        ranges: Vec<(char, char)>,
-    },
-    /// `**/` or an inner `**`: zero or more whole directories (`(.*/)?`).
-    Dirs,
-    /// A trailing `**`: anything at all.
-    Rest,
-}
+/// Docker's pattern dialect: `**` is zero or more directories (anything when
+/// trailing), `[...]` classes and `\` escapes, `?` one character.
+const SYNTAX: Syntax = Syntax {
+    double_star: DoubleStar::Dirs,
+    classes: true,
+    escapes: true,
+    unit: Unit::Char,
+};
 
 impl Ignore {
     /// Parse the text of a `.dockerignore`.
@@ -128,7 +121,7 @@ impl Ignore {
     /// Read `DIR/.dockerignore`; `None` when the context has none.
     pub fn load(context: &Path) -> crate::Result<Option<Ignore>> {
         let path = context.join(".dockerignore");
-        let text = match std::fs::read(&path) {
+        let text = match super::file::read_regular_file(&path) {
             Ok(bytes) => String::from_utf8_lossy(&bytes).into_owned(),
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
             Err(e) => return Err(crate::Error::io(path, e)),
@@ -148,14 +141,12 @@ impl Ignore {
         let mut patterns = Vec::new();
         for (i, source) in sources.iter().enumerate() {
             let text = clean(source.as_ref());
-            let matcher = if text.is_empty() {
-                Matcher::Glob(vec![Token::Rest])
-            } else {
-                compile(&text).map_err(|why| IgnoreError {
-                    line: i + 1,
-                    message: format!("bad source '{}': {why}", source.as_ref()),
-                })?
-            };
+            // `.` (cleaned to nothing) is the whole context.
+            let pattern = if text.is_empty() { "**" } else { &text };
+            let matcher = compile(pattern).map_err(|why| IgnoreError {
+                line: i + 1,
+                message: format!("bad source '{}': {why}", source.as_ref()),
+            })?;
             patterns.push(Pattern {
                 text,
                 exception: false,
@@ -190,22 +181,13 @@ impl Ignore {
             return false;
         }
         let path = clean(path);
-        let chars: Vec<char> = path.chars().collect();
-        // The path itself and each parent directory, as prefixes of `chars`.
-        let ends: Vec<usize> = chars
-            .iter()
-            .enumerate()
-            .filter(|(_, c)| **c == '/')
-            .map(|(i, _)| i)
-            .chain(std::iter::once(chars.len()))
-            .collect();
         let mut excluded = false;
         for p in &self.patterns {
             // Only a pattern that could flip the verdict needs testing.
             if p.exception != excluded {
                 continue;
             }
-            if ends.iter().any(|&end| p.matcher.matches(&chars[..end])) {
+            if p.matcher.matches_self_or_parent(&path) {
                 excluded = !p.exception;
             }
         }
@@ -239,130 +221,23 @@ fn compile(pattern: &str) -> Result<Matcher, String> {
     {
         return Ok(Matcher::Suffix(rest.to_string()));
     }
-    let mut tokens = Vec::new();
-    let mut chars = pattern.chars().peekable();
-    while let Some(c) = chars.next() {
-        match c {
-            '*' if chars.peek() == Some(&'*') => {
-                chars.next();
-                if chars.peek() == Some(&'/') {
-                    chars.next();
-                }
-                tokens.push(if chars.peek().is_none() {
-                    Token::Rest
-                } else {
-                    Token::Dirs
-                });
-            }
-            '*' => tokens.push(Token::Star),
-            '?' => tokens.push(Token::One),
-            '\\' => tokens.push(Token::Char(chars.next().unwrap_or('\\'))),
-            '[' => tokens.push(class(&mut chars)?),
-            c => tokens.push(Token::Char(c)),
-        }
-    }
-    Ok(Matcher::Glob(tokens))
-}
-
-/// The rest of a `[...]` class, after its `[`.
-fn class(chars: &mut std::iter::Peekable<std::str::Chars<'_>>) -> Result<Token, String> {
-    let negated = chars.next_if_eq(&'^').is_some();
-    let mut ranges = Vec::new();
-    let mut first = true;
-    loop {
-        let c = match chars.next() {
-            None => return Err("unclosed `[` character class".to_string()),
-            Some(']') if !first => break,
-            Some('\\') => chars
-                .next()
-                .ok_or_else(|| "unclosed `[` character class".to_string())?,
-            Some(c) => c,
-        };
-        first = false;
-        let hi = if chars.peek() == Some(&'-') {
-            chars.next();
-            match chars.next() {
-                Some(']') => {
-                    // `[a-]`: the dash is literal.
-                    ranges.push((c, c));
-                    ranges.push(('-', '-'));
-                    break;
-                }
-                Some('\\') => chars
-                    .next()
-                    .ok_or_else(|| "unclosed `[` character class".to_string())?,
-                Some(h) => h,
-                None => return Err("unclosed `[` character class".to_string()),
-            }
-        } else {
-            c
-        };
-        if hi < c {
-            return Err(format!("bad range `{c}-{hi}` in a character class"));
-        }
-        ranges.push((c, hi));
-    }
-    Ok(Token::Class { negated, ranges })
+    Glob::new(pattern, SYNTAX).map(Matcher::Glob)
 }
 
 impl Matcher {
-    fn matches(&self, path: &[char]) -> bool {
+    /// Whether the pattern matches `path` or one of its parent directories.
+    fn matches_self_or_parent(&self, path: &str) -> bool {
         match self {
             Matcher::Suffix(suffix) => {
-                let s: Vec<char> = suffix.chars().collect();
-                path.ends_with(&s) || (s.first() == Some(&'/') && path == &s[1..])
+                let at = |end: &str| {
+                    end.ends_with(suffix.as_str())
+                        || suffix.strip_prefix('/').is_some_and(|s| end == s)
+                };
+                path.match_indices('/').any(|(i, _)| at(&path[..i])) || at(path)
             }
-            Matcher::Glob(tokens) => {
-                let mut failed = vec![false; (tokens.len() + 1) * (path.len() + 1)];
-                glob(tokens, 0, path, 0, &mut failed)
-            }
+            Matcher::Glob(glob) => glob.matches_self_or_parent(path),
         }
     }
-}
-
-/// Backtracking match of `tokens[t..]` against `path[p..]`, remembering the
-/// states that failed so a pattern full of stars stays linear-ish.
-fn glob(tokens: &[Token], t: usize, path: &[char], p: usize, failed: &mut [bool]) -> bool {
-    let slot = t * (path.len() + 1) + p;
-    if failed[slot] {
-        return false;
-    }
-    let ok = match tokens.get(t) {
-        None => p == path.len(),
-        Some(Token::Char(c)) => path.get(p) == Some(c) && glob(tokens, t + 1, path, p + 1, failed),
-        Some(Token::One) => {
-            path.get(p).is_some_and(|c| *c != '/') && glob(tokens, t + 1, path, p + 1, failed)
-        }
-        Some(Token::Class { negated, ranges }) => {
-            path.get(p)
-                .is_some_and(|c| ranges.iter().any(|(lo, hi)| (lo..=hi).contains(&c)) != *negated)
-                && glob(tokens, t + 1, path, p + 1, failed)
-        }
-        Some(Token::Star) => {
-            let mut q = p;
-            loop {
-                if glob(tokens, t + 1, path, q, failed) {
-                    break true;
-                }
-                match path.get(q) {
-                    Some(c) if *c != '/' => q += 1,
-                    _ => break false,
-                }
-            }
-        }
-        Some(Token::Dirs) => {
-            // Zero directories, or any run that ends just after a `/`.
-            glob(tokens, t + 1, path, p, failed)
-                || (p..path.len())
-                    .filter(|&q| path[q] == '/')
-                    .any(|q| glob(tokens, t + 1, path, q + 1, failed))
-        }
-        Some(Token::Rest) => true,
-    };
-    if !ok {
-        failed[slot] = true;
-    }
-    ok
 }
 
 #[cfg(test)]
@@ -544,5 +419,130 @@ mod tests {
         let pat = "*a*a*a*a*a*a*a*a*a*a*a*a*b";
         let path = "a".repeat(200);
         assert!(!ignore(pat).is_excluded(&path));
+    }
+
+    /// Once a stack overflow: the old matcher recursed once per token.
+    #[test]
+    fn a_dockerignore_line_of_100k_double_stars_is_linear_not_a_stack_overflow() {
+        let start = std::time::Instant::now();
+        let line = "**/".repeat(100_000);
+        check(&line, &["a", "a/b/c"], &[]);
+        check(&format!("{line}x"), &["x", "a/b/x", "a/x/c"], &["a/b/c"]);
+        let many = "**/\n".repeat(20_000) + "!**/keep\n";
+        check(&many, &["a/b"], &["keep", "a/keep"]);
+        let took = start.elapsed();
+        assert!(took < std::time::Duration::from_secs(5), "took {took:?}");
+    }
+
+    /// The matcher before `crate::glob` (a memoised backtracker), kept as the
+    /// reference: the new one must agree with it on every small case.
+    fn reference(pattern: &str, path: &str) -> bool {
+        #[derive(Debug)]
+        enum T {
+            Char(char),
+            Star,
+            One,
+            Class(bool, Vec<(char, char)>),
+            Dirs,
+            Rest,
+        }
+        fn go(ts: &[T], t: usize, p: &[char], i: usize) -> bool {
+            match ts.get(t) {
+                None => i == p.len(),
+                Some(T::Char(c)) => p.get(i) == Some(c) && go(ts, t + 1, p, i + 1),
+                Some(T::One) => p.get(i).is_some_and(|c| *c != '/') && go(ts, t + 1, p, i + 1),
+                Some(T::Class(neg, rs)) => {
+                    p.get(i)
+                        .is_some_and(|c| rs.iter().any(|(l, h)| (l..=h).contains(&c)) != *neg)
+                        && go(ts, t + 1, p, i + 1)
+                }
+                Some(T::Star) => (i..=p.len())
+                    .take_while(|&q| q == i || p[q - 1] != '/')
+                    .any(|q| go(ts, t + 1, p, q)),
+                Some(T::Dirs) => {
+                    go(ts, t + 1, p, i)
+                        || (i..p.len()).any(|q| p[q] == '/' && go(ts, t + 1, p, q + 1))
+                }
+                Some(T::Rest) => true,
+            }
+        }
+        let mut ts = Vec::new();
+        let mut cs = pattern.chars().peekable();
+        while let Some(c) = cs.next() {
+            ts.push(match c {
+                '*' if cs.next_if_eq(&'*').is_some() => {
+                    cs.next_if_eq(&'/');
+                    if cs.peek().is_none() {
+                        T::Rest
+                    } else {
+                        T::Dirs
+                    }
+                }
+                '*' => T::Star,
+                '?' => T::One,
+                '\\' => T::Char(cs.next().unwrap_or('\\')),
+                '[' => {
+                    let neg = cs.next_if_eq(&'^').is_some();
+                    let first = cs.next().expect("closed class");
+                    let mut rs = vec![(first, first)];
+                    for c in cs.by_ref() {
+                        if c == ']' {
+                            break;
+                        }
+                        rs.push((c, c));
+                    }
+                    T::Class(neg, rs)
+                }
+                c => T::Char(c),
+            });
+        }
+        let p: Vec<char> = path.chars().collect();
+        go(&ts, 0, &p, 0)
+    }
+
+    /// Every pattern of up to four pieces against every path of up to four
+    /// symbols, both from small alphabets: the new matcher agrees with the old.
+    #[test]
+    fn the_linear_matcher_agrees_with_the_old_backtracker() {
+        let pieces = ["a", "b", "/", "*", "?", "**", "**/", "[ab]", "[^a]", "\\*"];
+        let symbols = ["a", "b", "/", "*"];
+        let mut patterns = vec![String::new()];
+        for _ in 0..3 {
+            let grown: Vec<String> = patterns
+                .iter()
+                .flat_map(|p| pieces.iter().map(move |x| format!("{p}{x}")))
+                .collect();
+            patterns.extend(grown);
+        }
+        let mut paths = vec![String::new()];
+        for _ in 0..4 {
+            let grown: Vec<String> = paths
+                .iter()
+                .flat_map(|p| symbols.iter().map(move |x| format!("{p}{x}")))
+                .collect();
+            paths.extend(grown);
+        }
+        paths.sort();
+        paths.dedup();
+        for pattern in &patterns {
+            let Ok(Matcher::Glob(glob)) = compile(pattern) else {
+                continue;
+            };
+            for path in &paths {
+                assert_eq!(
+                    glob.is_match(path),
+                    reference(pattern, path),
+                    "{pattern:?} against {path:?}"
+                );
+                let parents = path.match_indices('/').map(|(i, _)| &path[..i]);
+                assert_eq!(
+                    glob.matches_self_or_parent(path),
+                    parents
+                        .chain([path.as_str()])
+                        .any(|p| reference(pattern, p)),
+                    "{pattern:?} against {path:?} or a parent"
+                );
+            }
+        }
     }
 }

@@ -8,6 +8,7 @@
 pub(crate) mod ast;
 pub mod cache;
 pub(crate) mod expand;
+pub(crate) mod file;
 pub mod history;
 pub mod ignore;
 pub mod lint;
@@ -16,5 +17,6 @@ pub(crate) mod proposal;
 pub(crate) mod shell;
 
 pub use ast::{Arguments, Directives, Dockerfile, Flag, Heredoc, Instruction, Kind, Mount, Stage};
-pub use expand::{Scope, expand};
-pub use parser::ParseError;
+pub use expand::{Breach, MAX_NESTING, MAX_SCOPE, MAX_TOTAL, MAX_VALUE, Scope, expand};
+pub use file::{read_regular_file, read_regular_text};
+pub use parser::{MAX_STAGES, ParseError};

@@ -56,10 +56,13 @@ impl fmt::Display for ParseError {
 
 impl std::error::Error for ParseError {}
 
+/// The most `FROM` lines (build stages) a Dockerfile may have.
+pub const MAX_STAGES: usize = 1000;
+
 impl Dockerfile {
     /// Read and parse the file at `path`.
     pub fn read(path: &Path) -> Result<Dockerfile, ParseError> {
-        let bytes = std::fs::read(path).map_err(|e| ParseError {
+        let bytes = super::file::read_regular_file(path).map_err(|e| ParseError {
             path: path.to_path_buf(),
             line: 0,
             column: 0,
@@ -158,10 +161,22 @@ impl<'a> Parser<'a> {
             directives,
             global_args: Vec::new(),
             stages: Vec::new(),
+            ends: Default::default(),
         };
         while let Some(logical) = self.next_logical() {
             let ins = self.instruction(&logical)?;
+            let full = df.stages.len() == MAX_STAGES;
             match (ins.kind, df.stages.last_mut()) {
+                (Kind::From, _) if full => {
+                    return Err(self.error(
+                        ins.line,
+                        ins.column,
+                        format!(
+                            "more than {MAX_STAGES} build stages (MAX_STAGES): split the \
+                             Dockerfile (the limit is fixed: see Limits in the README)"
+                        ),
+                    ));
+                }
                 (Kind::From, _) => {
                     let stage = self.stage(ins, df.stages.len())?;
                     df.stages.push(stage);
@@ -188,6 +203,16 @@ impl<'a> Parser<'a> {
                 "the Dockerfile has no FROM: a build needs at least one stage",
             ));
         }
+        df.ends = df.stage_ends().map_err(|b| {
+            self.error(
+                b.line,
+                1,
+                format!(
+                    "{} {}: {}; shorten it (the limit is fixed: see Limits in the README)",
+                    b.kind, b.name, b.message
+                ),
+            )
+        })?;
         Ok(df)
     }
 

@@ -146,3 +146,14 @@ fn matching_is_linear_in_pattern_times_text() {
     assert!(!quick(&pattern, NAME, &text));
     assert!(!quick(&pattern, CI, &text));
 }
+
+#[test]
+fn a_parent_directory_matches_in_the_same_pass() {
+    let glob = |p: &str| Glob::new(p, DOCKERIGNORE).expect("valid pattern");
+    assert!(glob("a/b").matches_self_or_parent("a/b/c/d"));
+    assert!(glob("a/*").matches_self_or_parent("a/x/y"));
+    assert!(glob("**/c").matches_self_or_parent("a/b/c/d"));
+    assert!(!glob("a/b").matches_self_or_parent("a/bc/d"));
+    assert!(!glob("a/b").matches_self_or_parent("a"));
+    assert!(glob("").matches_self_or_parent(""));
+}

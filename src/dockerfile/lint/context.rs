@@ -16,12 +16,13 @@ pub fn load_ignore(dockerfile: &Path, context: &Path) -> Result<Option<Ignore>> 
     let mut own = dockerfile.as_os_str().to_owned();
     own.push(".dockerignore");
     let own = Path::new(&own);
-    let path = if own.is_file() {
+    // Present but not a regular file (a FIFO, say): read it, to be refused.
+    let path = if own.exists() {
         own.to_path_buf()
     } else {
         context.join(".dockerignore")
     };
-    let text = match std::fs::read_to_string(&path) {
+    let text = match super::super::file::read_regular_text(&path) {
         Ok(t) => t,
         Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(None),
         Err(e) => return Err(Error::Io { path, cause: e }),

@@ -6,6 +6,7 @@ use std::collections::{HashMap, HashSet};
 use super::super::ast::{Instruction, Kind};
 use super::super::shell::{self, Command};
 use super::{Context, Linter, quote_list};
+use crate::glob::{DoubleStar, Glob, Syntax, Unit};
 
 impl Linter<'_> {
     /// DL3020: ADD where COPY fits.
@@ -303,10 +304,11 @@ pub(super) fn ecosystems_of_manifest(source: &str) -> Vec<&'static str> {
         .rsplit('/')
         .next()
         .unwrap_or(source);
+    let glob = name_glob(base);
     let mut out: Vec<&'static str> = MANIFESTS
         .iter()
         .filter(|(m, _)| {
-            glob_match(base, m)
+            glob.as_ref().is_some_and(|g| g.is_match(m))
                 || (base.starts_with("requirements")
                     && base.ends_with(".txt")
                     && *m == "requirements.txt")
@@ -323,28 +325,14 @@ pub(super) fn ecosystems_of_manifest(source: &str) -> Vec<&'static str> {
     out
 }
 
-/// `*` and `?` glob against one name.
-pub(super) fn glob_match(pattern: &str, name: &str) -> bool {
-    let (p, n): (Vec<char>, Vec<char>) = (pattern.chars().collect(), name.chars().collect());
-    let (mut pi, mut ni, mut star, mut mark) = (0, 0, None, 0);
-    while ni < n.len() {
-        if pi < p.len() && (p[pi] == '?' || p[pi] == n[ni]) {
-            pi += 1;
-            ni += 1;
-        } else if pi < p.len() && p[pi] == '*' {
-            star = Some(pi);
-            mark = ni;
-            pi += 1;
-        } else if let Some(s) = star {
-            pi = s + 1;
-            mark += 1;
-            ni = mark;
-        } else {
-            return false;
-        }
-    }
-    while pi < p.len() && p[pi] == '*' {
-        pi += 1;
-    }
-    pi == p.len()
+/// A one-name pattern: `*` and `?` only, everything else literal.
+pub(super) fn name_glob(pattern: &str) -> Option<Glob> {
+    const NAME: Syntax = Syntax {
+        double_star: DoubleStar::Star,
+        classes: false,
+        escapes: false,
+        unit: Unit::Char,
+    };
+    // Without classes no pattern is malformed.
+    Glob::new(pattern, NAME).ok()
 }

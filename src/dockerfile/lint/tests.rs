@@ -1,5 +1,9 @@
 use super::base::ImageRef;
-use super::copy::{ecosystems_of_manifest, glob_match, whole_context};
+use super::copy::{ecosystems_of_manifest, name_glob, whole_context};
+
+fn glob_match(pattern: &str, name: &str) -> bool {
+    name_glob(pattern).is_some_and(|g| g.is_match(name))
+}
 
 #[test]
 fn image_refs_split_registry_ports_tags_and_digests() {
@@ -15,6 +19,8 @@ fn image_refs_split_registry_ports_tags_and_digests() {
 fn globs_and_manifests() {
     assert!(glob_match("package*.json", "package-lock.json"));
     assert!(!glob_match("*.toml", "Cargo.lock"));
+    assert!(glob_match("C?rgo.*", "Cargo.lock") && glob_match("[x]*", "[x]y"));
+    assert!(!glob_match("go.mod?", "go.mod") && glob_match("**", "go.sum"));
     assert_eq!(ecosystems_of_manifest("./package*.json"), ["npm"]);
     assert_eq!(
         ecosystems_of_manifest("requirements/prod.txt"),

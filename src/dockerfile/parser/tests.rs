@@ -218,3 +218,17 @@ fn crlf_bom_and_lowercase_keywords() {
     assert_eq!(run.args, Arguments::Shell("echo   hi".into()));
     assert_eq!(run.text, "run echo \\\n  hi");
 }
+
+/// Once a stack overflow: the word processor recursed once per `${`.
+#[test]
+fn substitutions_nested_past_the_limit_are_an_error_not_a_stack_overflow() {
+    use super::super::expand::MAX_NESTING;
+    let look = vars(&[("A", "x")]);
+    let nested = |n: usize| format!("{}y{}", "${B:-".repeat(n), "}".repeat(n));
+    assert_eq!(expand(&nested(MAX_NESTING), '\\', &look), Ok("y".into()));
+    let e = expand(&nested(100_000), '\\', &look).expect_err("too deep");
+    assert!(e.contains("MAX_NESTING"), "{e}");
+    // In a FROM line or an ARG name the parser keeps the word as written.
+    let text = format!("FROM {}\n", nested(100_000));
+    assert!(Dockerfile::parse(&text, "Dockerfile").is_ok());
+}
