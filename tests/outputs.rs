@@ -101,25 +101,43 @@ fn a_symlinked_output_stays_a_symlink_and_its_target_gets_the_json() {
 
 #[test]
 fn a_fifo_as_an_output_receives_the_json_through_it() {
+    use std::io::Read;
+    use std::sync::atomic::{AtomicBool, Ordering};
     let tmp = tempfile::tempdir().unwrap();
     let fifo = tmp.path().join("pipe");
     let c = std::ffi::CString::new(fifo.to_str().unwrap()).unwrap();
     // SAFETY: a valid path.
     assert_eq!(unsafe { libc::mkfifo(c.as_ptr(), 0o600) }, 0);
+    // The read end is open before ballast starts (so its open for writing
+    // does not wait) and never blocks, so nothing here can hang: should
+    // ballast replace the FIFO instead, the reader just gets nothing.
+    let mut read_end = fs::OpenOptions::new()
+        .read(true)
+        .custom_flags(libc::O_NONBLOCK)
+        .open(&fifo)
+        .unwrap();
+    let done = std::sync::Arc::new(AtomicBool::new(false));
     let reader = {
-        let fifo = fifo.clone();
-        std::thread::spawn(move || fs::read(fifo).unwrap())
+        let done = done.clone();
+        std::thread::spawn(move || {
+            let (mut received, mut buf) = (Vec::new(), [0u8; 8192]);
+            loop {
+                let finished = done.load(Ordering::SeqCst);
+                match read_end.read(&mut buf) {
+                    Ok(n) if n > 0 => received.extend_from_slice(&buf[..n]),
+                    // Empty: no writer or no data yet; after ballast has
+                    // exited, empty means everything was read.
+                    _ if finished => return received,
+                    _ => std::thread::sleep(Duration::from_millis(5)),
+                }
+            }
+        })
     };
     let run = ballast()
         .arg(demo())
         .args(["--json", fifo.to_str().unwrap()])
         .output();
-    // Should ballast never have opened the FIFO, the reader still waits for
-    // a writer: open one without blocking and close it, so it sees the end.
-    let _ = fs::OpenOptions::new()
-        .write(true)
-        .custom_flags(libc::O_NONBLOCK)
-        .open(&fifo);
+    done.store(true, Ordering::SeqCst);
     let received = reader.join().unwrap();
     let run = run.unwrap();
     assert!(
