@@ -97,6 +97,21 @@ fn a_symlinked_output_stays_a_symlink_and_its_target_gets_the_json() {
         .success();
     assert!(fs::symlink_metadata(&dangling).unwrap().is_symlink());
     json_in(&fs::read(tmp.path().join("made.json")).unwrap());
+    // A loop of links is an error, not a spin.
+    let (a, b) = (tmp.path().join("a.json"), tmp.path().join("b.json"));
+    std::os::unix::fs::symlink(&b, &a).unwrap();
+    std::os::unix::fs::symlink(&a, &b).unwrap();
+    let err = ballast()
+        .arg(demo())
+        .args(["--json", a.to_str().unwrap()])
+        .assert()
+        .code(2)
+        .get_output()
+        .stderr
+        .clone();
+    let err = String::from_utf8(err).unwrap();
+    assert!(err.contains("symbolic links"), "{err}");
+    assert!(fs::symlink_metadata(&a).unwrap().is_symlink());
 }
 
 #[test]
