@@ -38,7 +38,7 @@ for img in "${images[@]}"; do
     add "$img" --no-tui --json -
     add "$img" --no-tui --markdown -
     add "$img" --no-tui
-    add "$img" --no-tui --ci --junit "$OUT/junit.xml" --sarif -
+    add "$img" --no-tui --ci --junit "$OUT/junit.xml" --sarif "$OUT/sarif.json"
 done
 DEMO=$ROOT/fixtures/demo.tar
 add "$DEMO" --no-tui --dockerfile "$ROOT/fixtures/demo.Dockerfile" --json -
@@ -64,7 +64,9 @@ for case in "${cases[@]}"; do
         "$bin" "${args[@]}" >"$OUT/$n.$side" 2>"$OUT/$n.$side.err"
         echo "exit $?" >>"$OUT/$n.$side.err"
         set -e
-        [ -f "$OUT/junit.xml" ] && cat "$OUT/junit.xml" >>"$OUT/$n.$side" && rm "$OUT/junit.xml"
+        for f in junit.xml sarif.json; do
+            if [ -f "$OUT/$f" ]; then cat "$OUT/$f" >>"$OUT/$n.$side" && rm "$OUT/$f"; fi
+        done
     done
     if cmp -s "$OUT/$n.old" "$OUT/$n.new" && cmp -s "$OUT/$n.old.err" "$OUT/$n.new.err"; then
         same=$((same + 1))

@@ -5,11 +5,13 @@ use std::process::ExitCode;
 use anyhow::Context;
 
 use super::DiffArgs;
-use super::options::{SourceFlags, analyze_with_bar, emit, emit_json};
+use super::options::{SourceFlags, analyze_with_bar};
+use super::output::{emit, emit_json, json_and_markdown};
 use ballast::analysis::{self, Analysis};
 use ballast::report;
 
 pub(super) fn run_diff(d: &DiffArgs) -> anyhow::Result<ExitCode> {
+    json_and_markdown(d.json.as_deref(), d.markdown.as_deref())?;
     let opts = SourceFlags {
         platform: d.platform.as_deref(),
         no_verify: d.no_verify,

@@ -8,13 +8,15 @@ use std::process::ExitCode;
 use anyhow::Context;
 
 use super::DockerfileArgs;
-use super::options::{SourceFlags, analyze_with_bar, emit, emit_json};
+use super::options::{SourceFlags, analyze_with_bar};
+use super::output::{emit, emit_json, json_and_markdown};
 use ballast::analysis::join;
 use ballast::dockerfile::cache::{self, CacheReport};
 use ballast::dockerfile::{Dockerfile, history, lint};
 use ballast::report::dockerfile as df_report;
 
 pub(super) fn run_dockerfile(d: &DockerfileArgs) -> anyhow::Result<ExitCode> {
+    json_and_markdown(d.json.as_deref(), d.markdown.as_deref())?;
     let text = ballast::dockerfile::read_regular_text(&d.path)
         .with_context(|| format!("cannot read the Dockerfile '{}'", d.path.display()))?;
     let df = Dockerfile::parse(&text, &d.path)?;

@@ -6,7 +6,8 @@ use std::process::ExitCode;
 
 use anyhow::Context;
 
-use super::options::{Bar, SourceFlags, analyze_with_bar, emit, other_image};
+use super::options::{Bar, SourceFlags, analyze_with_bar, other_image};
+use super::output::{emit, is_stdout, one_stdout_writer};
 use super::{Args, CiFormat};
 use ballast::analysis::{self, Analysis};
 use ballast::progress::Progress;
@@ -27,6 +28,7 @@ pub(super) fn run_image(args: &Args) -> anyhow::Result<ExitCode> {
         engine_storage: args.engine_storage,
     }
     .options()?;
+    one_stdout_writer(&stdout_writers(args))?;
     let output_flag = args.json.is_some() || args.markdown.is_some() || args.sarif.is_some();
     if !args.ci && !output_flag && !args.no_tui && std::io::stdout().is_terminal() {
         return run_tui(args, image, opts);
@@ -46,6 +48,29 @@ pub(super) fn run_image(args: &Args) -> anyhow::Result<ExitCode> {
         return Ok(ExitCode::SUCCESS);
     }
     run_ci(args, &opts, &analysis, &image)
+}
+
+/// The flags that print to stdout in this run: `--ci` (its verdict, and with
+/// `--format github` the annotations) and each output given `-`.
+fn stdout_writers(args: &Args) -> Vec<&'static str> {
+    let mut writers = Vec::new();
+    if args.ci {
+        writers.push(match args.format {
+            CiFormat::Text => "--ci (its verdict)",
+            CiFormat::Github => "--ci --format github (its verdict and annotations)",
+        });
+    }
+    for (flag, path) in [
+        ("--json -", &args.json),
+        ("--markdown -", &args.markdown),
+        ("--sarif -", &args.sarif),
+        ("--junit -", &args.junit),
+    ] {
+        if path.as_deref().is_some_and(is_stdout) {
+            writers.push(flag);
+        }
+    }
+    writers
 }
 
 /// The interactive TUI: it analyses the image itself, showing the progress.

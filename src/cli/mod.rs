@@ -9,6 +9,7 @@ mod diff;
 mod dockerfile;
 mod image;
 mod options;
+mod output;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -72,47 +73,62 @@ pub struct Args {
     pub ci: bool,
 
     /// Budget file (`.ballast.toml`, or a dive `.dive-ci`).
-    #[arg(long, value_name = "FILE", help_heading = "CI budgets")]
+    #[arg(
+        long,
+        value_name = "FILE",
+        requires = "ci",
+        help_heading = "CI budgets"
+    )]
     pub config: Option<PathBuf>,
 
     /// Largest image (sum of layers), e.g. 150MB or 1.2GiB.
-    #[arg(long, value_name = "SIZE", value_parser = ci::parse_size, help_heading = "CI budgets")]
+    #[arg(long, value_name = "SIZE", value_parser = ci::parse_size, requires = "ci", help_heading = "CI budgets")]
     pub max_size: Option<u64>,
 
     /// Largest single layer.
-    #[arg(long, value_name = "SIZE", value_parser = ci::parse_size, help_heading = "CI budgets")]
+    #[arg(long, value_name = "SIZE", value_parser = ci::parse_size, requires = "ci", help_heading = "CI budgets")]
     pub max_layer_size: Option<u64>,
 
     /// Most wasted bytes (dive's definition).
-    #[arg(long, value_name = "SIZE", value_parser = ci::parse_size, help_heading = "CI budgets")]
+    #[arg(long, value_name = "SIZE", value_parser = ci::parse_size, requires = "ci", help_heading = "CI budgets")]
     pub max_wasted_bytes: Option<u64>,
 
     /// Most reclaimable bytes.
-    #[arg(long, value_name = "SIZE", value_parser = ci::parse_size, help_heading = "CI budgets")]
+    #[arg(long, value_name = "SIZE", value_parser = ci::parse_size, requires = "ci", help_heading = "CI budgets")]
     pub max_reclaimable_bytes: Option<u64>,
 
     /// Most wasted bytes relative to the layers above the first (0.1 or 10%).
-    #[arg(long, value_name = "RATIO", value_parser = ci::parse_ratio, help_heading = "CI budgets")]
+    #[arg(long, value_name = "RATIO", value_parser = ci::parse_ratio, requires = "ci", help_heading = "CI budgets")]
     pub max_wasted_percent: Option<f64>,
 
     /// Lowest dive efficiency (0.9 or 90%).
-    #[arg(long, value_name = "RATIO", value_parser = ci::parse_ratio, help_heading = "CI budgets")]
+    #[arg(long, value_name = "RATIO", value_parser = ci::parse_ratio, requires = "ci", help_heading = "CI budgets")]
     pub min_efficiency: Option<f64>,
 
     /// A finding rule that must not fire (repeatable), e.g. secret.
-    #[arg(long, value_name = "RULE", value_parser = str::parse::<Rule>, help_heading = "CI budgets")]
+    #[arg(long, value_name = "RULE", value_parser = str::parse::<Rule>, requires = "ci", help_heading = "CI budgets")]
     pub deny: Vec<Rule>,
 
     /// Leave paths matching GLOB out of wasted bytes and denied rules (repeatable).
-    #[arg(long, value_name = "GLOB", help_heading = "CI budgets")]
+    #[arg(
+        long,
+        value_name = "GLOB",
+        requires = "ci",
+        help_heading = "CI budgets"
+    )]
     pub ignore_path: Vec<String>,
 
     /// The image to compare against for --max-growth (any source).
-    #[arg(long, value_name = "IMAGE", help_heading = "CI budgets")]
+    #[arg(
+        long,
+        value_name = "IMAGE",
+        requires = "ci",
+        help_heading = "CI budgets"
+    )]
     pub baseline: Option<String>,
 
     /// Most growth allowed against --baseline.
-    #[arg(long, value_name = "SIZE", value_parser = ci::parse_size, help_heading = "CI budgets")]
+    #[arg(long, value_name = "SIZE", value_parser = ci::parse_size, requires = "ci", help_heading = "CI budgets")]
     pub max_growth: Option<u64>,
 
     /// Also estimate a switch to this local image as the base (measured, not
@@ -126,11 +142,16 @@ pub struct Args {
 
     /// How --ci reports: `text`, or `github` (workflow annotations too, and the
     /// markdown report appended to $GITHUB_STEP_SUMMARY when it is set).
-    #[arg(long, value_enum, default_value_t = CiFormat::Text, help_heading = "CI budgets")]
+    #[arg(long, value_enum, default_value_t = CiFormat::Text, requires = "ci", help_heading = "CI budgets")]
     pub format: CiFormat,
 
     /// Write the budget results as JUnit XML (GitLab, Jenkins) to FILE.
-    #[arg(long, value_name = "FILE", help_heading = "CI budgets")]
+    #[arg(
+        long,
+        value_name = "FILE",
+        requires = "ci",
+        help_heading = "CI budgets"
+    )]
     pub junit: Option<PathBuf>,
 
     /// Write the findings (and, with --ci, failed budgets) as SARIF 2.1.0 for

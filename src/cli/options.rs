@@ -1,11 +1,7 @@
 //! What every command shares: how to read an image (the source options from
-//! the flags, a progress bar while it is read) and writing an output to a file
-//! (atomically) or to stdout.
+//! the flags, a progress bar while it is read). Writing outputs is `output`.
 
-use std::io::{IsTerminal, Write};
-
-use anyhow::Context;
-use serde::Serialize;
+use std::io::IsTerminal;
 
 use ballast::analysis::{self, Analysis};
 use ballast::progress::Progress;
@@ -67,46 +63,6 @@ pub(super) fn analyze_with_bar(
     let analysis = analysis::analyze(reference, opts, &bar);
     bar.clear();
     analysis
-}
-
-/// Write `value` as pretty JSON and a newline to FILE, or stdout for `-`.
-pub(super) fn emit_json(target: &std::path::Path, value: &impl Serialize) -> anyhow::Result<()> {
-    emit(target, |w| {
-        serde_json::to_writer_pretty(&mut *w, value)?;
-        w.write_all(b"\n")?;
-        w.flush()
-    })
-}
-
-/// Write `render`'s output to FILE, or stdout for `-`.
-pub(super) fn emit(
-    target: &std::path::Path,
-    render: impl FnOnce(&mut dyn Write) -> std::io::Result<()>,
-) -> anyhow::Result<()> {
-    if target.as_os_str() == "-" {
-        render(&mut std::io::stdout().lock()).context("cannot write to stdout")
-    } else {
-        write_file(target, render)
-    }
-}
-
-/// Write through a temporary file beside `path`, so a failure never leaves a
-/// half-written file in its place.
-fn write_file(
-    path: &std::path::Path,
-    f: impl FnOnce(&mut dyn Write) -> std::io::Result<()>,
-) -> anyhow::Result<()> {
-    let dir = path
-        .parent()
-        .filter(|p| !p.as_os_str().is_empty())
-        .unwrap_or(std::path::Path::new("."));
-    let mut tmp = tempfile::NamedTempFile::new_in(dir)
-        .with_context(|| format!("cannot write '{}'", path.display()))?;
-    f(&mut std::io::BufWriter::new(tmp.as_file_mut()))
-        .with_context(|| format!("cannot write '{}'", path.display()))?;
-    tmp.persist(path)
-        .with_context(|| format!("cannot write '{}'", path.display()))?;
-    Ok(())
 }
 
 /// indicatif progress bar on stderr, hidden when stderr is not a terminal.

@@ -30,6 +30,8 @@ struct TomlBudgets {
 #[serde(untagged)]
 enum SizeValue {
     Int(u64),
+    Negative(i64),
+    Float(f64),
     Text(String),
 }
 
@@ -42,50 +44,121 @@ enum RatioValue {
 
 /// Parse a size as people write it: `150MB` (10^6), `1.2GiB` (2^30), `512k`,
 /// `1000` (bytes). Units are go-humanize's, as dive's `.dive-ci` uses them.
+/// A negative size, or one above 2^64 - 1 bytes, is an error naming the value.
 pub fn parse_size(text: &str) -> std::result::Result<u64, String> {
     let t = text.trim();
     let split = t
         .find(|c: char| !(c.is_ascii_digit() || c == '.'))
         .unwrap_or(t.len());
     let (num, unit) = t.split_at(split);
-    let value: f64 = num
-        .parse()
-        .map_err(|_| format!("'{text}' is not a size (try 150MB or 1.2GiB)"))?;
-    let mult: f64 = match unit.trim().to_ascii_lowercase().as_str() {
-        "" | "b" => 1.0,
-        "k" | "kb" => 1e3,
-        "m" | "mb" => 1e6,
-        "g" | "gb" => 1e9,
-        "t" | "tb" => 1e12,
-        "ki" | "kib" => 1024.0,
-        "mi" | "mib" => 1024.0 * 1024.0,
-        "gi" | "gib" => 1024.0 * 1024.0 * 1024.0,
-        "ti" | "tib" => 1024f64.powi(4),
+    let not_a_size = || format!("'{text}' is not a size (try 150MB or 1.2GiB)");
+    if num.is_empty() {
+        return Err(if t.starts_with('-') {
+            format!("'{text}' is negative; a size is 0 bytes or more")
+        } else {
+            not_a_size()
+        });
+    }
+    let mult: u64 = match unit.trim().to_ascii_lowercase().as_str() {
+        "" | "b" => 1,
+        "k" | "kb" => 1_000,
+        "m" | "mb" => 1_000_000,
+        "g" | "gb" => 1_000_000_000,
+        "t" | "tb" => 1_000_000_000_000,
+        "ki" | "kib" => 1 << 10,
+        "mi" | "mib" => 1 << 20,
+        "gi" | "gib" => 1 << 30,
+        "ti" | "tib" => 1 << 40,
         other => {
             return Err(format!(
-                "'{text}': unknown size unit '{other}' (use B, KB, MB, GB, KiB, MiB, GiB)"
+                "'{text}': unknown size unit '{other}' (use B, KB, MB, GB, TB, KiB, MiB, GiB, TiB)"
             ));
         }
     };
-    Ok((value * mult).round() as u64)
+    let too_large = || {
+        format!(
+            "'{text}' is too large (the largest size is {} bytes, about 18.4 EB)",
+            u64::MAX
+        )
+    };
+    if !num.contains('.') {
+        // Whole numbers exactly, so an overflow is seen rather than rounded.
+        let n: u64 = num
+            .parse()
+            .map_err(|e: std::num::ParseIntError| match e.kind() {
+                std::num::IntErrorKind::PosOverflow => too_large(),
+                _ => not_a_size(),
+            })?;
+        return n.checked_mul(mult).ok_or_else(too_large);
+    }
+    // Only digits and dots here: never NaN or infinite, but maybe too large.
+    let value: f64 = num.parse().map_err(|_| not_a_size())?;
+    let bytes = (value * mult as f64).round();
+    if bytes >= 18_446_744_073_709_551_616.0 {
+        return Err(too_large());
+    }
+    Ok(bytes as u64)
 }
 
-/// Parse a ratio: `0.9`, `90%`; a bare number above 1 is a percentage.
+/// Parse a ratio. One rule for flags and `.ballast.toml` alike: a bare
+/// number is a fraction from 0 to 1 (`0.9`), a number with `%` a percentage
+/// from 0 to 100 (`90%`). A bare number above 1 is an error that suggests
+/// the percentage; NaN, infinity and negative values are errors.
 pub fn parse_ratio(text: &str) -> std::result::Result<f64, String> {
     let t = text.trim();
     let (num, percent) = match t.strip_suffix('%') {
         Some(n) => (n.trim(), true),
         None => (t, false),
     };
-    let v: f64 = num
-        .parse()
-        .map_err(|_| format!("'{text}' is not a ratio (try 0.9 or 90%)"))?;
-    Ok(if percent || v > 1.0 { v / 100.0 } else { v })
+    let value: f64 = num.parse().map_err(|_| {
+        format!(
+            "'{text}' is not a ratio (write a fraction such as 0.9, or a percentage such as 90%)"
+        )
+    })?;
+    checked_ratio(value, percent, text)
+}
+
+/// A ratio's value checked by the rule of `parse_ratio`; `shown` is how the
+/// user wrote it.
+fn checked_ratio(value: f64, percent: bool, shown: &str) -> std::result::Result<f64, String> {
+    let (max, unit) = if percent { (100.0, "%") } else { (1.0, "") };
+    if !value.is_finite() {
+        return Err(format!(
+            "'{shown}' is not a ratio (write a fraction such as 0.9, or a percentage such as 90%)"
+        ));
+    }
+    if value < 0.0 {
+        return Err(format!(
+            "'{shown}' is negative; a ratio is from 0 to {max}{unit}"
+        ));
+    }
+    if value > max {
+        return Err(if percent {
+            format!("'{shown}' is above 100%")
+        } else {
+            format!(
+                "'{shown}' is above 1: a bare number is a fraction (0.9 is 90 %); \
+                 for a percentage write '{value}%'"
+            )
+        });
+    }
+    // -0.0 reads as 0.
+    Ok(if percent { value / 100.0 } else { value } + 0.0)
 }
 
 fn size_of(v: Option<SizeValue>, key: &str, path: &Path) -> Result<Option<u64>> {
     v.map(|v| match v {
         SizeValue::Int(n) => Ok(n),
+        SizeValue::Negative(n) => Err(bad_config(
+            path,
+            key,
+            format!("'{n}' is negative; a size is 0 bytes or more"),
+        )),
+        SizeValue::Float(f) => Err(bad_config(
+            path,
+            key,
+            format!("'{f}' is not a whole number of bytes (write a size such as \"1.5MB\")"),
+        )),
         SizeValue::Text(t) => parse_size(&t).map_err(|e| bad_config(path, key, e)),
     })
     .transpose()
@@ -93,7 +166,9 @@ fn size_of(v: Option<SizeValue>, key: &str, path: &Path) -> Result<Option<u64>> 
 
 fn ratio_of(v: Option<RatioValue>, key: &str, path: &Path) -> Result<Option<f64>> {
     v.map(|v| match v {
-        RatioValue::Float(f) => Ok(if f > 1.0 { f / 100.0 } else { f }),
+        RatioValue::Float(f) => {
+            checked_ratio(f, false, &f.to_string()).map_err(|e| bad_config(path, key, e))
+        }
         RatioValue::Text(t) => parse_ratio(&t).map_err(|e| bad_config(path, key, e)),
     })
     .transpose()
@@ -155,14 +230,98 @@ mod tests {
         );
         assert_eq!(parse_ratio("0.9"), Ok(0.9));
         assert_eq!(parse_ratio("90%"), Ok(0.9));
-        assert_eq!(parse_ratio("95"), Ok(0.95));
+        assert_eq!(parse_ratio("1"), Ok(1.0));
+        assert_eq!(parse_ratio("100%"), Ok(1.0));
+        assert_eq!(parse_ratio("0"), Ok(0.0));
+    }
+
+    #[test]
+    fn a_bare_ratio_above_one_is_an_error_suggesting_a_percentage() {
+        // It used to mean 95 %, while 1 meant 100 %.
+        let err = parse_ratio("95").unwrap_err();
+        assert!(err.contains("'95' is above 1"), "{err}");
+        assert!(err.contains("'95%'"), "{err}");
+        assert!(parse_ratio("2").unwrap_err().contains("'2%'"));
+        assert!(parse_ratio("101%").unwrap_err().contains("above 100%"));
+    }
+
+    #[test]
+    fn nan_infinite_and_negative_ratios_are_errors() {
+        for bad in [
+            "NaN", "nan", "inf", "-inf", "infinity", "1e999", "NaN%", "inf%",
+        ] {
+            let err = parse_ratio(bad).unwrap_err();
+            assert!(err.contains("is not a ratio"), "{bad}: {err}");
+            assert!(err.contains(bad), "{bad}: {err}");
+        }
+        for bad in ["-0.1", "-5%"] {
+            let err = parse_ratio(bad).unwrap_err();
+            assert!(err.contains("negative"), "{bad}: {err}");
+        }
+        assert_eq!(parse_ratio("-0"), Ok(0.0));
+        assert!(parse_ratio("-0").unwrap().is_sign_positive());
+    }
+
+    #[test]
+    fn an_overflowing_size_is_an_error_naming_the_value() {
+        // It used to saturate to 18 EB.
+        for bad in [
+            "99999999999999999999999999TB",
+            "99999999999999999999999999",
+            "18446744073709551616",
+            "20000000TB",
+            "16777216TiB",
+            "18446744073709551615.9",
+            "99999999999999999999.5GB",
+        ] {
+            let err = parse_size(bad).unwrap_err();
+            assert!(err.contains(&format!("'{bad}' is too large")), "{err}");
+        }
+        assert_eq!(parse_size("18446744073709551615"), Ok(u64::MAX));
+        assert_eq!(parse_size("16777215TiB"), Ok(16_777_215 << 40));
+        let err = parse_size("-5MB").unwrap_err();
+        assert!(err.contains("'-5MB' is negative"), "{err}");
+        for bad in ["NaN", "inf", "1e3MB", "1.2.3MB", "MB", ""] {
+            assert!(parse_size(bad).is_err(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn toml_budgets_reject_nan_infinite_negative_and_ambiguous_values() {
+        let p = Path::new(".ballast.toml");
+        for (text, key, says) in [
+            ("min_efficiency = nan\n", "min_efficiency", "is not a ratio"),
+            ("min_efficiency = inf\n", "min_efficiency", "is not a ratio"),
+            (
+                "max_wasted_percent = -0.5\n",
+                "max_wasted_percent",
+                "negative",
+            ),
+            ("min_efficiency = 95\n", "min_efficiency", "'95%'"),
+            (
+                "min_efficiency = \"NaN\"\n",
+                "min_efficiency",
+                "is not a ratio",
+            ),
+            ("max_size = -5\n", "max_size", "'-5' is negative"),
+            ("max_size = 1.5\n", "max_size", "not a whole number"),
+            ("max_size = nan\n", "max_size", "not a whole number"),
+            (
+                "max_size = \"99999999999999999999999999TB\"\n",
+                "max_size",
+                "too large",
+            ),
+        ] {
+            let err = parse_toml(text, p).unwrap_err().to_string();
+            assert!(err.contains(key) && err.contains(says), "{text}: {err}");
+        }
     }
 
     #[test]
     fn toml_budgets_with_or_without_a_table() {
         let p = Path::new(".ballast.toml");
         let b = parse_toml(
-            "[budget]\nmax_size = \"150MB\"\nmin_efficiency = 95\ndeny = [\"secret\"]\n",
+            "[budget]\nmax_size = \"150MB\"\nmin_efficiency = \"95%\"\ndeny = [\"secret\"]\n",
             p,
         )
         .unwrap();

@@ -33,7 +33,8 @@ pub(super) fn parse_dive_ci(text: &str, path: &Path) -> Result<Budgets> {
         // dive calls a ratio outside 0..1 misconfigured and gives no verdict.
         let ratio = |v: &str| -> Result<f64> {
             match v.parse::<f64>() {
-                Ok(r) if (0.0..=1.0).contains(&r) => Ok(r),
+                Ok(r) if (0.0..=1.0).contains(&r) => Ok(r + 0.0),
+                Ok(r) if r.is_nan() => Err(bad_config(path, key, format!("'{v}' is not a number"))),
                 Ok(_) => Err(bad_config(
                     path,
                     key,
@@ -92,5 +93,25 @@ mod tests {
         let err =
             parse_dive_ci("rules:\n  lowestEfficency: 0.9\n", Path::new(".dive-ci")).unwrap_err();
         assert!(err.to_string().contains("lowestEfficency"), "{err}");
+    }
+
+    #[test]
+    fn dive_ci_rejects_nan_infinite_negative_and_overflowing_values() {
+        for (rule, value, says) in [
+            ("lowestEfficiency", "NaN", "'NaN' is not a number"),
+            ("lowestEfficiency", "inf", "outside 0..1"),
+            ("highestUserWastedPercent", "-0.1", "outside 0..1"),
+            ("highestUserWastedPercent", "10", "outside 0..1"),
+            (
+                "highestWastedBytes",
+                "99999999999999999999999999TB",
+                "too large",
+            ),
+        ] {
+            let text = format!("rules:\n  {rule}: {value}\n");
+            let err = parse_dive_ci(&text, Path::new(".dive-ci")).unwrap_err();
+            let err = err.to_string();
+            assert!(err.contains(rule) && err.contains(says), "{err}");
+        }
     }
 }
