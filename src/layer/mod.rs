@@ -95,7 +95,7 @@ pub struct EntryWarning {
 }
 
 /// Everything ballast keeps of one layer.
-#[derive(Debug, Default)]
+#[derive(Debug, Default, Clone)]
 pub struct LayerIndex {
     pub entries: Vec<Entry>,
     /// `sha256:<hex>` of the uncompressed stream, when verification was on.

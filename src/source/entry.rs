@@ -66,6 +66,11 @@ pub fn read_entry(
             let open = || open_compressed(path, reference);
             read_from_stream(&open, reference, None, opts, layer, t, sink_ref)
         }
+        Origin::Stdin => Err(Error::Usage(
+            "the image was read from standard input, which cannot be read a second time; \
+             save it to a file (docker save IMAGE -o image.tar) to open files in it"
+                .into(),
+        )),
         Origin::Engine(engine) => {
             if opts.engine_storage == EngineStorage::Auto
                 && let Ok(located) = overlay::locate(engine, reference)?
@@ -93,7 +98,7 @@ fn read_from_store(
     target: &[u8],
     sink: &mut Limited<'_>,
 ) -> Result<()> {
-    let plan = layout::resolve(store, opts.platform.as_ref(), None)?;
+    let plan = layout::resolve(store, opts.platform.as_ref(), None, opts.verify)?;
     let layer_ref = plan
         .layers
         .get(layer)
@@ -159,7 +164,7 @@ fn read_from_stream(
             _ => {}
         }
     }
-    let plan = layout::resolve(&mem, opts.platform.as_ref(), tag)?;
+    let plan = layout::resolve(&mem, opts.platform.as_ref(), tag, opts.verify)?;
     let layer_ref = plan
         .layers
         .get(layer)
