@@ -14,7 +14,10 @@ use super::digest;
 use super::store::{BlobStore, clean};
 use crate::error::{Error, Result};
 
-const METADATA_LIMIT: u64 = 64 * 1024 * 1024;
+/// The most bytes of metadata (manifest.json, index.json, nested indexes and
+/// manifests, the config) one image may have read: real ones total well
+/// under 1 MiB, the largest configs (long histories) a few MiB.
+pub(crate) const METADATA_LIMIT: u64 = 64 * 1024 * 1024;
 /// How many indexes may nest above an image manifest.
 pub(crate) const MAX_INDEX_DEPTH: usize = 8;
 
@@ -231,12 +234,16 @@ pub fn resolve(
     verify: bool,
 ) -> Result<ImagePlan> {
     let name = store.name().to_string();
-    let meta = Meta { store, verify };
-    if let Some(bytes) = store.read("manifest.json", METADATA_LIMIT)? {
+    let meta = Meta {
+        store,
+        verify,
+        total: std::cell::Cell::new(0),
+    };
+    if let Some(bytes) = meta.read_optional("manifest.json")? {
         let has_index = store.open("index.json")?.is_some();
         return resolve_docker(&meta, &name, &bytes, has_index, reference);
     }
-    if let Some(bytes) = store.read("index.json", METADATA_LIMIT)? {
+    if let Some(bytes) = meta.read_optional("index.json")? {
         return resolve_oci(&meta, &name, &bytes, platform);
     }
     Err(Error::UnknownFormat {
@@ -249,14 +256,26 @@ pub fn resolve(
 struct Meta<'a> {
     store: &'a dyn BlobStore,
     verify: bool,
+    /// Metadata bytes read so far, bounded by [`METADATA_LIMIT`].
+    total: std::cell::Cell<u64>,
 }
 
 impl Meta<'_> {
+    /// Read metadata file `path`, if it exists, within what is left of
+    /// [`METADATA_LIMIT`].
+    fn read_optional(&self, path: &str) -> Result<Option<Vec<u8>>> {
+        let left = METADATA_LIMIT - self.total.get();
+        let Some(bytes) = self.store.read(path, left)? else {
+            return Ok(None);
+        };
+        self.total.set(self.total.get() + bytes.len() as u64);
+        Ok(Some(bytes))
+    }
+
     /// Read metadata blob `path`; a missing one is [`Error::MissingBlob`].
     fn read(&self, name: &str, path: &str) -> Result<Vec<u8>> {
         let bytes = self
-            .store
-            .read(path, METADATA_LIMIT)?
+            .read_optional(path)?
             .ok_or_else(|| Error::MissingBlob {
                 source_name: name.into(),
                 blob: path.into(),

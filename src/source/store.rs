@@ -30,8 +30,10 @@ pub trait BlobStore: Sync {
             return Err(Error::UnknownFormat {
                 source_name: self.name().to_string(),
                 reason: format!(
-                    "'{path}' is {} bytes, more than the {limit} expected of a metadata file",
-                    blob.size
+                    "'{path}' is {} bytes, more than the {limit} bytes left of the {} MiB \
+                     limit on an image's metadata (manifests, indexes, config)",
+                    blob.size,
+                    super::layout::METADATA_LIMIT >> 20
                 ),
             });
         }

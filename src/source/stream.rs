@@ -30,6 +30,9 @@ const JSON_LIMIT: u64 = 64 * 1024 * 1024;
 pub(super) const CHUNK: usize = SMALL as usize;
 /// Chunks buffered per layer worker: bounds memory while the worker catches up.
 const QUEUE: usize = 8;
+/// The most bytes of members kept in memory while streaming (metadata and
+/// small layers, read after the manifest): real images keep a few MiB.
+pub(super) const MEMORY_LIMIT: u64 = 256 * 1024 * 1024;
 
 /// A layer blob read by a worker (or, for small ones, after the manifest).
 struct LayerResult {
@@ -118,6 +121,8 @@ fn read_members<'scope>(
 ) -> Result<()> {
     // The last archive member seen, to say where a broken stream broke.
     let mut last: Option<String> = None;
+    // Bytes of the members kept in `mem`.
+    let mut kept = 0u64;
     let mut archive = tar::Archive::new(Counted {
         inner: reader,
         progress,
@@ -144,6 +149,18 @@ fn read_members<'scope>(
         let size = entry.size();
         let first = next_chunk(&mut entry, name, last.as_deref())?;
         if kept_in_memory(&path, size, &first) {
+            kept += size;
+            if kept > MEMORY_LIMIT {
+                return Err(Error::UnknownFormat {
+                    source_name: name.to_string(),
+                    reason: format!(
+                        "its small and metadata members ('{path}' the last) are over the {} MiB \
+                         limit on what is kept in memory while streaming; no real image comes \
+                         near it",
+                        MEMORY_LIMIT >> 20
+                    ),
+                });
+            }
             let mut bytes = first;
             entry
                 .read_to_end(&mut bytes)
