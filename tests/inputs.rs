@@ -451,3 +451,128 @@ fn a_compressed_docker_save_listing_a_layer_twice_is_read() {
     assert_eq!(got["metrics"], want["metrics"]);
     assert_eq!(got["image"]["layers"], want["image"]["layers"]);
 }
+
+// --- 2. Memory bounded by limits, never by the input ------------------------
+
+/// A header block of `kind` claiming `size` bytes of data, with `data` (at
+/// most what it claims) after it: a claim can be far larger than the file.
+fn raw_header(kind: tar::EntryType, name: &str, size: u64, data: &[u8]) -> fixture::Node {
+    let mut h = tar::Header::new_gnu();
+    h.set_path(name).unwrap();
+    h.set_size(size);
+    h.set_mode(0o644);
+    h.set_entry_type(kind);
+    h.set_cksum();
+    let mut bytes = h.as_bytes().to_vec();
+    bytes.extend_from_slice(data);
+    bytes.resize(bytes.len().div_ceil(512) * 512, 0);
+    fixture::Node::Raw(bytes)
+}
+
+/// One PAX record: `<length> <key>=<value>\n`, the length counting itself.
+fn pax_record(key: &str, value: &str) -> Vec<u8> {
+    let body = format!(" {key}={value}\n");
+    let mut len = body.len() + 1;
+    while format!("{len}").len() + body.len() != len {
+        len += 1;
+    }
+    format!("{len}{body}").into_bytes()
+}
+
+fn image_with(nodes: Vec<fixture::Node>, dir: &Path) -> PathBuf {
+    let spec = ImageSpec {
+        layers: vec![LayerSpec::new("/bin/sh -c hostile", nodes)],
+        ..ImageSpec::default()
+    };
+    let out = dir.join("hostile.tar");
+    fixture::write_image(&spec, Layout::OciTar, Compress::Gzip, &out).unwrap();
+    out
+}
+
+#[test]
+fn a_512_mib_gnu_long_name_is_refused_before_it_is_read() {
+    let tmp = tempfile::tempdir().unwrap();
+    let claim = raw_header(
+        tar::EntryType::GNULongName,
+        "././@LongLink",
+        512 << 20,
+        b"a",
+    );
+    let image = image_with(vec![claim, fixture::file("x", "x")], tmp.path());
+    let err = fails(&image, &[]);
+    assert!(
+        err.contains("GNU long-name header of 536870912 bytes is over the 1024 KiB limit"),
+        "{err}"
+    );
+}
+
+#[test]
+fn a_512_mib_pax_header_is_refused_before_it_is_read() {
+    let tmp = tempfile::tempdir().unwrap();
+    let claim = raw_header(tar::EntryType::XHeader, "pax", 512 << 20, b"");
+    let image = image_with(vec![claim, fixture::file("x", "x")], tmp.path());
+    let err = fails(&image, &[]);
+    assert!(
+        err.contains("PAX extended header of 536870912 bytes is over the 1024 KiB limit"),
+        "{err}"
+    );
+}
+
+#[test]
+fn a_pax_size_override_is_followed_and_a_path_over_64_kib_is_refused() {
+    let tmp = tempfile::tempdir().unwrap();
+    // PAX says the next file holds 600 bytes, its header says 0: the guard
+    // must skip what the tar reader skips, or it would misread the data.
+    let records = pax_record("size", "600");
+    let pax = raw_header(
+        tar::EntryType::XHeader,
+        "pax",
+        records.len() as u64,
+        &records,
+    );
+    let file = raw_header(tar::EntryType::Regular, "sized", 0, &[b'x'; 600]);
+    let image = image_with(vec![pax, file, fixture::file("after", "y")], tmp.path());
+    let json = analyse(&image, &[]);
+    assert_eq!(json["image"]["size_bytes"], 601, "{}", json["image"]);
+
+    let long = "d/".repeat(40 * 1024);
+    let records = pax_record("path", &format!("{long}f"));
+    let pax = raw_header(
+        tar::EntryType::XHeader,
+        "pax",
+        records.len() as u64,
+        &records,
+    );
+    let image = image_with(vec![pax, fixture::file("x", "x")], tmp.path());
+    let err = fails(&image, &[]);
+    assert!(
+        err.contains("over the 64 KiB limit on path length"),
+        "{err}"
+    );
+}
+
+#[test]
+fn a_package_json_over_16_mib_is_skipped_with_a_warning() {
+    let tmp = tempfile::tempdir().unwrap();
+    let big = fixture::big_file("app/package.json", 17 << 20, 3);
+    let image = image_with(vec![fixture::dir("app"), big], tmp.path());
+    let json = analyse(&image, &["--no-verify"]);
+    let warnings = json["warnings"].to_string();
+    assert!(
+        warnings.contains("not read for the package inventory")
+            && warnings.contains("16 MiB limit per file"),
+        "{warnings}"
+    );
+}
+
+#[test]
+fn metadata_over_64_mib_is_refused_before_it_is_read() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = write(tmp.path(), "oci", Layout::OciDir, Compress::Gzip);
+    let manifest: Value = read_json(&blob(&dir, &manifest_digest(&dir)));
+    let config = blob(&dir, manifest["config"]["digest"].as_str().unwrap());
+    let f = std::fs::File::create(&config).unwrap();
+    f.set_len(65 << 20).unwrap();
+    let err = fails(&dir, &[]);
+    assert!(err.contains("64 MiB limit on an image's metadata"), "{err}");
+}
