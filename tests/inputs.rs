@@ -576,3 +576,34 @@ fn metadata_over_64_mib_is_refused_before_it_is_read() {
     let err = fails(&dir, &[]);
     assert!(err.contains("64 MiB limit on an image's metadata"), "{err}");
 }
+
+#[test]
+fn json_members_past_256_mib_in_a_compressed_archive_are_refused() {
+    let tmp = tempfile::tempdir().unwrap();
+    // Five 60 MiB JSON members: each under the per-file limit, together over.
+    // Concatenated gzip members decode as one stream, so one compressed MiB
+    // is repeated instead of compressing 300 MiB here.
+    let mib = gzip(&vec![b' '; 1 << 20], 1);
+    let mut stream = Vec::new();
+    for i in 0..5 {
+        let mut h = tar::Header::new_gnu();
+        h.set_path(format!("extra{i}.json")).unwrap();
+        h.set_size(60 << 20);
+        h.set_mode(0o644);
+        h.set_entry_type(tar::EntryType::Regular);
+        h.set_cksum();
+        stream.extend(gzip(h.as_bytes(), 1));
+        for _ in 0..60 {
+            stream.extend_from_slice(&mib);
+        }
+    }
+    stream.extend(gzip(&[0; 1024], 1));
+    let gz = tmp.path().join("many-json.tar.gz");
+    std::fs::write(&gz, stream).unwrap();
+    let err = fails(&gz, &[]);
+    assert!(
+        err.contains("over the 256 MiB limit on what is kept in memory"),
+        "{err}"
+    );
+    assert!(err.contains("extra4.json"), "{err}");
+}
