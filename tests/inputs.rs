@@ -607,3 +607,23 @@ fn json_members_past_256_mib_in_a_compressed_archive_are_refused() {
     );
     assert!(err.contains("extra4.json"), "{err}");
 }
+
+#[test]
+fn a_plain_layer_under_the_wrong_digest_is_caught_through_its_diff_id() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = write(tmp.path(), "oci", Layout::OciDir, Compress::None);
+    let mut manifest: Value = read_json(&blob(&dir, &manifest_digest(&dir)));
+    let real = manifest["layers"][0]["digest"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let fake = format!("sha256:{}", "cd".repeat(32));
+    std::fs::copy(blob(&dir, &real), blob(&dir, &fake)).unwrap();
+    manifest["layers"][0]["digest"] = json!(fake);
+    let digest = store(&dir, manifest.to_string().as_bytes());
+    set_manifest(&dir, &digest, MANIFEST_TYPE);
+    let err = fails(&dir, &[]);
+    let want = format!("blob 'blobs/sha256/{}' hashes to {real}", "cd".repeat(32));
+    assert!(err.contains(&want), "{err}");
+    analyse(&dir, &["--no-verify"]);
+}

@@ -7,11 +7,12 @@
 //! an error while verification is on, since an unchecked blob would be trusted
 //! silently.
 
-use std::io::{self, Read};
+use std::io::{self, BufRead, BufReader, Read};
 
 use sha2::{Digest, Sha256, Sha512};
 
 use crate::error::{Error, Result};
+use crate::layer::{Compression, LayerIndex, sniff};
 
 /// What a blob must hash to: its algorithm and lowercase hex.
 #[derive(Debug, Clone)]
@@ -114,30 +115,55 @@ impl<R: Read> Read for HashingReader<R> {
 /// caller decides which error to report first. With `verify` off, or for a
 /// blob path that promises no digest, the check is `Ok`. The blob is hashed
 /// to its end only when `read` succeeded.
-pub(crate) fn read_checked<R: Read, T, E>(
+///
+/// An uncompressed blob under a sha256 digest is not hashed twice: its
+/// diff_id (the parser's SHA-256 of the same bytes, drained to the end) is
+/// its digest.
+pub(crate) fn read_checked<R: Read, E>(
     reader: R,
     blob: (&str, &str),
     verify: bool,
-    read: impl FnOnce(&mut HashingReader<R>) -> std::result::Result<T, E>,
-) -> (std::result::Result<T, E>, Result<()>) {
+    read: impl FnOnce(&mut HashingReader<BufReader<R>>) -> std::result::Result<LayerIndex, E>,
+) -> (std::result::Result<LayerIndex, E>, Result<()>) {
     let (source_name, path) = blob;
     let expected = expected_from_path(path).filter(|_| verify);
+    let mut reader = BufReader::with_capacity(64 * 1024, reader);
+    let plain = reader
+        .fill_buf()
+        .is_ok_and(|head| sniff(head) == Ok(Compression::None));
+    let by_diff_id = plain && expected.as_ref().is_some_and(|e| e.algorithm == "sha256");
     let (hasher, mut check) = match expected.as_ref().map(|e| e.hasher(source_name, path)) {
-        Some(Ok(h)) => (Some(h), Ok(())),
+        Some(Ok(h)) if !by_diff_id => (Some(h), Ok(())),
         Some(Err(e)) => (None, Err(e)),
-        None => (None, Ok(())),
+        _ => (None, Ok(())),
     };
     let mut reader = HashingReader {
         inner: reader,
         hasher,
     };
     let out = read(&mut reader);
-    if let (Ok(_), Some(expected), Some(_)) = (&out, &expected, &reader.hasher) {
-        check = match io::copy(&mut reader, &mut io::sink()) {
-            Ok(_) => {
-                let hasher = reader.hasher.take().expect("matched above");
-                expected.check(source_name, path, hasher)
-            }
+    let (Ok(index), Some(expected)) = (&out, &expected) else {
+        return (out, check);
+    };
+    if by_diff_id {
+        let actual = index
+            .diff_id
+            .as_deref()
+            .and_then(|d| d.strip_prefix("sha256:"));
+        if let Some(actual) = actual.filter(|a| *a != expected.hex) {
+            check = Err(Error::BlobDigestMismatch {
+                source_name: source_name.into(),
+                blob: path.into(),
+                actual: format!("sha256:{actual}"),
+            });
+        }
+    } else if let Some(hasher) = reader.hasher.take() {
+        let mut rest = HashingReader {
+            inner: &mut reader.inner,
+            hasher: Some(hasher),
+        };
+        check = match io::copy(&mut rest, &mut io::sink()) {
+            Ok(_) => expected.check(source_name, path, rest.hasher.take().expect("set above")),
             Err(e) => Err(Error::ReadFailed {
                 source_name: source_name.into(),
                 reason: format!("reading blob '{path}' to its end: {e}"),
