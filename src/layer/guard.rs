@@ -220,3 +220,77 @@ impl<R: Read> Read for TarGuard<R> {
         Ok(n)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn header(kind: tar::EntryType, name: &str, size: u64) -> tar::Header {
+        let mut h = tar::Header::new_gnu();
+        h.set_path(name).unwrap();
+        h.set_size(size);
+        h.set_mode(0o644);
+        h.set_entry_type(kind);
+        h.set_cksum();
+        h
+    }
+
+    fn through_guard(bytes: &[u8]) -> io::Result<Vec<u8>> {
+        let mut out = Vec::new();
+        TarGuard::new(bytes).read_to_end(&mut out)?;
+        Ok(out)
+    }
+
+    #[test]
+    fn valid_archives_pass_through_unchanged() {
+        let mut b = tar::Builder::new(Vec::new());
+        let long = "dir/".repeat(100) + "file";
+        let mut h = tar::Header::new_gnu();
+        h.set_size(3);
+        h.set_mode(0o644);
+        b.append_data(&mut h, &long, &b"abc"[..]).unwrap();
+        b.append_pax_extensions([("comment", &b"hello"[..])])
+            .unwrap();
+        let mut h = tar::Header::new_gnu();
+        h.set_size(700);
+        h.set_mode(0o644);
+        b.append_data(&mut h, "after-pax", &[7u8; 700][..]).unwrap();
+        let bytes = b.into_inner().unwrap();
+        assert_eq!(through_guard(&bytes).unwrap(), bytes);
+    }
+
+    #[test]
+    fn sparse_extension_blocks_are_followed_to_the_next_header() {
+        let mut sparse = header(tar::EntryType::GNUSparse, "sparse", 512);
+        sparse.as_mut_bytes()[482] = 1;
+        sparse.set_cksum();
+        let mut bytes = sparse.as_bytes().to_vec();
+        bytes.extend_from_slice(&[0u8; 512]); // extension block, not extended further
+        bytes[512] = b'0'; // not all zeros, or it would read as the end
+        bytes.extend_from_slice(&[b'x'; 512]); // the data
+        let huge = header(tar::EntryType::GNULongName, "././@LongLink", 2 << 20);
+        bytes.extend_from_slice(huge.as_bytes());
+        let err = through_guard(&bytes).unwrap_err();
+        assert!(
+            limit_of(&err).unwrap().contains("GNU long-name header"),
+            "{err}"
+        );
+    }
+
+    #[test]
+    fn a_pax_size_decides_where_the_next_header_is() {
+        let record = b"12 size=600\n";
+        let mut bytes = header(tar::EntryType::XHeader, "pax", record.len() as u64)
+            .as_bytes()
+            .to_vec();
+        bytes.extend_from_slice(record);
+        bytes.resize(1024, 0);
+        bytes.extend_from_slice(header(tar::EntryType::Regular, "f", 0).as_bytes());
+        // 600 bytes of data, padded to 1024, hold what looks like a huge header.
+        let fake = header(tar::EntryType::GNULongName, "././@LongLink", 2 << 20);
+        bytes.extend_from_slice(fake.as_bytes());
+        bytes.resize(bytes.len() + 512, b'y');
+        bytes.extend_from_slice(&[0; 1024]);
+        assert_eq!(through_guard(&bytes).unwrap(), bytes);
+    }
+}

@@ -19,7 +19,7 @@ use std::os::unix::ffi::OsStrExt;
 use std::path::Path;
 
 use super::store::{BlobStore, DirStore, MemStore, TarStore, clean, link_target};
-use super::stream::{CHUNK, kept_in_memory};
+use super::stream::{CHUNK, MEMORY_LIMIT, kept_in_memory};
 use super::{EngineStorage, Options, Origin, engine, layout, open_compressed, origin, overlay};
 use crate::error::{Error, Result};
 use crate::layer::path::{Normalized, display, normalize};
@@ -135,6 +135,7 @@ fn read_from_stream(
         name: reference.to_string(),
         ..MemStore::default()
     };
+    let mut kept = 0u64;
     let mut archive = tar::Archive::new(open()?);
     for entry in archive.entries().map_err(bad)? {
         let mut entry = entry.map_err(bad)?;
@@ -157,6 +158,14 @@ fn read_from_stream(
                     .read_to_end(&mut head)
                     .map_err(bad)?;
                 if kept_in_memory(&name, size, &head) {
+                    kept += size;
+                    if kept > MEMORY_LIMIT {
+                        return Err(bad(io::Error::other(format!(
+                            "its small and metadata members are over the {} MiB limit on \
+                             what is kept in memory while streaming",
+                            MEMORY_LIMIT >> 20
+                        ))));
+                    }
                     entry.read_to_end(&mut head).map_err(bad)?;
                     mem.files.insert(name, head);
                 }
