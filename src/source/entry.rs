@@ -115,6 +115,19 @@ fn read_from_store(
     copy_from_layer(&mut scan, reference, layer, target, sink)
 }
 
+/// Count a member kept in memory against [`MEMORY_LIMIT`].
+fn keep(kept: &mut u64, size: u64) -> io::Result<()> {
+    *kept += size;
+    if *kept > MEMORY_LIMIT {
+        return Err(io::Error::other(format!(
+            "its small and metadata members are over the {} MiB limit on what is kept in \
+             memory while streaming",
+            MEMORY_LIMIT >> 20
+        )));
+    }
+    Ok(())
+}
+
 /// A stream (engine export, compressed archive): a first pass keeps the small
 /// members to learn the layer order, a second one reads the layer's blob as it
 /// goes by.
@@ -158,14 +171,7 @@ fn read_from_stream(
                     .read_to_end(&mut head)
                     .map_err(bad)?;
                 if kept_in_memory(&name, size, &head) {
-                    kept += size;
-                    if kept > MEMORY_LIMIT {
-                        return Err(bad(io::Error::other(format!(
-                            "its small and metadata members are over the {} MiB limit on \
-                             what is kept in memory while streaming",
-                            MEMORY_LIMIT >> 20
-                        ))));
-                    }
+                    keep(&mut kept, size).map_err(bad)?;
                     entry.read_to_end(&mut head).map_err(bad)?;
                     mem.files.insert(name, head);
                 }
