@@ -102,7 +102,6 @@ pub enum Error {
         available: String,
     },
 
-    /// A command-line value is invalid.
     /// A file asked for by path (the TUI's pager and extract) cannot be read.
     #[error("image '{source_name}', layer {layer}: cannot read '{path}': {reason}")]
     EntryUnavailable {
@@ -112,8 +111,59 @@ pub enum Error {
         reason: String,
     },
 
+    /// A command-line value is invalid.
     #[error("{0}")]
     Usage(String),
+
+    /// An input path is neither a regular file nor a directory (a FIFO, a
+    /// device, a socket): opening it could block forever.
+    #[error(
+        "'{}' is a {kind}, not a regular file or directory; ballast reads images only from \
+         files and directories (to read a `docker save` stream from a pipe, pass `-` as the \
+         image and pipe it to stdin)",
+        path.display()
+    )]
+    NotAFile { path: PathBuf, kind: &'static str },
+
+    /// A symlink inside a layout directory leads outside it.
+    #[error(
+        "image '{source_name}': '{path}' is a symlink that leads outside the layout directory; \
+         ballast reads only files inside it"
+    )]
+    LinkEscapes { source_name: String, path: String },
+
+    /// A blob's content does not hash to the digest it is stored under.
+    #[error(
+        "image '{source_name}': blob '{blob}' hashes to {actual}, not to the digest it is \
+         stored under; the archive is corrupt or was tampered with (--no-verify skips this check)"
+    )]
+    BlobDigestMismatch {
+        source_name: String,
+        blob: String,
+        actual: String,
+    },
+
+    /// A digest names an algorithm ballast cannot verify.
+    #[error(
+        "image '{source_name}': blob '{blob}' uses the digest algorithm '{algorithm}'; ballast \
+         verifies only sha256 and sha512 (--no-verify reads it without checking)"
+    )]
+    UnsupportedDigest {
+        source_name: String,
+        blob: String,
+        algorithm: String,
+    },
+
+    /// A worker thread failed unexpectedly (a bug in ballast, not in the image).
+    #[error(
+        "image '{source_name}': internal error while reading {what}: {message} \
+         (this is a bug in ballast; please report it)"
+    )]
+    WorkerPanicked {
+        source_name: String,
+        what: String,
+        message: String,
+    },
 }
 
 impl Error {

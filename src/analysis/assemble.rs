@@ -36,8 +36,21 @@ impl Merged {
         self.dive.observe(&mut self.tree, &layer);
         self.tree.push_layer(&layer);
         for (entry, bytes) in std::mem::take(&mut layer.captured) {
-            if let Some(id) = self.tree.lookup(&layer.entries[entry].path) {
-                self.captures.insert(id, i as u16, bytes);
+            let path = &layer.entries[entry].path;
+            if let Some(id) = self.tree.lookup(path) {
+                let size = bytes.len();
+                if !self.captures.insert(id, i as u16, bytes) {
+                    self.warnings.push(Warning {
+                        layer: Some(i),
+                        path: Some(display(path)),
+                        message: format!(
+                            "not read for the package inventory ({size} bytes): the image's \
+                             files read for the inventory are over the {} MiB limit together; \
+                             its packages are not listed",
+                            packages::CAPTURE_IMAGE_LIMIT >> 20
+                        ),
+                    });
+                }
             }
         }
         self.stats.push(LayerStat {

@@ -14,6 +14,7 @@
 //! hashing); `parse` reads the tar, `path` normalises names, `sniff` looks at
 //! file heads.
 
+mod guard;
 mod parse;
 pub mod path;
 pub mod sniff;
@@ -95,7 +96,7 @@ pub struct EntryWarning {
 }
 
 /// Everything ballast keeps of one layer.
-#[derive(Debug, Default)]
+#[derive(Debug, Default, Clone)]
 pub struct LayerIndex {
     pub entries: Vec<Entry>,
     /// `sha256:<hex>` of the uncompressed stream, when verification was on.
@@ -188,7 +189,9 @@ pub fn read_layer<R: Read>(
     let hashing = parse_tar(hashing, &mut index).map_err(|e| {
         LayerError(match compression {
             Compression::None => e.0,
-            other => format!("{} ({:?} stream)", e.0, other).to_lowercase(),
+            // Only the compression's name is lowercased: the message may
+            // quote names and limits whose case matters.
+            other => format!("{} ({} stream)", e.0, format!("{other:?}").to_lowercase()),
         })
     })?;
     index.tar_bytes = hashing.bytes;

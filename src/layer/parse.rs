@@ -8,6 +8,7 @@ use std::io::{self, BufReader, Read};
 
 use xxhash_rust::xxh3::Xxh3Default;
 
+use super::guard::{self, ENTRY_LIMIT, PATH_LIMIT, TarGuard};
 use super::path::{self, Normalized};
 use super::{Entry, EntryKind, EntryWarning, LayerError, LayerIndex, Sha256Reader, sniff};
 
@@ -16,6 +17,8 @@ use super::{Entry, EntryKind, EntryWarning, LayerError, LayerIndex, Sha256Reader
 struct Scratch {
     buf: Vec<u8>,
     head: Vec<u8>,
+    /// Bytes of the files captured so far in this layer.
+    captured: u64,
 }
 
 /// Parse the tar stream into `index`, then drain what follows the end-of-archive
@@ -24,11 +27,13 @@ pub(super) fn parse_tar<R: Read>(
     reader: Sha256Reader<R>,
     index: &mut LayerIndex,
 ) -> Result<Sha256Reader<R>, LayerError> {
-    let mut archive = tar::Archive::new(BufReader::with_capacity(256 * 1024, reader));
+    let mut archive =
+        tar::Archive::new(TarGuard::new(BufReader::with_capacity(256 * 1024, reader)));
     let mut last: Option<Vec<u8>> = None;
     let mut scratch = Scratch {
         buf: vec![0u8; 128 * 1024],
         head: Vec::with_capacity(sniff::HEAD),
+        captured: 0,
     };
     let entries = archive
         .entries()
@@ -41,13 +46,40 @@ pub(super) fn parse_tar<R: Read>(
         if entry.header().entry_type() == tar::EntryType::XGlobalHeader {
             continue;
         }
+        check_limits(&entry, &raw_path, index)?;
         read_entry(&mut entry, &raw_path, index, &mut scratch)?;
         last = Some(raw_path);
     }
     let mut rest = archive.into_inner();
     io::copy(&mut rest, &mut io::sink())
         .map_err(|e| LayerError(format!("cannot read past the end of the tar: {e}")))?;
-    Ok(rest.into_inner())
+    Ok(rest.into_inner().into_inner())
+}
+
+/// Refuse an entry past the entry count or with a path or link target longer
+/// than the limits, before anything of it is kept.
+fn check_limits<R: Read>(
+    entry: &tar::Entry<'_, R>,
+    raw_path: &[u8],
+    index: &LayerIndex,
+) -> Result<(), LayerError> {
+    if index.entries.len() >= ENTRY_LIMIT {
+        return Err(LayerError(format!(
+            "the layer has more than {ENTRY_LIMIT} entries, the limit per layer; \
+             no real layer comes near it"
+        )));
+    }
+    let link_len = entry.link_name_bytes().map_or(0, |l| l.len());
+    if raw_path.len() > PATH_LIMIT || link_len > PATH_LIMIT {
+        let shown = String::from_utf8_lossy(&raw_path[..raw_path.len().min(64)]);
+        return Err(LayerError(format!(
+            "entry '{shown}...' has a path or link target of {} bytes, over the {} KiB limit \
+             on path length (Linux itself stops at 4 KiB)",
+            raw_path.len().max(link_len),
+            PATH_LIMIT / 1024
+        )));
+    }
+    Ok(())
 }
 
 /// Add one tar entry to `index`: as an entry, as a warning, or not at all
@@ -236,7 +268,7 @@ fn read_content(
     index: &mut LayerIndex,
     scratch: &mut Scratch,
 ) -> io::Result<(u128, u8)> {
-    let capture = size <= sniff::CAPTURE_LIMIT && sniff::wanted(path);
+    let capture = sniff::wanted(path) && capture_fits(path, size, scratch.captured, index);
     let keep = if capture { size as usize } else { sniff::HEAD };
     let head = &mut scratch.head;
     let content = hash_content(entry, size, &mut scratch.buf, head, keep)?;
@@ -244,8 +276,34 @@ fn read_content(
     if capture {
         // A copy of exactly its length; the buffer keeps its capacity.
         index.captured.push((index.entries.len(), head.clone()));
+        scratch.captured += size;
     }
     Ok((content, flags))
+}
+
+/// Whether a file the inventories want fits the capture limits; a warning
+/// when it does not, since its packages will be missing.
+fn capture_fits(path: &[u8], size: u64, held: u64, index: &mut LayerIndex) -> bool {
+    let why = if size > sniff::CAPTURE_LIMIT {
+        format!(
+            "it is over the {} MiB limit per file",
+            sniff::CAPTURE_LIMIT >> 20
+        )
+    } else if held + size > sniff::CAPTURE_LAYER_LIMIT {
+        format!(
+            "the layer's files read for the inventory are over the {} MiB limit together",
+            sniff::CAPTURE_LAYER_LIMIT >> 20
+        )
+    } else {
+        return true;
+    };
+    index.warnings.push(EntryWarning {
+        path: path.to_vec(),
+        message: format!(
+            "not read for the package inventory ({size} bytes): {why}; its packages are not listed"
+        ),
+    });
+    false
 }
 
 fn tar_error(e: &io::Error, last: Option<&[u8]>) -> LayerError {
@@ -253,6 +311,9 @@ fn tar_error(e: &io::Error, last: Option<&[u8]>) -> LayerError {
         Some(p) => format!(" after entry '{}'", String::from_utf8_lossy(p)),
         None => " at the first entry".to_string(),
     };
+    if let Some(limit) = guard::limit_of(e) {
+        return LayerError(format!("{limit}; it comes{after}"));
+    }
     let what = if e.kind() == io::ErrorKind::UnexpectedEof {
         "the stream ends early (truncated layer)".to_string()
     } else {

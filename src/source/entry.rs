@@ -19,7 +19,7 @@ use std::os::unix::ffi::OsStrExt;
 use std::path::Path;
 
 use super::store::{BlobStore, DirStore, MemStore, TarStore, clean, link_target};
-use super::stream::{CHUNK, kept_in_memory};
+use super::stream::{CHUNK, MEMORY_LIMIT, kept_in_memory};
 use super::{EngineStorage, Options, Origin, engine, layout, open_compressed, origin, overlay};
 use crate::error::{Error, Result};
 use crate::layer::path::{Normalized, display, normalize};
@@ -66,6 +66,11 @@ pub fn read_entry(
             let open = || open_compressed(path, reference);
             read_from_stream(&open, reference, None, opts, layer, t, sink_ref)
         }
+        Origin::Stdin => Err(Error::Usage(
+            "the image was read from standard input, which cannot be read a second time; \
+             save it to a file (docker save IMAGE -o image.tar) to open files in it"
+                .into(),
+        )),
         Origin::Engine(engine) => {
             if opts.engine_storage == EngineStorage::Auto
                 && let Ok(located) = overlay::locate(engine, reference)?
@@ -93,7 +98,7 @@ fn read_from_store(
     target: &[u8],
     sink: &mut Limited<'_>,
 ) -> Result<()> {
-    let plan = layout::resolve(store, opts.platform.as_ref(), None)?;
+    let plan = layout::resolve(store, opts.platform.as_ref(), None, opts.verify)?;
     let layer_ref = plan
         .layers
         .get(layer)
@@ -108,6 +113,19 @@ fn read_from_store(
         scan_layer(b.reader, want, sink).map_err(|e| corrupt(reference, layer, layer_ref, e))
     };
     copy_from_layer(&mut scan, reference, layer, target, sink)
+}
+
+/// Count a member kept in memory against [`MEMORY_LIMIT`].
+fn keep(kept: &mut u64, size: u64) -> io::Result<()> {
+    *kept += size;
+    if *kept > MEMORY_LIMIT {
+        return Err(io::Error::other(format!(
+            "its small and metadata members are over the {} MiB limit on what is kept in \
+             memory while streaming",
+            MEMORY_LIMIT >> 20
+        )));
+    }
+    Ok(())
 }
 
 /// A stream (engine export, compressed archive): a first pass keeps the small
@@ -130,6 +148,7 @@ fn read_from_stream(
         name: reference.to_string(),
         ..MemStore::default()
     };
+    let mut kept = 0u64;
     let mut archive = tar::Archive::new(open()?);
     for entry in archive.entries().map_err(bad)? {
         let mut entry = entry.map_err(bad)?;
@@ -152,6 +171,7 @@ fn read_from_stream(
                     .read_to_end(&mut head)
                     .map_err(bad)?;
                 if kept_in_memory(&name, size, &head) {
+                    keep(&mut kept, size).map_err(bad)?;
                     entry.read_to_end(&mut head).map_err(bad)?;
                     mem.files.insert(name, head);
                 }
@@ -159,7 +179,7 @@ fn read_from_stream(
             _ => {}
         }
     }
-    let plan = layout::resolve(&mem, opts.platform.as_ref(), tag)?;
+    let plan = layout::resolve(&mem, opts.platform.as_ref(), tag, opts.verify)?;
     let layer_ref = plan
         .layers
         .get(layer)

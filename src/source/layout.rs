@@ -10,10 +10,16 @@
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
+use super::digest;
 use super::store::{BlobStore, clean};
 use crate::error::{Error, Result};
 
-const METADATA_LIMIT: u64 = 64 * 1024 * 1024;
+/// The most bytes of metadata (manifest.json, index.json, nested indexes and
+/// manifests, the config) one image may have read: real ones total well
+/// under 1 MiB, the largest configs (long histories) a few MiB.
+pub(crate) const METADATA_LIMIT: u64 = 64 * 1024 * 1024;
+/// How many indexes may nest above an image manifest.
+pub(crate) const MAX_INDEX_DEPTH: usize = 8;
 
 /// The image config (the parts ballast uses; unknown fields are ignored).
 #[derive(Debug, Clone, Default, Deserialize, Serialize)]
@@ -219,24 +225,66 @@ struct IndexOrManifest {
     layers: Option<Vec<Descriptor>>,
 }
 
-/// Read the plan from a store's metadata files.
+/// Read the plan from a store's metadata files. With `verify`, every
+/// metadata blob stored under a digest (`blobs/<alg>/<hex>`) must hash to it.
 pub fn resolve(
     store: &dyn BlobStore,
     platform: Option<&Platform>,
     reference: Option<&str>,
+    verify: bool,
 ) -> Result<ImagePlan> {
     let name = store.name().to_string();
-    if let Some(bytes) = store.read("manifest.json", METADATA_LIMIT)? {
+    let meta = Meta {
+        store,
+        verify,
+        total: std::cell::Cell::new(0),
+    };
+    if let Some(bytes) = meta.read_optional("manifest.json")? {
         let has_index = store.open("index.json")?.is_some();
-        return resolve_docker(store, &name, &bytes, has_index, reference);
+        return resolve_docker(&meta, &name, &bytes, has_index, reference);
     }
-    if let Some(bytes) = store.read("index.json", METADATA_LIMIT)? {
-        return resolve_oci(store, &name, &bytes, platform);
+    if let Some(bytes) = meta.read_optional("index.json")? {
+        return resolve_oci(&meta, &name, &bytes, platform);
     }
     Err(Error::UnknownFormat {
         source_name: name,
         reason: "it has neither manifest.json (docker save) nor index.json (OCI layout)".into(),
     })
+}
+
+/// A store's metadata reader: whole small files, checked against their digest.
+struct Meta<'a> {
+    store: &'a dyn BlobStore,
+    verify: bool,
+    /// Metadata bytes read so far, bounded by [`METADATA_LIMIT`].
+    total: std::cell::Cell<u64>,
+}
+
+impl Meta<'_> {
+    /// Read metadata file `path`, if it exists, within what is left of
+    /// [`METADATA_LIMIT`].
+    fn read_optional(&self, path: &str) -> Result<Option<Vec<u8>>> {
+        let left = METADATA_LIMIT - self.total.get();
+        let Some(bytes) = self.store.read(path, left)? else {
+            return Ok(None);
+        };
+        self.total.set(self.total.get() + bytes.len() as u64);
+        Ok(Some(bytes))
+    }
+
+    /// Read metadata blob `path`; a missing one is [`Error::MissingBlob`].
+    fn read(&self, name: &str, path: &str) -> Result<Vec<u8>> {
+        let bytes = self
+            .read_optional(path)?
+            .ok_or_else(|| Error::MissingBlob {
+                source_name: name.into(),
+                blob: path.into(),
+            })?;
+        if self.verify {
+            digest::check_bytes(name, path, &bytes)?;
+        }
+        Ok(bytes)
+    }
 }
 
 fn bad(name: &str, what: &str, reason: impl Into<String>) -> Error {
@@ -248,7 +296,7 @@ fn bad(name: &str, what: &str, reason: impl Into<String>) -> Error {
 }
 
 fn resolve_docker(
-    store: &dyn BlobStore,
+    store: &Meta<'_>,
     name: &str,
     bytes: &[u8],
     has_index: bool,
@@ -308,13 +356,8 @@ fn resolve_docker(
     })
 }
 
-fn read_config(store: &dyn BlobStore, name: &str, path: &str) -> Result<(ImageConfig, String)> {
-    let bytes = store
-        .read(path, METADATA_LIMIT)?
-        .ok_or_else(|| Error::MissingBlob {
-            source_name: name.into(),
-            blob: path.into(),
-        })?;
+fn read_config(store: &Meta<'_>, name: &str, path: &str) -> Result<(ImageConfig, String)> {
+    let bytes = store.read(name, path)?;
     let config: ImageConfig =
         serde_json::from_slice(&bytes).map_err(|e| bad(name, "image config", e.to_string()))?;
     Ok((
@@ -348,36 +391,57 @@ fn is_index(m: &IndexOrManifest, desc_type: Option<&str>) -> bool {
     m.manifests.is_some() || t.contains("index") || t.contains("manifest.list")
 }
 
+/// Follow nested indexes from `doc` (index.json) down to one image manifest;
+/// a cycle, or nesting deeper than [`MAX_INDEX_DEPTH`], is an error naming
+/// the chain. Returns the manifest and its name.
+fn follow_indexes(
+    store: &Meta<'_>,
+    name: &str,
+    mut doc: IndexOrManifest,
+    platform: Option<&Platform>,
+) -> Result<(IndexOrManifest, String)> {
+    let mut chain = vec!["index.json".to_string()];
+    let mut desc_type: Option<String> = None;
+    while is_index(&doc, desc_type.as_deref()) {
+        let doc_name = chain.last().expect("never empty").clone();
+        let manifests = doc.manifests.take().unwrap_or_default();
+        let desc = pick_manifest(name, &doc_name, manifests, platform)?;
+        let seen = chain.contains(&desc.digest);
+        chain.push(desc.digest.clone());
+        if seen {
+            return Err(bad(
+                name,
+                "index",
+                format!("the indexes form a cycle: {}", chain.join(" -> ")),
+            ));
+        }
+        if chain.len() > MAX_INDEX_DEPTH + 1 {
+            return Err(bad(
+                name,
+                "index",
+                format!(
+                    "indexes nest deeper than {MAX_INDEX_DEPTH} levels: {}",
+                    chain.join(" -> ")
+                ),
+            ));
+        }
+        let bytes = store.read(name, &blob_path(name, &desc.digest)?)?;
+        doc = serde_json::from_slice(&bytes)
+            .map_err(|e| bad(name, &format!("manifest {}", desc.digest), e.to_string()))?;
+        desc_type = desc.media_type;
+    }
+    Ok((doc, chain.pop().expect("never empty")))
+}
+
 fn resolve_oci(
-    store: &dyn BlobStore,
+    store: &Meta<'_>,
     name: &str,
     bytes: &[u8],
     platform: Option<&Platform>,
 ) -> Result<ImagePlan> {
-    let mut doc: IndexOrManifest =
+    let doc: IndexOrManifest =
         serde_json::from_slice(bytes).map_err(|e| bad(name, "index.json", e.to_string()))?;
-    let mut doc_name = "index.json".to_string();
-    // Follow nested indexes to one image manifest (bounded: no cycles).
-    for _ in 0..8 {
-        if !is_index(&doc, None) {
-            break;
-        }
-        let manifests = doc.manifests.take().unwrap_or_default();
-        let desc = pick_manifest(name, &doc_name, manifests, platform)?;
-        let path = blob_path(name, &desc.digest)?;
-        let bytes = store
-            .read(&path, METADATA_LIMIT)?
-            .ok_or_else(|| Error::MissingBlob {
-                source_name: name.into(),
-                blob: path.clone(),
-            })?;
-        doc = serde_json::from_slice(&bytes)
-            .map_err(|e| bad(name, &format!("manifest {}", desc.digest), e.to_string()))?;
-        doc_name = desc.digest.clone();
-        if !is_index(&doc, desc.media_type.as_deref()) {
-            break;
-        }
-    }
+    let (doc, doc_name) = follow_indexes(store, name, doc, platform)?;
     let config_desc = doc.config.ok_or_else(|| {
         bad(
             name,
@@ -401,7 +465,7 @@ fn resolve_oci(
     let mut layers = Vec::with_capacity(layer_descs.len());
     for (d, diff_id) in layer_descs.into_iter().zip(&config.rootfs.diff_ids) {
         if d.urls.as_ref().is_some_and(|u| !u.is_empty())
-            && store.open(&blob_path(name, &d.digest)?)?.is_none()
+            && store.store.open(&blob_path(name, &d.digest)?)?.is_none()
         {
             return Err(bad(
                 name,

@@ -10,12 +10,15 @@
 //! Either way the caller receives the layers in manifest order.
 
 mod channel;
+mod digest;
 pub mod engine;
 pub mod entry;
 pub(crate) mod layout;
 pub(crate) mod overlay;
 pub(crate) mod store;
 mod stream;
+#[cfg(test)]
+mod tests_pool;
 
 use std::collections::BTreeMap;
 use std::path::Path;
@@ -128,10 +131,18 @@ pub(crate) enum Origin<'a> {
     Compressed(&'a Path),
     /// A tar archive, read in place.
     Tar(&'a Path),
+    /// `-`: a `docker save` stream (plain or compressed) on standard input.
+    Stdin,
 }
+
+/// The image name that means standard input.
+pub const STDIN: &str = "-";
 
 pub(crate) fn origin<'a>(reference: &'a str, opts: &Options) -> Result<Origin<'a>> {
     let path = Path::new(reference);
+    if reference == STDIN && !matches!(opts.source, SourceKind::Docker | SourceKind::Podman) {
+        return Ok(Origin::Stdin);
+    }
     let local = matches!(opts.source, SourceKind::DockerArchive | SourceKind::Oci)
         || (opts.source == SourceKind::Auto && (path.exists() || looks_like_path(reference)));
     if !local {
@@ -144,10 +155,13 @@ pub(crate) fn origin<'a>(reference: &'a str, opts: &Options) -> Result<Origin<'a
     if meta.is_dir() {
         return Ok(Origin::Dir(path));
     }
+    if !meta.is_file() {
+        return Err(store::not_a_file(path, &meta));
+    }
     let mut head = [0u8; 6];
     let n = {
         use std::io::Read;
-        let mut f = std::fs::File::open(path).map_err(|e| Error::io(path, e))?;
+        let mut f = store::open_regular(path)?;
         f.read(&mut head).map_err(|e| Error::io(path, e))?
     };
     Ok(
@@ -164,7 +178,7 @@ pub(crate) fn open_compressed(
     path: &Path,
     reference: &str,
 ) -> Result<Box<dyn std::io::Read + Send>> {
-    let f = std::fs::File::open(path).map_err(|e| Error::io(path, e))?;
+    let f = store::open_regular(path)?;
     stream::decompress(f).map_err(|e| Error::UnknownFormat {
         source_name: reference.into(),
         reason: e.to_string(),
@@ -183,6 +197,7 @@ pub fn load(
         Origin::Dir(path) => return read_store(&DirStore::new(path), opts, progress, on_layer),
         Origin::Tar(path) => return read_store(&TarStore::open(path)?, opts, progress, on_layer),
         Origin::Compressed(path) => path,
+        Origin::Stdin => return load_stdin(opts, progress, on_layer),
     };
     let len = std::fs::metadata(path)
         .map_err(|e| Error::io(path, e))?
@@ -190,6 +205,32 @@ pub fn load(
     progress.phase(&format!("reading {reference}"), Some(len));
     let reader = open_compressed(path, reference)?;
     let mut loaded = stream::read(reader, reference, None, opts, progress, on_layer)?;
+    loaded.source = source_of(&loaded.plan);
+    Ok(loaded)
+}
+
+/// A `docker save` stream on standard input, read once without seeking; the
+/// bytes sniffed for the compression stay in the stream.
+fn load_stdin(
+    opts: &Options,
+    progress: &dyn Progress,
+    on_layer: &mut dyn FnMut(usize, LayerIndex) -> Result<()>,
+) -> Result<Loaded> {
+    use std::io::IsTerminal;
+    let stdin = std::io::stdin();
+    if stdin.is_terminal() {
+        return Err(Error::Usage(
+            "the image '-' means standard input, which is a terminal: pipe a `docker save` \
+             archive into it (docker save IMAGE | ballast -)"
+                .into(),
+        ));
+    }
+    progress.phase("reading standard input", None);
+    let reader = stream::decompress(stdin).map_err(|e| Error::UnknownFormat {
+        source_name: "stdin".into(),
+        reason: e.to_string(),
+    })?;
+    let mut loaded = stream::read(reader, "stdin", None, opts, progress, on_layer)?;
     loaded.source = source_of(&loaded.plan);
     Ok(loaded)
 }
@@ -271,7 +312,7 @@ fn read_store(
     progress: &dyn Progress,
     on_layer: &mut dyn FnMut(usize, LayerIndex) -> Result<()>,
 ) -> Result<Loaded> {
-    let plan = layout::resolve(store, opts.platform.as_ref(), None)?;
+    let plan = layout::resolve(store, opts.platform.as_ref(), None, opts.verify)?;
     let sizes = blob_sizes(store, &plan)?;
     progress.phase(
         &format!("reading {}", store.name()),
@@ -296,7 +337,10 @@ fn read_store(
                     let Some(&i) = order.get(next.fetch_add(1, Ordering::Relaxed)) else {
                         break;
                     };
-                    let result = read_one(store, plan, i, opts, progress, cancel);
+                    let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+                        read_one(store, plan, i, opts, progress, cancel)
+                    }))
+                    .unwrap_or_else(|p| Err(panicked(store.name(), i, &*p)));
                     if tx.send((i, result)).is_err() {
                         break;
                     }
@@ -379,16 +423,55 @@ fn read_one(
         inner: blob.reader,
         cancel,
     };
-    let index = read_layer(
-        reader,
-        ReadOptions {
-            verify: opts.verify,
-        },
-        &|n| progress.advance(n),
-    )
-    .map_err(|e| corrupt(store.name(), i, layer, e))?;
-    check_digest(store.name(), i, layer, &index, opts)?;
+    #[cfg(test)]
+    test_hook::maybe_panic(store.name());
+    // The diff_id is checked before the blob digest, so a changed layer
+    // names the layer rather than its blob.
+    let (index, blob_check) =
+        digest::read_checked(reader, (store.name(), &layer.blob), opts.verify, |r| {
+            let index = read_layer(
+                r,
+                ReadOptions {
+                    verify: opts.verify,
+                },
+                &|n| progress.advance(n),
+            )
+            .map_err(|e| corrupt(store.name(), i, layer, e))?;
+            check_digest(store.name(), i, layer, &index, opts)?;
+            Ok::<_, Error>(index)
+        });
+    let index = index?;
+    blob_check?;
     Ok(index)
+}
+
+/// A worker's panic as an error, so the other workers and the caller stop
+/// instead of waiting for a layer that never comes.
+pub(crate) fn panicked(name: &str, i: usize, payload: &(dyn std::any::Any + Send)) -> Error {
+    Error::WorkerPanicked {
+        source_name: name.into(),
+        what: format!("layer {i}"),
+        message: digest::panic_message(payload),
+    }
+}
+
+/// A test-only way to make a layer worker panic, for the images whose source
+/// name is registered (so tests running in parallel are not affected).
+#[cfg(test)]
+pub(crate) mod test_hook {
+    use std::sync::Mutex;
+
+    static PANIC_FOR: Mutex<Vec<String>> = Mutex::new(Vec::new());
+
+    pub(crate) fn panic_when_reading(name: &str) {
+        PANIC_FOR.lock().unwrap().push(name.to_string());
+    }
+
+    pub(crate) fn maybe_panic(name: &str) {
+        if PANIC_FOR.lock().unwrap().iter().any(|n| n == name) {
+            panic!("test hook: a layer worker panics");
+        }
+    }
 }
 
 pub(crate) fn corrupt(

@@ -30,8 +30,10 @@ pub trait BlobStore: Sync {
             return Err(Error::UnknownFormat {
                 source_name: self.name().to_string(),
                 reason: format!(
-                    "'{path}' is {} bytes, more than the {limit} expected of a metadata file",
-                    blob.size
+                    "'{path}' is {} bytes, more than the {limit} bytes left of the {} MiB \
+                     limit on an image's metadata (manifests, indexes, config)",
+                    blob.size,
+                    super::layout::METADATA_LIMIT >> 20
                 ),
             });
         }
@@ -75,9 +77,62 @@ pub(crate) fn clean(path: &str) -> Option<String> {
     }
 }
 
+/// Open `path` for reading only if it is a regular file. The open itself is
+/// non-blocking, so a FIFO (which would block until a writer comes) or a
+/// device is refused by its type instead of hanging the read; the flag is
+/// cleared again before the file is returned.
+pub(crate) fn open_regular(path: &Path) -> Result<File> {
+    use std::os::fd::AsRawFd;
+    use std::os::unix::fs::OpenOptionsExt;
+    let file = std::fs::OpenOptions::new()
+        .read(true)
+        .custom_flags(libc::O_NONBLOCK)
+        .open(path)
+        .map_err(|e| Error::io(path, e))?;
+    let meta = file.metadata().map_err(|e| Error::io(path, e))?;
+    if !meta.is_file() {
+        return Err(not_a_file(path, &meta));
+    }
+    let fd = file.as_raw_fd();
+    // SAFETY: `fd` is open and owned by `file` for the duration of both calls.
+    let cleared = unsafe {
+        let flags = libc::fcntl(fd, libc::F_GETFL);
+        flags >= 0 && libc::fcntl(fd, libc::F_SETFL, flags & !libc::O_NONBLOCK) >= 0
+    };
+    if !cleared {
+        return Err(Error::io(path, io::Error::last_os_error()));
+    }
+    Ok(file)
+}
+
+/// The error for an input that is neither a regular file nor a directory.
+pub(crate) fn not_a_file(path: &Path, meta: &std::fs::Metadata) -> Error {
+    use std::os::unix::fs::FileTypeExt;
+    let t = meta.file_type();
+    let kind = if t.is_fifo() {
+        "FIFO (named pipe)"
+    } else if t.is_char_device() {
+        "character device"
+    } else if t.is_block_device() {
+        "block device"
+    } else if t.is_socket() {
+        "socket"
+    } else if t.is_dir() {
+        "directory"
+    } else {
+        "special file"
+    };
+    Error::NotAFile {
+        path: path.to_path_buf(),
+        kind,
+    }
+}
+
 /// A directory on disk.
 pub struct DirStore {
     root: PathBuf,
+    /// `root` with every symlink resolved: what each blob must stay under.
+    real_root: PathBuf,
     name: String,
 }
 
@@ -85,6 +140,7 @@ impl DirStore {
     pub fn new(root: &Path) -> Self {
         DirStore {
             root: root.to_path_buf(),
+            real_root: root.canonicalize().unwrap_or_else(|_| root.to_path_buf()),
             name: root.display().to_string(),
         }
     }
@@ -95,18 +151,28 @@ impl BlobStore for DirStore {
         let Some(rel) = clean(path) else {
             return Ok(None);
         };
-        let full = self.root.join(rel);
-        match File::open(&full) {
-            Ok(f) => {
-                let size = f.metadata().map_err(|e| Error::io(&full, e))?.len();
-                Ok(Some(Blob {
-                    reader: Box::new(f),
-                    size,
-                }))
-            }
-            Err(e) if e.kind() == io::ErrorKind::NotFound => Ok(None),
-            Err(e) => Err(Error::io(full, e)),
+        let full = self.root.join(&rel);
+        // Symlinks inside the layout are followed only while they stay in it.
+        let real = match full.canonicalize() {
+            Ok(real) => real,
+            Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(None),
+            Err(e) => return Err(Error::io(full, e)),
+        };
+        if !real.starts_with(&self.real_root) {
+            return Err(Error::LinkEscapes {
+                source_name: self.name.clone(),
+                path: rel,
+            });
         }
+        let f = open_regular(&real).map_err(|e| match e {
+            Error::NotAFile { kind, .. } => Error::NotAFile { path: full, kind },
+            e => e,
+        })?;
+        let size = f.metadata().map_err(|e| Error::io(&real, e))?.len();
+        Ok(Some(Blob {
+            reader: Box::new(f),
+            size,
+        }))
     }
 
     fn name(&self) -> &str {
@@ -130,7 +196,7 @@ pub struct TarStore {
 impl TarStore {
     pub fn open(path: &Path) -> Result<TarStore> {
         let name = path.display().to_string();
-        let file = File::open(path).map_err(|e| Error::io(path, e))?;
+        let file = open_regular(path)?;
         let bad = |reason: String| Error::UnknownFormat {
             source_name: name.clone(),
             reason,

@@ -15,8 +15,9 @@ use std::sync::mpsc::{SyncSender, sync_channel};
 use super::channel::ChannelReader;
 use std::sync::{Condvar, Mutex};
 
+use super::digest::read_checked;
 use super::store::{BlobStore, MemStore, clean, link_target};
-use super::{Loaded, Options, check_digest, corrupt, layout};
+use super::{Loaded, Options, check_digest, corrupt, layout, panicked};
 use crate::error::{Error, Result};
 use crate::layer::{Compression, LayerIndex, ReadOptions, read_layer, sniff};
 use crate::progress::Progress;
@@ -29,12 +30,17 @@ const JSON_LIMIT: u64 = 64 * 1024 * 1024;
 pub(super) const CHUNK: usize = SMALL as usize;
 /// Chunks buffered per layer worker: bounds memory while the worker catches up.
 const QUEUE: usize = 8;
+/// The most bytes of members kept in memory while streaming (metadata and
+/// small layers, read after the manifest): real images keep a few MiB.
+pub(super) const MEMORY_LIMIT: u64 = 256 * 1024 * 1024;
 
-/// A layer read by a worker, with its blob size.
-type LayerResult = (
-    std::result::Result<LayerIndex, crate::layer::LayerError>,
-    u64,
-);
+/// A layer blob read by a worker (or, for small ones, after the manifest).
+struct LayerResult {
+    layer: std::result::Result<LayerIndex, crate::layer::LayerError>,
+    size: u64,
+    /// The blob against the digest its path promises.
+    blob: Result<()>,
+}
 
 /// Whether a stream member of `size` bytes, starting with `head` (its first
 /// [`CHUNK`] bytes at most), is metadata to keep rather than a layer: small
@@ -63,6 +69,8 @@ struct Workers {
     /// Bounds how many workers run at once.
     slots: Semaphore,
     verify: bool,
+    /// The source's name in messages.
+    name: String,
 }
 
 /// Read a whole archive stream, then hand the layers to `on_layer` in order.
@@ -82,12 +90,16 @@ pub(super) fn read(
         results: Mutex::new(HashMap::new()),
         slots: Semaphore::new(std::thread::available_parallelism().map_or(2, |n| n.get()) + 1),
         verify: opts.verify,
+        name: name.to_string(),
     };
     std::thread::scope(|scope| read_members(scope, &workers, reader, name, progress, &mut mem))?;
     progress.finish();
 
-    let plan = layout::resolve(&mem, opts.platform.as_ref(), reference)?;
-    let results = workers.results.into_inner().expect("no worker panics");
+    let plan = layout::resolve(&mem, opts.platform.as_ref(), reference, opts.verify)?;
+    let results = workers
+        .results
+        .into_inner()
+        .unwrap_or_else(|poisoned| poisoned.into_inner());
     let blob_sizes = hand_over(&plan, &mem, results, name, opts, on_layer)?;
     Ok(Loaded {
         source: super::source_of(&plan),
@@ -109,6 +121,8 @@ fn read_members<'scope>(
 ) -> Result<()> {
     // The last archive member seen, to say where a broken stream broke.
     let mut last: Option<String> = None;
+    // Bytes of the members kept in `mem`.
+    let mut kept = 0u64;
     let mut archive = tar::Archive::new(Counted {
         inner: reader,
         progress,
@@ -135,6 +149,18 @@ fn read_members<'scope>(
         let size = entry.size();
         let first = next_chunk(&mut entry, name, last.as_deref())?;
         if kept_in_memory(&path, size, &first) {
+            kept += size;
+            if kept > MEMORY_LIMIT {
+                return Err(Error::UnknownFormat {
+                    source_name: name.to_string(),
+                    reason: format!(
+                        "its small and metadata members ('{path}' the last) are over the {} MiB \
+                         limit on what is kept in memory while streaming; no real image comes \
+                         near it",
+                        MEMORY_LIMIT >> 20
+                    ),
+                });
+            }
             let mut bytes = first;
             entry
                 .read_to_end(&mut bytes)
@@ -170,24 +196,26 @@ fn feed_layer<'scope>(
     name: &str,
 ) -> Result<()> {
     let (tx, rx): (SyncSender<io::Result<Vec<u8>>>, _) = sync_channel(QUEUE);
-    workers.slots.acquire();
+    let slot = workers.slots.acquire();
     let last = member.0.clone();
     scope.spawn(move || {
+        // Released when the worker ends, however it ends.
+        let _slot = slot;
         let (key, size) = member;
-        let reader = ChannelReader::new(rx);
-        let result = read_layer(
-            reader,
-            ReadOptions {
-                verify: workers.verify,
-            },
-            &|_| {},
-        );
+        let read = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+            #[cfg(test)]
+            super::test_hook::maybe_panic(&workers.name);
+            read_blob(ChannelReader::new(rx), &workers.name, &key, workers.verify)
+        }));
+        let (layer, blob) = read.unwrap_or_else(|p| {
+            let e = crate::layer::LayerError("the worker panicked".into());
+            (Err(e), Err(panicked(&workers.name, 0, &*p)))
+        });
         workers
             .results
             .lock()
-            .expect("no worker panics")
-            .insert(key, (result, size));
-        workers.slots.release();
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+            .insert(key, LayerResult { layer, size, blob });
     });
     let mut chunk = first;
     while !chunk.is_empty() {
@@ -197,6 +225,22 @@ fn feed_layer<'scope>(
         chunk = next_chunk(entry, name, Some(&last))?;
     }
     Ok(())
+}
+
+/// Read one layer blob stored at `path`, checking it against the digest its
+/// path promises.
+fn read_blob(
+    reader: impl Read,
+    name: &str,
+    path: &str,
+    verify: bool,
+) -> (
+    std::result::Result<LayerIndex, crate::layer::LayerError>,
+    Result<()>,
+) {
+    read_checked(reader, (name, path), verify, |r| {
+        read_layer(r, ReadOptions { verify }, &|_| {})
+    })
 }
 
 /// Hand the layers to `on_layer` in the plan's order, each from its worker's
@@ -209,29 +253,52 @@ fn hand_over(
     opts: &Options,
     on_layer: &mut dyn FnMut(usize, LayerIndex) -> Result<()>,
 ) -> Result<Vec<Option<u64>>> {
+    let keys: Vec<String> = plan
+        .layers
+        .iter()
+        .map(|l| mem.resolve(&l.blob).unwrap_or_else(|| l.blob.clone()))
+        .collect();
+    let mut uses: HashMap<&String, usize> = HashMap::new();
+    for key in &keys {
+        *uses.entry(key).or_default() += 1;
+    }
     let mut blob_sizes = Vec::with_capacity(plan.layers.len());
-    for (i, layer) in plan.layers.iter().enumerate() {
-        let key = mem
-            .resolve(&layer.blob)
-            .unwrap_or_else(|| layer.blob.clone());
-        let (result, size) = match results.remove(&key) {
+    for (i, (layer, key)) in plan.layers.iter().zip(&keys).enumerate() {
+        let read = match results.get_mut(key) {
             Some(r) => r,
             None => {
-                // Small layers, and layers named twice, are read from memory.
-                let blob = mem.open(&key)?.ok_or_else(|| Error::MissingBlob {
+                // Small layers are read from memory.
+                let blob = mem.open(key)?.ok_or_else(|| Error::MissingBlob {
                     source_name: name.to_string(),
                     blob: layer.blob.clone(),
                 })?;
                 let size = blob.size;
-                let verify = opts.verify;
-                (
-                    read_layer(blob.reader, ReadOptions { verify }, &|_| {}),
-                    size,
-                )
+                let (layer, blob) = read_blob(blob.reader, name, key, opts.verify);
+                results
+                    .entry(key.clone())
+                    .or_insert(LayerResult { layer, size, blob })
             }
         };
-        let index = result.map_err(|e| corrupt(name, i, layer, e))?;
+        let blob_check = std::mem::replace(&mut read.blob, Ok(()));
+        if let Err(Error::WorkerPanicked { message, .. }) = &blob_check {
+            return Err(Error::WorkerPanicked {
+                source_name: name.into(),
+                what: format!("layer {i}"),
+                message: message.clone(),
+            });
+        }
+        // A layer the manifest names again later is kept for that use.
+        let left = uses.get_mut(key).expect("counted above");
+        *left -= 1;
+        let (index, size) = if *left > 0 {
+            (read.layer.clone(), read.size)
+        } else {
+            let read = results.remove(key).expect("looked up above");
+            (read.layer, read.size)
+        };
+        let index = index.map_err(|e| corrupt(name, i, layer, e))?;
         check_digest(name, i, layer, &index, opts)?;
+        blob_check?;
         blob_sizes.push(Some(size));
         on_layer(i, index)?;
     }
@@ -283,16 +350,28 @@ impl Semaphore {
         }
     }
 
-    fn acquire(&self) {
-        let mut free = self.free.lock().expect("semaphore lock");
+    /// Wait for a free slot; it is given back when the returned guard drops,
+    /// on a worker's normal end and on its unwinding alike.
+    fn acquire(&self) -> Slot<'_> {
+        let mut free = self.free.lock().unwrap_or_else(|p| p.into_inner());
         while *free == 0 {
-            free = self.cond.wait(free).expect("semaphore lock");
+            free = self.cond.wait(free).unwrap_or_else(|p| p.into_inner());
         }
         *free -= 1;
+        Slot(self)
     }
 
     fn release(&self) {
-        *self.free.lock().expect("semaphore lock") += 1;
+        *self.free.lock().unwrap_or_else(|p| p.into_inner()) += 1;
         self.cond.notify_one();
+    }
+}
+
+/// One taken slot of a [`Semaphore`].
+struct Slot<'a>(&'a Semaphore);
+
+impl Drop for Slot<'_> {
+    fn drop(&mut self) {
+        self.0.release();
     }
 }
