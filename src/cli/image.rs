@@ -25,6 +25,10 @@ pub(super) fn run_image(args: &Args) -> anyhow::Result<ExitCode> {
         pull: args.pull,
         no_verify: args.no_verify,
         engine_storage: args.engine_storage,
+        registry: ballast::source::RegistryOptions {
+            ca_files: args.registry_ca.clone(),
+            insecure: args.insecure_registry.clone(),
+        },
     }
     .options()?;
     let output_flag = args.json.is_some() || args.markdown.is_some() || args.sarif.is_some();

@@ -9,7 +9,7 @@ use serde::Serialize;
 
 use ballast::analysis::{self, Analysis};
 use ballast::progress::Progress;
-use ballast::source::{EngineStorage, Options, Platform, SourceKind};
+use ballast::source::{EngineStorage, Options, Platform, RegistryOptions, SourceKind};
 
 /// The source flags of a command; a command without one of them leaves it at
 /// the default: source detected, the host's platform, no pull, layers
@@ -20,6 +20,7 @@ pub(super) struct SourceFlags<'a> {
     pub(super) pull: bool,
     pub(super) no_verify: bool,
     pub(super) engine_storage: EngineStorage,
+    pub(super) registry: RegistryOptions,
 }
 
 impl Default for SourceFlags<'_> {
@@ -30,6 +31,7 @@ impl Default for SourceFlags<'_> {
             pull: false,
             no_verify: false,
             engine_storage: EngineStorage::Auto,
+            registry: RegistryOptions::default(),
         }
     }
 }
@@ -43,6 +45,7 @@ impl SourceFlags<'_> {
             pull: self.pull,
             verify: !self.no_verify,
             engine_storage: self.engine_storage,
+            registry: self.registry.clone(),
         })
     }
 }

@@ -14,6 +14,7 @@ pub mod engine;
 pub mod entry;
 pub(crate) mod layout;
 pub(crate) mod overlay;
+pub mod registry;
 pub(crate) mod store;
 mod stream;
 
@@ -27,6 +28,7 @@ use crate::layer::{LayerIndex, ReadOptions, read_layer};
 use crate::progress::Progress;
 
 pub use layout::{ImagePlan, Platform};
+pub use registry::RegistryOptions;
 use store::{BlobStore, DirStore, TarStore};
 
 /// Where to read an image from.
@@ -44,6 +46,8 @@ pub enum SourceKind {
     DockerArchive,
     /// An OCI image layout (directory or tar).
     Oci,
+    /// A registry, over the OCI Distribution API (never chosen by `auto`).
+    Registry,
 }
 
 impl SourceKind {
@@ -55,6 +59,7 @@ impl SourceKind {
             SourceKind::Podman => "podman",
             SourceKind::DockerArchive => "docker-archive",
             SourceKind::Oci => "oci",
+            SourceKind::Registry => "registry",
         }
     }
 }
@@ -80,6 +85,8 @@ pub struct Options {
     /// Check each layer against the config's `rootfs.diff_ids`.
     pub verify: bool,
     pub engine_storage: EngineStorage,
+    /// How to reach registries (`--registry-ca`, `--insecure-registry`).
+    pub registry: RegistryOptions,
 }
 
 impl Default for Options {
@@ -90,6 +97,7 @@ impl Default for Options {
             pull: false,
             verify: true,
             engine_storage: EngineStorage::default(),
+            registry: RegistryOptions::default(),
         }
     }
 }
@@ -104,6 +112,8 @@ pub enum ReadPath {
     Export,
     /// The engine's own layer directories, read in place (no digests to check).
     EngineStorage,
+    /// Blobs downloaded from a registry.
+    Registry,
 }
 
 /// What was read, besides the layers.
@@ -128,9 +138,14 @@ pub(crate) enum Origin<'a> {
     Compressed(&'a Path),
     /// A tar archive, read in place.
     Tar(&'a Path),
+    /// A registry reference (`--source registry` only).
+    Registry,
 }
 
 pub(crate) fn origin<'a>(reference: &'a str, opts: &Options) -> Result<Origin<'a>> {
+    if opts.source == SourceKind::Registry {
+        return Ok(Origin::Registry);
+    }
     let path = Path::new(reference);
     let local = matches!(opts.source, SourceKind::DockerArchive | SourceKind::Oci)
         || (opts.source == SourceKind::Auto && (path.exists() || looks_like_path(reference)));
@@ -182,6 +197,7 @@ pub fn load(
         Origin::Engine(engine) => return load_engine(engine, reference, opts, progress, on_layer),
         Origin::Dir(path) => return read_store(&DirStore::new(path), opts, progress, on_layer),
         Origin::Tar(path) => return read_store(&TarStore::open(path)?, opts, progress, on_layer),
+        Origin::Registry => return registry::load(reference, opts, progress, on_layer),
         Origin::Compressed(path) => path,
     };
     let len = std::fs::metadata(path)
