@@ -144,8 +144,7 @@ pub(crate) fn resolve(
 fn fetch_document(client: &Client, target: &str) -> Result<Document> {
     let accept = [OCI_INDEX, DOCKER_LIST, OCI_MANIFEST, DOCKER_MANIFEST].join(", ");
     let what = format!("manifest '{target}' in repository '{}'", client.repository);
-    let resp = client.get(&format!("manifests/{target}"), Some(&accept), 0, &what)?;
-    let bytes = read_limited(client, resp, &format!("the manifest '{target}'"))?;
+    let bytes = fetch_bytes(client, &format!("manifests/{target}"), Some(&accept), &what)?;
     if target.contains(':') {
         check_bytes(client, target, &bytes, "manifest")?;
     }
@@ -159,48 +158,56 @@ fn fetch_document(client: &Client, target: &str) -> Result<Document> {
 /// A small blob (the config) read whole, digest checked.
 fn fetch_blob_document(client: &Client, digest: &str, what: &str) -> Result<Vec<u8>> {
     check_digest_syntax(client, digest)?;
-    let resp = client.get(
+    let bytes = fetch_bytes(
+        client,
         &format!("blobs/{digest}"),
         None,
-        0,
         &format!(
             "{what} blob '{digest}' in repository '{}'",
             client.repository
         ),
     )?;
-    let bytes = read_limited(client, resp, &format!("the {what} {digest}"))?;
     check_bytes(client, digest, &bytes, what)?;
     Ok(bytes)
 }
 
-fn read_limited(
-    client: &Client,
-    resp: ureq::http::Response<ureq::Body>,
-    what: &str,
-) -> Result<Vec<u8>> {
+/// GET a document whole, within [`DOCUMENT_LIMIT`]; a body that breaks off
+/// is fetched again (a few times).
+fn fetch_bytes(client: &Client, path: &str, accept: Option<&str>, what: &str) -> Result<Vec<u8>> {
     use std::io::Read;
-    let mut bytes = Vec::new();
-    resp.into_body()
-        .into_with_config()
-        .limit(u64::MAX)
-        .reader()
-        .take(DOCUMENT_LIMIT + 1)
-        .read_to_end(&mut bytes)
-        .map_err(|e| Error::Registry {
-            registry: client.registry.clone(),
-            reason: format!("reading {what} failed: {e}"),
-        })?;
-    if bytes.len() as u64 > DOCUMENT_LIMIT {
-        return Err(Error::Registry {
-            registry: client.registry.clone(),
-            reason: format!(
-                "{what} is larger than {} MiB; ballast refuses documents that size \
-                 (a manifest or config is a few KiB)",
-                DOCUMENT_LIMIT / (1024 * 1024)
-            ),
-        });
+    let mut attempt = 0;
+    loop {
+        attempt += 1;
+        let resp = client.get(path, accept, 0, what)?;
+        let mut bytes = Vec::new();
+        let read = resp
+            .into_body()
+            .into_with_config()
+            .limit(u64::MAX)
+            .reader()
+            .take(DOCUMENT_LIMIT + 1)
+            .read_to_end(&mut bytes);
+        match read {
+            Ok(_) if bytes.len() as u64 > DOCUMENT_LIMIT => {
+                return Err(Error::Registry {
+                    registry: client.registry.clone(),
+                    reason: format!(
+                        "the {what} is larger than {} MiB; ballast refuses documents that \
+                         size (a manifest or config is a few KiB)",
+                        DOCUMENT_LIMIT / (1024 * 1024)
+                    ),
+                });
+            }
+            Ok(_) => return Ok(bytes),
+            Err(_) if attempt < 4 => {}
+            Err(e) => {
+                return Err(Error::Registry {
+                    registry: client.registry.clone(),
+                    reason: format!("reading the {what} failed {attempt} times: {e}"),
+                });
+            }
+        }
     }
-    Ok(bytes)
 }
 
 fn check_bytes(client: &Client, digest: &str, bytes: &[u8], what: &str) -> Result<()> {
