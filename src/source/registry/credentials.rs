@@ -101,10 +101,9 @@ fn from_config(config: &Config, path: &Path, registry: &str) -> Result<Option<Cr
     }
     if let Some((key, entry)) =
         key_for(config.auths.keys(), registry).and_then(|k| Some((k, config.auths.get(k)?)))
+        && let Some(c) = decode_entry(entry, key, path)?
     {
-        if let Some(c) = decode_entry(entry, key, path)? {
-            return Ok(Some(c));
-        }
+        return Ok(Some(c));
     }
     match config.creds_store.as_deref().filter(|s| !s.is_empty()) {
         Some(store) => run_helper(store, &server),

@@ -247,10 +247,10 @@ impl<'a> Blob<'a> {
 impl Read for Blob<'_> {
     fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
         loop {
-            if self.body.is_none() {
-                if let Err(e) = self.open() {
-                    return Err(self.fail(e));
-                }
+            if self.body.is_none()
+                && let Err(e) = self.open()
+            {
+                return Err(self.fail(e));
             }
             let body = self.body.as_mut().expect("opened above");
             let result = match body.read(buf) {
@@ -267,8 +267,7 @@ impl Read for Blob<'_> {
                     self.pos += n as u64;
                     return Ok(n);
                 }
-                Err(e) if self.resumes < RESUMES => {
-                    let _ = e;
+                Err(_) if self.resumes < RESUMES => {
                     self.resumes += 1;
                     self.body = None;
                     std::thread::sleep(std::time::Duration::from_millis(
@@ -278,5 +277,40 @@ impl Read for Blob<'_> {
                 Err(e) => return Err(self.fail(self.broken(e))),
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::source::{Origin, origin};
+
+    #[test]
+    fn auto_never_picks_the_registry() {
+        let auto = Options::default();
+        for reference in ["127.0.0.1:5000/demo:1", "registry.example.com/team/app:1.4"] {
+            assert!(
+                matches!(origin(reference, &auto), Ok(Origin::Engine(_))),
+                "{reference}"
+            );
+            let asked = Options {
+                source: SourceKind::Registry,
+                ..Options::default()
+            };
+            assert!(matches!(origin(reference, &asked), Ok(Origin::Registry)));
+        }
+    }
+
+    #[test]
+    fn insecure_hosts_match_with_or_without_a_port() {
+        let opts = RegistryOptions {
+            ca_files: Vec::new(),
+            insecure: vec!["127.0.0.1:5000".into(), "plain.example".into()],
+        };
+        assert!(opts.is_insecure("127.0.0.1:5000"));
+        assert!(!opts.is_insecure("127.0.0.1:5001"));
+        assert!(!opts.is_insecure("127.0.0.1"));
+        assert!(opts.is_insecure("plain.example:8080"));
+        assert!(!opts.is_insecure("other.example"));
     }
 }
