@@ -36,8 +36,14 @@ struct Run {
 /// Run ballast with `args` and `DOCKER_CONFIG=config_dir`; fail the test if
 /// it has not finished within a minute (killed: a hang is a failure).
 fn ballast(args: &[&str], config_dir: &Path) -> Run {
+    ballast_with(args, config_dir, &[])
+}
+
+/// `ballast` with more environment variables.
+fn ballast_with(args: &[&str], config_dir: &Path, env: &[(&str, String)]) -> Run {
     let mut child = Command::new(env!("CARGO_BIN_EXE_ballast"))
         .args(args)
+        .envs(env.iter().map(|(k, v)| (*k, v.as_str())))
         .env("DOCKER_CONFIG", config_dir)
         .env("NO_COLOR", "1")
         .stdin(Stdio::null())
@@ -530,4 +536,81 @@ fn an_oversized_manifest_is_refused() {
     );
     assert_eq!(run.code, 2, "{}", run.stderr);
     assert!(run.stderr.contains("larger than 4 MiB"), "{}", run.stderr);
+}
+
+#[test]
+fn a_credential_helper_is_asked_for_the_registry() {
+    if !needs(&[gate::Need::Registry, gate::Need::Htpasswd]) {
+        return;
+    }
+    let reg = Registry::start(Setup {
+        basic: Some("helped:pw"),
+        ..Setup::default()
+    });
+    reg.push(&demo(), "demo:1", &[]);
+    let cfg = tempfile::tempdir().unwrap();
+    let bin = tempfile::tempdir().unwrap();
+    // The helper protocol: `get`, the server on stdin, JSON on stdout.
+    let helper = bin.path().join("docker-credential-ballasttest");
+    std::fs::write(
+        &helper,
+        format!(
+            "#!/bin/sh\n[ \"$1\" = get ] || exit 1\nread server\n\
+             [ \"$server\" = '{}' ] || {{ echo 'credentials not found'; exit 1; }}\n\
+             echo '{{\"ServerURL\":\"'$server'\",\"Username\":\"helped\",\"Secret\":\"pw\"}}'\n",
+            reg.host
+        ),
+    )
+    .unwrap();
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::set_permissions(&helper, std::fs::Permissions::from_mode(0o755)).unwrap();
+    std::fs::write(
+        cfg.path().join("config.json"),
+        serde_json::json!({"credHelpers": {reg.host.clone(): "ballasttest"}}).to_string(),
+    )
+    .unwrap();
+    let path = format!(
+        "{}:{}",
+        bin.path().display(),
+        std::env::var("PATH").unwrap_or_default()
+    );
+    let reference = format!("{}/demo:1", reg.host);
+    let run = ballast_with(
+        &[
+            "--source",
+            "registry",
+            &reference,
+            "--insecure-registry",
+            &reg.host,
+            "--json",
+            "-",
+        ],
+        cfg.path(),
+        &[("PATH", path)],
+    );
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let got: Value = serde_json::from_str(&run.stdout).unwrap();
+    assert_eq!(comparable(got), comparable(archive_json()));
+}
+
+#[test]
+fn one_file_is_read_back_from_a_registry_layer() {
+    if !needs(&[gate::Need::Registry]) {
+        return;
+    }
+    let reg = Registry::start(Setup::default());
+    reg.push(&demo(), "demo:1", &[]);
+    let opts = ballast::source::Options {
+        source: ballast::source::SourceKind::Registry,
+        registry: ballast::source::RegistryOptions {
+            ca_files: Vec::new(),
+            insecure: vec![reg.host.clone()],
+        },
+        ..ballast::source::Options::default()
+    };
+    let mut out = Vec::new();
+    let reference = format!("{}/demo:1", reg.host);
+    ballast::source::entry::read_entry(&reference, &opts, 4, b"/etc/app.conf", None, &mut out)
+        .unwrap();
+    assert_eq!(out, b"v2 with a longer line\n");
 }
