@@ -605,6 +605,7 @@ fn one_file_is_read_back_from_a_registry_layer() {
         registry: ballast::source::RegistryOptions {
             ca_files: Vec::new(),
             insecure: vec![reg.host.clone()],
+            ..ballast::source::RegistryOptions::default()
         },
         ..ballast::source::Options::default()
     };
@@ -613,4 +614,38 @@ fn one_file_is_read_back_from_a_registry_layer() {
     ballast::source::entry::read_entry(&reference, &opts, 4, b"/etc/app.conf", None, &mut out)
         .unwrap();
     assert_eq!(out, b"v2 with a longer line\n");
+}
+
+#[test]
+fn a_stalled_download_is_resumed_not_waited_for_forever() {
+    if !needs(&[gate::Need::Registry]) {
+        return;
+    }
+    let (_reg, proxy) = behind_proxy(None);
+    // The first stalls the config, the second a layer.
+    proxy.fault("/blobs/", Fault::Stall);
+    proxy.fault("/blobs/", Fault::Stall);
+    let opts = ballast::source::Options {
+        source: ballast::source::SourceKind::Registry,
+        registry: ballast::source::RegistryOptions {
+            insecure: vec![proxy.host.clone()],
+            stall: Duration::from_secs(1),
+            ..ballast::source::RegistryOptions::default()
+        },
+        ..ballast::source::Options::default()
+    };
+    let reference = format!("{}/demo:1", proxy.host);
+    let (tx, rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        let result = ballast::analysis::analyze(&reference, &opts, &ballast::progress::Silent);
+        let _ = tx.send(
+            result
+                .map(|a| a.image.layers.len())
+                .map_err(|e| e.to_string()),
+        );
+    });
+    let layers = rx
+        .recv_timeout(Duration::from_secs(60))
+        .expect("the analysis finishes within a minute despite the stalls");
+    assert_eq!(layers, Ok(7));
 }

@@ -28,6 +28,7 @@ pub(super) fn run_image(args: &Args) -> anyhow::Result<ExitCode> {
         registry: ballast::source::RegistryOptions {
             ca_files: args.registry_ca.clone(),
             insecure: args.insecure_registry.clone(),
+            ..ballast::source::RegistryOptions::default()
         },
     }
     .options()?;

@@ -275,6 +275,9 @@ pub enum Fault {
     Cut(usize),
     /// Forward the body in small pieces with pauses.
     Slow,
+    /// Forward the headers and half the body, then hold the connection
+    /// open without sending anything more.
+    Stall,
     /// Answer 200 with this many bytes of JSON-ish padding.
     Huge(usize),
     /// Answer 307 to the same path under `/redirected`, served without auth.
@@ -509,6 +512,13 @@ fn forward(
             conn.write_all(&answer[..end])?;
             conn.flush()?;
             conn.shutdown(Shutdown::Both)
+        }
+        Some(Fault::Stall) => {
+            let half = body_at + (answer.len() - body_at) / 2;
+            conn.write_all(&answer[..half])?;
+            conn.flush()?;
+            std::thread::sleep(Duration::from_secs(600));
+            Ok(())
         }
         Some(Fault::Slow) => {
             conn.write_all(&answer[..body_at])?;

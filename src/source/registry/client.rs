@@ -24,12 +24,25 @@ const BACKOFF: Duration = Duration::from_millis(200);
 const MAX_WAIT: Duration = Duration::from_secs(30);
 
 /// How to reach registries: from `--registry-ca` and `--insecure-registry`.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone)]
 pub struct RegistryOptions {
     /// PEM files of extra certificate authorities, trusted beside the system's.
     pub ca_files: Vec<std::path::PathBuf>,
     /// Hosts (`host` or `host:port`) reached over plain HTTP.
     pub insecure: Vec<String>,
+    /// The time a response body may take, plus one second per MiB of it: a
+    /// download that overruns (a stalled connection) is resumed or retried.
+    pub stall: Duration,
+}
+
+impl Default for RegistryOptions {
+    fn default() -> Self {
+        RegistryOptions {
+            ca_files: Vec::new(),
+            insecure: Vec::new(),
+            stall: Duration::from_secs(60),
+        }
+    }
 }
 
 impl RegistryOptions {
@@ -101,6 +114,20 @@ impl Client {
         range_from: u64,
         what: &str,
     ) -> Result<Response> {
+        self.get_sized(path, accept, range_from, 0, what)
+    }
+
+    /// [`Client::get`] for a body of about `expected` bytes, which is given
+    /// [`RegistryOptions::stall`] plus a second per MiB to arrive.
+    pub(crate) fn get_sized(
+        &self,
+        path: &str,
+        accept: Option<&str>,
+        range_from: u64,
+        expected: u64,
+        what: &str,
+    ) -> Result<Response> {
+        let body_time = self.opts.stall + Duration::from_secs(expected >> 20);
         let url = format!("{}/v2/{}/{path}", self.base, self.repository);
         let mut challenged = false;
         loop {
@@ -116,7 +143,10 @@ impl Client {
                 if range_from > 0 {
                     req = req.header("Range", format!("bytes={range_from}-"));
                 }
-                req.call()
+                req.config()
+                    .timeout_recv_body(Some(body_time))
+                    .build()
+                    .call()
             })?;
             let status = resp.status().as_u16();
             match status {

@@ -187,6 +187,9 @@ pub(crate) struct Blob<'a> {
     pos: u64,
     size: u64,
     resumes: u32,
+    /// Where the current download started: one that got further before it
+    /// broke does not count against [`RESUMES`].
+    opened_at: u64,
     hash: Sha256,
     failure: Mutex<Option<Error>>,
 }
@@ -200,6 +203,7 @@ impl<'a> Blob<'a> {
             pos: 0,
             size,
             resumes: 0,
+            opened_at: 0,
             hash: Sha256::new(),
             failure: Mutex::new(None),
         }
@@ -211,9 +215,13 @@ impl<'a> Blob<'a> {
             "layer blob '{}' in repository '{}'",
             self.digest, self.client.repository
         );
-        let resp = self
-            .client
-            .get(&format!("blobs/{}", self.digest), None, self.pos, &what)?;
+        let resp = self.client.get_sized(
+            &format!("blobs/{}", self.digest),
+            None,
+            self.pos,
+            self.size.saturating_sub(self.pos),
+            &what,
+        )?;
         let partial = resp.status().as_u16() == 206;
         let mut body: Box<dyn Read + Send> =
             Box::new(resp.into_body().into_with_config().limit(u64::MAX).reader());
@@ -223,6 +231,7 @@ impl<'a> Blob<'a> {
                 .map_err(|e| self.broken(e))?;
         }
         self.body = Some(body);
+        self.opened_at = self.pos;
         Ok(())
     }
 
@@ -246,6 +255,16 @@ impl<'a> Blob<'a> {
 
 impl Read for Blob<'_> {
     fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        // Never past the manifest's size: a registry that sends more (or
+        // forever) gets its blob's digest checked on what the size allows.
+        let buf = match self.size.checked_sub(self.pos) {
+            Some(0) if self.size > 0 => return Ok(0),
+            Some(left) if self.size > 0 => {
+                let n = buf.len().min(usize::try_from(left).unwrap_or(usize::MAX));
+                &mut buf[..n]
+            }
+            _ => buf,
+        };
         loop {
             if self.body.is_none()
                 && let Err(e) = self.open()
@@ -267,7 +286,10 @@ impl Read for Blob<'_> {
                     self.pos += n as u64;
                     return Ok(n);
                 }
-                Err(_) if self.resumes < RESUMES => {
+                Err(_) if self.resumes < RESUMES || self.pos > self.opened_at => {
+                    if self.pos > self.opened_at {
+                        self.resumes = 0;
+                    }
                     self.resumes += 1;
                     self.body = None;
                     std::thread::sleep(std::time::Duration::from_millis(
@@ -306,6 +328,7 @@ mod tests {
         let opts = RegistryOptions {
             ca_files: Vec::new(),
             insecure: vec!["127.0.0.1:5000".into(), "plain.example".into()],
+            ..RegistryOptions::default()
         };
         assert!(opts.is_insecure("127.0.0.1:5000"));
         assert!(!opts.is_insecure("127.0.0.1:5001"));
