@@ -79,6 +79,8 @@ impl Client {
         };
         let config = ureq::Agent::config_builder()
             .http_status_as_error(false)
+            // Redirects from a TLS registry stay on TLS.
+            .https_only(scheme == "https")
             .max_redirects(10)
             .timeout_connect(Some(Duration::from_secs(30)))
             .timeout_recv_response(Some(Duration::from_secs(120)))
