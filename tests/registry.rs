@@ -649,3 +649,48 @@ fn a_stalled_download_is_resumed_not_waited_for_forever() {
         .expect("the analysis finishes within a minute despite the stalls");
     assert_eq!(layers, Ok(7));
 }
+
+#[test]
+fn an_identity_token_is_traded_for_an_access_token() {
+    if !needs(&[gate::Need::Registry]) {
+        return;
+    }
+    let reg = Registry::start(Setup::default());
+    reg.push(&demo(), "demo:1", &[]);
+    let proxy = Proxy::start_with(reg.port, Some("nobody:x"), Some("refresh-me"));
+    let cfg = tempfile::tempdir().unwrap();
+    let write = |token: &str| {
+        std::fs::write(
+            cfg.path().join("config.json"),
+            serde_json::json!({"auths": {proxy.host.clone(): {"identitytoken": token}}})
+                .to_string(),
+        )
+        .unwrap();
+    };
+    write("refresh-me");
+    let reference = format!("{}/demo:1", proxy.host);
+    let got = from_registry(
+        &reference,
+        &["--insecure-registry", &proxy.host],
+        cfg.path(),
+    );
+    assert_eq!(comparable(got), comparable(archive_json()));
+
+    write("stale");
+    let run = ballast(
+        &[
+            "--source",
+            "registry",
+            &reference,
+            "--insecure-registry",
+            &proxy.host,
+        ],
+        cfg.path(),
+    );
+    assert_eq!(run.code, 2, "{}", run.stderr);
+    assert!(
+        run.stderr.contains("identity token") && !run.stderr.contains("stale"),
+        "{}",
+        run.stderr
+    );
+}

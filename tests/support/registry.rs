@@ -298,6 +298,8 @@ struct Shared {
     port: u16,
     /// `user:password` the token service accepts; None: anonymous tokens.
     basic: Option<String>,
+    /// An identity token the token service trades for an access token (POST).
+    refresh: Option<String>,
     faults: Mutex<Vec<(String, Fault)>>,
     seen: Mutex<Seen>,
 }
@@ -313,12 +315,19 @@ const TOKEN: &str = "ballast-test-token";
 
 impl Proxy {
     pub fn start(upstream: u16, basic: Option<&str>) -> Proxy {
+        Proxy::start_with(upstream, basic, None)
+    }
+
+    /// A proxy whose token service also takes `refresh` as an identity
+    /// token (OAuth2's refresh-token grant, posted as a form).
+    pub fn start_with(upstream: u16, basic: Option<&str>, refresh: Option<&str>) -> Proxy {
         let listener = TcpListener::bind("127.0.0.1:0").unwrap();
         let port = listener.local_addr().unwrap().port();
         let shared = Arc::new(Shared {
             upstream,
             port,
             basic: basic.map(str::to_string),
+            refresh: refresh.map(str::to_string),
             faults: Mutex::new(Vec::new()),
             seen: Mutex::new(Seen::default()),
         });
@@ -382,6 +391,29 @@ fn serve(mut conn: TcpStream, s: &Shared) -> std::io::Result<()> {
         .unwrap()
         .requests
         .push(format!("{method} {path}"));
+    if method == "POST" && path.starts_with("/token") {
+        s.seen.lock().unwrap().token_requests += 1;
+        let len: usize = header("content-length")
+            .and_then(|l| l.parse().ok())
+            .unwrap_or(0);
+        let mut body = vec![0; len.min(64 * 1024)];
+        reader.read_exact(&mut body)?;
+        let body = String::from_utf8_lossy(&body);
+        let ok = s.refresh.as_ref().is_some_and(|r| {
+            body.contains("grant_type=refresh_token")
+                && body.contains(&format!("refresh_token={r}"))
+        });
+        return if ok {
+            respond(
+                &mut conn,
+                200,
+                &[],
+                format!("{{\"access_token\":\"{TOKEN}\"}}").as_bytes(),
+            )
+        } else {
+            respond(&mut conn, 401, &[], b"{\"error\":\"invalid_grant\"}")
+        };
+    }
     if path.starts_with("/token") {
         s.seen.lock().unwrap().token_requests += 1;
         let ok = match &s.basic {

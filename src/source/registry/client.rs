@@ -10,7 +10,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use super::auth::{self, Tokens};
-use super::credentials::Credential;
+use super::credentials::{Credential, IDENTITY_TOKEN_USER};
 use super::reference::Reference;
 use crate::error::{Error, Result};
 
@@ -260,14 +260,34 @@ impl Client {
                 )));
             }
         }
-        let basic = auth::basic_for(self.credential.as_ref());
-        let resp = self.retrying(&url, || {
-            let mut req = self.agent.get(&url);
-            if let Some(b) = &basic {
-                req = req.header("Authorization", b);
+        let resp = match &self.credential {
+            // An identity token is traded for an access token (OAuth2's
+            // refresh-token grant), posted to the realm.
+            Some(c) if c.username == IDENTITY_TOKEN_USER => {
+                let realm = challenge.param("realm").unwrap_or_default();
+                let service = challenge.param("service").unwrap_or_default();
+                let scope = challenge.param("scope").unwrap_or(&self.scope);
+                self.retrying(realm, || {
+                    self.agent.post(realm).send_form([
+                        ("grant_type", "refresh_token"),
+                        ("refresh_token", c.secret.as_str()),
+                        ("service", service),
+                        ("scope", scope),
+                        ("client_id", "ballast"),
+                    ])
+                })?
             }
-            req.call()
-        })?;
+            credential => {
+                let basic = auth::basic_for(credential.as_ref());
+                self.retrying(&url, || {
+                    let mut req = self.agent.get(&url);
+                    if let Some(b) = &basic {
+                        req = req.header("Authorization", b);
+                    }
+                    req.call()
+                })?
+            }
+        };
         let status = resp.status().as_u16();
         if status == 401 || status == 403 {
             return Err(self.denied(status));

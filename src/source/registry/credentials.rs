@@ -14,8 +14,13 @@ use serde::Deserialize;
 use super::reference::HUB;
 use crate::error::{Error, Result};
 
+/// The user name under which a secret is an identity (OAuth refresh) token,
+/// as credential helpers return it.
+pub(crate) const IDENTITY_TOKEN_USER: &str = "<token>";
+
 /// A user name and secret, and where they came from (for error messages;
-/// never the secret itself).
+/// never the secret itself). A user of [`IDENTITY_TOKEN_USER`] means the
+/// secret is an identity token.
 #[derive(Clone, PartialEq, Eq)]
 pub(crate) struct Credential {
     pub(crate) username: String,
@@ -45,6 +50,9 @@ struct Config {
 struct AuthEntry {
     #[serde(default)]
     auth: Option<String>,
+    /// An OAuth refresh token `docker login` stored instead of a password.
+    #[serde(default)]
+    identitytoken: Option<String>,
     #[serde(default)]
     username: Option<String>,
     #[serde(default)]
@@ -141,6 +149,16 @@ fn key_for<'a>(keys: impl Iterator<Item = &'a String>, registry: &str) -> Option
 
 fn decode_entry(entry: &AuthEntry, key: &str, path: &Path) -> Result<Option<Credential>> {
     let from = |user: &str| format!("user '{user}' from auths[\"{key}\"] in {}", path.display());
+    if let Some(token) = entry.identitytoken.as_deref().filter(|t| !t.is_empty()) {
+        return Ok(Some(Credential {
+            username: IDENTITY_TOKEN_USER.to_string(),
+            secret: token.to_string(),
+            from: format!(
+                "the identity token from auths[\"{key}\"] in {}",
+                path.display()
+            ),
+        }));
+    }
     if let Some(auth) = entry.auth.as_deref().filter(|a| !a.is_empty()) {
         use base64::Engine;
         let bad = || {
