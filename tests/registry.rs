@@ -457,15 +457,28 @@ fn server_errors_throttling_resets_and_cut_bodies_are_retried() {
     if !needs(&[gate::Need::Registry]) {
         return;
     }
-    let (_reg, proxy) = behind_proxy(None);
+    let (reg, proxy) = behind_proxy(None);
     let cfg = tempfile::tempdir().unwrap();
+    let (_, manifest) = reg.manifest("demo", "1");
+    let manifest: Value = serde_json::from_slice(&manifest).unwrap();
+    let config = manifest["config"]["digest"].as_str().unwrap().to_string();
+    let layer = |i: usize| {
+        manifest["layers"][i]["digest"]
+            .as_str()
+            .unwrap()
+            .to_string()
+    };
     proxy.fault("/manifests/", Fault::Status(503));
     proxy.fault("/manifests/", Fault::Reset);
     proxy.fault("/manifests/", Fault::TooMany(1));
-    proxy.fault("/blobs/", Fault::Status(500));
-    proxy.fault("/blobs/", Fault::Cut(1000));
-    proxy.fault("/blobs/", Fault::Slow);
-    proxy.fault("/blobs/", Fault::Redirect);
+    proxy.fault(&config, Fault::Status(500));
+    proxy.fault(&config, Fault::Cut(100));
+    // The largest layer breaks off twice and resumes where it stopped.
+    proxy.fault(&layer(0), Fault::Cut(1000));
+    proxy.fault(&layer(0), Fault::Cut(300_000));
+    proxy.fault(&layer(1), Fault::Reset);
+    proxy.fault(&layer(2), Fault::Slow);
+    proxy.fault(&layer(3), Fault::Redirect);
     let reference = format!("{}/demo:1", proxy.host);
     let got = from_registry(
         &reference,
@@ -483,6 +496,21 @@ fn server_errors_throttling_resets_and_cut_bodies_are_retried() {
         seen.requests.iter().any(|r| r.contains("/redirected/")),
         "{:?}",
         seen.requests
+    );
+    let ranges: Vec<&String> = seen
+        .requests
+        .iter()
+        .filter(|r| r.contains("range="))
+        .collect();
+    assert!(
+        ranges
+            .iter()
+            .any(|r| r.contains(&layer(0)) && r.contains("range=bytes=1000-")),
+        "{ranges:?}"
+    );
+    assert!(
+        ranges.iter().any(|r| r.contains("range=bytes=301000-")),
+        "{ranges:?}"
     );
 }
 

@@ -386,11 +386,12 @@ fn serve(mut conn: TcpStream, s: &Shared) -> std::io::Result<()> {
             k.eq_ignore_ascii_case(name).then(|| v.trim().to_string())
         })
     };
+    let range = header("range").map_or(String::new(), |r| format!(" range={r}"));
     s.seen
         .lock()
         .unwrap()
         .requests
-        .push(format!("{method} {path}"));
+        .push(format!("{method} {path}{range}"));
     if method == "POST" && path.starts_with("/token") {
         s.seen.lock().unwrap().token_requests += 1;
         let len: usize = header("content-length")
