@@ -283,7 +283,13 @@ fn plain_http_is_refused_unless_the_host_is_named_insecure() {
         cfg.path(),
     );
     assert_eq!(run.code, 2, "{}", run.stderr);
-    assert!(run.stderr.contains(&reg.host), "{}", run.stderr);
+    assert!(
+        run.stderr
+            .contains(&format!("--insecure-registry {}", reg.host))
+            && !run.stderr.contains("tried"),
+        "a TLS failure is not retried, and says what to do: {}",
+        run.stderr
+    );
     // `auto` never picks the registry: the reference is not a path, so it
     // goes to an engine, never to 127.0.0.1.
     let auto = ballast(
@@ -371,11 +377,7 @@ fn tls_with_a_private_ca_needs_registry_ca() {
         cfg.path(),
     );
     assert_eq!(run.code, 2, "an unknown CA is refused: {}", run.stderr);
-    assert!(
-        run.stderr.to_lowercase().contains("certificate"),
-        "{}",
-        run.stderr
-    );
+    assert!(run.stderr.contains("--registry-ca FILE"), "{}", run.stderr);
 
     let ca = tls.ca.to_str().unwrap();
     let got = from_registry(&reference, &["--registry-ca", ca], cfg.path());

@@ -203,14 +203,15 @@ impl Client {
                     std::thread::sleep(wait);
                 }
                 Err(e) if last || !retryable(&e) => {
-                    return Err(self.registry_error(format!(
-                        "cannot reach {url}: {e}{}",
-                        if retryable(&e) {
-                            format!(" (tried {ATTEMPTS} times)")
-                        } else {
-                            String::new()
-                        }
-                    )));
+                    let tried = if retryable(&e) {
+                        format!(" (tried {ATTEMPTS} times)")
+                    } else {
+                        String::new()
+                    };
+                    let hint = tls_hint(&e, &self.registry);
+                    return Err(
+                        self.registry_error(format!("cannot reach {url}: {e}{tried}{hint}"))
+                    );
                 }
                 Err(_) => std::thread::sleep(backoff),
             }
@@ -334,12 +335,29 @@ impl Client {
     }
 }
 
-/// Whether a transport error is worth another try.
+/// Whether a transport error is worth another try (a TLS failure is not).
 fn retryable(e: &ureq::Error) -> bool {
     matches!(
         e,
         ureq::Error::Io(_) | ureq::Error::Timeout(_) | ureq::Error::ConnectionFailed
-    )
+    ) && tls_hint(e, "").is_empty()
+}
+
+/// What to do about a TLS failure: a plain-HTTP registry, or an untrusted CA.
+fn tls_hint(e: &ureq::Error, registry: &str) -> String {
+    let text = e.to_string();
+    if text.contains("InvalidContentType") || text.contains("corrupt message") {
+        format!(
+            "; it does not speak TLS: if it is a plain-HTTP registry you trust, pass \
+             --insecure-registry {registry}"
+        )
+    } else if text.contains("certificate") || text.contains("UnknownIssuer") {
+        "; its certificate is not trusted: pass --registry-ca FILE with the PEM of the \
+         authority that signed it"
+            .to_string()
+    } else {
+        String::new()
+    }
 }
 
 /// A Retry-After in seconds (dates are left to the backoff), capped.

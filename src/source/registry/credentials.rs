@@ -5,9 +5,10 @@
 //! run as `docker-credential-NAME get` with the server on its stdin.
 
 use std::collections::HashMap;
-use std::io::Write;
+use std::io::{Read, Write};
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
 
 use serde::Deserialize;
 
@@ -189,15 +190,26 @@ fn decode_entry(entry: &AuthEntry, key: &str, path: &Path) -> Result<Option<Cred
     }
 }
 
+/// How long a credential helper may take to answer.
+const HELPER_DEADLINE: Duration = Duration::from_secs(30);
+
 /// `docker-credential-NAME get`, with `server` on its stdin.
 fn run_helper(name: &str, server: &str) -> Result<Option<Credential>> {
-    let program = format!("docker-credential-{name}");
+    run_program(
+        &format!("docker-credential-{name}"),
+        server,
+        HELPER_DEADLINE,
+    )
+}
+
+/// Run a helper `program`; one that has not answered by `deadline` is killed.
+fn run_program(program: &str, server: &str, deadline: Duration) -> Result<Option<Credential>> {
     let failed = |why: String| {
         Error::Usage(format!(
             "the Docker credential helper '{program}' failed for '{server}': {why}"
         ))
     };
-    let mut child = Command::new(&program)
+    let mut child = Command::new(program)
         .arg("get")
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())
@@ -208,19 +220,38 @@ fn run_helper(name: &str, server: &str) -> Result<Option<Credential>> {
         // A helper that exits without reading its input is judged by its answer.
         let _ = stdin.write_all(server.as_bytes());
     }
-    let out = child
-        .wait_with_output()
-        .map_err(|e| failed(e.to_string()))?;
-    let stdout = String::from_utf8_lossy(&out.stdout);
-    if !out.status.success() {
+    let until = Instant::now() + deadline;
+    let status = loop {
+        match child.try_wait().map_err(|e| failed(e.to_string()))? {
+            Some(status) => break status,
+            None if Instant::now() >= until => {
+                let _ = child.kill();
+                let _ = child.wait();
+                return Err(failed(format!(
+                    "it did not answer within {} s",
+                    deadline.as_secs_f32()
+                )));
+            }
+            None => std::thread::sleep(Duration::from_millis(10)),
+        }
+    };
+    let mut read = |pipe: Option<&mut dyn Read>| {
+        let mut text = String::new();
+        if let Some(p) = pipe {
+            let _ = p.take(1024 * 1024).read_to_string(&mut text);
+        }
+        text
+    };
+    let stdout = read(child.stdout.as_mut().map(|p| p as &mut dyn Read));
+    let stderr = read(child.stderr.as_mut().map(|p| p as &mut dyn Read));
+    if !status.success() {
         // The helpers' protocol: this message means "no credential stored".
         if stdout.contains("credentials not found") {
             return Ok(None);
         }
-        let stderr = String::from_utf8_lossy(&out.stderr);
         return Err(failed(format!(
             "{}: {}",
-            out.status,
+            status,
             format!("{stdout} {stderr}").trim()
         )));
     }
@@ -284,6 +315,21 @@ mod tests {
             e.contains("/cfg/config.json") && e.contains("docker login"),
             "{e}"
         );
+    }
+
+    #[test]
+    fn a_credential_helper_that_hangs_is_killed_at_its_deadline() {
+        let dir = tempfile::tempdir().unwrap();
+        let helper = dir.path().join("docker-credential-hangs");
+        std::fs::write(&helper, "#!/bin/sh\nexec sleep 30\n").unwrap();
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(&helper, std::fs::Permissions::from_mode(0o755)).unwrap();
+        let started = Instant::now();
+        let e = run_program(helper.to_str().unwrap(), "reg", Duration::from_millis(300))
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("did not answer within 0.3 s"), "{e}");
+        assert!(started.elapsed() < Duration::from_secs(20));
     }
 
     #[test]
