@@ -235,7 +235,7 @@ fn run_program(program: &str, server: &str, deadline: Duration) -> Result<Option
             None => std::thread::sleep(Duration::from_millis(10)),
         }
     };
-    let mut read = |pipe: Option<&mut dyn Read>| {
+    let read = |pipe: Option<&mut dyn Read>| {
         let mut text = String::new();
         if let Some(p) = pipe {
             let _ = p.take(1024 * 1024).read_to_string(&mut text);
