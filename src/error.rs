@@ -102,6 +102,28 @@ pub enum Error {
         available: String,
     },
 
+    /// A registry could not be reached, kept failing after retries, or sent
+    /// something ballast will not take (an oversized manifest, a bad digest).
+    #[error("registry '{registry}': {reason}")]
+    Registry { registry: String, reason: String },
+
+    /// The registry answered 401 or 403: the credential tried, or its absence.
+    #[error(
+        "registry '{registry}' refused to let {credential} pull '{repository}' \
+         (HTTP {status}); {hint}"
+    )]
+    RegistryDenied {
+        registry: String,
+        repository: String,
+        status: u16,
+        credential: String,
+        hint: String,
+    },
+
+    /// The registry has no such repository, tag or digest (HTTP 404).
+    #[error("registry '{registry}' has no {what} (HTTP 404); check the name and tag")]
+    RegistryNotFound { registry: String, what: String },
+
     /// A file asked for by path (the TUI's pager and extract) cannot be read.
     #[error("image '{source_name}', layer {layer}: cannot read '{path}': {reason}")]
     EntryUnavailable {

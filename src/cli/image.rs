@@ -26,6 +26,11 @@ pub(super) fn run_image(args: &Args) -> anyhow::Result<ExitCode> {
         pull: args.pull,
         no_verify: args.no_verify,
         engine_storage: args.engine_storage,
+        registry: ballast::source::RegistryOptions {
+            ca_files: args.registry_ca.clone(),
+            insecure: args.insecure_registry.clone(),
+            ..ballast::source::RegistryOptions::default()
+        },
     }
     .options()?;
     one_stdout_writer(&stdout_writers(args))?;

@@ -62,6 +62,16 @@ pub struct Args {
     #[arg(long, help_heading = "Input")]
     pub no_verify: bool,
 
+    /// Trust this PEM certificate authority for registries, besides the
+    /// system's roots (with --source registry; repeatable).
+    #[arg(long, value_name = "FILE", help_heading = "Input")]
+    pub registry_ca: Vec<PathBuf>,
+
+    /// Reach this registry (`host` or `host:port`) over plain HTTP (with
+    /// --source registry; repeatable). No other host is ever sent plain HTTP.
+    #[arg(long, value_name = "HOST", help_heading = "Input")]
+    pub insecure_registry: Vec<String>,
+
     /// Write the analysis as JSON to FILE, or `-` for stdout.
     #[arg(long, value_name = "FILE", help_heading = "Output")]
     pub json: Option<PathBuf>,

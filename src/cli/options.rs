@@ -6,7 +6,7 @@ use std::io::IsTerminal;
 use ballast::analysis::{self, Analysis};
 use ballast::progress::Progress;
 use ballast::report::escape::terminal::escape;
-use ballast::source::{EngineStorage, Options, Platform, SourceKind};
+use ballast::source::{EngineStorage, Options, Platform, RegistryOptions, SourceKind};
 
 /// The source flags of a command; a command without one of them leaves it at
 /// the default: source detected, the host's platform, no pull, layers
@@ -17,6 +17,7 @@ pub(super) struct SourceFlags<'a> {
     pub(super) pull: bool,
     pub(super) no_verify: bool,
     pub(super) engine_storage: EngineStorage,
+    pub(super) registry: RegistryOptions,
 }
 
 impl Default for SourceFlags<'_> {
@@ -27,6 +28,7 @@ impl Default for SourceFlags<'_> {
             pull: false,
             no_verify: false,
             engine_storage: EngineStorage::Auto,
+            registry: RegistryOptions::default(),
         }
     }
 }
@@ -40,6 +42,7 @@ impl SourceFlags<'_> {
             pull: self.pull,
             verify: !self.no_verify,
             engine_storage: self.engine_storage,
+            registry: self.registry.clone(),
         })
     }
 }

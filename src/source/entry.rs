@@ -71,6 +71,17 @@ pub fn read_entry(
              save it to a file (docker save IMAGE -o image.tar) to open files in it"
                 .into(),
         )),
+        Origin::Registry => {
+            let remote = super::registry::Remote::open(reference, opts)?;
+            let layer_ref = remote
+                .layer(layer)
+                .ok_or_else(|| not_found(reference, layer, t, "the image has no such layer"))?;
+            let mut scan = |want: &[u8], sink: &mut Limited<'_>| -> Result<Found> {
+                scan_layer(remote.blob(layer), want, sink)
+                    .map_err(|e| corrupt(reference, layer, layer_ref, e))
+            };
+            copy_from_layer(&mut scan, reference, layer, t, sink_ref)
+        }
         Origin::Engine(engine) => {
             if opts.engine_storage == EngineStorage::Auto
                 && let Ok(located) = overlay::locate(engine, reference)?

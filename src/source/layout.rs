@@ -94,6 +94,8 @@ pub enum Format {
     DockerLegacy,
     Docker25,
     Oci,
+    /// A registry's Docker v2 schema 2 manifest.
+    DockerV2,
 }
 
 /// One layer to read.

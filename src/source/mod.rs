@@ -15,6 +15,7 @@ pub mod engine;
 pub mod entry;
 pub(crate) mod layout;
 pub(crate) mod overlay;
+pub mod registry;
 pub(crate) mod store;
 mod stream;
 #[cfg(test)]
@@ -30,6 +31,7 @@ use crate::layer::{LayerIndex, ReadOptions, read_layer};
 use crate::progress::Progress;
 
 pub use layout::{ImagePlan, Platform};
+pub use registry::RegistryOptions;
 use store::{BlobStore, DirStore, TarStore};
 
 /// Where to read an image from.
@@ -47,6 +49,8 @@ pub enum SourceKind {
     DockerArchive,
     /// An OCI image layout (directory or tar).
     Oci,
+    /// A registry, over the OCI Distribution API (never chosen by `auto`).
+    Registry,
 }
 
 impl SourceKind {
@@ -58,6 +62,7 @@ impl SourceKind {
             SourceKind::Podman => "podman",
             SourceKind::DockerArchive => "docker-archive",
             SourceKind::Oci => "oci",
+            SourceKind::Registry => "registry",
         }
     }
 }
@@ -83,6 +88,8 @@ pub struct Options {
     /// Check each layer against the config's `rootfs.diff_ids`.
     pub verify: bool,
     pub engine_storage: EngineStorage,
+    /// How to reach registries (`--registry-ca`, `--insecure-registry`).
+    pub registry: RegistryOptions,
 }
 
 impl Default for Options {
@@ -93,6 +100,7 @@ impl Default for Options {
             pull: false,
             verify: true,
             engine_storage: EngineStorage::default(),
+            registry: RegistryOptions::default(),
         }
     }
 }
@@ -107,6 +115,8 @@ pub enum ReadPath {
     Export,
     /// The engine's own layer directories, read in place (no digests to check).
     EngineStorage,
+    /// Blobs downloaded from a registry.
+    Registry,
 }
 
 /// What was read, besides the layers.
@@ -133,12 +143,17 @@ pub(crate) enum Origin<'a> {
     Tar(&'a Path),
     /// `-`: a `docker save` stream (plain or compressed) on standard input.
     Stdin,
+    /// A registry reference (`--source registry` only).
+    Registry,
 }
 
 /// The image name that means standard input.
 pub const STDIN: &str = "-";
 
 pub(crate) fn origin<'a>(reference: &'a str, opts: &Options) -> Result<Origin<'a>> {
+    if opts.source == SourceKind::Registry {
+        return Ok(Origin::Registry);
+    }
     let path = Path::new(reference);
     if reference == STDIN && !matches!(opts.source, SourceKind::Docker | SourceKind::Podman) {
         return Ok(Origin::Stdin);
@@ -196,6 +211,7 @@ pub fn load(
         Origin::Engine(engine) => return load_engine(engine, reference, opts, progress, on_layer),
         Origin::Dir(path) => return read_store(&DirStore::new(path), opts, progress, on_layer),
         Origin::Tar(path) => return read_store(&TarStore::open(path)?, opts, progress, on_layer),
+        Origin::Registry => return registry::load(reference, opts, progress, on_layer),
         Origin::Compressed(path) => path,
         Origin::Stdin => return load_stdin(opts, progress, on_layer),
     };

@@ -54,6 +54,12 @@ pub enum Need {
     CCompiler,
     /// Root (mknod, trusted xattrs).
     Root,
+    /// Debian's docker-registry and skopeo, for a loopback registry.
+    Registry,
+    /// htpasswd (apache2-utils), for a registry with basic auth.
+    Htpasswd,
+    /// openssl, to make a CA and a server certificate.
+    Openssl,
 }
 
 impl Need {
@@ -74,6 +80,9 @@ impl Need {
             Need::DebianPackages => "debian-packages",
             Need::CCompiler => "cc",
             Need::Root => "root",
+            Need::Registry => "registry",
+            Need::Htpasswd => "htpasswd",
+            Need::Openssl => "openssl",
         }
     }
 
@@ -97,6 +106,9 @@ impl Need {
             Need::DebianPackages => &["BALLAST_REQUIRE_DEBIAN_PACKAGES", "BALLAST_DEBOOTSTRAP"],
             Need::CCompiler => &["BALLAST_REQUIRE_CC", "BALLAST_REQUIRE_DOCKER"],
             Need::Root => &["BALLAST_REQUIRE_ROOT"],
+            Need::Registry => &["BALLAST_REQUIRE_REGISTRY"],
+            Need::Htpasswd => &["BALLAST_REQUIRE_REGISTRY"],
+            Need::Openssl => &["BALLAST_REQUIRE_REGISTRY"],
         }
     }
 
@@ -128,6 +140,9 @@ impl Need {
             Need::DebianPackages => "apt-get with a reachable Debian mirror",
             Need::CCompiler => "apt-get install gcc",
             Need::Root => "run the tests as root",
+            Need::Registry => "apt-get install docker-registry skopeo",
+            Need::Htpasswd => "apt-get install apache2-utils",
+            Need::Openssl => "apt-get install openssl",
         }
     }
 }
@@ -258,6 +273,11 @@ fn probe(need: Need) -> Result<(), String> {
         Need::Tmux => runs("tmux", &["-V"]),
         Need::Hadolint => runs("hadolint", &["--version"]),
         Need::CCompiler => runs("cc", &["--version"]),
+        Need::Registry => runs("/usr/bin/docker-registry", &["--version"])
+            .and_then(|()| runs("skopeo", &["--version"]))
+            .and_then(|()| runs("curl", &["--version"])),
+        Need::Htpasswd => runs("htpasswd", &["-Bbn", "a", "b"]),
+        Need::Openssl => runs("openssl", &["version"]),
         other => panic!(
             "the gate has no probe for {}: probe it in the test and use gate::check",
             other.name()

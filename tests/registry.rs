@@ -1,0 +1,726 @@
+//! The registry source against a real registry on loopback: Debian's
+//! `docker-registry` with no auth, htpasswd basic auth and TLS from a test
+//! CA, images pushed with skopeo (gzip, zstd, a multi-platform index), and a
+//! token server + fault injector in front of it (5xx, 429, resets, cut and
+//! slow bodies, redirects). Each analysis must equal the archive's.
+
+#[allow(dead_code)]
+#[path = "support/gate.rs"]
+mod gate;
+#[path = "support/registry.rs"]
+mod registry;
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
+
+use registry::{Fault, Proxy, Registry, Setup};
+use serde_json::Value;
+
+fn demo() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/demo.tar")
+}
+
+fn needs(list: &[gate::Need]) -> bool {
+    let test = gate::this_test();
+    list.iter().all(|n| gate::need(*n, &test))
+}
+
+/// What a run of the binary gave.
+struct Run {
+    code: i32,
+    stdout: String,
+    stderr: String,
+}
+
+/// Run ballast with `args` and `DOCKER_CONFIG=config_dir`; fail the test if
+/// it has not finished within a minute (killed: a hang is a failure).
+fn ballast(args: &[&str], config_dir: &Path) -> Run {
+    ballast_with(args, config_dir, &[])
+}
+
+/// `ballast` with more environment variables.
+fn ballast_with(args: &[&str], config_dir: &Path, env: &[(&str, String)]) -> Run {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_ballast"))
+        .args(args)
+        .envs(env.iter().map(|(k, v)| (*k, v.as_str())))
+        .env("DOCKER_CONFIG", config_dir)
+        .env("NO_COLOR", "1")
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("the binary runs");
+    let deadline = Instant::now() + Duration::from_secs(60);
+    // Drain the pipes on threads so a full pipe cannot stall the child.
+    let mut out = child.stdout.take().unwrap();
+    let mut err = child.stderr.take().unwrap();
+    let out = std::thread::spawn(move || {
+        let mut s = String::new();
+        std::io::Read::read_to_string(&mut out, &mut s).ok();
+        s
+    });
+    let err = std::thread::spawn(move || {
+        let mut s = String::new();
+        std::io::Read::read_to_string(&mut err, &mut s).ok();
+        s
+    });
+    let status = loop {
+        if let Some(status) = child.try_wait().unwrap() {
+            break status;
+        }
+        if Instant::now() > deadline {
+            let _ = child.kill();
+            let _ = child.wait();
+            panic!("ballast {args:?} did not finish within a minute: a hang");
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    };
+    Run {
+        code: status.code().unwrap_or(-1),
+        stdout: out.join().unwrap(),
+        stderr: err.join().unwrap(),
+    }
+}
+
+/// The analysis JSON of `reference` from the registry at `host`.
+fn from_registry(reference: &str, extra: &[&str], config: &Path) -> Value {
+    let mut args = vec!["--source", "registry", reference, "--json", "-"];
+    args.extend(extra);
+    let run = ballast(&args, config);
+    assert_eq!(run.code, 0, "ballast {args:?} failed: {}", run.stderr);
+    serde_json::from_str(&run.stdout).unwrap()
+}
+
+/// What differs by where an image was read from, or how its blobs are
+/// compressed: removed before comparing.
+fn comparable(mut v: Value) -> Value {
+    let image = v["image"].as_object_mut().unwrap();
+    for key in ["source", "read_path", "reference", "repo_tags", "format"] {
+        image.remove(key);
+    }
+    for layer in image
+        .get_mut("layers")
+        .and_then(Value::as_array_mut)
+        .into_iter()
+        .flatten()
+    {
+        let layer = layer.as_object_mut().unwrap();
+        for key in ["blob_bytes", "compression", "digest"] {
+            layer.remove(key);
+        }
+    }
+    v
+}
+
+fn archive_json() -> Value {
+    let dir = tempfile::tempdir().unwrap();
+    let demo = demo();
+    let run = ballast(&[demo.to_str().unwrap(), "--json", "-"], dir.path());
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    serde_json::from_str(&run.stdout).unwrap()
+}
+
+fn layer_compressions(v: &Value) -> Vec<String> {
+    v["image"]["layers"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|l| l["compression"].as_str().unwrap_or("").to_string())
+        .collect()
+}
+
+#[test]
+fn an_image_from_the_registry_analyses_like_its_archive_gzip_and_zstd() {
+    if !needs(&[gate::Need::Registry]) {
+        return;
+    }
+    let reg = Registry::start(Setup::default());
+    reg.push(&demo(), "demo:1", &[]);
+    reg.push_zstd(&demo(), "zdemo:z");
+    let cfg = tempfile::tempdir().unwrap();
+    let insecure = ["--insecure-registry", reg.host.as_str()];
+    let want = comparable(archive_json());
+
+    let gz = from_registry(&format!("{}/demo:1", reg.host), &insecure, cfg.path());
+    assert_eq!(gz["image"]["source"], "registry");
+    assert_eq!(gz["image"]["read_path"], "registry");
+    assert_eq!(gz["image"]["verified"], true);
+    assert!(layer_compressions(&gz).iter().all(|c| c == "gzip"));
+    assert_eq!(comparable(gz.clone()), want, "gzip layers");
+
+    let zst = from_registry(&format!("{}/zdemo:z", reg.host), &insecure, cfg.path());
+    assert!(layer_compressions(&zst).iter().all(|c| c == "zstd"));
+    // The conversion to an OCI manifest rewrites the config: a new image ID.
+    let mut want_oci = want.clone();
+    want_oci["image"]["id"] = zst["image"]["id"].clone();
+    assert_eq!(comparable(zst), want_oci, "zstd layers");
+
+    // By digest too.
+    let (digest, _) = reg.manifest("demo", "1");
+    let pinned = from_registry(
+        &format!("{}/demo@{digest}", reg.host),
+        &insecure,
+        cfg.path(),
+    );
+    assert_eq!(comparable(pinned), want, "by digest");
+}
+
+#[test]
+fn a_multi_platform_index_is_read_for_the_platform_asked() {
+    if !needs(&[gate::Need::Registry]) {
+        return;
+    }
+    let reg = Registry::start(Setup::default());
+    reg.push(&demo(), "demo:gz", &[]);
+    reg.push_zstd(&demo(), "demo:zst");
+    let (gz, gz_bytes) = reg.manifest("demo", "gz");
+    let (zst, zst_bytes) = reg.manifest("demo", "zst");
+    let docker = "application/vnd.docker.distribution.manifest.v2+json";
+    let oci = "application/vnd.oci.image.manifest.v1+json";
+    let index = serde_json::json!({
+        "schemaVersion": 2,
+        "mediaType": "application/vnd.oci.image.index.v1+json",
+        "manifests": [
+            {"mediaType": docker, "digest": gz, "size": gz_bytes.len(),
+             "platform": {"os": "linux", "architecture": "amd64"}},
+            {"mediaType": oci, "digest": zst, "size": zst_bytes.len(),
+             "platform": {"os": "linux", "architecture": "arm64", "variant": "v8"}},
+        ]
+    });
+    reg.put_manifest(
+        "demo",
+        "multi",
+        "application/vnd.oci.image.index.v1+json",
+        serde_json::to_vec(&index).unwrap().as_slice(),
+    );
+    let cfg = tempfile::tempdir().unwrap();
+    let reference = format!("{}/demo:multi", reg.host);
+    let host = reg.host.as_str();
+    let arm = from_registry(
+        &reference,
+        &["--insecure-registry", host, "--platform", "linux/arm64"],
+        cfg.path(),
+    );
+    assert!(
+        layer_compressions(&arm).iter().all(|c| c == "zstd"),
+        "arm64 is the zstd one"
+    );
+    let amd = from_registry(
+        &reference,
+        &["--insecure-registry", host, "--platform", "linux/amd64"],
+        cfg.path(),
+    );
+    assert!(layer_compressions(&amd).iter().all(|c| c == "gzip"));
+
+    let run = ballast(
+        &[
+            "--source",
+            "registry",
+            &reference,
+            "--insecure-registry",
+            host,
+            "--platform",
+            "linux/s390x",
+            "--json",
+            "-",
+        ],
+        cfg.path(),
+    );
+    assert_eq!(run.code, 2, "{}", run.stderr);
+    assert!(
+        run.stderr.contains("linux/s390x") && run.stderr.contains("linux/arm64/v8"),
+        "{}",
+        run.stderr
+    );
+}
+
+#[test]
+fn an_unknown_tag_or_repository_is_a_404_naming_it() {
+    if !needs(&[gate::Need::Registry]) {
+        return;
+    }
+    let reg = Registry::start(Setup::default());
+    reg.push(&demo(), "demo:1", &[]);
+    let cfg = tempfile::tempdir().unwrap();
+    for (reference, names) in [("demo:nope", "'nope'"), ("other/app:1", "'other/app'")] {
+        let reference = format!("{}/{reference}", reg.host);
+        let run = ballast(
+            &[
+                "--source",
+                "registry",
+                &reference,
+                "--insecure-registry",
+                &reg.host,
+                "--json",
+                "-",
+            ],
+            cfg.path(),
+        );
+        assert_eq!(run.code, 2, "{}", run.stderr);
+        assert!(
+            run.stderr.starts_with("ballast: error:")
+                && run.stderr.contains("404")
+                && run.stderr.contains(names),
+            "{}",
+            run.stderr
+        );
+    }
+}
+
+#[test]
+fn plain_http_is_refused_unless_the_host_is_named_insecure() {
+    if !needs(&[gate::Need::Registry]) {
+        return;
+    }
+    let reg = Registry::start(Setup::default());
+    reg.push(&demo(), "demo:1", &[]);
+    let cfg = tempfile::tempdir().unwrap();
+    let reference = format!("{}/demo:1", reg.host);
+    // Without --insecure-registry ballast speaks TLS, which this registry does not.
+    let run = ballast(
+        &["--source", "registry", &reference, "--json", "-"],
+        cfg.path(),
+    );
+    assert_eq!(run.code, 2, "{}", run.stderr);
+    assert!(
+        run.stderr
+            .contains(&format!("--insecure-registry {}", reg.host))
+            && !run.stderr.contains("tried"),
+        "a TLS failure is not retried, and says what to do: {}",
+        run.stderr
+    );
+    // `auto` never picks the registry: the reference is not a path, so it
+    // goes to an engine, never to 127.0.0.1.
+    let auto = ballast(
+        &[&reference, "--json", "-", "--engine-storage", "never"],
+        cfg.path(),
+    );
+    assert_ne!(auto.code, 0);
+    assert!(!auto.stderr.contains("registry '"), "{}", auto.stderr);
+}
+
+#[test]
+fn basic_auth_uses_the_docker_config_and_names_the_credential_it_tried() {
+    if !needs(&[gate::Need::Registry, gate::Need::Htpasswd]) {
+        return;
+    }
+    let reg = Registry::start(Setup {
+        basic: Some("ci:s3cret"),
+        ..Setup::default()
+    });
+    reg.push(&demo(), "demo:1", &[]);
+    let reference = format!("{}/demo:1", reg.host);
+    let args = [
+        "--source",
+        "registry",
+        &reference,
+        "--insecure-registry",
+        &reg.host,
+        "--json",
+        "-",
+    ];
+    let cfg = tempfile::tempdir().unwrap();
+
+    // No config: anonymous, refused.
+    let run = ballast(&args, cfg.path());
+    assert_eq!(run.code, 2, "{}", run.stderr);
+    assert!(
+        run.stderr.contains("anonymous") && run.stderr.contains("401"),
+        "{}",
+        run.stderr
+    );
+
+    // A wrong password: the message names the user and the file, never the secret.
+    let write = |user: &str, pass: &str| {
+        use base64::Engine;
+        let auth = base64::engine::general_purpose::STANDARD.encode(format!("{user}:{pass}"));
+        let key = format!("http://{}/v2/", reg.host);
+        std::fs::write(
+            cfg.path().join("config.json"),
+            serde_json::json!({"auths": {key: {"auth": auth}}}).to_string(),
+        )
+        .unwrap();
+    };
+    write("ci", "wrong");
+    let run = ballast(&args, cfg.path());
+    assert_eq!(run.code, 2, "{}", run.stderr);
+    assert!(
+        run.stderr.contains("user 'ci'")
+            && run.stderr.contains("config.json")
+            && !run.stderr.contains("wrong"),
+        "{}",
+        run.stderr
+    );
+
+    write("ci", "s3cret");
+    let got = from_registry(&reference, &["--insecure-registry", &reg.host], cfg.path());
+    assert_eq!(comparable(got), comparable(archive_json()));
+}
+
+#[test]
+fn tls_with_a_private_ca_needs_registry_ca() {
+    if !needs(&[gate::Need::Registry, gate::Need::Openssl]) {
+        return;
+    }
+    let certs = tempfile::tempdir().unwrap();
+    let tls = registry::make_tls(certs.path());
+    let reg = Registry::start(Setup {
+        tls: Some(&tls),
+        ..Setup::default()
+    });
+    reg.push(&demo(), "demo:1", &[]);
+    let cfg = tempfile::tempdir().unwrap();
+    let reference = format!("{}/demo:1", reg.host);
+    let run = ballast(
+        &["--source", "registry", &reference, "--json", "-"],
+        cfg.path(),
+    );
+    assert_eq!(run.code, 2, "an unknown CA is refused: {}", run.stderr);
+    assert!(run.stderr.contains("--registry-ca FILE"), "{}", run.stderr);
+
+    let ca = tls.ca.to_str().unwrap();
+    let got = from_registry(&reference, &["--registry-ca", ca], cfg.path());
+    assert_eq!(comparable(got), comparable(archive_json()));
+
+    let not_pem = certs.path().join("srv.csr");
+    let run = ballast(
+        &[
+            "--source",
+            "registry",
+            &reference,
+            "--registry-ca",
+            not_pem.to_str().unwrap(),
+        ],
+        cfg.path(),
+    );
+    assert_eq!(run.code, 2, "{}", run.stderr);
+    assert!(run.stderr.contains("no PEM certificate"), "{}", run.stderr);
+}
+
+/// A registry behind the token-issuing, fault-injecting proxy.
+fn behind_proxy(basic: Option<&str>) -> (Registry, Proxy) {
+    let reg = Registry::start(Setup::default());
+    reg.push(&demo(), "demo:1", &[]);
+    let proxy = Proxy::start(reg.port, basic);
+    (reg, proxy)
+}
+
+#[test]
+fn bearer_tokens_are_fetched_once_per_scope_with_the_configured_credential() {
+    if !needs(&[gate::Need::Registry]) {
+        return;
+    }
+    let (_reg, proxy) = behind_proxy(Some("bot:t0ken"));
+    let cfg = tempfile::tempdir().unwrap();
+    std::fs::write(
+        cfg.path().join("config.json"),
+        serde_json::json!({"auths": {proxy.host.clone(): {"username": "bot", "password": "t0ken"}}})
+            .to_string(),
+    )
+    .unwrap();
+    let reference = format!("{}/demo:1", proxy.host);
+    let got = from_registry(
+        &reference,
+        &["--insecure-registry", &proxy.host],
+        cfg.path(),
+    );
+    assert_eq!(comparable(got), comparable(archive_json()));
+    assert_eq!(
+        proxy.seen().token_requests,
+        1,
+        "{:?}",
+        proxy.seen().requests
+    );
+
+    // The token service refuses another user: exit 2 naming that user.
+    std::fs::write(
+        cfg.path().join("config.json"),
+        serde_json::json!({"auths": {proxy.host.clone(): {"username": "eve", "password": "x"}}})
+            .to_string(),
+    )
+    .unwrap();
+    let run = ballast(
+        &[
+            "--source",
+            "registry",
+            &reference,
+            "--insecure-registry",
+            &proxy.host,
+        ],
+        cfg.path(),
+    );
+    assert_eq!(run.code, 2, "{}", run.stderr);
+    assert!(run.stderr.contains("user 'eve'"), "{}", run.stderr);
+}
+
+#[test]
+fn server_errors_throttling_resets_and_cut_bodies_are_retried() {
+    if !needs(&[gate::Need::Registry]) {
+        return;
+    }
+    let (reg, proxy) = behind_proxy(None);
+    let cfg = tempfile::tempdir().unwrap();
+    let (_, manifest) = reg.manifest("demo", "1");
+    let manifest: Value = serde_json::from_slice(&manifest).unwrap();
+    let config = manifest["config"]["digest"].as_str().unwrap().to_string();
+    let layer = |i: usize| {
+        manifest["layers"][i]["digest"]
+            .as_str()
+            .unwrap()
+            .to_string()
+    };
+    proxy.fault("/manifests/", Fault::Status(503));
+    proxy.fault("/manifests/", Fault::Reset);
+    proxy.fault("/manifests/", Fault::TooMany(1));
+    proxy.fault(&config, Fault::Status(500));
+    proxy.fault(&config, Fault::Cut(100));
+    // The largest layer breaks off twice and resumes where it stopped.
+    proxy.fault(&layer(0), Fault::Cut(1000));
+    proxy.fault(&layer(0), Fault::Cut(300_000));
+    proxy.fault(&layer(1), Fault::Reset);
+    proxy.fault(&layer(2), Fault::Slow);
+    proxy.fault(&layer(3), Fault::Redirect);
+    let reference = format!("{}/demo:1", proxy.host);
+    let got = from_registry(
+        &reference,
+        &["--insecure-registry", &proxy.host],
+        cfg.path(),
+    );
+    assert_eq!(comparable(got), comparable(archive_json()));
+    let seen = proxy.seen();
+    assert_eq!(
+        seen.redirected_auth,
+        vec![String::new()],
+        "a redirect drops the token"
+    );
+    assert!(
+        seen.requests.iter().any(|r| r.contains("/redirected/")),
+        "{:?}",
+        seen.requests
+    );
+    let ranges: Vec<&String> = seen
+        .requests
+        .iter()
+        .filter(|r| r.contains("range="))
+        .collect();
+    assert!(
+        ranges
+            .iter()
+            .any(|r| r.contains(&layer(0)) && r.contains("range=bytes=1000-")),
+        "{ranges:?}"
+    );
+    assert!(
+        ranges.iter().any(|r| r.contains("range=bytes=301000-")),
+        "{ranges:?}"
+    );
+}
+
+#[test]
+fn a_registry_that_keeps_failing_is_an_exit_2_error_not_a_hang() {
+    if !needs(&[gate::Need::Registry]) {
+        return;
+    }
+    let (_reg, proxy) = behind_proxy(None);
+    for _ in 0..10 {
+        proxy.fault("/manifests/", Fault::Status(502));
+    }
+    let cfg = tempfile::tempdir().unwrap();
+    let reference = format!("{}/demo:1", proxy.host);
+    let run = ballast(
+        &[
+            "--source",
+            "registry",
+            &reference,
+            "--insecure-registry",
+            &proxy.host,
+        ],
+        cfg.path(),
+    );
+    assert_eq!(run.code, 2, "{}", run.stderr);
+    assert!(
+        run.stderr.contains("502") && run.stderr.contains("giving up"),
+        "{}",
+        run.stderr
+    );
+}
+
+#[test]
+fn an_oversized_manifest_is_refused() {
+    if !needs(&[gate::Need::Registry]) {
+        return;
+    }
+    let (_reg, proxy) = behind_proxy(None);
+    proxy.fault("/manifests/", Fault::Huge(5 * 1024 * 1024));
+    let cfg = tempfile::tempdir().unwrap();
+    let reference = format!("{}/demo:1", proxy.host);
+    let run = ballast(
+        &[
+            "--source",
+            "registry",
+            &reference,
+            "--insecure-registry",
+            &proxy.host,
+        ],
+        cfg.path(),
+    );
+    assert_eq!(run.code, 2, "{}", run.stderr);
+    assert!(run.stderr.contains("larger than 4 MiB"), "{}", run.stderr);
+}
+
+#[test]
+fn a_credential_helper_is_asked_for_the_registry() {
+    if !needs(&[gate::Need::Registry, gate::Need::Htpasswd]) {
+        return;
+    }
+    let reg = Registry::start(Setup {
+        basic: Some("helped:pw"),
+        ..Setup::default()
+    });
+    reg.push(&demo(), "demo:1", &[]);
+    let cfg = tempfile::tempdir().unwrap();
+    let bin = tempfile::tempdir().unwrap();
+    // The helper protocol: `get`, the server on stdin, JSON on stdout.
+    let helper = bin.path().join("docker-credential-ballasttest");
+    std::fs::write(
+        &helper,
+        format!(
+            "#!/bin/sh\n[ \"$1\" = get ] || exit 1\nread server\n\
+             [ \"$server\" = '{}' ] || {{ echo 'credentials not found'; exit 1; }}\n\
+             echo '{{\"ServerURL\":\"'$server'\",\"Username\":\"helped\",\"Secret\":\"pw\"}}'\n",
+            reg.host
+        ),
+    )
+    .unwrap();
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::set_permissions(&helper, std::fs::Permissions::from_mode(0o755)).unwrap();
+    std::fs::write(
+        cfg.path().join("config.json"),
+        serde_json::json!({"credHelpers": {reg.host.clone(): "ballasttest"}}).to_string(),
+    )
+    .unwrap();
+    let path = format!(
+        "{}:{}",
+        bin.path().display(),
+        std::env::var("PATH").unwrap_or_default()
+    );
+    let reference = format!("{}/demo:1", reg.host);
+    let run = ballast_with(
+        &[
+            "--source",
+            "registry",
+            &reference,
+            "--insecure-registry",
+            &reg.host,
+            "--json",
+            "-",
+        ],
+        cfg.path(),
+        &[("PATH", path)],
+    );
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let got: Value = serde_json::from_str(&run.stdout).unwrap();
+    assert_eq!(comparable(got), comparable(archive_json()));
+}
+
+#[test]
+fn one_file_is_read_back_from_a_registry_layer() {
+    if !needs(&[gate::Need::Registry]) {
+        return;
+    }
+    let reg = Registry::start(Setup::default());
+    reg.push(&demo(), "demo:1", &[]);
+    let opts = ballast::source::Options {
+        source: ballast::source::SourceKind::Registry,
+        registry: ballast::source::RegistryOptions {
+            ca_files: Vec::new(),
+            insecure: vec![reg.host.clone()],
+            ..ballast::source::RegistryOptions::default()
+        },
+        ..ballast::source::Options::default()
+    };
+    let mut out = Vec::new();
+    let reference = format!("{}/demo:1", reg.host);
+    ballast::source::entry::read_entry(&reference, &opts, 4, b"/etc/app.conf", None, &mut out)
+        .unwrap();
+    assert_eq!(out, b"v2 with a longer line\n");
+}
+
+#[test]
+fn a_stalled_download_is_resumed_not_waited_for_forever() {
+    if !needs(&[gate::Need::Registry]) {
+        return;
+    }
+    let (_reg, proxy) = behind_proxy(None);
+    // The first stalls the config, the second a layer.
+    proxy.fault("/blobs/", Fault::Stall);
+    proxy.fault("/blobs/", Fault::Stall);
+    let opts = ballast::source::Options {
+        source: ballast::source::SourceKind::Registry,
+        registry: ballast::source::RegistryOptions {
+            insecure: vec![proxy.host.clone()],
+            stall: Duration::from_secs(1),
+            ..ballast::source::RegistryOptions::default()
+        },
+        ..ballast::source::Options::default()
+    };
+    let reference = format!("{}/demo:1", proxy.host);
+    let (tx, rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        let result = ballast::analysis::analyze(&reference, &opts, &ballast::progress::Silent);
+        let _ = tx.send(
+            result
+                .map(|a| a.image.layers.len())
+                .map_err(|e| e.to_string()),
+        );
+    });
+    let layers = rx
+        .recv_timeout(Duration::from_secs(60))
+        .expect("the analysis finishes within a minute despite the stalls");
+    assert_eq!(layers, Ok(7));
+}
+
+#[test]
+fn an_identity_token_is_traded_for_an_access_token() {
+    if !needs(&[gate::Need::Registry]) {
+        return;
+    }
+    let reg = Registry::start(Setup::default());
+    reg.push(&demo(), "demo:1", &[]);
+    let proxy = Proxy::start_with(reg.port, Some("nobody:x"), Some("refresh-me"));
+    let cfg = tempfile::tempdir().unwrap();
+    let write = |token: &str| {
+        std::fs::write(
+            cfg.path().join("config.json"),
+            serde_json::json!({"auths": {proxy.host.clone(): {"identitytoken": token}}})
+                .to_string(),
+        )
+        .unwrap();
+    };
+    write("refresh-me");
+    let reference = format!("{}/demo:1", proxy.host);
+    let got = from_registry(
+        &reference,
+        &["--insecure-registry", &proxy.host],
+        cfg.path(),
+    );
+    assert_eq!(comparable(got), comparable(archive_json()));
+
+    write("stale");
+    let run = ballast(
+        &[
+            "--source",
+            "registry",
+            &reference,
+            "--insecure-registry",
+            &proxy.host,
+        ],
+        cfg.path(),
+    );
+    assert_eq!(run.code, 2, "{}", run.stderr);
+    assert!(
+        run.stderr.contains("identity token") && !run.stderr.contains("stale"),
+        "{}",
+        run.stderr
+    );
+}
