@@ -8,14 +8,14 @@
 //!   bidi controls become visible escapes (`\x1b`, `\n`, `\u{202e}`), so a name
 //!   can neither drive the terminal nor start a line of its own (a GitHub
 //!   workflow command such as `::error::` needs a line start).
-//! - [`github`]: workflow commands (`--format github`): the runner's
+//! - `github`: workflow commands (`--format github`): the runner's
 //!   %-encoding, and the terminal escapes for the rest.
-//! - [`xml`]: JUnit: entities for markup; characters XML 1.0 cannot hold, and
+//! - `xml`: JUnit: entities for markup; characters XML 1.0 cannot hold, and
 //!   bidi controls, as visible escapes.
-//! - [`markdown`]: code spans sized to their backticks, cells, escaped prose,
+//! - `markdown`: code spans sized to their backticks, cells, escaped prose,
 //!   no HTML, no mentions or issue links.
 //!
-//! - [`sarif`]: message text with `[`/`]` escaped (SARIF's embedded links).
+//! - `sarif`: message text with `[`/`]` escaped (SARIF's embedded links).
 //!
 //! JSON keeps the raw text: serde_json escapes what JSON needs, and the
 //! consumer decides how to show it.
