@@ -9,7 +9,7 @@ use ratatui::widgets::Paragraph;
 use super::placeholder::placeholder;
 use crate::tui::app::{App, FindingRow, Pane};
 use crate::tui::theme::{SELECTED, Theme};
-use ballast::report::bytes;
+use ballast::report::{bytes, path_subject};
 use ballast::vocab::Severity;
 
 pub(super) fn draw_findings(f: &mut Frame, app: &App, t: &Theme, r: Rect) {
@@ -54,7 +54,7 @@ pub(super) fn draw_findings(f: &mut Frame, app: &App, t: &Theme, r: Rect) {
                     let what = x
                         .paths
                         .first()
-                        .map(|p| p.path.clone())
+                        .map(path_subject)
                         .or_else(|| x.packages.first().map(|p| p.name.clone()))
                         .unwrap_or_else(|| x.advice.clone());
                     let layer = x
