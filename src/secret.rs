@@ -121,7 +121,8 @@ pub fn assignments(line: &str) -> Vec<Assignment> {
     out
 }
 
-/// A history line with the values of secret-looking assignments replaced.
+/// A history line with the values of secret-looking assignments replaced,
+/// and the passwords of URLs in it (see [`redact_url_credentials`]).
 pub fn redact_history(line: &str) -> String {
     let mut out = line.to_string();
     for a in assignments(line).into_iter().rev() {
@@ -129,6 +130,39 @@ pub fn redact_history(line: &str) -> String {
             out.replace_range(a.value, "<redacted>");
         }
     }
+    redact_url_credentials(&out)
+}
+
+/// `text` with the password of every URL in it replaced:
+/// `postgres://user:pw@db/app` becomes `postgres://user:<redacted>@db/app`.
+/// A URL's authority runs from `://` to the next `/`, `?`, `#`, quote or
+/// white space; its user information up to the authority's last `@`, the
+/// password after the user information's first `:`. One pass, linear time.
+pub fn redact_url_credentials(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text;
+    while let Some(at) = rest.find("://") {
+        let (head, tail) = rest.split_at(at + 3);
+        out.push_str(head);
+        let end = tail
+            .find(|c: char| matches!(c, '/' | '?' | '#' | '"' | '\'' | '`') || c.is_whitespace())
+            .unwrap_or(tail.len());
+        let authority = &tail[..end];
+        let password = authority.rfind('@').and_then(|at| {
+            let colon = authority[..at].find(':')?;
+            (colon + 1 < at).then_some((colon + 1, at))
+        });
+        match password {
+            Some((from, to)) => {
+                out.push_str(&authority[..from]);
+                out.push_str("<redacted>");
+                out.push_str(&authority[to..]);
+            }
+            None => out.push_str(authority),
+        }
+        rest = &tail[end..];
+    }
+    out.push_str(rest);
     out
 }
 
@@ -183,6 +217,42 @@ mod tests {
         assert!(!secret_name("TOKEN_URL"), "a URL says where a token is");
         assert!(!secret_name("PRIVATE_REGISTRY"), "an address, not a key");
         assert!(secret_name("PRIVATE_KEY"));
+    }
+
+    #[test]
+    fn passwords_in_urls_are_redacted() {
+        let cases = [
+            (
+                "postgres://user:pw@db/app",
+                "postgres://user:<redacted>@db/app",
+            ),
+            (
+                "a=https://u:p%40ss@h:5432?x=1 b=redis://:secret@cache:6379",
+                "a=https://u:<redacted>@h:5432?x=1 b=redis://:<redacted>@cache:6379",
+            ),
+            ("amqp://guest:gu@st@mq", "amqp://guest:<redacted>@mq"),
+            // No password, a port, an address in the path: nothing to hide.
+            ("https://user@host/x", "https://user@host/x"),
+            ("http://host:8080/a@b:c", "http://host:8080/a@b:c"),
+            ("mailto:x@y ftp://", "mailto:x@y ftp://"),
+            ("://:@", "://:@"),
+            ("naïve://ü:ß@é/", "naïve://ü:<redacted>@é/"),
+        ];
+        for (text, want) in cases {
+            assert_eq!(redact_url_credentials(text), want, "{text}");
+        }
+    }
+
+    #[test]
+    fn history_lines_lose_the_passwords_of_their_urls() {
+        assert_eq!(
+            redact_history("/bin/sh -c #(nop)  ENV DATABASE_URL=postgres://app:hunter2@db/app"),
+            "/bin/sh -c #(nop)  ENV DATABASE_URL=postgres://app:<redacted>@db/app"
+        );
+        assert_eq!(
+            redact_history("/bin/sh -c git clone https://bot:ghp_x@github.com/o/r"),
+            "/bin/sh -c git clone https://bot:<redacted>@github.com/o/r"
+        );
     }
 
     #[test]

@@ -325,14 +325,18 @@ fn directory_growth(
 
 /// Findings of `a` that `b` does not have (by rule and first path).
 fn finding_diff(a: &Analysis, b: &Analysis) -> Vec<FindingKey> {
-    let key = |f: &super::Finding| (f.rule, f.paths.first().map(|p| p.path.clone()));
+    let first = |f: &super::Finding| {
+        let p = f.paths.first()?;
+        p.path.clone().or_else(|| p.config_key.clone())
+    };
+    let key = |f: &super::Finding| (f.rule, first(f));
     let theirs: HashSet<_> = b.findings.iter().map(key).collect();
     a.findings
         .iter()
         .filter(|f| !theirs.contains(&key(f)))
         .map(|f| FindingKey {
             rule: f.rule,
-            path: f.paths.first().map(|p| p.path.clone()),
+            path: first(f),
             bytes: f.bytes,
             advice: f.advice.clone(),
         })

@@ -21,7 +21,9 @@ use crate::error::Result;
 pub use crate::history_line::tidy_command;
 use crate::layer::{Compression, LayerIndex};
 use crate::progress::Progress;
-pub use crate::secret::{Assignment, assignments, redact_history, secret_name};
+pub use crate::secret::{
+    Assignment, assignments, redact_history, redact_url_credentials, secret_name,
+};
 use crate::source::layout::{ContainerConfig, Format};
 use crate::source::{self, Options, ReadPath, SourceKind};
 use crate::tree::MergedTree;
@@ -193,7 +195,7 @@ fn config_info(c: Option<&ContainerConfig>) -> ConfigInfo {
         .flatten()
         .map(|kv| match kv.split_once('=') {
             Some((k, v)) if secret_name(k) && !v.is_empty() => format!("{k}=<redacted>"),
-            _ => kv.clone(),
+            _ => redact_url_credentials(kv),
         })
         .collect();
     let keys = |m: &Option<serde_json::Map<String, serde_json::Value>>| {
@@ -231,6 +233,24 @@ mod tests {
         assert_eq!(
             config_info(Some(&c)).env,
             vec!["PATH=/bin", "DB_PASSWORD=<redacted>", "API_TOKEN="]
+        );
+    }
+
+    #[test]
+    fn a_password_in_an_env_url_is_redacted() {
+        let c = ContainerConfig {
+            env: Some(vec![
+                "DATABASE_URL=postgres://user:pw@db/app".into(),
+                "HOME_PAGE=https://example.com:8443/a".into(),
+            ]),
+            ..ContainerConfig::default()
+        };
+        assert_eq!(
+            config_info(Some(&c)).env,
+            vec![
+                "DATABASE_URL=postgres://user:<redacted>@db/app",
+                "HOME_PAGE=https://example.com:8443/a"
+            ]
         );
     }
 }

@@ -22,10 +22,11 @@ use std::io::Write;
 
 use serde_json::{Value, json};
 
-use super::bytes;
 use super::ci::{Status, Verdict};
 use super::escape::sarif as escape;
-use crate::analysis::{Analysis, Finding};
+use super::{bytes, path_notes};
+use crate::analysis::Analysis;
+use crate::analysis::findings::{Finding, FindingPath};
 use crate::vocab::Rule;
 
 /// The SARIF version and the schema it validates against.
@@ -134,8 +135,9 @@ fn finding_result(a: &Analysis, f: &Finding) -> Value {
     locations.extend(
         f.paths
             .iter()
+            .filter(|p| p.path.is_some())
             .take(MAX_LOCATIONS)
-            .map(|p| image_location(&p.path, p.bytes)),
+            .map(image_location),
     );
     if locations.is_empty() {
         locations.push(config_location(f.rule.as_str()));
@@ -160,8 +162,12 @@ fn finding_result(a: &Analysis, f: &Finding) -> Value {
         text.extend(first.to_uppercase());
         text.push_str(advice.as_str());
     }
-    let about: Vec<&str> = match f.paths.first() {
-        Some(p) => vec![f.rule.as_str(), &p.path],
+    let first = f
+        .paths
+        .first()
+        .and_then(|p| p.path.as_deref().or(p.config_key.as_deref()));
+    let about: Vec<&str> = match first {
+        Some(p) => vec![f.rule.as_str(), p],
         None => vec![f.rule.as_str()],
     };
     let layer = f.layer.as_ref().map(|l| l.index);
@@ -236,7 +242,10 @@ fn dockerfile_location(path: &str, line: usize, span: Option<(usize, usize)>) ->
     })
 }
 
-fn image_location(path: &str, size: u64) -> Value {
+fn image_location(p: &FindingPath) -> Value {
+    let path = p.path.as_deref().unwrap_or_default();
+    let mut notes = path_notes(p);
+    notes.insert(0, bytes(p.bytes));
     json!({
         "physicalLocation": {
             "artifactLocation": {
@@ -244,7 +253,7 @@ fn image_location(path: &str, size: u64) -> Value {
                 "uriBaseId": IMAGE_ROOT,
             },
         },
-        "message": { "text": escape::message(&format!("{path} ({})", bytes(size))) },
+        "message": { "text": escape::message(&format!("{path} ({})", notes.join("; "))) },
     })
 }
 

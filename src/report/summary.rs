@@ -2,8 +2,8 @@
 
 use std::io::Write;
 
-use super::bytes;
 use super::escape::terminal::escape as t;
+use super::{bytes, path_notes, path_subject};
 use crate::analysis::Analysis;
 
 /// How many findings the summary shows.
@@ -146,7 +146,18 @@ fn findings(a: &Analysis, out: &mut dyn Write) -> std::io::Result<()> {
             } else {
                 String::new()
             };
-            writeln!(out, "              {}{more}", t(&p.path))?;
+            let notes = path_notes(p);
+            let notes = if notes.is_empty() {
+                String::new()
+            } else {
+                format!(" ({})", notes.join("; "))
+            };
+            writeln!(
+                out,
+                "              {}{}{more}",
+                t(&path_subject(p)),
+                t(&notes)
+            )?;
         }
         writeln!(out, "              fix: {}", t(&f.advice))?;
     }

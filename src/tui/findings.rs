@@ -97,7 +97,8 @@ fn finding_nodes(a: &Analysis, index: usize) -> Vec<NodeId> {
     }
     f.paths
         .iter()
-        .filter_map(|p| a.tree.lookup(p.path.trim_start_matches('/').as_bytes()))
+        .filter_map(|p| p.path.as_deref())
+        .filter_map(|path| a.tree.lookup(path.trim_start_matches('/').as_bytes()))
         .filter(|&id| id != ROOT)
         .collect()
 }

@@ -62,9 +62,14 @@ pub fn spec() -> ImageSpec {
 
 /// The fixture, written and analysed.
 pub fn analysis() -> ballast::Analysis {
+    analysis_of(&spec())
+}
+
+/// An image, written and analysed.
+fn analysis_of(spec: &ImageSpec) -> ballast::Analysis {
     let dir = tempfile::tempdir().expect("temp dir");
     let path = dir.path().join("image.tar");
-    fixture::write_image(&spec(), Layout::Docker25, Compress::None, &path).expect("write fixture");
+    fixture::write_image(spec, Layout::Docker25, Compress::None, &path).expect("write fixture");
     let opts = ballast::source::Options {
         verify: true,
         ..Default::default()
@@ -357,6 +362,43 @@ fn findings_are_grouped_and_enter_jumps_to_the_tree() {
     // libx.so was added in layer 0: the tree shows that layer with it selected.
     assert_eq!(app.layer(), 0);
     assert_eq!(selected_name(&app), "usr/lib/libx.so");
+}
+
+#[test]
+fn enter_on_a_setuid_finding_selects_the_file_not_its_mode() {
+    // The setuid path used to carry its mode (`/usr/bin/su (4755)`), which is
+    // no path in the tree: Enter found nothing to show.
+    let mut su = fixture::big_file("usr/bin/su", 500, 9);
+    if let fixture::Node::File { mode, .. } = &mut su {
+        *mode = 0o4755;
+    }
+    let mut spec = spec();
+    spec.layers[0].nodes.push(su);
+    let mut app = App::new("fixture.tar", false, (120, 40));
+    let model = Arc::new(Model::new(Arc::new(analysis_of(&spec))));
+    update(&mut app, Event::Loaded(Ok(model)));
+    keys(&mut app, "3");
+    let d = app.data.as_ref().expect("loaded");
+    let at = d
+        .findings
+        .iter()
+        .position(|r| {
+            matches!(
+                r,
+                FindingRow::Group {
+                    rule: ballast::vocab::Rule::Setuid,
+                    ..
+                }
+            )
+        })
+        .expect("setuid");
+    for _ in 0..at + 1 {
+        keys(&mut app, "j");
+    }
+    key(&mut app, KeyCode::Enter);
+    assert_eq!(app.focus, Pane::Tree, "{:?}", app.status);
+    assert_eq!(app.layer(), 0);
+    assert_eq!(selected_name(&app), "usr/bin/su");
 }
 
 #[test]

@@ -9,7 +9,7 @@ use std::process::Command;
 use std::sync::OnceLock;
 
 use super::engine_support::{Image, docker_ready, run, unique};
-use super::support::{Both, only, only_with, read_both, summary};
+use super::support::{Both, name, only, only_with, read_both, summary};
 use crate::gate::{self, Need};
 
 /// `target/debootstrap-bookworm`, next to cargo's own test temp dir.
@@ -251,7 +251,7 @@ fn debootstrap_bookworm_base() {
             d.bytes, docs,
             "{how}: man, info, doc (not copyright), locales"
         );
-        let shown: Vec<&str> = d.paths.iter().map(|p| p.path.as_str()).collect();
+        let shown: Vec<&str> = d.paths.iter().map(name).collect();
         assert!(shown.contains(&"/usr/share/man"), "{how}: {shown:?}");
         assert!(
             shown.iter().any(|p| p.starts_with("/usr/share/locale/")),
@@ -267,7 +267,10 @@ fn debootstrap_bookworm_base() {
             s.paths
         );
         assert!(
-            s.paths.iter().any(|p| p.path == "/usr/bin/su (4755)"),
+            s.paths
+                .iter()
+                .any(|p| p.path.as_deref() == Some("/usr/bin/su")
+                    && p.mode.as_deref() == Some("4755")),
             "{how}: {:?}",
             s.paths
         );

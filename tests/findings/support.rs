@@ -5,6 +5,7 @@ use std::process::Command;
 
 use ballast::Analysis;
 use ballast::analysis::Finding;
+use ballast::analysis::findings::FindingPath;
 use ballast::source::{EngineStorage, ReadPath, SourceKind};
 
 use super::engine_support::{BUSYBOX, Image, analyze_with, docker_storage, options, run, unique};
@@ -67,7 +68,7 @@ pub fn summary(a: &Analysis) -> String {
             let paths: Vec<String> = f
                 .paths
                 .iter()
-                .map(|p| format!("{} ({} B)", p.path, p.bytes))
+                .map(|p| format!("{} ({} B)", name(p), p.bytes))
                 .collect();
             let more = if f.paths_omitted > 0 {
                 format!(" +{} more", f.paths_omitted)
@@ -197,7 +198,7 @@ pub fn only_at<'a>(a: &'a Analysis, rule: &str, path: &str) -> &'a Finding {
     let found: Vec<_> = a
         .findings
         .iter()
-        .filter(|f| f.rule == rule && f.paths.iter().any(|p| p.path == path))
+        .filter(|f| f.rule == rule && f.paths.iter().any(|p| name(p) == path))
         .collect();
     assert_eq!(
         found.len(),
@@ -230,9 +231,17 @@ pub fn layer(f: &Finding) -> usize {
         .index
 }
 
-/// The finding's paths with their bytes.
+/// The finding's paths (or config keys) with their bytes.
 pub fn paths(f: &Finding) -> Vec<(&str, u64)> {
-    f.paths.iter().map(|p| (p.path.as_str(), p.bytes)).collect()
+    f.paths.iter().map(|p| (name(p), p.bytes)).collect()
+}
+
+/// A finding path's path, or its config key (`ENV NAME`) when it has none.
+pub fn name(p: &FindingPath) -> &str {
+    p.path
+        .as_deref()
+        .or(p.config_key.as_deref())
+        .unwrap_or_default()
 }
 
 /// The finding's layer command is the image's command for that layer.

@@ -28,9 +28,10 @@ pub struct Step {
 
 impl Step {
     /// A history line, tidied: `RUN |1 A=b /bin/sh -c make # buildkit` →
-    /// `RUN make`; `/bin/sh -c #(nop)  ENV A=b` → `ENV A=b`.
+    /// `RUN make`; `/bin/sh -c #(nop)  ENV A=b` → `ENV A=b`. Secret values
+    /// and URL passwords are redacted: the proposal is shown to people.
     pub fn from_history(created_by: &str, empty_layer: bool) -> Step {
-        let tidy = tidy_command(created_by);
+        let tidy = tidy_command(&crate::secret::redact_history(created_by));
         let (word, rest) = tidy.split_once(' ').unwrap_or((&tidy, ""));
         // A line that names no instruction is a command someone ran.
         let (instruction, rest) = if INSTRUCTIONS.contains(&word.to_ascii_uppercase().as_str()) {

@@ -67,10 +67,8 @@ impl Group {
             // An empty directory or file is nothing to remove.
             return;
         }
-        self.paths.push(FindingPath {
-            path: display(&tree.path(id)),
-            bytes,
-        });
+        self.paths
+            .push(FindingPath::file(display(&tree.path(id)), bytes));
         self.files.extend(files);
     }
 

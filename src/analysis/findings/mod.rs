@@ -96,10 +96,44 @@ impl From<&Package> for FindingPackage {
     }
 }
 
-#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+/// One thing a finding is about: a path exactly as it is in the image, with
+/// what else is known about it in fields of its own (never glued onto the
+/// path), or a key of the image config or history (`path` is then `None`).
+#[derive(Debug, Clone, Default, Serialize, PartialEq, Eq)]
 pub struct FindingPath {
-    pub path: String,
+    /// The path as in the image; `None` for a config or history key.
+    pub path: Option<String>,
     pub bytes: u64,
+    /// The permission bits in octal ("4755"), for `setuid` and `world-writable`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub mode: Option<String>,
+    /// The layer this version of the path comes from, where a finding's paths
+    /// come from several layers.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub layer: Option<usize>,
+    /// The later layer that deleted it (the bytes still ship).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub deleted_in: Option<usize>,
+    /// The later layer that wrote it again (the bytes still ship).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub replaced_in: Option<usize>,
+    /// For a value in the image config or history: `ENV NAME` or `ARG NAME`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub config_key: Option<String>,
+    /// Where `config_key` was found: `image-config` or `build-history`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub config_source: Option<&'static str>,
+}
+
+impl FindingPath {
+    /// A path in the image and its bytes, nothing else known.
+    pub fn file(path: String, bytes: u64) -> FindingPath {
+        FindingPath {
+            path: Some(path),
+            bytes,
+            ..FindingPath::default()
+        }
+    }
 }
 
 /// Everything the rules look at.
@@ -200,7 +234,8 @@ fn finding(
     advice: String,
     nodes: Vec<NodeId>,
 ) -> Finding {
-    paths.sort_by(|a, b| b.bytes.cmp(&a.bytes).then_with(|| a.path.cmp(&b.path)));
+    let name = |p: &FindingPath| p.path.clone().or_else(|| p.config_key.clone());
+    paths.sort_by(|a, b| b.bytes.cmp(&a.bytes).then_with(|| name(a).cmp(&name(b))));
     let omitted = paths.len().saturating_sub(MAX_PATHS);
     paths.truncate(MAX_PATHS);
     Finding {

@@ -284,10 +284,10 @@ pub(super) fn dev_dependencies(input: &Input, out: &mut Vec<Finding>) {
         listed.sort_by_key(|p| std::cmp::Reverse(p.bytes));
         for p in &listed {
             group.add_package(tree, p);
-            group.paths.push(FindingPath {
-                path: p.location.clone().unwrap_or_else(|| p.name.clone()),
-                bytes: p.bytes,
-            });
+            group.paths.push(FindingPath::file(
+                p.location.clone().unwrap_or_else(|| p.name.clone()),
+                p.bytes,
+            ));
         }
         let fix = match project.source {
             "yarn.lock" => {

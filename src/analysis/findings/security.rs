@@ -28,17 +28,20 @@ fn secret_files(input: &Input, out: &mut Vec<Finding>) {
             if version.op == Op::Removed || version.meta.flags & sniff::SECRET == 0 {
                 continue;
             }
-            let deleted = node.history.get(i + 1).is_some();
+            let next = node.history.get(i + 1);
+            let deleted = next.is_some();
             let slot = by_layer.entry(version.layer as usize).or_default();
-            let mut path = display(&tree.path(id));
-            if deleted {
-                path.push_str(" (deleted or replaced later: still in the image)");
-            } else {
+            if !deleted {
                 slot.1.push(id);
             }
+            let later = |removed: bool| {
+                next.filter(|n| (n.op == Op::Removed) == removed)
+                    .map(|n| n.layer as usize)
+            };
             slot.0.push(FindingPath {
-                path,
-                bytes: version.meta.size,
+                deleted_in: later(true),
+                replaced_in: later(false),
+                ..FindingPath::file(display(&tree.path(id)), version.meta.size)
             });
             slot.2 |= deleted;
             slot.3 |= version.meta.flags;
@@ -89,10 +92,7 @@ fn secret_values(input: &Input, out: &mut Vec<Finding>) {
             && secret_name(k)
             && !v.is_empty()
         {
-            names.push(FindingPath {
-                path: format!("ENV {k}=<redacted> (image config)"),
-                bytes: 0,
-            });
+            names.push(config_key(format!("ENV {k}"), CONFIG));
         }
     }
     let mut layer_index = 0usize;
@@ -104,14 +104,9 @@ fn secret_values(input: &Input, out: &mut Vec<Finding>) {
             }
             // The step that set it, even when the config already lists the name.
             first_layer.get_or_insert(layer_index.min(input.layers.len().saturating_sub(1)));
-            if !names
-                .iter()
-                .any(|n| n.path.starts_with(&format!("{kind} {k}=")))
-            {
-                names.push(FindingPath {
-                    path: format!("{kind} {k}=<redacted> (build history)"),
-                    bytes: 0,
-                });
+            let key = format!("{kind} {k}");
+            if !names.iter().any(|n| n.config_key.as_ref() == Some(&key)) {
+                names.push(config_key(key, HISTORY));
             }
         }
         if !h.empty_layer {
@@ -133,6 +128,19 @@ fn secret_values(input: &Input, out: &mut Vec<Finding>) {
             advice,
             Vec::new(),
         ));
+    }
+}
+
+/// Where a secret-looking value was found (`FindingPath::config_source`).
+const CONFIG: &str = "image-config";
+const HISTORY: &str = "build-history";
+
+/// A secret-looking `ENV NAME` or `ARG NAME` of the config or history: no path.
+fn config_key(key: String, source: &'static str) -> FindingPath {
+    FindingPath {
+        config_key: Some(key),
+        config_source: Some(source),
+        ..FindingPath::default()
     }
 }
 
@@ -163,8 +171,9 @@ pub(super) fn permissions(input: &Input, out: &mut Vec<Finding>) {
             if suid || open {
                 let path = tree.path(c);
                 let shown = FindingPath {
-                    path: format!("{} ({:04o})", display(&path), meta.mode),
-                    bytes: meta.size,
+                    mode: Some(format!("{:04o}", meta.mode)),
+                    layer: tree.node(c).history.last().map(|v| v.layer as usize),
+                    ..FindingPath::file(display(&path), meta.size)
                 };
                 let within = |dir: &[u8]| {
                     path == dir || (path.starts_with(dir) && path.get(dir.len()) == Some(&b'/'))

@@ -62,7 +62,7 @@ fn deleted_later_names_both_steps_and_the_deleted_directory() {
     let f = only(&a, "deleted-later");
     assert_eq!(f.bytes, 30_000_000);
     assert_eq!(f.layer.as_ref().unwrap().index, 0);
-    assert_eq!(f.paths[0].path, "/app");
+    assert_eq!(f.paths[0].path.as_deref(), Some("/app"));
     assert!(
         f.advice.starts_with("the RUN in layer 1 deletes /app"),
         "{}",
@@ -97,7 +97,7 @@ fn opaque_replacement_is_deleted_later_too() {
         vec![],
     );
     let f = only(&a, "deleted-later");
-    assert_eq!((f.bytes, f.paths[0].path.as_str()), (700, "/d/old"));
+    assert_eq!((f.bytes, f.paths[0].path.as_deref()), (700, Some("/d/old")));
 }
 
 #[test]
@@ -265,11 +265,10 @@ fn secrets_in_deleted_files_are_found_and_certificates_are_not() {
         .find(|f| f.layer.as_ref().is_some_and(|l| l.index == 0))
         .unwrap();
     assert_eq!(key_finding.paths.len(), 1, "{:?}", key_finding.paths);
-    assert!(
-        key_finding.paths[0]
-            .path
-            .starts_with("/root/.ssh/id_ed25519 (deleted")
-    );
+    // The path as in the image; the deleting layer in a field of its own.
+    let key = &key_finding.paths[0];
+    assert_eq!(key.path.as_deref(), Some("/root/.ssh/id_ed25519"));
+    assert_eq!((key.deleted_in, key.replaced_in), (Some(1), None));
     assert!(key_finding.advice.contains("a private key"));
     let env_finding = secrets
         .iter()
@@ -279,25 +278,26 @@ fn secrets_in_deleted_files_are_found_and_certificates_are_not() {
         env_finding
             .paths
             .iter()
-            .map(|p| p.path.as_str())
+            .map(|p| p.path.as_deref())
             .collect::<Vec<_>>(),
-        vec!["/app/.env"]
+        vec![Some("/app/.env")]
     );
     let config_finding = secrets
         .iter()
-        .find(|f| f.paths.iter().any(|p| p.path.starts_with("ENV")))
+        .find(|f| f.paths.iter().any(|p| p.config_key.is_some()))
         .unwrap();
-    let shown: Vec<&str> = config_finding
+    // Config keys are no paths: `path` is None, the key and its source are fields.
+    let shown: Vec<_> = config_finding
         .paths
         .iter()
-        .map(|p| p.path.as_str())
+        .map(|p| (p.path.as_deref(), p.config_key.as_deref(), p.config_source))
         .collect();
     assert!(
-        shown.contains(&"ENV STRIPE_API_KEY=<redacted> (image config)"),
+        shown.contains(&(None, Some("ENV STRIPE_API_KEY"), Some("image-config"))),
         "{shown:?}"
     );
     assert!(
-        shown.contains(&"ARG NPM_TOKEN=<redacted> (build history)"),
+        shown.contains(&(None, Some("ARG NPM_TOKEN"), Some("build-history"))),
         "{shown:?}"
     );
     let json = serde_json::to_string(&a.findings).unwrap();
@@ -327,11 +327,19 @@ fn config_and_permission_rules() {
     );
     assert!(only(&a, "root-user").advice.contains("USER is `0:0`"));
     only(&a, "no-healthcheck");
-    assert_eq!(only(&a, "setuid").paths[0].path, "/usr/bin/sudo (4755)");
+    // The pure path; the mode and the layer beside it.
+    let su = &only(&a, "setuid").paths[0];
+    assert_eq!(
+        (su.path.as_deref(), su.mode.as_deref(), su.layer),
+        (Some("/usr/bin/sudo"), Some("4755"), Some(0))
+    );
     let ww = only(&a, "world-writable");
     assert_eq!(
-        ww.paths.iter().map(|p| p.path.as_str()).collect::<Vec<_>>(),
-        vec!["/srv/data.txt (0666)"]
+        ww.paths
+            .iter()
+            .map(|p| (p.path.as_deref(), p.mode.as_deref()))
+            .collect::<Vec<_>>(),
+        vec![(Some("/srv/data.txt"), Some("0666"))]
     );
 }
 

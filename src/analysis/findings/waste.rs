@@ -83,16 +83,13 @@ fn deleted_later(
     let bytes: u64 = roots.values().sum();
     let paths: Vec<FindingPath> = roots
         .iter()
-        .map(|(&id, &b)| FindingPath {
-            path: display(&tree.path(id)),
-            bytes: b,
-        })
+        .map(|(&id, &b)| FindingPath::file(display(&tree.path(id)), b))
         .collect();
-    let top = &paths
+    let top = paths
         .iter()
         .max_by_key(|p| p.bytes)
-        .expect("non-empty group")
-        .path;
+        .and_then(|p| p.path.as_deref())
+        .unwrap_or_default();
     let more = if paths.len() > 1 {
         format!(" and {} more", paths.len() - 1)
     } else {
@@ -129,10 +126,7 @@ fn overwritten(
     let bytes: u64 = files.values().sum();
     let paths: Vec<FindingPath> = files
         .iter()
-        .map(|(&id, &b)| FindingPath {
-            path: display(&tree.path(id)),
-            bytes: b,
-        })
+        .map(|(&id, &b)| FindingPath::file(display(&tree.path(id)), b))
         .collect();
     let why = if identical {
         "with identical content: a chmod, chown or touch copies the whole file into the new layer. \
@@ -208,7 +202,7 @@ pub(super) fn duplicates(input: &Input, out: &mut Vec<Finding>) {
         for &copy in &ids[1..] {
             let path = display(&tree.path(copy));
             example.get_or_insert_with(|| format!("{path} is a copy of {original}"));
-            paths.push(FindingPath { path, bytes: size });
+            paths.push(FindingPath::file(path, size));
             files.push((copy, size));
         }
     }

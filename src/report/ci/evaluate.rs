@@ -209,7 +209,9 @@ fn deny(a: &Analysis, ignore: &IgnorePaths, rule: Rule) -> Check {
         .filter(|f| {
             f.paths.is_empty()
                 || f.paths_omitted > 0
-                || f.paths.iter().any(|p| !ignore.ignores(&p.path))
+                || f.paths
+                    .iter()
+                    .any(|p| p.path.as_deref().is_none_or(|path| !ignore.ignores(path)))
         })
         .collect();
     let measured = match fired.len() {

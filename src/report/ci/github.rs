@@ -5,8 +5,8 @@ use std::io::Write;
 
 use super::{Status, Verdict};
 use crate::analysis::Analysis;
-use crate::report::bytes;
 use crate::report::escape::github::{data, prop};
+use crate::report::{bytes, path_notes, path_subject};
 
 /// GitHub Actions workflow commands: an `::error` per failed budget and a
 /// `::warning` per warning line. With a Dockerfile joined (`--dockerfile`),
@@ -79,7 +79,11 @@ fn finding_annotations(a: &Analysis, file: &str, out: &mut dyn Write) -> std::io
     {
         let mut message = format!("{} ({})", f.rule, bytes(f.bytes));
         if let Some(p) = f.paths.first() {
-            message.push_str(&format!(": {}", p.path));
+            message.push_str(&format!(": {}", path_subject(p)));
+            let notes = path_notes(p);
+            if !notes.is_empty() {
+                message.push_str(&format!(" ({})", notes.join("; ")));
+            }
         }
         message.push('\n');
         message.push_str(&f.advice);

@@ -2,8 +2,8 @@
 
 use crate::analysis::findings::FlaggedBytes;
 use crate::analysis::{Analysis, Finding};
-use crate::report::bytes;
 use crate::report::escape::markdown::{code, prose};
+use crate::report::{bytes, path_notes, path_subject};
 use crate::vocab::Rule;
 
 /// Bytes of live files flagged by waste and bloat findings, each file once:
@@ -89,11 +89,16 @@ fn finding(f: &Finding, md: &mut String) {
     }
     if !f.paths.is_empty() {
         for p in &f.paths {
+            let mut notes = path_notes(p);
             if p.bytes > 0 {
-                md.push_str(&format!("- {} ({})\n", code(&p.path), bytes(p.bytes)));
-            } else {
-                md.push_str(&format!("- {}\n", code(&p.path)));
+                notes.insert(0, bytes(p.bytes));
             }
+            let notes = if notes.is_empty() {
+                String::new()
+            } else {
+                format!(" ({})", prose(&notes.join("; ")))
+            };
+            md.push_str(&format!("- {}{notes}\n", code(&path_subject(p))));
         }
         if f.paths_omitted > 0 {
             md.push_str(&format!("- … and {} more\n", f.paths_omitted));

@@ -9,7 +9,7 @@ use ratatui::widgets::Paragraph;
 use super::placeholder::placeholder;
 use crate::tui::app::{App, FindingRow, Pane};
 use crate::tui::theme::{SELECTED, Theme};
-use ballast::report::bytes;
+use ballast::report::{bytes, path_notes, path_subject};
 use ballast::vocab::Severity;
 
 pub(super) fn draw_findings(f: &mut Frame, app: &App, t: &Theme, r: Rect) {
@@ -54,7 +54,14 @@ pub(super) fn draw_findings(f: &mut Frame, app: &App, t: &Theme, r: Rect) {
                     let what = x
                         .paths
                         .first()
-                        .map(|p| p.path.clone())
+                        .map(|p| {
+                            let notes = path_notes(p);
+                            if notes.is_empty() {
+                                path_subject(p)
+                            } else {
+                                format!("{} ({})", path_subject(p), notes.join("; "))
+                            }
+                        })
                         .or_else(|| x.packages.first().map(|p| p.name.clone()))
                         .unwrap_or_else(|| x.advice.clone());
                     let layer = x
