@@ -622,7 +622,7 @@ fn json_file_output_and_summary() {
         .success()
         .stdout("");
     let v: Value = serde_json::from_slice(&std::fs::read(&out).unwrap()).unwrap();
-    assert_eq!(v["schema"], "ballast/1");
+    assert_eq!(v["schema"], "ballast/2");
     for key in ["image", "metrics", "findings", "estimates", "warnings"] {
         assert!(v.get(key).is_some(), "missing {key}");
     }

@@ -32,7 +32,7 @@ fn is_root() -> bool {
 
 fn json_in(bytes: &[u8]) -> Value {
     let v: Value = serde_json::from_slice(bytes).expect("the output is JSON");
-    assert_eq!(v["schema"], "ballast/1");
+    assert_eq!(v["schema"], "ballast/2");
     v
 }
 
@@ -192,7 +192,7 @@ fn dev_stdout_as_an_output_is_written_through_after_what_is_there() {
         .next()
         .unwrap()
         .unwrap();
-    assert_eq!(first["schema"], "ballast/1");
+    assert_eq!(first["schema"], "ballast/2");
 }
 
 /// Run ballast with `umask` and `--json PATH`, and return PATH's mode.

@@ -29,7 +29,7 @@ use crate::source::{self, Options, ReadPath, SourceKind};
 use crate::tree::MergedTree;
 
 /// Version of the JSON shape; changes only with a new value.
-pub const SCHEMA: &str = "ballast/1";
+pub const SCHEMA: &str = "ballast/2";
 
 /// How many of dive's inefficient paths the JSON lists.
 const TOP_PATHS: usize = 20;
