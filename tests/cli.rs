@@ -653,7 +653,7 @@ fn closed_stdout_pipe_exits_quietly() {
     );
     let mut child = ballast()
         .arg(&img)
-        .args(["--json", "-"])
+        .args(["--json", "-", "--no-cache"])
         .stdout(std::process::Stdio::piped())
         .stderr(std::process::Stdio::piped())
         .spawn()
