@@ -281,3 +281,58 @@ fn two_processes_writing_the_same_layers_at_once_both_succeed() {
         .count();
     assert_eq!(leftovers, 0, "temporary files left behind");
 }
+
+/// The shapes image with a layer over the size a stream keeps in memory,
+/// as Docker 25's `docker save` writes it, gzipped: read as a stream.
+fn stream_image(dir: &Path) -> PathBuf {
+    let mut spec = shapes();
+    spec.layers[1]
+        .nodes
+        .push(fixture::big_file("big", 3 << 20, 11));
+    let tar = dir.join("docker25.tar");
+    fixture::write_image(&spec, Layout::Docker25, Compress::None, &tar).unwrap();
+    tar
+}
+
+fn gzip(tar: &Path) -> PathBuf {
+    let out = tar.with_extension("tar.gz");
+    let mut z = flate2::write::GzEncoder::new(
+        std::fs::File::create(&out).unwrap(),
+        flate2::Compression::fast(),
+    );
+    std::io::copy(&mut std::fs::File::open(tar).unwrap(), &mut z).unwrap();
+    z.finish().unwrap();
+    out
+}
+
+#[test]
+fn a_streamed_archive_skips_cached_layers_and_gives_the_cold_json() {
+    let tmp = tempfile::tempdir().unwrap();
+    let cache = tempfile::tempdir().unwrap();
+    let tar = stream_image(tmp.path());
+    let (cold, _) = run(&gzip(&tar), cache.path(), &["--no-cache"]);
+    let (once, _) = run(&gzip(&tar), cache.path(), &[]);
+    assert!(cold == once);
+    // A small layer (read after the manifest) and the big one (read as it
+    // streams by) now change: only a run that skips both succeeds.
+    let bytes = std::fs::read(&tar).unwrap();
+    for needle in [&b"ID=debian"[..], b"AWS_SECRET"] {
+        let at = bytes
+            .windows(needle.len())
+            .position(|w| w == needle)
+            .expect("the content is in the archive");
+        fixture::poke(&tar, at as u64, b"X").unwrap();
+    }
+    let image = gzip(&tar);
+    let (warm, err) = run(&image, cache.path(), &[]);
+    assert!(err.contains("3 of 3 layers came from"), "{err}");
+    assert!(cold == warm, "the warm JSON differs from the cold one");
+    let fresh = command(&image, cache.path(), &["--no-cache"])
+        .output()
+        .unwrap();
+    assert_eq!(
+        fresh.status.code(),
+        Some(2),
+        "the poke did not break the layer"
+    );
+}

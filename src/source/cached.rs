@@ -10,6 +10,7 @@
 
 use std::sync::atomic::{AtomicUsize, Ordering};
 
+use crate::layer::cache::LayerCache;
 use crate::layer::{Compression, LayerIndex};
 use crate::progress::Progress;
 
@@ -32,9 +33,19 @@ impl Hits {
         if !opts.verify {
             return None;
         }
-        let mut index = opts.cache.as_ref()?.get(&layer.diff_id)?;
+        self.take(opts.cache.as_ref()?, &layer.diff_id, compression)
+    }
+
+    /// The layer `diff_id` from `cache`, with the blob's `compression`.
+    pub(crate) fn take(
+        &self,
+        cache: &LayerCache,
+        diff_id: &str,
+        compression: impl FnOnce() -> Option<Compression>,
+    ) -> Option<LayerIndex> {
+        let mut index = cache.get(diff_id)?;
         index.compression = Some(compression()?);
-        index.diff_id = Some(layer.diff_id.clone());
+        index.diff_id = Some(diff_id.to_string());
         self.0.fetch_add(1, Ordering::Relaxed);
         Some(index)
     }
@@ -86,4 +97,13 @@ pub(crate) fn from_media_type(media_type: Option<&str>) -> Option<Compression> {
     } else {
         None
     }
+}
+
+/// The diff_id a stream member must have if it is an uncompressed layer
+/// stored under its digest (`blobs/sha256/<hex>`, as `docker save` from
+/// Docker 25 writes): its digest is then the digest of its tar.
+pub(crate) fn diff_id_of_blob(path: &str, head: &[u8]) -> Option<String> {
+    let hex = path.strip_prefix("blobs/sha256/")?;
+    let plain = crate::layer::sniff(head).ok()? == Compression::None;
+    (plain && hex.len() == 64).then(|| format!("sha256:{hex}"))
 }
