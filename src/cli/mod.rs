@@ -278,6 +278,9 @@ pub struct DiffArgs {
     /// Skip checking layers against rootfs.diff_ids.
     #[arg(long)]
     pub no_verify: bool,
+    /// Read every layer and keep none in the layer cache.
+    #[arg(long)]
+    pub no_cache: bool,
     /// Read engine layers in place when possible (`auto`) or always export (`never`).
     #[arg(long, value_enum, default_value_t = EngineStorage::Auto)]
     pub engine_storage: EngineStorage,
