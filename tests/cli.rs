@@ -24,6 +24,8 @@ fn ballast() -> Command {
     ] {
         cmd.env_remove(var);
     }
+    // No layer cache: tests that break a layer must see it read.
+    cmd.env_remove("XDG_CACHE_HOME").env_remove("HOME");
     cmd
 }
 
