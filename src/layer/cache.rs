@@ -358,6 +358,38 @@ mod tests {
     }
 
     #[test]
+    fn eviction_removes_the_least_recently_used_layer_first() {
+        let dir = tempfile::tempdir().unwrap();
+        let ids: Vec<String> = (0..3)
+            .map(|i| format!("sha256:{}", format!("{i}").repeat(64)))
+            .collect();
+        let big = LayerCache::new(dir.path(), DEFAULT_MAX_BYTES);
+        for id in &ids {
+            big.put(id, &sample());
+        }
+        let one = fs::metadata(big.file(&ids[0]).unwrap()).unwrap().len();
+        // Written oldest first, then the oldest is used: the second is now
+        // the least recently used.
+        let old = SystemTime::now() - std::time::Duration::from_secs(3600);
+        for (i, id) in ids.iter().enumerate() {
+            let f = fs::File::options()
+                .append(true)
+                .open(big.file(id).unwrap())
+                .unwrap();
+            f.set_modified(old + std::time::Duration::from_secs(i as u64))
+                .unwrap();
+        }
+        assert!(big.get(&ids[0]).is_some());
+        let small = LayerCache::new(dir.path(), one * 3 - 1);
+        small.evict();
+        assert!(
+            small.get(&ids[1]).is_none(),
+            "the least recently used stays"
+        );
+        assert!(small.get(&ids[0]).is_some() && small.get(&ids[2]).is_some());
+    }
+
+    #[test]
     fn a_truncated_or_foreign_cache_file_is_a_miss() {
         let dir = tempfile::tempdir().unwrap();
         let cache = LayerCache::new(dir.path(), DEFAULT_MAX_BYTES);
