@@ -24,6 +24,8 @@ fn ballast() -> Command {
     ] {
         cmd.env_remove(var);
     }
+    // No layer cache: tests that break a layer must see it read.
+    cmd.env_remove("XDG_CACHE_HOME").env_remove("HOME");
     cmd
 }
 
@@ -653,7 +655,7 @@ fn closed_stdout_pipe_exits_quietly() {
     );
     let mut child = ballast()
         .arg(&img)
-        .args(["--json", "-"])
+        .args(["--json", "-", "--no-cache"])
         .stdout(std::process::Stdio::piped())
         .stderr(std::process::Stdio::piped())
         .spawn()

@@ -21,6 +21,8 @@ fn ballast(args: &[&str]) -> Command {
     for var in ["NO_COLOR", "DOCKER_HOST", "CONTAINER_HOST", "CI", "TERM"] {
         cmd.env_remove(var);
     }
+    // No layer cache: tests that break a layer must see it read.
+    cmd.env_remove("XDG_CACHE_HOME").env_remove("HOME");
     cmd.args(args);
     cmd
 }

@@ -43,6 +43,9 @@ fn ballast(args: &[&str], config_dir: &Path) -> Run {
 fn ballast_with(args: &[&str], config_dir: &Path, env: &[(&str, String)]) -> Run {
     let mut child = Command::new(env!("CARGO_BIN_EXE_ballast"))
         .args(args)
+        // No layer cache unless a test gives one: every layer is downloaded.
+        .env_remove("XDG_CACHE_HOME")
+        .env_remove("HOME")
         .envs(env.iter().map(|(k, v)| (*k, v.as_str())))
         .env("DOCKER_CONFIG", config_dir)
         .env("NO_COLOR", "1")
@@ -723,4 +726,40 @@ fn an_identity_token_is_traded_for_an_access_token() {
         "{}",
         run.stderr
     );
+}
+
+#[test]
+fn a_warm_layer_cache_downloads_no_layer_and_gives_the_same_json() {
+    if !needs(&[gate::Need::Registry]) {
+        return;
+    }
+    let (reg, proxy) = behind_proxy(None);
+    reg.push_zstd(&demo(), "zdemo:z");
+    let cfg = tempfile::tempdir().unwrap();
+    let cache = tempfile::tempdir().unwrap();
+    let cache_dir = cache.path().to_str().unwrap();
+    let extra = ["--insecure-registry", &proxy.host, "--cache-dir", cache_dir];
+    let blobs = || {
+        let seen = proxy.seen();
+        seen.requests
+            .iter()
+            .filter(|r| r.contains("/blobs/"))
+            .count()
+    };
+    let reference = format!("{}/demo:1", proxy.host);
+    let cold = from_registry(&reference, &extra, cfg.path());
+    let before = blobs();
+    let warm = from_registry(&reference, &extra, cfg.path());
+    // Only the config is fetched again.
+    assert_eq!(blobs() - before, 1, "{:?}", proxy.seen().requests);
+    assert_eq!(warm, cold);
+    // The same layers zstd-compressed: from the cache, with their own compression.
+    let zst = from_registry(&format!("{}/zdemo:z", proxy.host), &extra, cfg.path());
+    assert!(layer_compressions(&zst).iter().all(|c| c == "zstd"));
+    let fresh = from_registry(
+        &format!("{}/zdemo:z", proxy.host),
+        &["--insecure-registry", &proxy.host, "--no-cache"],
+        cfg.path(),
+    );
+    assert_eq!(zst, fresh);
 }

@@ -16,6 +16,7 @@ pub(super) fn run_diff(d: &DiffArgs) -> anyhow::Result<ExitCode> {
         platform: d.platform.as_deref(),
         no_verify: d.no_verify,
         engine_storage: d.engine_storage,
+        no_cache: d.no_cache,
         ..SourceFlags::default()
     }
     .options()?;

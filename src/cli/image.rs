@@ -26,6 +26,9 @@ pub(super) fn run_image(args: &Args) -> anyhow::Result<ExitCode> {
         pull: args.pull,
         no_verify: args.no_verify,
         engine_storage: args.engine_storage,
+        no_cache: args.no_cache,
+        cache_dir: args.cache_dir.as_deref(),
+        cache_size: args.cache_size,
         registry: ballast::source::RegistryOptions {
             ca_files: args.registry_ca.clone(),
             insecure: args.insecure_registry.clone(),

@@ -62,6 +62,19 @@ pub struct Args {
     #[arg(long, help_heading = "Input")]
     pub no_verify: bool,
 
+    /// Read every layer and keep none in the layer cache.
+    #[arg(long, help_heading = "Input")]
+    pub no_cache: bool,
+
+    /// Keep the layer cache here instead of $XDG_CACHE_HOME/ballast (or ~/.cache/ballast).
+    #[arg(long, value_name = "DIR", help_heading = "Input")]
+    pub cache_dir: Option<PathBuf>,
+
+    /// Bound on the layer cache, least recently used layers evicted first
+    /// (e.g. 500MB, 4GiB; default 2GB).
+    #[arg(long, value_name = "SIZE", value_parser = ballast::report::ci::parse_size, help_heading = "Input")]
+    pub cache_size: Option<u64>,
+
     /// Trust this PEM certificate authority for registries, besides the
     /// system's roots (with --source registry; repeatable).
     #[arg(long, value_name = "FILE", help_heading = "Input")]
@@ -265,6 +278,9 @@ pub struct DiffArgs {
     /// Skip checking layers against rootfs.diff_ids.
     #[arg(long)]
     pub no_verify: bool,
+    /// Read every layer and keep none in the layer cache.
+    #[arg(long)]
+    pub no_cache: bool,
     /// Read engine layers in place when possible (`auto`) or always export (`never`).
     #[arg(long, value_enum, default_value_t = EngineStorage::Auto)]
     pub engine_storage: EngineStorage,

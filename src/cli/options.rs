@@ -2,8 +2,10 @@
 //! the flags, a progress bar while it is read). Writing outputs is `output`.
 
 use std::io::IsTerminal;
+use std::path::Path;
 
 use ballast::analysis::{self, Analysis};
+use ballast::layer::cache::{self, LayerCache};
 use ballast::progress::Progress;
 use ballast::report::escape::terminal::escape;
 use ballast::source::{EngineStorage, Options, Platform, RegistryOptions, SourceKind};
@@ -18,6 +20,12 @@ pub(super) struct SourceFlags<'a> {
     pub(super) no_verify: bool,
     pub(super) engine_storage: EngineStorage,
     pub(super) registry: RegistryOptions,
+    /// `--no-cache`: read every layer, keep none.
+    pub(super) no_cache: bool,
+    /// `--cache-dir`: instead of `$XDG_CACHE_HOME/ballast` or `~/.cache/ballast`.
+    pub(super) cache_dir: Option<&'a Path>,
+    /// `--cache-size`: the bound on the layer cache, in bytes.
+    pub(super) cache_size: Option<u64>,
 }
 
 impl Default for SourceFlags<'_> {
@@ -29,6 +37,9 @@ impl Default for SourceFlags<'_> {
             no_verify: false,
             engine_storage: EngineStorage::Auto,
             registry: RegistryOptions::default(),
+            no_cache: false,
+            cache_dir: None,
+            cache_size: None,
         }
     }
 }
@@ -43,7 +54,23 @@ impl SourceFlags<'_> {
             verify: !self.no_verify,
             engine_storage: self.engine_storage,
             registry: self.registry.clone(),
+            cache: self.cache(),
         })
+    }
+
+    /// The layer cache, unless `--no-cache` or no cache directory is known.
+    fn cache(&self) -> Option<LayerCache> {
+        if self.no_cache {
+            return None;
+        }
+        let root = match self.cache_dir {
+            Some(dir) => dir.to_path_buf(),
+            None => LayerCache::default_root()?,
+        };
+        Some(LayerCache::new(
+            &root,
+            self.cache_size.unwrap_or(cache::DEFAULT_MAX_BYTES),
+        ))
     }
 }
 

@@ -14,6 +14,7 @@
 //! hashing); `parse` reads the tar, `path` normalises names, `sniff` looks at
 //! file heads.
 
+pub mod cache;
 mod guard;
 mod parse;
 pub mod path;

@@ -9,6 +9,7 @@
 //!
 //! Either way the caller receives the layers in manifest order.
 
+mod cached;
 mod channel;
 mod digest;
 pub mod engine;
@@ -90,6 +91,9 @@ pub struct Options {
     pub engine_storage: EngineStorage,
     /// How to reach registries (`--registry-ca`, `--insecure-registry`).
     pub registry: RegistryOptions,
+    /// The layer cache to take verified layers from and keep them in; `None`
+    /// (the library's default) reads every layer.
+    pub cache: Option<crate::layer::cache::LayerCache>,
 }
 
 impl Default for Options {
@@ -101,6 +105,7 @@ impl Default for Options {
             verify: true,
             engine_storage: EngineStorage::default(),
             registry: RegistryOptions::default(),
+            cache: None,
         }
     }
 }
@@ -343,18 +348,21 @@ fn read_store(
         .map_or(2, |n| n.get())
         .min(order.len().max(1));
     let (tx, rx) = mpsc::channel::<(usize, Result<LayerIndex>)>();
+    let hits = cached::Hits::default();
 
     std::thread::scope(|scope| -> Result<()> {
         for _ in 0..workers {
             let tx = tx.clone();
-            let (order, next, cancel, plan) = (&order, &next, &cancel, &plan);
+            let (order, next, cancel, plan, hits) = (&order, &next, &cancel, &plan, &hits);
             scope.spawn(move || {
                 while !cancel.load(Ordering::Relaxed) {
                     let Some(&i) = order.get(next.fetch_add(1, Ordering::Relaxed)) else {
                         break;
                     };
                     let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-                        read_one(store, plan, i, opts, progress, cancel)
+                        cached_one(store, plan, i, opts, progress, hits)
+                            .transpose()
+                            .unwrap_or_else(|| read_one(store, plan, i, opts, progress, cancel))
                     }))
                     .unwrap_or_else(|p| Err(panicked(store.name(), i, &*p)));
                     if tx.send((i, result)).is_err() {
@@ -367,6 +375,7 @@ fn read_store(
         merge_in_order(rx, &cancel, on_layer)
     })?;
     progress.finish();
+    hits.note(plan.layers.len(), progress);
     let source = source_of(&plan);
     Ok(Loaded {
         plan,
@@ -422,6 +431,29 @@ fn merge_in_order(
     Ok(())
 }
 
+/// Layer `i` from the cache, without decompressing its blob (only its first
+/// bytes are read, for the compression the analysis reports).
+fn cached_one(
+    store: &dyn BlobStore,
+    plan: &ImagePlan,
+    i: usize,
+    opts: &Options,
+    progress: &dyn Progress,
+    hits: &cached::Hits,
+) -> Result<Option<LayerIndex>> {
+    let layer = &plan.layers[i];
+    let mut size = 0;
+    let index = hits.lookup(opts, layer, || {
+        let blob = store.open(&layer.blob).ok()??;
+        size = blob.size;
+        cached::sniff_reader(blob.reader)
+    });
+    if index.is_some() {
+        progress.advance(size);
+    }
+    Ok(index)
+}
+
 fn read_one(
     store: &dyn BlobStore,
     plan: &ImagePlan,
@@ -458,6 +490,7 @@ fn read_one(
         });
     let index = index?;
     blob_check?;
+    cached::store(opts, layer, &index);
     Ok(index)
 }
 

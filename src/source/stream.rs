@@ -40,6 +40,8 @@ struct LayerResult {
     size: u64,
     /// The blob against the digest its path promises.
     blob: Result<()>,
+    /// Taken from the layer cache rather than read.
+    cached: bool,
 }
 
 /// Whether a stream member of `size` bytes, starting with `head` (its first
@@ -71,6 +73,9 @@ struct Workers {
     verify: bool,
     /// The source's name in messages.
     name: String,
+    /// The layer cache, when this read may take layers from it.
+    cache: Option<crate::layer::cache::LayerCache>,
+    hits: super::cached::Hits,
 }
 
 /// Read a whole archive stream, then hand the layers to `on_layer` in order.
@@ -91,6 +96,8 @@ pub(super) fn read(
         slots: Semaphore::new(std::thread::available_parallelism().map_or(2, |n| n.get()) + 1),
         verify: opts.verify,
         name: name.to_string(),
+        cache: opts.cache.clone().filter(|_| opts.verify),
+        hits: super::cached::Hits::default(),
     };
     std::thread::scope(|scope| read_members(scope, &workers, reader, name, progress, &mut mem))?;
     progress.finish();
@@ -100,7 +107,8 @@ pub(super) fn read(
         .results
         .into_inner()
         .unwrap_or_else(|poisoned| poisoned.into_inner());
-    let blob_sizes = hand_over(&plan, &mem, results, name, opts, on_layer)?;
+    let blob_sizes = hand_over(&plan, &mem, results, (name, &workers.hits), opts, on_layer)?;
+    workers.hits.note(plan.layers.len(), progress);
     Ok(Loaded {
         source: super::source_of(&plan),
         plan,
@@ -195,6 +203,23 @@ fn feed_layer<'scope>(
     entry: &mut impl Read,
     name: &str,
 ) -> Result<()> {
+    if let Some(index) = cached_member(workers, &member.0, &first) {
+        // Its bytes stream past unparsed and unhashed.
+        io::copy(entry, &mut io::sink()).map_err(|e| stream_error(name, Some(&member.0), e))?;
+        let (key, size) = member;
+        let done = LayerResult {
+            layer: Ok(index),
+            size,
+            blob: Ok(()),
+            cached: true,
+        };
+        workers
+            .results
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+            .insert(key, done);
+        return Ok(());
+    }
     let (tx, rx): (SyncSender<io::Result<Vec<u8>>>, _) = sync_channel(QUEUE);
     let slot = workers.slots.acquire();
     let last = member.0.clone();
@@ -215,7 +240,15 @@ fn feed_layer<'scope>(
             .results
             .lock()
             .unwrap_or_else(|poisoned| poisoned.into_inner())
-            .insert(key, LayerResult { layer, size, blob });
+            .insert(
+                key,
+                LayerResult {
+                    layer,
+                    size,
+                    blob,
+                    cached: false,
+                },
+            );
     });
     let mut chunk = first;
     while !chunk.is_empty() {
@@ -225,6 +258,16 @@ fn feed_layer<'scope>(
         chunk = next_chunk(entry, name, Some(&last))?;
     }
     Ok(())
+}
+
+/// The layer a stream member holds, from the cache, when its name says
+/// which uncompressed layer it is.
+fn cached_member(workers: &Workers, path: &str, head: &[u8]) -> Option<LayerIndex> {
+    let cache = workers.cache.as_ref()?;
+    let diff_id = super::cached::diff_id_of_blob(path, head)?;
+    workers
+        .hits
+        .take(cache, &diff_id, || Some(Compression::None))
 }
 
 /// Read one layer blob stored at `path`, checking it against the digest its
@@ -249,7 +292,7 @@ fn hand_over(
     plan: &layout::ImagePlan,
     mem: &MemStore,
     mut results: HashMap<String, LayerResult>,
-    name: &str,
+    (name, hits): (&str, &super::cached::Hits),
     opts: &Options,
     on_layer: &mut dyn FnMut(usize, LayerIndex) -> Result<()>,
 ) -> Result<Vec<Option<u64>>> {
@@ -273,10 +316,25 @@ fn hand_over(
                     blob: layer.blob.clone(),
                 })?;
                 let size = blob.size;
-                let (layer, blob) = read_blob(blob.reader, name, key, opts.verify);
-                results
-                    .entry(key.clone())
-                    .or_insert(LayerResult { layer, size, blob })
+                let head = || super::cached::sniff_reader(mem.open(key).ok()??.reader);
+                let done = match hits.lookup(opts, layer, head) {
+                    Some(index) => LayerResult {
+                        layer: Ok(index),
+                        size,
+                        blob: Ok(()),
+                        cached: true,
+                    },
+                    None => {
+                        let (layer, blob) = read_blob(blob.reader, name, key, opts.verify);
+                        LayerResult {
+                            layer,
+                            size,
+                            blob,
+                            cached: false,
+                        }
+                    }
+                };
+                results.entry(key.clone()).or_insert(done)
             }
         };
         let blob_check = std::mem::replace(&mut read.blob, Ok(()));
@@ -290,6 +348,7 @@ fn hand_over(
         // A layer the manifest names again later is kept for that use.
         let left = uses.get_mut(key).expect("counted above");
         *left -= 1;
+        let cached = read.cached;
         let (index, size) = if *left > 0 {
             (read.layer.clone(), read.size)
         } else {
@@ -299,6 +358,9 @@ fn hand_over(
         let index = index.map_err(|e| corrupt(name, i, layer, e))?;
         check_digest(name, i, layer, &index, opts)?;
         blob_check?;
+        if !cached {
+            super::cached::store(opts, layer, &index);
+        }
         blob_sizes.push(Some(size));
         on_layer(i, index)?;
     }

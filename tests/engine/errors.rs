@@ -20,6 +20,9 @@ fn ballast() -> assert_cmd::Command {
         "NO_COLOR",
         "CI",
         "RUST_BACKTRACE",
+        // No layer cache: a broken export must be read to be seen.
+        "XDG_CACHE_HOME",
+        "HOME",
     ] {
         cmd.env_remove(var);
     }

@@ -49,10 +49,12 @@ pub(crate) fn load(
     let cancel = AtomicBool::new(false);
     let workers = PARALLEL.min(plan.layers.len().max(1));
     let (tx, rx) = mpsc::channel::<(usize, Result<LayerIndex>)>();
+    let hits = super::cached::Hits::default();
     std::thread::scope(|scope| -> Result<()> {
         for _ in 0..workers {
             let tx = tx.clone();
             let (next, cancel, plan, client, sizes) = (&next, &cancel, &plan, &client, &sizes);
+            let hits = &hits;
             scope.spawn(move || {
                 // Manifest order: the layer the merge needs next starts first.
                 while !cancel.load(Ordering::Relaxed) {
@@ -60,7 +62,17 @@ pub(crate) fn load(
                     if i >= plan.layers.len() {
                         break;
                     }
-                    let result = read_one(client, plan, sizes[i], i, opts, progress, cancel);
+                    // A cached layer is not downloaded; its compression is
+                    // the one its media type names.
+                    let layer = &plan.layers[i];
+                    let media_type = || super::cached::from_media_type(layer.media_type.as_deref());
+                    let result = match hits.lookup(opts, layer, media_type) {
+                        Some(index) => {
+                            progress.advance(sizes[i]);
+                            Ok(index)
+                        }
+                        None => read_one(client, plan, sizes[i], i, opts, progress, cancel),
+                    };
                     if tx.send((i, result)).is_err() {
                         break;
                     }
@@ -71,6 +83,7 @@ pub(crate) fn load(
         super::merge_in_order(rx, &cancel, on_layer)
     })?;
     progress.finish();
+    hits.note(plan.layers.len(), progress);
     Ok(Loaded {
         plan,
         source: SourceKind::Registry,
@@ -138,6 +151,7 @@ fn read_one(
         }
     }
     check_digest(&name, i, layer, &index, opts)?;
+    super::cached::store(opts, layer, &index);
     Ok(index)
 }
 

@@ -1,0 +1,410 @@
+//! The layer cache: a verified layer's [`LayerIndex`] kept on disk under its
+//! diff_id, so the next analysis of any image sharing the layer need not read
+//! it again.
+//!
+//! One file per layer, `<root>/layers/v<FORMAT>/sha256-<hex>`: a header (magic
+//! and format version), then a zstd frame (with its checksum) holding the
+//! index in a small hand-rolled binary encoding. A file that is missing,
+//! truncated, of another version, or for another diff_id is a miss, never an
+//! error; the next verified read replaces it. Files are written to a temporary
+//! name in the same directory and renamed into place, so concurrent processes
+//! see either the whole old file or the whole new one. After each write the
+//! directory is trimmed to its size bound, oldest use first (a hit touches the
+//! file's modification time); files vanishing meanwhile are fine.
+//!
+//! Only what does not depend on the blob's packaging is stored: the caller sets
+//! `compression` (from the blob) and `diff_id` (when verifying) on a hit.
+
+use std::fs;
+use std::io::{Read, Write};
+use std::path::{Path, PathBuf};
+use std::time::SystemTime;
+
+use super::{Entry, EntryKind, EntryWarning, LayerIndex};
+
+/// Bumped whenever the encoding or what an index holds changes.
+const FORMAT: u32 = 1;
+const MAGIC: &[u8; 8] = b"BALLASTL";
+/// Default bound on the cache directory: 2 GB.
+pub const DEFAULT_MAX_BYTES: u64 = 2_000_000_000;
+
+/// Where and how much to cache.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LayerCache {
+    dir: PathBuf,
+    max_bytes: u64,
+}
+
+impl LayerCache {
+    /// A cache under `root` (e.g. `~/.cache/ballast`) holding at most `max_bytes`.
+    pub fn new(root: &Path, max_bytes: u64) -> LayerCache {
+        LayerCache {
+            dir: root.join("layers").join(format!("v{FORMAT}")),
+            max_bytes,
+        }
+    }
+
+    /// `$XDG_CACHE_HOME/ballast`, else `$HOME/.cache/ballast`; `None` when
+    /// neither is set to an absolute path.
+    pub fn default_root() -> Option<PathBuf> {
+        let absolute = |v: std::ffi::OsString| Some(PathBuf::from(v)).filter(|p| p.is_absolute());
+        std::env::var_os("XDG_CACHE_HOME")
+            .and_then(absolute)
+            .or_else(|| {
+                std::env::var_os("HOME")
+                    .and_then(absolute)
+                    .map(|h| h.join(".cache"))
+            })
+            .map(|p| p.join("ballast"))
+    }
+
+    /// The directory the layer files live in.
+    pub fn dir(&self) -> &Path {
+        &self.dir
+    }
+
+    fn file(&self, diff_id: &str) -> Option<PathBuf> {
+        let hex = diff_id.strip_prefix("sha256:")?;
+        let ok = hex.len() == 64 && hex.bytes().all(|b| matches!(b, b'0'..=b'9' | b'a'..=b'f'));
+        ok.then(|| self.dir.join(format!("sha256-{hex}")))
+    }
+
+    /// The cached index of the layer `diff_id`, if there is a sound one. Its
+    /// `compression` and `diff_id` are unset.
+    pub fn get(&self, diff_id: &str) -> Option<LayerIndex> {
+        let path = self.file(diff_id)?;
+        let mut f = fs::File::open(&path).ok()?;
+        let mut head = [0u8; 12];
+        f.read_exact(&mut head).ok()?;
+        if &head[..8] != MAGIC || head[8..] != FORMAT.to_le_bytes() {
+            return None;
+        }
+        let mut body = Vec::new();
+        zstd::stream::read::Decoder::new(f)
+            .ok()?
+            .read_to_end(&mut body)
+            .ok()?;
+        let index = decode(&body, diff_id)?;
+        // Mark the use for eviction; a failure only makes it look older.
+        if let Ok(f) = fs::File::options().append(true).open(&path) {
+            let _ = f.set_modified(SystemTime::now());
+        }
+        Some(index)
+    }
+
+    /// Store `index` as the layer `diff_id`, then trim the cache. Every
+    /// failure is ignored: the cache is an optimisation.
+    pub fn put(&self, diff_id: &str, index: &LayerIndex) {
+        let Some(path) = self.file(diff_id) else {
+            return;
+        };
+        let Some(bytes) = encode_file(index, diff_id) else {
+            return;
+        };
+        if bytes.len() as u64 > self.max_bytes || fs::create_dir_all(&self.dir).is_err() {
+            return;
+        }
+        let written = tempfile::Builder::new()
+            .prefix(".tmp-")
+            .tempfile_in(&self.dir)
+            .and_then(|mut t| {
+                t.write_all(&bytes)?;
+                t.persist(&path).map_err(|e| e.error)?;
+                Ok(())
+            });
+        if written.is_ok() {
+            self.evict();
+        }
+    }
+
+    /// Remove the least recently used layer files until the directory fits.
+    fn evict(&self) {
+        let Ok(dir) = fs::read_dir(&self.dir) else {
+            return;
+        };
+        let mut files: Vec<(SystemTime, u64, PathBuf)> = dir
+            .flatten()
+            .filter(|e| e.file_name().to_string_lossy().starts_with("sha256-"))
+            .filter_map(|e| {
+                let meta = e.metadata().ok()?;
+                Some((meta.modified().ok()?, meta.len(), e.path()))
+            })
+            .collect();
+        let mut total: u64 = files.iter().map(|f| f.1).sum();
+        if total <= self.max_bytes {
+            return;
+        }
+        files.sort();
+        for (_, len, path) in files {
+            if total <= self.max_bytes {
+                break;
+            }
+            // Another process may have removed it already: either way it is gone.
+            let _ = fs::remove_file(&path);
+            total = total.saturating_sub(len);
+        }
+    }
+}
+
+fn encode_file(index: &LayerIndex, diff_id: &str) -> Option<Vec<u8>> {
+    let mut out = Vec::with_capacity(64 + index.entries.len() * 48);
+    out.extend_from_slice(MAGIC);
+    out.extend_from_slice(&FORMAT.to_le_bytes());
+    let mut z = zstd::stream::write::Encoder::new(out, 3).ok()?;
+    z.include_checksum(true).ok()?;
+    z.write_all(&encode(index, diff_id)).ok()?;
+    z.finish().ok()
+}
+
+fn encode(index: &LayerIndex, diff_id: &str) -> Vec<u8> {
+    let mut w = Writer(Vec::with_capacity(index.entries.len() * 64));
+    w.bytes(diff_id.as_bytes());
+    w.u64(index.tar_bytes);
+    w.u64(index.entries.len() as u64);
+    for e in &index.entries {
+        w.bytes(&e.path);
+        w.0.push(kind_code(e.kind));
+        w.u64(e.size);
+        w.u32(e.mode);
+        w.u32(e.uid);
+        w.u32(e.gid);
+        match &e.link {
+            None => w.0.push(0),
+            Some(l) => {
+                w.0.push(1);
+                w.bytes(l);
+            }
+        }
+        w.0.extend_from_slice(&e.content.to_le_bytes());
+        w.0.push(e.flags);
+    }
+    w.u64(index.warnings.len() as u64);
+    for warning in &index.warnings {
+        w.bytes(&warning.path);
+        w.bytes(warning.message.as_bytes());
+    }
+    w.u64(index.captured.len() as u64);
+    for (i, data) in &index.captured {
+        w.u64(*i as u64);
+        w.bytes(data);
+    }
+    w.0
+}
+
+fn decode(body: &[u8], diff_id: &str) -> Option<LayerIndex> {
+    let mut r = Reader(body);
+    if r.bytes()? != diff_id.as_bytes() {
+        return None;
+    }
+    let tar_bytes = r.u64()?;
+    // Each entry takes at least 48 bytes, so a count the body cannot hold is
+    // corrupt and never reaches the allocator.
+    let n = r.count(48)?;
+    let mut entries = Vec::with_capacity(n);
+    for _ in 0..n {
+        entries.push(Entry {
+            path: r.bytes()?.into(),
+            kind: kind_of(r.u8()?)?,
+            size: r.u64()?,
+            mode: r.u32()?,
+            uid: r.u32()?,
+            gid: r.u32()?,
+            link: match r.u8()? {
+                0 => None,
+                1 => Some(r.bytes()?.into()),
+                _ => return None,
+            },
+            content: u128::from_le_bytes(r.take(16)?.try_into().ok()?),
+            flags: r.u8()?,
+        });
+    }
+    let n = r.count(16)?;
+    let mut warnings = Vec::with_capacity(n);
+    for _ in 0..n {
+        warnings.push(EntryWarning {
+            path: r.bytes()?.to_vec(),
+            message: String::from_utf8(r.bytes()?.to_vec()).ok()?,
+        });
+    }
+    let n = r.count(16)?;
+    let mut captured = Vec::with_capacity(n);
+    for _ in 0..n {
+        let i = usize::try_from(r.u64()?)
+            .ok()
+            .filter(|&i| i < entries.len())?;
+        captured.push((i, r.bytes()?.to_vec()));
+    }
+    if !r.0.is_empty() {
+        return None;
+    }
+    Some(LayerIndex {
+        entries,
+        diff_id: None,
+        tar_bytes,
+        compression: None,
+        warnings,
+        captured,
+    })
+}
+
+const KINDS: [EntryKind; 9] = [
+    EntryKind::File,
+    EntryKind::Dir,
+    EntryKind::Symlink,
+    EntryKind::HardLink,
+    EntryKind::CharDevice,
+    EntryKind::BlockDevice,
+    EntryKind::Fifo,
+    EntryKind::Whiteout,
+    EntryKind::Opaque,
+];
+
+fn kind_code(kind: EntryKind) -> u8 {
+    KINDS.iter().position(|&k| k == kind).unwrap_or(0) as u8
+}
+
+fn kind_of(code: u8) -> Option<EntryKind> {
+    KINDS.get(usize::from(code)).copied()
+}
+
+struct Writer(Vec<u8>);
+
+impl Writer {
+    fn u32(&mut self, v: u32) {
+        self.0.extend_from_slice(&v.to_le_bytes());
+    }
+    fn u64(&mut self, v: u64) {
+        self.0.extend_from_slice(&v.to_le_bytes());
+    }
+    fn bytes(&mut self, b: &[u8]) {
+        self.u64(b.len() as u64);
+        self.0.extend_from_slice(b);
+    }
+}
+
+struct Reader<'a>(&'a [u8]);
+
+impl<'a> Reader<'a> {
+    fn take(&mut self, n: usize) -> Option<&'a [u8]> {
+        if n > self.0.len() {
+            return None;
+        }
+        let (head, rest) = self.0.split_at(n);
+        self.0 = rest;
+        Some(head)
+    }
+    fn u8(&mut self) -> Option<u8> {
+        Some(self.take(1)?[0])
+    }
+    fn u32(&mut self) -> Option<u32> {
+        Some(u32::from_le_bytes(self.take(4)?.try_into().ok()?))
+    }
+    fn u64(&mut self) -> Option<u64> {
+        Some(u64::from_le_bytes(self.take(8)?.try_into().ok()?))
+    }
+    fn bytes(&mut self) -> Option<&'a [u8]> {
+        let n = usize::try_from(self.u64()?).ok()?;
+        self.take(n)
+    }
+    /// A count of items at least `min_size` bytes each that the rest can hold.
+    fn count(&mut self, min_size: usize) -> Option<usize> {
+        let n = usize::try_from(self.u64()?).ok()?;
+        (n <= self.0.len() / min_size).then_some(n)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn sample() -> LayerIndex {
+        LayerIndex {
+            entries: vec![Entry {
+                path: b"etc/passwd".as_slice().into(),
+                kind: EntryKind::HardLink,
+                size: 7,
+                mode: 0o4755,
+                uid: 1,
+                gid: 2,
+                link: Some(b"etc/group".as_slice().into()),
+                content: u128::MAX - 3,
+                flags: 5,
+            }],
+            diff_id: None,
+            tar_bytes: 10240,
+            compression: None,
+            warnings: vec![EntryWarning {
+                path: b"x".to_vec(),
+                message: "odd".into(),
+            }],
+            captured: vec![(0, b"root:x:0:0".to_vec())],
+        }
+    }
+
+    const ID: &str = "sha256:0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef";
+
+    #[test]
+    fn an_index_survives_the_round_trip() {
+        let dir = tempfile::tempdir().unwrap();
+        let cache = LayerCache::new(dir.path(), DEFAULT_MAX_BYTES);
+        assert!(cache.get(ID).is_none());
+        cache.put(ID, &sample());
+        let back = cache.get(ID).expect("cached");
+        let want = sample();
+        assert_eq!(back.entries, want.entries);
+        assert_eq!(back.warnings, want.warnings);
+        assert_eq!(back.captured, want.captured);
+        assert_eq!(back.tar_bytes, want.tar_bytes);
+    }
+
+    #[test]
+    fn eviction_removes_the_least_recently_used_layer_first() {
+        let dir = tempfile::tempdir().unwrap();
+        let ids: Vec<String> = (0..3)
+            .map(|i| format!("sha256:{}", format!("{i}").repeat(64)))
+            .collect();
+        let big = LayerCache::new(dir.path(), DEFAULT_MAX_BYTES);
+        for id in &ids {
+            big.put(id, &sample());
+        }
+        let one = fs::metadata(big.file(&ids[0]).unwrap()).unwrap().len();
+        // Written oldest first, then the oldest is used: the second is now
+        // the least recently used.
+        let old = SystemTime::now() - std::time::Duration::from_secs(3600);
+        for (i, id) in ids.iter().enumerate() {
+            let f = fs::File::options()
+                .append(true)
+                .open(big.file(id).unwrap())
+                .unwrap();
+            f.set_modified(old + std::time::Duration::from_secs(i as u64))
+                .unwrap();
+        }
+        assert!(big.get(&ids[0]).is_some());
+        let small = LayerCache::new(dir.path(), one * 3 - 1);
+        small.evict();
+        assert!(
+            small.get(&ids[1]).is_none(),
+            "the least recently used stays"
+        );
+        assert!(small.get(&ids[0]).is_some() && small.get(&ids[2]).is_some());
+    }
+
+    #[test]
+    fn a_truncated_or_foreign_cache_file_is_a_miss() {
+        let dir = tempfile::tempdir().unwrap();
+        let cache = LayerCache::new(dir.path(), DEFAULT_MAX_BYTES);
+        cache.put(ID, &sample());
+        let path = cache.file(ID).unwrap();
+        let full = fs::read(&path).unwrap();
+        for cut in [0, 5, 12, full.len() / 2, full.len() - 1] {
+            fs::write(&path, &full[..cut]).unwrap();
+            assert!(cache.get(ID).is_none(), "cut at {cut}");
+        }
+        // Another layer's file under this name is not taken for it.
+        let other = ID.replace("0123", "4567");
+        cache.put(&other, &sample());
+        fs::rename(cache.file(&other).unwrap(), &path).unwrap();
+        assert!(cache.get(ID).is_none());
+        assert!(cache.file("sha256:../../etc").is_none());
+    }
+}

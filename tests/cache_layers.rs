@@ -1,0 +1,338 @@
+//! The layer cache: an analysis from a warm cache is the cold one byte for
+//! byte, and the cache is only filled by verified reads, survives corrupt
+//! files, stays within `--cache-size`, and takes concurrent writers.
+//!
+//! Every run gets its cache through `XDG_CACHE_HOME` pointed at a temp dir, so
+//! the user's own cache is never touched. The images are generated here with
+//! the `testimage` crate (plus the committed fixtures/demo.tar).
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output, Stdio};
+
+use assert_cmd::cargo::CommandCargoExt;
+use testimage::{self as fixture, Compress, ImageSpec, LayerSpec, Layout, Node};
+
+const KEY: &str = "-----BEGIN OPENSSH PRIVATE KEY-----\nb3BlbnNzaC1rZXktdjEAAAAA\n-----END OPENSSH PRIVATE KEY-----\n";
+
+fn demo() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/demo.tar")
+}
+
+fn command(image: &Path, cache: &Path, extra: &[&str]) -> Command {
+    let mut cmd = Command::cargo_bin("ballast").unwrap();
+    cmd.env("XDG_CACHE_HOME", cache)
+        .env_remove("DOCKER_HOST")
+        .env_remove("CI")
+        .arg(image)
+        .args(["--json", "-"])
+        .args(extra);
+    cmd
+}
+
+/// Run ballast on `image` with the cache under `cache`; the JSON and stderr.
+fn run(image: &Path, cache: &Path, extra: &[&str]) -> (Vec<u8>, String) {
+    let out = command(image, cache, extra).output().unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr).into_owned();
+    assert_eq!(out.status.code(), Some(0), "{stderr}");
+    (out.stdout, stderr)
+}
+
+/// The layer files in the cache, with their sizes.
+fn cached_files(cache: &Path) -> Vec<(PathBuf, u64)> {
+    let dir = cache.join("ballast/layers/v1");
+    let Ok(read) = std::fs::read_dir(dir) else {
+        return Vec::new();
+    };
+    read.flatten()
+        .filter(|e| e.file_name().to_string_lossy().starts_with("sha256-"))
+        .map(|e| (e.path(), e.metadata().unwrap().len()))
+        .collect()
+}
+
+/// Whiteouts, an opaque directory, hard links, a setuid binary, secrets and
+/// a package database: everything the tree and the analysis read of a layer.
+fn shapes() -> ImageSpec {
+    let mut su = fixture::big_file("usr/bin/su", 600, 1);
+    if let Node::File { mode, .. } = &mut su {
+        *mode = 0o4755;
+    }
+    let layers = vec![
+        vec![
+            fixture::dir("etc"),
+            fixture::file("etc/os-release", "ID=debian\nVERSION_ID=\"12\"\n"),
+            fixture::dir("usr"),
+            fixture::dir("usr/bin"),
+            su,
+            fixture::hardlink("usr/bin/su2", "usr/bin/su"),
+            fixture::dir("root"),
+            fixture::dir("root/.ssh"),
+            fixture::file("root/.ssh/id_ed25519", KEY),
+            fixture::dir("cache"),
+            fixture::big_file("cache/blob", 40_000, 7),
+            fixture::dir("opt"),
+            fixture::file("opt/old", "old"),
+        ],
+        vec![
+            fixture::whiteout("root/.ssh/id_ed25519"),
+            fixture::whiteout("cache"),
+            fixture::file("app.env", "AWS_SECRET_ACCESS_KEY=wJalrXUtnFEMI/K7MDENG\n"),
+            fixture::big_file("dup", 40_000, 7),
+        ],
+        vec![
+            fixture::dir("opt"),
+            fixture::opaque("opt"),
+            fixture::file("opt/new", "n"),
+            fixture::symlink("opt/link", "/usr/bin/su"),
+        ],
+    ];
+    ImageSpec {
+        layers: layers
+            .into_iter()
+            .enumerate()
+            .map(|(i, nodes)| LayerSpec::new(&format!("/bin/sh -c step {i}"), nodes))
+            .collect(),
+        ..ImageSpec::default()
+    }
+}
+
+fn write(dir: &Path, name: &str, layout: Layout, compress: Compress) -> PathBuf {
+    let out = dir.join(name);
+    if layout == Layout::OciDir {
+        std::fs::create_dir_all(&out).unwrap();
+    }
+    fixture::write_image(&shapes(), layout, compress, &out).unwrap();
+    out
+}
+
+#[test]
+fn a_warm_cache_gives_the_cold_json_on_the_demo_archive() {
+    let cache = tempfile::tempdir().unwrap();
+    let (cold, cold_err) = run(&demo(), cache.path(), &[]);
+    assert!(!cold_err.contains("layer cache"), "{cold_err}");
+    assert_eq!(cached_files(cache.path()).len(), 7);
+    let (warm, warm_err) = run(&demo(), cache.path(), &[]);
+    assert!(
+        warm_err.contains("7 of 7 layers came from the layer cache"),
+        "{warm_err}"
+    );
+    assert!(cold == warm, "the warm JSON differs from the cold one");
+}
+
+#[test]
+fn a_warm_cache_gives_the_cold_json_for_whiteouts_links_setuid_and_secrets() {
+    let tmp = tempfile::tempdir().unwrap();
+    let cache = tempfile::tempdir().unwrap();
+    let images = [
+        write(
+            tmp.path(),
+            "legacy.tar",
+            Layout::DockerLegacy,
+            Compress::None,
+        ),
+        write(tmp.path(), "oci-gz.tar", Layout::OciTar, Compress::Gzip),
+        write(tmp.path(), "oci-zst", Layout::OciDir, Compress::Zstd),
+        write(tmp.path(), "docker25.tar", Layout::Docker25, Compress::None),
+    ];
+    // The same layers in four packagings: after the first image every layer
+    // comes from the cache, and each image's JSON (compression included) must
+    // still be what a read without the cache gives.
+    for image in &images {
+        let (cold, _) = run(image, cache.path(), &["--no-cache"]);
+        let (once, _) = run(image, cache.path(), &[]);
+        let (warm, err) = run(image, cache.path(), &[]);
+        assert!(err.contains("3 of 3 layers came from"), "{err}");
+        assert!(
+            cold == once,
+            "{}: first cached run differs",
+            image.display()
+        );
+        assert!(cold == warm, "{}: warm run differs", image.display());
+    }
+}
+
+#[test]
+fn a_cached_layer_is_not_read_again() {
+    let tmp = tempfile::tempdir().unwrap();
+    let cache = tempfile::tempdir().unwrap();
+    let image = write(tmp.path(), "i.tar", Layout::DockerLegacy, Compress::None);
+    let (cold, _) = run(&image, cache.path(), &[]);
+    // Change a byte inside the first layer's content: reading that layer now
+    // fails its diff_id check, so a run that succeeds did not read it.
+    let bytes = std::fs::read(&image).unwrap();
+    let at = bytes
+        .windows(9)
+        .position(|w| w == b"ID=debian")
+        .expect("os-release content in the archive");
+    fixture::poke(&image, at as u64, b"X").unwrap();
+    let (warm, _) = run(&image, cache.path(), &[]);
+    assert!(cold == warm);
+    let fresh = command(&image, cache.path(), &["--no-cache"])
+        .output()
+        .unwrap();
+    assert_eq!(
+        fresh.status.code(),
+        Some(2),
+        "the poke did not break the layer"
+    );
+}
+
+#[test]
+fn no_cache_neither_reads_nor_writes_the_cache() {
+    let cache = tempfile::tempdir().unwrap();
+    run(&demo(), cache.path(), &["--no-cache"]);
+    assert!(cached_files(cache.path()).is_empty());
+    run(&demo(), cache.path(), &[]);
+    let (_, err) = run(&demo(), cache.path(), &["--no-cache"]);
+    assert!(!err.contains("layer cache"), "{err}");
+}
+
+#[test]
+fn no_verify_reads_never_write_the_cache() {
+    let cache = tempfile::tempdir().unwrap();
+    let (unverified, _) = run(&demo(), cache.path(), &["--no-verify"]);
+    assert!(cached_files(cache.path()).is_empty());
+    // Nor take from it: an unverified run shows the bytes it read.
+    run(&demo(), cache.path(), &[]);
+    let (again, err) = run(&demo(), cache.path(), &["--no-verify"]);
+    assert!(!err.contains("layer cache"), "{err}");
+    assert!(unverified == again);
+}
+
+#[test]
+fn a_corrupt_cache_file_is_ignored_and_rewritten() {
+    let cache = tempfile::tempdir().unwrap();
+    let (cold, _) = run(&demo(), cache.path(), &[]);
+    let files = cached_files(cache.path());
+    for (i, (path, len)) in files.iter().enumerate() {
+        let mut bytes = std::fs::read(path).unwrap();
+        match i % 3 {
+            0 => bytes.truncate((*len / 2) as usize),
+            1 => bytes[(*len - 3) as usize] ^= 0xff,
+            _ => bytes = b"not a cache file at all".to_vec(),
+        }
+        std::fs::write(path, bytes).unwrap();
+    }
+    let (fixed, err) = run(&demo(), cache.path(), &[]);
+    assert!(!err.contains("layer cache"), "{err}");
+    assert!(cold == fixed);
+    let (warm, err) = run(&demo(), cache.path(), &[]);
+    assert!(err.contains("7 of 7 layers came from"), "{err}");
+    assert!(cold == warm);
+}
+
+#[test]
+fn a_tiny_cache_size_evicts_down_to_the_bound() {
+    let cache = tempfile::tempdir().unwrap();
+    let (cold, _) = run(&demo(), cache.path(), &["--cache-size", "1KB"]);
+    let total: u64 = cached_files(cache.path()).iter().map(|f| f.1).sum();
+    assert!(total <= 1000, "{total} bytes cached");
+    assert!(!cached_files(cache.path()).is_empty());
+    let (warm, _) = run(&demo(), cache.path(), &["--cache-size", "1KB"]);
+    assert!(cold == warm);
+    // A bound of nothing keeps nothing.
+    let empty = tempfile::tempdir().unwrap();
+    run(&demo(), empty.path(), &["--cache-size", "0"]);
+    assert!(cached_files(empty.path()).is_empty());
+}
+
+#[test]
+fn a_cache_size_that_is_not_a_size_is_an_error() {
+    let cache = tempfile::tempdir().unwrap();
+    let out = command(&demo(), cache.path(), &["--cache-size", "lots"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("'lots' is not a size"));
+}
+
+#[test]
+fn two_processes_writing_the_same_layers_at_once_both_succeed() {
+    let tmp = tempfile::tempdir().unwrap();
+    let cache = tempfile::tempdir().unwrap();
+    let image = write(tmp.path(), "i.tar", Layout::OciTar, Compress::Gzip);
+    let (cold, _) = run(&image, cache.path(), &["--no-cache"]);
+    for size in ["2GB", "30KB"] {
+        let children: Vec<_> = (0..3)
+            .map(|_| {
+                command(&image, cache.path(), &["--cache-size", size])
+                    .stdout(Stdio::piped())
+                    .stderr(Stdio::piped())
+                    .spawn()
+                    .unwrap()
+            })
+            .collect();
+        for child in children {
+            let out: Output = child.wait_with_output().unwrap();
+            assert_eq!(
+                out.status.code(),
+                Some(0),
+                "{}",
+                String::from_utf8_lossy(&out.stderr)
+            );
+            assert!(cold == out.stdout);
+        }
+    }
+    let (warm, _) = run(&image, cache.path(), &[]);
+    assert!(cold == warm);
+    let leftovers = std::fs::read_dir(cache.path().join("ballast/layers/v1"))
+        .unwrap()
+        .flatten()
+        .filter(|e| e.file_name().to_string_lossy().starts_with(".tmp"))
+        .count();
+    assert_eq!(leftovers, 0, "temporary files left behind");
+}
+
+/// The shapes image with a layer over the size a stream keeps in memory,
+/// as Docker 25's `docker save` writes it, gzipped: read as a stream.
+fn stream_image(dir: &Path) -> PathBuf {
+    let mut spec = shapes();
+    spec.layers[1]
+        .nodes
+        .push(fixture::big_file("big", 3 << 20, 11));
+    let tar = dir.join("docker25.tar");
+    fixture::write_image(&spec, Layout::Docker25, Compress::None, &tar).unwrap();
+    tar
+}
+
+fn gzip(tar: &Path) -> PathBuf {
+    let out = tar.with_extension("tar.gz");
+    let mut z = flate2::write::GzEncoder::new(
+        std::fs::File::create(&out).unwrap(),
+        flate2::Compression::fast(),
+    );
+    std::io::copy(&mut std::fs::File::open(tar).unwrap(), &mut z).unwrap();
+    z.finish().unwrap();
+    out
+}
+
+#[test]
+fn a_streamed_archive_skips_cached_layers_and_gives_the_cold_json() {
+    let tmp = tempfile::tempdir().unwrap();
+    let cache = tempfile::tempdir().unwrap();
+    let tar = stream_image(tmp.path());
+    let (cold, _) = run(&gzip(&tar), cache.path(), &["--no-cache"]);
+    let (once, _) = run(&gzip(&tar), cache.path(), &[]);
+    assert!(cold == once);
+    // A small layer (read after the manifest) and the big one (read as it
+    // streams by) now change: only a run that skips both succeeds.
+    let bytes = std::fs::read(&tar).unwrap();
+    for needle in [&b"ID=debian"[..], b"AWS_SECRET"] {
+        let at = bytes
+            .windows(needle.len())
+            .position(|w| w == needle)
+            .expect("the content is in the archive");
+        fixture::poke(&tar, at as u64, b"X").unwrap();
+    }
+    let image = gzip(&tar);
+    let (warm, err) = run(&image, cache.path(), &[]);
+    assert!(err.contains("3 of 3 layers came from"), "{err}");
+    assert!(cold == warm, "the warm JSON differs from the cold one");
+    let fresh = command(&image, cache.path(), &["--no-cache"])
+        .output()
+        .unwrap();
+    assert_eq!(
+        fresh.status.code(),
+        Some(2),
+        "the poke did not break the layer"
+    );
+}
