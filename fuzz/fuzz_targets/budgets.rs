@@ -13,7 +13,9 @@ fuzz_target!(|data: &[u8]| {
     let Some((&which, body)) = data.split_first() else {
         return;
     };
-    let dir = DIR.get_or_init(|| tempfile::tempdir().expect("a temp dir")).path();
+    let dir = DIR
+        .get_or_init(|| tempfile::tempdir().expect("a temp dir"))
+        .path();
     let toml = dir.join(".ballast.toml");
     let dive = dir.join(".dive-ci");
     let _ = std::fs::remove_file(&toml);

@@ -14,7 +14,13 @@ fuzz_target!(|data: &[u8]| {
     let Ok(df) = Dockerfile::parse(&text, "Dockerfile") else {
         return;
     };
-    let _ = lint(&df, &Context { dir: None, ignore: None });
+    let _ = lint(
+        &df,
+        &Context {
+            dir: None,
+            ignore: None,
+        },
+    );
     let build_args = HashMap::from([("A".to_string(), "$B${C:-d}".to_string())]);
     let globals = df.global_scope(&build_args);
     let _ = globals.breach();

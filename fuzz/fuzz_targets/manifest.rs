@@ -24,13 +24,19 @@ fuzz_target!(|data: &[u8]| {
     let Some((&mode, rest)) = data.split_first() else {
         return;
     };
-    let root = DIR.get_or_init(|| tempfile::tempdir().expect("a temp dir")).path();
+    let root = DIR
+        .get_or_init(|| tempfile::tempdir().expect("a temp dir"))
+        .path();
     let dir = root.join("image");
     let _ = std::fs::remove_dir_all(&dir);
     std::fs::create_dir_all(dir.join("blobs/sha256")).expect("create the layout");
     let mut parts = rest.split(|&b| b == 0xff).take(16);
     let top = parts.next().unwrap_or_default();
-    let top_name = if mode.eq_ignore_ascii_case(&b'D') { "manifest.json" } else { "index.json" };
+    let top_name = if mode.eq_ignore_ascii_case(&b'D') {
+        "manifest.json"
+    } else {
+        "index.json"
+    };
     write(&dir, top_name, top);
     write(&dir, "oci-layout", br#"{"imageLayoutVersion":"1.0.0"}"#);
     for (i, part) in parts.enumerate() {
@@ -41,7 +47,10 @@ fuzz_target!(|data: &[u8]| {
         let real = hex::encode(Sha256::digest(part));
         write(&dir, &format!("blobs/sha256/{real}"), part);
     }
-    let opts = Options { verify: mode.is_ascii_lowercase(), ..Options::default() };
+    let opts = Options {
+        verify: mode.is_ascii_lowercase(),
+        ..Options::default()
+    };
     let _ = ballast::analyze(dir.to_str().expect("a UTF-8 temp path"), &opts, &Silent);
 });
 
