@@ -500,35 +500,72 @@ fn pick_manifest(
     manifests: Vec<Descriptor>,
     wanted: Option<&Platform>,
 ) -> Result<Descriptor> {
-    // Attestation manifests (BuildKit provenance) are not images.
-    let images: Vec<Descriptor> = manifests
+    choose_platform(manifests, wanted).map_err(|e| match e {
+        NoImage::Empty => bad(name, doc, "it lists no image manifest"),
+        NoImage::NoMatch { wanted, available } => Error::NoPlatform {
+            source_name: name.into(),
+            wanted,
+            available,
+        },
+    })
+}
+
+/// What choosing a platform needs from an index entry: the descriptors of
+/// archives and layouts here, and those a registry serves (`registry/manifest.rs`).
+pub(crate) trait IndexEntry {
+    /// `(os, architecture, variant)`, when the index says.
+    fn platform(&self) -> Option<(&str, &str, Option<&str>)>;
+    /// BuildKit's attestation manifests (provenance, SBOM) are not images.
+    fn is_attestation(&self) -> bool;
+}
+
+impl IndexEntry for Descriptor {
+    fn platform(&self) -> Option<(&str, &str, Option<&str>)> {
+        self.platform
+            .as_ref()
+            .map(|p| (p.os.as_str(), p.architecture.as_str(), p.variant.as_deref()))
+    }
+
+    fn is_attestation(&self) -> bool {
+        self.annotations
+            .as_ref()
+            .is_some_and(|a| a.contains_key("vnd.docker.reference.type"))
+    }
+}
+
+/// Why no manifest of an index was chosen.
+pub(crate) enum NoImage {
+    /// Nothing in it is an image (attestations and `unknown/unknown` only).
+    Empty,
+    /// No image for the wanted platform; `available` lists the ones there are.
+    NoMatch { wanted: String, available: String },
+}
+
+/// The image manifest of an index for `wanted` (default: the host's platform):
+/// attestations and `unknown` platforms are skipped; an index without
+/// platforms, or with one image and no platform asked for, gives its first.
+pub(crate) fn choose_platform<D: IndexEntry>(
+    manifests: Vec<D>,
+    wanted: Option<&Platform>,
+) -> std::result::Result<D, NoImage> {
+    let images: Vec<D> = manifests
         .into_iter()
-        .filter(|d| {
-            let attestation = d
-                .annotations
-                .as_ref()
-                .is_some_and(|a| a.contains_key("vnd.docker.reference.type"));
-            let unknown = d.platform.as_ref().is_some_and(|p| p.os == "unknown");
-            !attestation && !unknown
-        })
+        .filter(|d| !d.is_attestation() && d.platform().is_none_or(|p| p.0 != "unknown"))
         .collect();
     if images.is_empty() {
-        return Err(bad(name, doc, "it lists no image manifest"));
+        return Err(NoImage::Empty);
     }
-    let with_platform = images.iter().any(|d| d.platform.is_some());
-    if images.len() == 1 && (wanted.is_none() || !with_platform) {
-        return Ok(images.into_iter().next().expect("one element"));
-    }
-    if !with_platform {
+    let with_platform = images.iter().any(|d| d.platform().is_some());
+    if !with_platform || (images.len() == 1 && wanted.is_none()) {
         return Ok(images.into_iter().next().expect("non-empty"));
     }
     let host = Platform::host();
     let want = wanted.unwrap_or(&host);
-    let matches = |d: &Descriptor| {
-        d.platform.as_ref().is_some_and(|p| {
-            p.os == want.os
-                && p.architecture == want.arch
-                && (want.variant.is_none() || p.variant.as_deref() == want.variant.as_deref())
+    let matches = |d: &D| {
+        d.platform().is_some_and(|(os, arch, variant)| {
+            os == want.os
+                && arch == want.arch
+                && (want.variant.is_none() || variant == want.variant.as_deref())
         })
     };
     if let Some(i) = images.iter().position(matches) {
@@ -536,15 +573,14 @@ fn pick_manifest(
     }
     let available = images
         .iter()
-        .filter_map(|d| d.platform.as_ref())
-        .map(|p| match &p.variant {
-            Some(v) => format!("{}/{}/{v}", p.os, p.architecture),
-            None => format!("{}/{}", p.os, p.architecture),
+        .filter_map(|d| d.platform())
+        .map(|(os, arch, variant)| match variant {
+            Some(v) => format!("{os}/{arch}/{v}"),
+            None => format!("{os}/{arch}"),
         })
         .collect::<Vec<_>>()
         .join(", ");
-    Err(Error::NoPlatform {
-        source_name: name.into(),
+    Err(NoImage::NoMatch {
         wanted: want.to_string(),
         available,
     })

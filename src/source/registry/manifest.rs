@@ -7,7 +7,9 @@ use sha2::{Digest, Sha256};
 
 use super::client::Client;
 use crate::error::{Error, Result};
-use crate::source::layout::{Format, ImageConfig, ImagePlan, LayerRef, Platform};
+use crate::source::layout::{
+    Format, ImageConfig, ImagePlan, IndexEntry, LayerRef, NoImage, Platform, choose_platform,
+};
 
 /// Manifests and configs larger than this are refused (the distribution
 /// registry's own limit for manifests is 4 MiB).
@@ -248,58 +250,39 @@ fn check_digest_syntax(client: &Client, digest: &str) -> Result<()> {
     }
 }
 
-/// The manifest of an index for `wanted` (default: the host's platform).
+/// The manifest of an index for `wanted` (default: the host's platform),
+/// chosen as for archives and layouts ([`choose_platform`]).
 fn pick(
     client: &Client,
     index: &str,
     manifests: Vec<Descriptor>,
     wanted: Option<&Platform>,
 ) -> Result<Descriptor> {
-    let images: Vec<Descriptor> = manifests
-        .into_iter()
-        .filter(|d| {
-            let attestation = d
-                .annotations
-                .as_ref()
-                .is_some_and(|a| a.contains_key("vnd.docker.reference.type"));
-            !attestation && d.platform.as_ref().is_none_or(|p| p.os != "unknown")
-        })
-        .collect();
     let source_name = format!("{}/{}", client.registry, client.repository);
-    if images.is_empty() {
-        return Err(Error::BadMetadata {
+    choose_platform(manifests, wanted).map_err(|e| match e {
+        NoImage::Empty => Error::BadMetadata {
             source_name,
             what: format!("index {index}"),
             reason: "it lists no image manifest".into(),
-        });
-    }
-    if images.len() == 1 && (wanted.is_none() || images[0].platform.is_none()) {
-        return Ok(images.into_iter().next().expect("one element"));
-    }
-    let host = Platform::host();
-    let want = wanted.unwrap_or(&host);
-    let fits = |d: &Descriptor| {
-        d.platform.as_ref().is_some_and(|p| {
-            p.os == want.os
-                && p.architecture == want.arch
-                && (want.variant.is_none() || p.variant == want.variant)
-        })
-    };
-    if let Some(i) = images.iter().position(fits) {
-        return Ok(images.into_iter().nth(i).expect("in range"));
-    }
-    let available = images
-        .iter()
-        .filter_map(|d| d.platform.as_ref())
-        .map(|p| match &p.variant {
-            Some(v) => format!("{}/{}/{v}", p.os, p.architecture),
-            None => format!("{}/{}", p.os, p.architecture),
-        })
-        .collect::<Vec<_>>()
-        .join(", ");
-    Err(Error::NoPlatform {
-        source_name,
-        wanted: want.to_string(),
-        available,
+        },
+        NoImage::NoMatch { wanted, available } => Error::NoPlatform {
+            source_name,
+            wanted,
+            available,
+        },
     })
+}
+
+impl IndexEntry for Descriptor {
+    fn platform(&self) -> Option<(&str, &str, Option<&str>)> {
+        self.platform
+            .as_ref()
+            .map(|p| (p.os.as_str(), p.architecture.as_str(), p.variant.as_deref()))
+    }
+
+    fn is_attestation(&self) -> bool {
+        self.annotations
+            .as_ref()
+            .is_some_and(|a| a.contains_key("vnd.docker.reference.type"))
+    }
 }
