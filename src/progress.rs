@@ -13,6 +13,9 @@ pub trait Progress: Sync {
     fn finish(&self) {}
     /// Something the user should know that is not an error (e.g. a fallback).
     fn note(&self, _message: &str) {}
+    /// Something nice to know that changes nothing about the result (how many
+    /// layers came from the cache): shown beside a progress bar, not in logs.
+    fn info(&self, _message: &str) {}
 }
 
 /// Reports nothing.

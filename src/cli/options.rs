@@ -139,4 +139,12 @@ impl Progress for Bar {
             self.0.println(format!("ballast: {}", escape(message)));
         }
     }
+
+    /// Shown only with the bar (a terminal, no `-q`): scripts and logs get
+    /// the same stderr whether the cache was warm or cold.
+    fn info(&self, message: &str) {
+        if !self.0.is_hidden() {
+            self.0.println(format!("ballast: {}", escape(message)));
+        }
+    }
 }

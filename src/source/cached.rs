@@ -54,7 +54,7 @@ impl Hits {
     pub(crate) fn note(&self, total: usize, progress: &dyn Progress) {
         let n = self.0.load(Ordering::Relaxed);
         if n > 0 {
-            progress.note(&format!(
+            progress.info(&format!(
                 "{n} of {total} layers came from the layer cache (--no-cache reads them all)"
             ));
         }
