@@ -190,28 +190,31 @@ struct DockerManifestEntry {
     layers: Vec<String>,
 }
 
+/// An OCI descriptor, as archives, layouts and registries write it.
 #[derive(Debug, Deserialize)]
 #[serde(rename_all = "camelCase")]
-struct Descriptor {
+pub(crate) struct Descriptor {
     #[serde(default)]
-    media_type: Option<String>,
-    digest: String,
+    pub(crate) media_type: Option<String>,
+    pub(crate) digest: String,
     #[serde(default)]
-    platform: Option<DescriptorPlatform>,
+    pub(crate) size: Option<u64>,
     #[serde(default)]
-    annotations: Option<std::collections::BTreeMap<String, String>>,
+    pub(crate) platform: Option<DescriptorPlatform>,
     #[serde(default)]
-    urls: Option<Vec<String>>,
+    pub(crate) annotations: Option<std::collections::BTreeMap<String, String>>,
+    #[serde(default)]
+    pub(crate) urls: Option<Vec<String>>,
 }
 
 #[derive(Debug, Deserialize)]
-struct DescriptorPlatform {
+pub(crate) struct DescriptorPlatform {
     #[serde(default)]
-    os: String,
+    pub(crate) os: String,
     #[serde(default)]
-    architecture: String,
+    pub(crate) architecture: String,
     #[serde(default)]
-    variant: Option<String>,
+    pub(crate) variant: Option<String>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -510,22 +513,15 @@ fn pick_manifest(
     })
 }
 
-/// What choosing a platform needs from an index entry: the descriptors of
-/// archives and layouts here, and those a registry serves (`registry/manifest.rs`).
-pub(crate) trait IndexEntry {
+impl Descriptor {
     /// `(os, architecture, variant)`, when the index says.
-    fn platform(&self) -> Option<(&str, &str, Option<&str>)>;
-    /// BuildKit's attestation manifests (provenance, SBOM) are not images.
-    fn is_attestation(&self) -> bool;
-}
-
-impl IndexEntry for Descriptor {
     fn platform(&self) -> Option<(&str, &str, Option<&str>)> {
         self.platform
             .as_ref()
             .map(|p| (p.os.as_str(), p.architecture.as_str(), p.variant.as_deref()))
     }
 
+    /// BuildKit's attestation manifests (provenance, SBOM) are not images.
     fn is_attestation(&self) -> bool {
         self.annotations
             .as_ref()
@@ -544,11 +540,11 @@ pub(crate) enum NoImage {
 /// The image manifest of an index for `wanted` (default: the host's platform):
 /// attestations and `unknown` platforms are skipped; an index without
 /// platforms, or with one image and no platform asked for, gives its first.
-pub(crate) fn choose_platform<D: IndexEntry>(
-    manifests: Vec<D>,
+pub(crate) fn choose_platform(
+    manifests: Vec<Descriptor>,
     wanted: Option<&Platform>,
-) -> std::result::Result<D, NoImage> {
-    let images: Vec<D> = manifests
+) -> std::result::Result<Descriptor, NoImage> {
+    let images: Vec<Descriptor> = manifests
         .into_iter()
         .filter(|d| !d.is_attestation() && d.platform().is_none_or(|p| p.0 != "unknown"))
         .collect();
@@ -561,7 +557,7 @@ pub(crate) fn choose_platform<D: IndexEntry>(
     }
     let host = Platform::host();
     let want = wanted.unwrap_or(&host);
-    let matches = |d: &D| {
+    let matches = |d: &Descriptor| {
         d.platform().is_some_and(|(os, arch, variant)| {
             os == want.os
                 && arch == want.arch

@@ -8,7 +8,7 @@ use sha2::{Digest, Sha256};
 use super::client::Client;
 use crate::error::{Error, Result};
 use crate::source::layout::{
-    Format, ImageConfig, ImagePlan, IndexEntry, LayerRef, NoImage, Platform, choose_platform,
+    Descriptor, Format, ImageConfig, ImagePlan, LayerRef, NoImage, Platform, choose_platform,
 };
 
 /// Manifests and configs larger than this are refused (the distribution
@@ -19,32 +19,6 @@ const DOCKER_MANIFEST: &str = "application/vnd.docker.distribution.manifest.v2+j
 const DOCKER_LIST: &str = "application/vnd.docker.distribution.manifest.list.v2+json";
 const OCI_MANIFEST: &str = "application/vnd.oci.image.manifest.v1+json";
 const OCI_INDEX: &str = "application/vnd.oci.image.index.v1+json";
-
-#[derive(Debug, Deserialize)]
-#[serde(rename_all = "camelCase")]
-struct Descriptor {
-    #[serde(default)]
-    media_type: Option<String>,
-    digest: String,
-    #[serde(default)]
-    size: Option<u64>,
-    #[serde(default)]
-    platform: Option<DescriptorPlatform>,
-    #[serde(default)]
-    annotations: Option<std::collections::BTreeMap<String, String>>,
-    #[serde(default)]
-    urls: Option<Vec<String>>,
-}
-
-#[derive(Debug, Deserialize)]
-struct DescriptorPlatform {
-    #[serde(default)]
-    os: String,
-    #[serde(default)]
-    architecture: String,
-    #[serde(default)]
-    variant: Option<String>,
-}
 
 #[derive(Debug, Deserialize)]
 #[serde(rename_all = "camelCase")]
@@ -271,18 +245,4 @@ fn pick(
             available,
         },
     })
-}
-
-impl IndexEntry for Descriptor {
-    fn platform(&self) -> Option<(&str, &str, Option<&str>)> {
-        self.platform
-            .as_ref()
-            .map(|p| (p.os.as_str(), p.architecture.as_str(), p.variant.as_deref()))
-    }
-
-    fn is_attestation(&self) -> bool {
-        self.annotations
-            .as_ref()
-            .is_some_and(|a| a.contains_key("vnd.docker.reference.type"))
-    }
 }
