@@ -37,6 +37,7 @@
 pub mod analysis;
 pub mod dockerfile;
 pub mod error;
+pub mod fleet;
 pub(crate) mod glob;
 pub(crate) mod history_line;
 pub mod layer;
