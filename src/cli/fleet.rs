@@ -236,16 +236,20 @@ fn scan(a: &ScanArgs) -> anyhow::Result<ExitCode> {
     let bar = FleetBar::new(a.quiet);
     let summary = fleet::scan(&refs, &a.output, &opts, &|t| bar.tick(t))?;
     bar.0.finish_and_clear();
-    eprintln!(
-        "ballast: fleet scan: {} images analysed, {} failed, {} already in '{}'; \
-         layer cache: {} hits, {} layers read",
-        summary.scanned - summary.failed,
-        summary.failed,
-        summary.resumed,
-        escape(&a.output.display().to_string()),
-        summary.cache.hits,
-        summary.cache.reads,
-    );
+    if !a.quiet {
+        eprintln!(
+            "ballast: fleet scan: {} images analysed, {} failed, {} already in '{}'; \
+             layer cache: {} hits, {} layers read ({} of {} blob bytes downloaded)",
+            summary.scanned - summary.failed,
+            summary.failed,
+            summary.resumed,
+            escape(&a.output.display().to_string()),
+            summary.cache.hits,
+            summary.cache.reads,
+            summary.cache.read_bytes,
+            summary.cache.read_bytes + summary.cache.hit_bytes,
+        );
+    }
     Ok(ExitCode::SUCCESS)
 }
 

@@ -2,7 +2,7 @@
 //!
 //! A fleet is a list of image references: a registry's catalog and tags
 //! filtered by repository glob and tag pattern, or a file of references
-//! ([`list`]). A scan ([`scan`]) analyses a deterministic slice of it
+//! ([`list`]). A scan ([`scan()`]) analyses a deterministic slice of it
 //! ([`shard`]) with a bounded number of images in flight, every image's
 //! layers shared through the layer cache (a base layer used by many images
 //! is downloaded and analysed once, also between images read at the same

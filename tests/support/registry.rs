@@ -131,6 +131,9 @@ pub struct Setup<'a> {
     /// `user:password` for htpasswd basic auth.
     pub basic: Option<&'a str>,
     pub tls: Option<&'a Tls>,
+    /// The most repositories one `/v2/_catalog` page lists (its `Link`
+    /// header then names the next page).
+    pub catalog_page: Option<usize>,
 }
 
 impl Registry {
@@ -158,6 +161,9 @@ impl Registry {
                 "auth:\n  htpasswd:\n    realm: ballast-test\n    path: {}\n",
                 file.display()
             );
+        }
+        if let Some(n) = setup.catalog_page {
+            config += &format!("catalog:\n  maxentries: {n}\n");
         }
         let config_path = dir.path().join("config.yml");
         std::fs::write(&config_path, config).unwrap();

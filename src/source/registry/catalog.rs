@@ -14,8 +14,6 @@ use super::reference::{self, Reference};
 use super::{credentials, manifest};
 use crate::error::{Error, Result};
 
-/// Names asked for per page.
-const PAGE: usize = 1000;
 /// A page's body is refused past this.
 const PAGE_LIMIT: u64 = 16 * 1024 * 1024;
 /// Names listed at most, against a registry whose `Link`s never end.
@@ -45,7 +43,9 @@ pub fn catalog(host: &str, opts: &RegistryOptions) -> Result<Vec<String>> {
     let client =
         Client::new(&at, credentials::lookup(host)?, opts)?.with_scope("registry:catalog:*");
     let what = format!("the catalog of registry '{host}' (/v2/_catalog)");
-    paged(&client, &format!("/v2/_catalog?n={PAGE}"), &what, |body| {
+    // No `n`: a registry refuses one above its own page size (distribution's
+    // `catalog.maxentries`); its own size and `Link`s page through anyway.
+    paged(&client, "/v2/_catalog", &what, |body| {
         serde_json::from_slice::<CatalogPage>(body).map(|p| p.repositories.unwrap_or_default())
     })
 }
@@ -55,7 +55,7 @@ pub fn tags(repository: &str, opts: &RegistryOptions) -> Result<Vec<String>> {
     let parsed = reference::parse(repository)?;
     let client = Client::new(&parsed, credentials::lookup(&parsed.registry)?, opts)?;
     let what = format!("the tags of repository '{}'", parsed.repository);
-    let first = format!("/v2/{}/tags/list?n={PAGE}", parsed.repository);
+    let first = format!("/v2/{}/tags/list", parsed.repository);
     paged(&client, &first, &what, |body| {
         serde_json::from_slice::<TagsPage>(body).map(|p| p.tags.unwrap_or_default())
     })

@@ -423,11 +423,18 @@ fn snippet(resp: Response) -> String {
 /// `--registry-ca` file.
 fn tls(opts: &RegistryOptions) -> Result<ureq::tls::TlsConfig> {
     use ureq::tls::{Certificate, PemItem, RootCerts, TlsConfig};
-    let mut certs: Vec<Certificate<'static>> = rustls_native_certs::load_native_certs()
-        .certs
-        .iter()
-        .map(|c| Certificate::from_der(c.as_ref()).to_owned())
-        .collect();
+    // The system's roots are read once per process: a fleet scan opens two
+    // clients per image.
+    static SYSTEM: std::sync::OnceLock<Vec<Certificate<'static>>> = std::sync::OnceLock::new();
+    let mut certs: Vec<Certificate<'static>> = SYSTEM
+        .get_or_init(|| {
+            rustls_native_certs::load_native_certs()
+                .certs
+                .iter()
+                .map(|c| Certificate::from_der(c.as_ref()).to_owned())
+                .collect()
+        })
+        .clone();
     for path in &opts.ca_files {
         let pem = std::fs::read(path).map_err(|e| Error::io(path, e))?;
         let before = certs.len();
