@@ -220,35 +220,13 @@ fn command(args: &[&str]) -> Command {
 
 /// Run ballast; a run over two minutes is a hang and fails the test.
 fn ballast(args: &[&str]) -> Run {
-    let mut child = command(args).spawn().expect("the binary runs");
-    let mut out = child.stdout.take().unwrap();
-    let mut err = child.stderr.take().unwrap();
-    let out = std::thread::spawn(move || {
-        let mut s = String::new();
-        std::io::Read::read_to_string(&mut out, &mut s).ok();
-        s
-    });
-    let err = std::thread::spawn(move || {
-        let mut s = String::new();
-        std::io::Read::read_to_string(&mut err, &mut s).ok();
-        s
-    });
-    let deadline = Instant::now() + Duration::from_secs(120);
-    let status = loop {
-        if let Some(status) = child.try_wait().unwrap() {
-            break status;
-        }
-        if Instant::now() > deadline {
-            let _ = child.kill();
-            let _ = child.wait();
-            panic!("ballast {args:?} did not finish within two minutes");
-        }
-        std::thread::sleep(Duration::from_millis(20));
-    };
+    let child = command(args).spawn().expect("the binary runs");
+    let what = format!("ballast {args:?}");
+    let (code, stdout, stderr) = registry::finish(child, &what, Duration::from_secs(120));
     Run {
-        code: status.code().unwrap_or(-1),
-        stdout: out.join().unwrap(),
-        stderr: err.join().unwrap(),
+        code,
+        stdout,
+        stderr,
     }
 }
 
@@ -611,17 +589,14 @@ fn a_missing_tag_and_a_corrupt_blob_become_records_and_the_scan_goes_on() {
     ];
     std::fs::write(&list, refs.join("\n")).unwrap();
     let out = f.path("mixed.jsonl");
-    let run = ok(&[
-        "fleet",
-        "scan",
-        "--from",
-        list.to_str().unwrap(),
-        "--insecure-registry",
-        &host,
-        "--output",
-        out.to_str().unwrap(),
-        "--no-cache",
-    ]);
+    let scan = |extra: &[&str]| {
+        let mut args = vec!["fleet", "scan", "--from", list.to_str().unwrap()];
+        args.extend(["--insecure-registry", &host, "--no-cache"]);
+        args.extend(["--output", out.to_str().unwrap()]);
+        args.extend(extra);
+        ok(&args)
+    };
+    let run = scan(&[]);
     assert!(
         run.stderr.contains("2 images analysed, 2 failed"),
         "{}",
@@ -650,18 +625,7 @@ fn a_missing_tag_and_a_corrupt_blob_become_records_and_the_scan_goes_on() {
     );
 
     // Failures are skipped on resume unless retried; retried, they fail again.
-    let again = ok(&[
-        "fleet",
-        "scan",
-        "--from",
-        list.to_str().unwrap(),
-        "--insecure-registry",
-        &host,
-        "--output",
-        out.to_str().unwrap(),
-        "--no-cache",
-        "--retry-errors",
-    ]);
+    let again = scan(&["--retry-errors"]);
     assert!(
         again
             .stderr

@@ -237,17 +237,24 @@ fn scan(a: &ScanArgs) -> anyhow::Result<ExitCode> {
     let summary = fleet::scan(&refs, &a.output, &opts, &|t| bar.tick(t))?;
     bar.0.finish_and_clear();
     if !a.quiet {
+        let c = summary.cache;
+        let cache = if opts.source.cache.is_some() {
+            format!(
+                "layer cache: {} hits, {} layers read ({} of {} blob bytes downloaded)",
+                c.hits,
+                c.reads,
+                c.read_bytes,
+                c.read_bytes + c.hit_bytes
+            )
+        } else {
+            "no layer cache: every layer read".to_string()
+        };
         eprintln!(
-            "ballast: fleet scan: {} images analysed, {} failed, {} already in '{}'; \
-             layer cache: {} hits, {} layers read ({} of {} blob bytes downloaded)",
+            "ballast: fleet scan: {} images analysed, {} failed, {} already in '{}'; {cache}",
             summary.scanned - summary.failed,
             summary.failed,
             summary.resumed,
             escape(&a.output.display().to_string()),
-            summary.cache.hits,
-            summary.cache.reads,
-            summary.cache.read_bytes,
-            summary.cache.read_bytes + summary.cache.hit_bytes,
         );
     }
     Ok(ExitCode::SUCCESS)
