@@ -75,11 +75,11 @@ fn base_layers(base: &str) -> Vec<LayerSpec> {
 fn app(i: u64) -> ImageSpec {
     let mut layers = base_layers(["small", "debian", "node"][i as usize % 3]);
     let mut nodes = vec![big_file(format!("app/svc{i}"), 30_000 + i * 100, 100 + i)];
-    if i % 4 == 0 {
+    if i.is_multiple_of(4) {
         nodes.push(big_file("app/.git/objects/pack/p.pack", 20_000, 200 + i));
     }
     layers.push(LayerSpec::new("COPY . /app", nodes));
-    if i % 5 == 0 {
+    if i.is_multiple_of(5) {
         layers.push(LayerSpec::new(
             "RUN curl -o /tmp/build.tar …",
             vec![big_file("tmp/build.tar", 40_000, 300 + i)],

@@ -12,7 +12,7 @@ mod registry;
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use registry::{Fault, Proxy, Registry, Setup};
 use serde_json::Value;
