@@ -96,7 +96,7 @@ t0=$(date +%s.%N)
 while read -r ref; do
   "$BIN" --source registry --insecure-registry "$HOST" --no-cache "$ref" --json /dev/null
 done <"$WORK/sample.txt"
-PEER=$(echo "($(date +%s.%N) - $t0) * $IMAGES / $SAMPLE" | bc)
+PEER=$(echo "scale=2; ($(date +%s.%N) - $t0) * $IMAGES / $SAMPLE" | bc)
 echo "   extrapolated to $IMAGES images: $PEER s, $(rate "$PEER") images/s"
 
 read -r HITS READS READ_BYTES <<<"$(grep -o 'layer cache: [0-9]* hits, [0-9]* layers read ([0-9]*' "$WORK/cold.err" | tr -dc '0-9 \n' | awk '{print $1, $2, $3}')"
@@ -113,4 +113,5 @@ echo "ratio cold / no-cache:  $(echo "scale=2; $NOCACHE / $COLD" | bc)x"
 "$BIN" fleet report "$WORK/cold.jsonl" --json - | python3 -c '
 import json, sys
 r = json.load(sys.stdin)
-print(f"report: stored {r[\"stored_bytes\"]} B once, pulled {r[\"pulled_bytes\"]} B, {r[\"unique_layers\"]} unique layers")'
+s, p, u = r["stored_bytes"], r["pulled_bytes"], r["unique_layers"]
+print(f"report: {u} unique layers, {s} blob bytes stored once, {p} pulled (one pull per image)")'
