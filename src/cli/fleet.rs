@@ -271,7 +271,7 @@ impl FleetBar {
         let bar = indicatif::ProgressBar::new(0);
         bar.set_style(
             indicatif::ProgressStyle::with_template(
-                "fleet scan {wide_bar} {pos}/{len} images {per_sec} eta {eta} {msg}",
+                "fleet scan {wide_bar} {pos}/{len} images {msg} eta {eta}",
             )
             .expect("static template"),
         );
@@ -281,11 +281,19 @@ impl FleetBar {
     fn tick(&self, t: &Tick) {
         self.0.set_length(t.total as u64);
         self.0.set_position(t.done as u64);
+        let seconds = self.0.elapsed().as_secs_f64().max(0.001);
+        let lookups = t.cache.hits + t.cache.reads;
+        let cache = if lookups == 0 {
+            "no cache hits yet".to_string()
+        } else {
+            format!(
+                "cache hits {:.0} % of {lookups} layers",
+                t.cache.hit_rate() * 100.0
+            )
+        };
         self.0.set_message(format!(
-            "cache hits {:.0} % ({} of {} layers), {} failed",
-            t.cache.hit_rate() * 100.0,
-            t.cache.hits,
-            t.cache.hits + t.cache.reads,
+            "{:.1}/s, {cache}, {} failed",
+            t.done as f64 / seconds,
             t.failed
         ));
     }
