@@ -275,20 +275,19 @@ impl Fleet {
 
     /// `fleet scan` of the whole registry into `out`, with a cache in `cache`.
     fn scan(&self, out: &str, cache: &str, extra: &[&str]) -> Run {
+        let args = self.scan_args(out, cache, extra);
+        ok(&args.iter().map(String::as_str).collect::<Vec<_>>())
+    }
+
+    /// The arguments of [`Fleet::scan`].
+    fn scan_args(&self, out: &str, cache: &str, extra: &[&str]) -> Vec<String> {
         let (out, cache) = (self.path(out), self.path(cache));
-        let mut args = vec![
-            "fleet",
-            "scan",
-            &self.reg.host,
-            "--insecure-registry",
-            &self.reg.host,
-            "--output",
-            out.to_str().unwrap(),
-            "--cache-dir",
-            cache.to_str().unwrap(),
-        ];
+        let host = self.reg.host.as_str();
+        let mut args = vec!["fleet", "scan", host, "--insecure-registry", host];
+        args.extend(["--output", out.to_str().unwrap()]);
+        args.extend(["--cache-dir", cache.to_str().unwrap()]);
         args.extend(extra);
-        ok(&args)
+        args.into_iter().map(str::to_string).collect()
     }
 }
 
@@ -505,22 +504,10 @@ fn a_killed_scan_resumed_gives_the_same_records() {
     let all = records(&[&f.path("all.jsonl")]);
 
     let out = f.path("killed.jsonl");
-    let cache = f.path("cache-b");
-    let mut child = command(&[
-        "fleet",
-        "scan",
-        &f.reg.host,
-        "--insecure-registry",
-        &f.reg.host,
-        "--jobs",
-        "1",
-        "--output",
-        out.to_str().unwrap(),
-        "--cache-dir",
-        cache.to_str().unwrap(),
-    ])
-    .spawn()
-    .unwrap();
+    let args = f.scan_args("killed.jsonl", "cache-b", &["--jobs", "1"]);
+    let mut child = command(&args.iter().map(String::as_str).collect::<Vec<_>>())
+        .spawn()
+        .unwrap();
     let deadline = Instant::now() + Duration::from_secs(60);
     while std::fs::read_to_string(&out).map_or(0, |t| t.lines().count()) < 5 {
         assert!(Instant::now() < deadline, "no records after a minute");
