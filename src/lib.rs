@@ -32,11 +32,13 @@
 //! ([`analysis`], [`tree`], [`layer`], [`vocab`]), the [`source`] options and
 //! [`source::entry::read_entry`] (one file's bytes back out of a layer),
 //! [`dockerfile`] (parse, lint, cache simulation), the [`report`] writers,
+//! [`fleet`] (list, scan and report on many images of a registry),
 //! [`units`] and [`error`]. Everything else is crate-private.
 
 pub mod analysis;
 pub mod dockerfile;
 pub mod error;
+pub mod fleet;
 pub(crate) mod glob;
 pub(crate) mod history_line;
 pub mod layer;

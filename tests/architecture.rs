@@ -34,6 +34,14 @@ fn allowed(module: &str) -> Option<&'static [&'static str]> {
             "dockerfile",
             "report",
         ],
+        "fleet" => &[
+            "analysis",
+            "source",
+            "layer",
+            "tree",
+            "dockerfile",
+            "report",
+        ],
         "cli" => &[
             "analysis",
             "source",
@@ -42,6 +50,7 @@ fn allowed(module: &str) -> Option<&'static [&'static str]> {
             "dockerfile",
             "report",
             "tui",
+            "fleet",
         ],
         "lib" | "main" => return None,
         _ => return Some(&[]),

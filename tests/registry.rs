@@ -12,7 +12,7 @@ mod registry;
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use registry::{Fault, Proxy, Registry, Setup};
 use serde_json::Value;
@@ -41,7 +41,7 @@ fn ballast(args: &[&str], config_dir: &Path) -> Run {
 
 /// `ballast` with more environment variables.
 fn ballast_with(args: &[&str], config_dir: &Path, env: &[(&str, String)]) -> Run {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_ballast"))
+    let child = Command::new(env!("CARGO_BIN_EXE_ballast"))
         .args(args)
         // No layer cache unless a test gives one: every layer is downloaded.
         .env_remove("XDG_CACHE_HOME")
@@ -54,35 +54,12 @@ fn ballast_with(args: &[&str], config_dir: &Path, env: &[(&str, String)]) -> Run
         .stderr(Stdio::piped())
         .spawn()
         .expect("the binary runs");
-    let deadline = Instant::now() + Duration::from_secs(60);
-    // Drain the pipes on threads so a full pipe cannot stall the child.
-    let mut out = child.stdout.take().unwrap();
-    let mut err = child.stderr.take().unwrap();
-    let out = std::thread::spawn(move || {
-        let mut s = String::new();
-        std::io::Read::read_to_string(&mut out, &mut s).ok();
-        s
-    });
-    let err = std::thread::spawn(move || {
-        let mut s = String::new();
-        std::io::Read::read_to_string(&mut err, &mut s).ok();
-        s
-    });
-    let status = loop {
-        if let Some(status) = child.try_wait().unwrap() {
-            break status;
-        }
-        if Instant::now() > deadline {
-            let _ = child.kill();
-            let _ = child.wait();
-            panic!("ballast {args:?} did not finish within a minute: a hang");
-        }
-        std::thread::sleep(Duration::from_millis(20));
-    };
+    let (code, stdout, stderr) =
+        registry::finish(child, &format!("ballast {args:?}"), Duration::from_secs(60));
     Run {
-        code: status.code().unwrap_or(-1),
-        stdout: out.join().unwrap(),
-        stderr: err.join().unwrap(),
+        code,
+        stdout,
+        stderr,
     }
 }
 

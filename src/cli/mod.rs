@@ -7,6 +7,7 @@
 
 mod diff;
 mod dockerfile;
+mod fleet;
 mod image;
 mod options;
 mod output;
@@ -217,6 +218,9 @@ pub enum Command {
     /// history: per instruction, how often it hits and what it rebuilds, then
     /// a proposed reordering (as a diff) and the same simulation for it.
     Dockerfile(DockerfileArgs),
+    /// Audit a whole registry: list its images, scan them (sharded, resumable,
+    /// layers shared through the cache) into JSON Lines, report on the fleet.
+    Fleet(fleet::FleetArgs),
     /// Time the TUI's tree-view operations on IMAGE, without a terminal (a
     /// benchmark for developers; see README "TUI benchmark").
     #[command(hide = true)]
@@ -297,6 +301,9 @@ pub fn run() -> anyhow::Result<ExitCode> {
     }
     if let Some(Command::Dockerfile(d)) = &args.command {
         return dockerfile::run_dockerfile(d);
+    }
+    if let Some(Command::Fleet(f)) = &args.command {
+        return fleet::run_fleet(f);
     }
     if let Some(Command::TuiViewTiming { image, patterns }) = &args.command {
         crate::tui::view_timing(image, patterns.clone())?;

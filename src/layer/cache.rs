@@ -14,10 +14,19 @@
 //!
 //! Only what does not depend on the blob's packaging is stored: the caller sets
 //! `compression` (from the blob) and `diff_id` (when verifying) on a hit.
+//!
+//! Within one process, clones of a cache share two things besides the
+//! directory: claims, so that two images read at once (`ballast fleet scan`)
+//! that both miss one layer read it once ([`LayerCache::get_or_claim`]: the
+//! second waits for the first's result), and counts of hits and reads
+//! ([`LayerCache::stats`]) for a progress bar.
 
+use std::collections::HashSet;
 use std::fs;
 use std::io::{Read, Write};
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Condvar, Mutex};
 use std::time::SystemTime;
 
 use super::{Entry, EntryKind, EntryWarning, LayerIndex};
@@ -28,11 +37,76 @@ const MAGIC: &[u8; 8] = b"BALLASTL";
 /// Default bound on the cache directory: 2 GB.
 pub const DEFAULT_MAX_BYTES: u64 = 2_000_000_000;
 
-/// Where and how much to cache.
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// Where and how much to cache. Two caches are equal when they are the same
+/// directory with the same bound, whatever their in-process state.
+#[derive(Debug, Clone)]
 pub struct LayerCache {
     dir: PathBuf,
     max_bytes: u64,
+    shared: Arc<Shared>,
+}
+
+impl PartialEq for LayerCache {
+    fn eq(&self, other: &Self) -> bool {
+        self.dir == other.dir && self.max_bytes == other.max_bytes
+    }
+}
+
+impl Eq for LayerCache {}
+
+/// What clones of one cache share in this process.
+#[derive(Debug, Default)]
+struct Shared {
+    /// The diff_ids being read right now by someone who missed them.
+    claimed: Mutex<HashSet<String>>,
+    released: Condvar,
+    hits: AtomicU64,
+    hit_bytes: AtomicU64,
+    reads: AtomicU64,
+    read_bytes: AtomicU64,
+}
+
+/// Layers taken from the cache and layers read (downloaded, decompressed,
+/// parsed) by the readers that asked [`LayerCache::get_or_claim`], with
+/// their blob bytes.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct CacheStats {
+    pub hits: u64,
+    pub hit_bytes: u64,
+    pub reads: u64,
+    pub read_bytes: u64,
+}
+
+impl CacheStats {
+    /// Hits over lookups (0 with none).
+    pub fn hit_rate(&self) -> f64 {
+        let all = self.hits + self.reads;
+        if all == 0 {
+            0.0
+        } else {
+            self.hits as f64 / all as f64
+        }
+    }
+}
+
+/// The right to read a layer nobody had cached: held while reading it and
+/// storing it; dropping it (stored or failed) wakes whoever waits for it.
+#[derive(Debug)]
+pub struct Claim {
+    shared: Arc<Shared>,
+    diff_id: String,
+}
+
+impl Drop for Claim {
+    fn drop(&mut self) {
+        let mut claimed = self
+            .shared
+            .claimed
+            .lock()
+            .unwrap_or_else(|e| e.into_inner());
+        claimed.remove(&self.diff_id);
+        self.shared.released.notify_all();
+    }
 }
 
 impl LayerCache {
@@ -41,6 +115,60 @@ impl LayerCache {
         LayerCache {
             dir: root.join("layers").join(format!("v{FORMAT}")),
             max_bytes,
+            shared: Arc::default(),
+        }
+    }
+
+    /// The layer `diff_id` from the cache, or the claim to read it. When
+    /// another reader in this process holds the claim, wait for it to finish
+    /// and look again: its layer is then a hit (or, if it failed, this
+    /// reader gets the claim). `blob_bytes` is counted in [`Self::stats`].
+    pub fn get_or_claim(
+        &self,
+        diff_id: &str,
+        blob_bytes: u64,
+    ) -> std::result::Result<LayerIndex, Claim> {
+        loop {
+            if let Some(index) = self.get(diff_id) {
+                self.shared.hits.fetch_add(1, Ordering::Relaxed);
+                self.shared
+                    .hit_bytes
+                    .fetch_add(blob_bytes, Ordering::Relaxed);
+                return Ok(index);
+            }
+            let mut claimed = self
+                .shared
+                .claimed
+                .lock()
+                .unwrap_or_else(|e| e.into_inner());
+            if claimed.insert(diff_id.to_string()) {
+                self.shared.reads.fetch_add(1, Ordering::Relaxed);
+                self.shared
+                    .read_bytes
+                    .fetch_add(blob_bytes, Ordering::Relaxed);
+                return Err(Claim {
+                    shared: self.shared.clone(),
+                    diff_id: diff_id.to_string(),
+                });
+            }
+            while claimed.contains(diff_id) {
+                claimed = self
+                    .shared
+                    .released
+                    .wait(claimed)
+                    .unwrap_or_else(|e| e.into_inner());
+            }
+        }
+    }
+
+    /// What [`Self::get_or_claim`] counted in this process so far.
+    pub fn stats(&self) -> CacheStats {
+        let s = &self.shared;
+        CacheStats {
+            hits: s.hits.load(Ordering::Relaxed),
+            hit_bytes: s.hit_bytes.load(Ordering::Relaxed),
+            reads: s.reads.load(Ordering::Relaxed),
+            read_bytes: s.read_bytes.load(Ordering::Relaxed),
         }
     }
 
@@ -406,5 +534,40 @@ mod tests {
         fs::rename(cache.file(&other).unwrap(), &path).unwrap();
         assert!(cache.get(ID).is_none());
         assert!(cache.file("sha256:../../etc").is_none());
+    }
+
+    #[test]
+    fn a_layer_two_readers_miss_at_once_is_read_by_one() {
+        let dir = tempfile::tempdir().unwrap();
+        let cache = LayerCache::new(dir.path(), DEFAULT_MAX_BYTES);
+        let first = cache.get_or_claim(ID, 100).expect_err("a miss: claimed");
+        let other = cache.clone();
+        let waiter = std::thread::spawn(move || other.get_or_claim(ID, 100).is_ok());
+        // The second reader waits while the first reads and stores.
+        std::thread::sleep(std::time::Duration::from_millis(50));
+        assert!(!waiter.is_finished());
+        cache.put(ID, &sample());
+        drop(first);
+        assert!(waiter.join().unwrap(), "the waiter took the stored layer");
+        let stats = cache.stats();
+        assert_eq!((stats.hits, stats.reads), (1, 1));
+        assert_eq!((stats.hit_bytes, stats.read_bytes), (100, 100));
+        assert!((stats.hit_rate() - 0.5).abs() < 1e-9);
+    }
+
+    #[test]
+    fn a_failed_reader_hands_its_claim_to_the_waiter() {
+        let dir = tempfile::tempdir().unwrap();
+        let cache = LayerCache::new(dir.path(), DEFAULT_MAX_BYTES);
+        let first = cache.get_or_claim(ID, 1).expect_err("claimed");
+        let other = cache.clone();
+        let waiter = std::thread::spawn(move || other.get_or_claim(ID, 1).is_err());
+        std::thread::sleep(std::time::Duration::from_millis(20));
+        drop(first);
+        assert!(
+            waiter.join().unwrap(),
+            "nothing stored: the waiter reads it"
+        );
+        assert_eq!(cache.stats().reads, 2);
     }
 }

@@ -10,7 +10,7 @@
 
 use std::sync::atomic::{AtomicUsize, Ordering};
 
-use crate::layer::cache::LayerCache;
+use crate::layer::cache::{Claim, LayerCache};
 use crate::layer::{Compression, LayerIndex};
 use crate::progress::Progress;
 
@@ -34,6 +34,29 @@ impl Hits {
             return None;
         }
         self.take(opts.cache.as_ref()?, &layer.diff_id, compression)
+    }
+
+    /// [`Hits::lookup`] for readers that may run beside others in this
+    /// process (the registry's, under `ballast fleet scan`): a miss comes
+    /// with the claim to read the layer (held until the layer is stored), and
+    /// a layer another reader is reading is waited for rather than read
+    /// twice. `Err(None)`: no cache to share.
+    pub(crate) fn lookup_or_claim(
+        &self,
+        opts: &Options,
+        layer: &LayerRef,
+        blob_bytes: u64,
+        compression: impl FnOnce() -> Option<Compression>,
+    ) -> Result<LayerIndex, Option<Claim>> {
+        let cache = opts.cache.as_ref().filter(|_| opts.verify).ok_or(None)?;
+        let mut index = cache
+            .get_or_claim(&layer.diff_id, blob_bytes)
+            .map_err(Some)?;
+        // A blob whose compression its media type does not name is read.
+        index.compression = Some(compression().ok_or(None)?);
+        index.diff_id = Some(layer.diff_id.clone());
+        self.0.fetch_add(1, Ordering::Relaxed);
+        Ok(index)
     }
 
     /// The layer `diff_id` from `cache`, with the blob's `compression`.

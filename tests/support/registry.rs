@@ -36,6 +36,39 @@ pub fn run(program: &str, args: &[&str]) -> String {
     String::from_utf8_lossy(&out.stdout).into_owned()
 }
 
+/// Wait for `child` (its stdout and stderr piped) for at most `limit`,
+/// draining both pipes on threads so a full pipe cannot stall it; a child
+/// still running then is killed and the test fails (a hang is a failure).
+/// Gives its exit code (-1 for a signal), stdout and stderr.
+pub fn finish(mut child: Child, what: &str, limit: Duration) -> (i32, String, String) {
+    fn drain(mut pipe: impl Read + Send + 'static) -> std::thread::JoinHandle<String> {
+        std::thread::spawn(move || {
+            let mut s = String::new();
+            pipe.read_to_string(&mut s).ok();
+            s
+        })
+    }
+    let out = drain(child.stdout.take().expect("stdout piped"));
+    let err = drain(child.stderr.take().expect("stderr piped"));
+    let deadline = Instant::now() + limit;
+    let status = loop {
+        if let Some(status) = child.try_wait().unwrap() {
+            break status;
+        }
+        if Instant::now() > deadline {
+            let _ = child.kill();
+            let _ = child.wait();
+            panic!("{what} did not finish within {limit:?}: a hang");
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    };
+    (
+        status.code().unwrap_or(-1),
+        out.join().unwrap(),
+        err.join().unwrap(),
+    )
+}
+
 /// Wait until something listens on `port` (polled with a deadline).
 fn wait_for(port: u16, log: &Path) {
     let deadline = Instant::now() + Duration::from_secs(20);
@@ -131,6 +164,9 @@ pub struct Setup<'a> {
     /// `user:password` for htpasswd basic auth.
     pub basic: Option<&'a str>,
     pub tls: Option<&'a Tls>,
+    /// The most repositories one `/v2/_catalog` page lists (its `Link`
+    /// header then names the next page).
+    pub catalog_page: Option<usize>,
 }
 
 impl Registry {
@@ -158,6 +194,9 @@ impl Registry {
                 "auth:\n  htpasswd:\n    realm: ballast-test\n    path: {}\n",
                 file.display()
             );
+        }
+        if let Some(n) = setup.catalog_page {
+            config += &format!("catalog:\n  maxentries: {n}\n");
         }
         let config_path = dir.path().join("config.yml");
         std::fs::write(&config_path, config).unwrap();

@@ -129,8 +129,37 @@ impl Client {
         expected: u64,
         what: &str,
     ) -> Result<Response> {
-        let body_time = self.opts.stall + Duration::from_secs(expected >> 20);
         let url = format!("{}/v2/{}/{path}", self.base, self.repository);
+        self.get_url(&url, accept, range_from, expected, what)
+    }
+
+    /// `GET` of a path on the registry outside the repository (`/v2/_catalog`)
+    /// or a `Link` the registry gave (absolute, or relative to its root).
+    pub(crate) fn get_root(&self, path: &str, what: &str) -> Result<Response> {
+        let url = if path.starts_with("http://") || path.starts_with("https://") {
+            path.to_string()
+        } else {
+            format!("{}/{}", self.base, path.trim_start_matches('/'))
+        };
+        self.get_url(&url, Some("application/json"), 0, 0, what)
+    }
+
+    /// This client for another token scope (`registry:catalog:*`).
+    pub(crate) fn with_scope(mut self, scope: &str) -> Client {
+        self.scope = scope.to_string();
+        self
+    }
+
+    fn get_url(
+        &self,
+        url: &str,
+        accept: Option<&str>,
+        range_from: u64,
+        expected: u64,
+        what: &str,
+    ) -> Result<Response> {
+        let body_time = self.opts.stall + Duration::from_secs(expected >> 20);
+        let url = url.to_string();
         let mut challenged = false;
         loop {
             let sent = self.tokens.get(&self.scope);
@@ -394,11 +423,18 @@ fn snippet(resp: Response) -> String {
 /// `--registry-ca` file.
 fn tls(opts: &RegistryOptions) -> Result<ureq::tls::TlsConfig> {
     use ureq::tls::{Certificate, PemItem, RootCerts, TlsConfig};
-    let mut certs: Vec<Certificate<'static>> = rustls_native_certs::load_native_certs()
-        .certs
-        .iter()
-        .map(|c| Certificate::from_der(c.as_ref()).to_owned())
-        .collect();
+    // The system's roots are read once per process: a fleet scan opens two
+    // clients per image.
+    static SYSTEM: std::sync::OnceLock<Vec<Certificate<'static>>> = std::sync::OnceLock::new();
+    let mut certs: Vec<Certificate<'static>> = SYSTEM
+        .get_or_init(|| {
+            rustls_native_certs::load_native_certs()
+                .certs
+                .iter()
+                .map(|c| Certificate::from_der(c.as_ref()).to_owned())
+                .collect()
+        })
+        .clone();
     for path in &opts.ca_files {
         let pem = std::fs::read(path).map_err(|e| Error::io(path, e))?;
         let before = certs.len();

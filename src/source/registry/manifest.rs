@@ -118,17 +118,24 @@ pub(crate) fn resolve(
 /// A manifest or index by tag or digest, within the size limit, its digest
 /// checked when it was asked for by one.
 fn fetch_document(client: &Client, target: &str) -> Result<Document> {
+    let bytes = fetch_manifest_bytes(client, target)?;
+    serde_json::from_slice(&bytes).map_err(|e| Error::BadMetadata {
+        source_name: format!("{}/{}", client.registry, client.repository),
+        what: format!("manifest {target}"),
+        reason: e.to_string(),
+    })
+}
+
+/// The bytes of the manifest or index `target` (a tag or digest), within
+/// the size limit, checked against the digest when asked for by one.
+pub(crate) fn fetch_manifest_bytes(client: &Client, target: &str) -> Result<Vec<u8>> {
     let accept = [OCI_INDEX, DOCKER_LIST, OCI_MANIFEST, DOCKER_MANIFEST].join(", ");
     let what = format!("manifest '{target}' in repository '{}'", client.repository);
     let bytes = fetch_bytes(client, &format!("manifests/{target}"), Some(&accept), &what)?;
     if target.contains(':') {
         check_bytes(client, target, &bytes, "manifest")?;
     }
-    serde_json::from_slice(&bytes).map_err(|e| Error::BadMetadata {
-        source_name: format!("{}/{}", client.registry, client.repository),
-        what: format!("manifest {target}"),
-        reason: e.to_string(),
-    })
+    Ok(bytes)
 }
 
 /// A small blob (the config) read whole, digest checked.

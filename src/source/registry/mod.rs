@@ -6,6 +6,7 @@
 //! the caller in manifest order: finished indexes wait, bytes never do.
 
 mod auth;
+pub(crate) mod catalog;
 mod client;
 mod credentials;
 mod manifest;
@@ -66,12 +67,14 @@ pub(crate) fn load(
                     // the one its media type names.
                     let layer = &plan.layers[i];
                     let media_type = || super::cached::from_media_type(layer.media_type.as_deref());
-                    let result = match hits.lookup(opts, layer, media_type) {
-                        Some(index) => {
+                    // The claim (if any) is held until the layer is stored:
+                    // another image in flight that needs it waits, then hits.
+                    let result = match hits.lookup_or_claim(opts, layer, sizes[i], media_type) {
+                        Ok(index) => {
                             progress.advance(sizes[i]);
                             Ok(index)
                         }
-                        None => read_one(client, plan, sizes[i], i, opts, progress, cancel),
+                        Err(_claim) => read_one(client, plan, sizes[i], i, opts, progress, cancel),
                     };
                     if tx.send((i, result)).is_err() {
                         break;
