@@ -195,7 +195,7 @@ fn deep_paths_do_not_overflow() {
 fn a_layer_hashed_on_its_own_thread_has_the_same_diff_id() {
     // Past OFFLOAD_AFTER the stream's hash moves to another thread; the
     // diff_id must be the plain SHA-256 of every byte all the same.
-    let big = (OFFLOAD_AFTER + 5_000_000) as u64;
+    let big = OFFLOAD_AFTER + 5_000_000;
     let raw = tar_of(vec![
         testimage::big_file("a", big / 2, 1),
         testimage::file("small", "s"),
