@@ -740,3 +740,223 @@ fn a_warm_layer_cache_downloads_no_layer_and_gives_the_same_json() {
     );
     assert_eq!(zst, fresh);
 }
+
+/// Two builds of one app on a shared base: three base layers, then a top
+/// layer of their own (the second build's larger). Written as `docker save`
+/// archives in `dir`.
+fn two_builds(dir: &Path) -> (PathBuf, PathBuf) {
+    use testimage::{self as fixture, Compress, ImageSpec, LayerSpec, Layout};
+    let base = vec![
+        LayerSpec::new(
+            "ADD rootfs.tar /",
+            vec![
+                fixture::dir("usr"),
+                fixture::dir("usr/lib"),
+                fixture::big_file("usr/lib/libbase.so", 300_000, 1),
+            ],
+        ),
+        LayerSpec::new(
+            "RUN apt-get install -y python3",
+            vec![
+                fixture::dir("usr/lib/python3"),
+                fixture::big_file("usr/lib/python3/os.py", 200_000, 2),
+                fixture::dir("var"),
+                fixture::dir("var/cache"),
+                fixture::big_file("var/cache/apt.bin", 50_000, 3),
+            ],
+        ),
+        LayerSpec::new(
+            "RUN rm -rf /var/cache/apt.bin",
+            vec![fixture::whiteout("var/cache/apt.bin")],
+        ),
+    ];
+    let build = |name: &str, top: Vec<testimage::Node>| {
+        let mut layers = base.clone();
+        layers.push(LayerSpec::new("COPY app /app", top));
+        let spec = ImageSpec {
+            layers,
+            ..ImageSpec::default()
+        };
+        let path = dir.join(name);
+        fixture::write_image(&spec, Layout::DockerLegacy, Compress::None, &path).unwrap();
+        path
+    };
+    let v1 = build(
+        "app1.tar",
+        vec![
+            fixture::dir("app"),
+            fixture::big_file("app/main.py", 10_000, 4),
+        ],
+    );
+    let v2 = build(
+        "app2.tar",
+        vec![
+            fixture::dir("app"),
+            fixture::big_file("app/main.py", 12_000, 5),
+            fixture::big_file("app/vendor.bin", 80_000, 6),
+        ],
+    );
+    (v1, v2)
+}
+
+/// Every blob digest the proxy was asked for with GET, and how often.
+fn blob_gets(proxy: &Proxy) -> std::collections::BTreeMap<String, usize> {
+    let mut gets = std::collections::BTreeMap::new();
+    for r in &proxy.seen().requests {
+        if let Some(rest) = r.strip_prefix("GET ")
+            && let Some((_, digest)) = rest.split_once("/blobs/")
+        {
+            let digest = digest.split_whitespace().next().unwrap_or("").to_string();
+            *gets.entry(digest).or_insert(0) += 1;
+        }
+    }
+    gets
+}
+
+/// The layer blob digests of `name:tag` as the registry stores them.
+fn layer_digests(reg: &Registry, name: &str, tag: &str) -> Vec<String> {
+    let (_, manifest) = reg.manifest(name, tag);
+    let manifest: Value = serde_json::from_slice(&manifest).unwrap();
+    manifest["layers"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|l| l["digest"].as_str().unwrap().to_string())
+        .collect()
+}
+
+fn without_references(mut v: Value) -> Value {
+    let o = v.as_object_mut().unwrap();
+    o.remove("old");
+    o.remove("new");
+    v
+}
+
+#[test]
+fn diff_and_baseline_across_a_registry_fetch_each_shared_layer_once() {
+    if !needs(&[gate::Need::Registry]) {
+        return;
+    }
+    let work = tempfile::tempdir().unwrap();
+    let (v1, v2) = two_builds(work.path());
+    let reg = Registry::start(Setup::default());
+    reg.push(&v1, "app:1", &[]);
+    reg.push(&v2, "app:2", &[]);
+    let (old_layers, new_layers) = (
+        layer_digests(&reg, "app", "1"),
+        layer_digests(&reg, "app", "2"),
+    );
+    assert_eq!(
+        old_layers[..3],
+        new_layers[..3],
+        "the builds share their base blobs"
+    );
+    assert_ne!(old_layers[3], new_layers[3]);
+    let proxy = Proxy::start(reg.port, None);
+    let cfg = tempfile::tempdir().unwrap();
+    let (old, new) = (
+        format!("{}/app:1", proxy.host),
+        format!("{}/app:2", proxy.host),
+    );
+    let from_archives = ballast(
+        &[
+            "diff",
+            v1.to_str().unwrap(),
+            v2.to_str().unwrap(),
+            "--json",
+            "-",
+        ],
+        cfg.path(),
+    );
+    assert_eq!(from_archives.code, 0, "{}", from_archives.stderr);
+    let expected: Value = serde_json::from_str(&from_archives.stdout).unwrap();
+    assert_eq!(expected["layers"][0]["status"], "same");
+    assert_eq!(expected["layers"][3]["status"], "changed");
+
+    // Without a layer cache, verified and not: every blob is fetched once.
+    let all: std::collections::BTreeSet<&String> = old_layers.iter().chain(&new_layers).collect();
+    for extra in [&["--no-cache"][..], &["--no-cache", "--no-verify"][..]] {
+        let before = blob_gets(&proxy);
+        let mut args = vec![
+            "diff",
+            "--source",
+            "registry",
+            "--insecure-registry",
+            &proxy.host,
+        ];
+        args.extend(extra);
+        args.extend([old.as_str(), new.as_str(), "--json", "-"]);
+        let run = ballast(&args, cfg.path());
+        assert_eq!(run.code, 0, "{args:?}: {}", run.stderr);
+        let got: Value = serde_json::from_str(&run.stdout).unwrap();
+        assert_eq!(
+            without_references(got),
+            without_references(expected.clone())
+        );
+        let after = blob_gets(&proxy);
+        for digest in &all {
+            let n = after.get(*digest).unwrap_or(&0) - before.get(*digest).unwrap_or(&0);
+            assert_eq!(n, 1, "{extra:?}: {digest} fetched {n} times: {after:?}");
+        }
+    }
+
+    // `--ci --baseline` reads the baseline from the registry too, sharing.
+    let before = blob_gets(&proxy);
+    let run = ballast(
+        &[
+            "--source",
+            "registry",
+            "--insecure-registry",
+            &proxy.host,
+            "--no-cache",
+            &new,
+            "--ci",
+            "--baseline",
+            &old,
+            "--max-growth",
+            "1KB",
+        ],
+        cfg.path(),
+    );
+    assert_eq!(
+        run.code, 1,
+        "the new build grew by more than 1 KB: {}",
+        run.stderr
+    );
+    let after = blob_gets(&proxy);
+    for digest in &all {
+        let n = after.get(*digest).unwrap_or(&0) - before.get(*digest).unwrap_or(&0);
+        assert_eq!(n, 1, "--baseline: {digest} fetched {n} times");
+    }
+
+    // An archive against a registry image: the base comes from the archive.
+    let before = blob_gets(&proxy);
+    let run = ballast(
+        &[
+            "diff",
+            "--source",
+            "registry",
+            "--insecure-registry",
+            &proxy.host,
+            "--no-cache",
+            v1.to_str().unwrap(),
+            &new,
+            "--json",
+            "-",
+        ],
+        cfg.path(),
+    );
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let got: Value = serde_json::from_str(&run.stdout).unwrap();
+    assert_eq!(without_references(got), without_references(expected));
+    let after = blob_gets(&proxy);
+    let fetched: Vec<&String> = new_layers
+        .iter()
+        .filter(|d| after.get(*d) != before.get(*d))
+        .collect();
+    assert_eq!(
+        fetched,
+        vec![&new_layers[3]],
+        "only the new top layer is downloaded"
+    );
+}

@@ -5,25 +5,28 @@ use std::process::ExitCode;
 use anyhow::Context;
 
 use super::DiffArgs;
-use super::options::{SourceFlags, analyze_with_bar};
+use super::options::{analyze_with_bar, for_image, sharing};
 use super::output::{emit, emit_json, json_and_markdown};
 use ballast::analysis::{self, Analysis};
 use ballast::report;
 
 pub(super) fn run_diff(d: &DiffArgs) -> anyhow::Result<ExitCode> {
     json_and_markdown(d.json.as_deref(), d.markdown.as_deref())?;
-    let opts = SourceFlags {
-        platform: d.platform.as_deref(),
-        no_verify: d.no_verify,
-        engine_storage: d.engine_storage,
-        no_cache: d.no_cache,
-        ..SourceFlags::default()
-    }
-    .options()?;
+    // A layer both images hold is read once: the old image's layers are
+    // kept in memory for the new one, which keeps none.
+    let opts = sharing(d.input.options()?);
     let read = |reference: &str| -> anyhow::Result<Analysis> {
-        Ok(analyze_with_bar(reference, &opts, d.quiet)?)
+        Ok(analyze_with_bar(
+            reference,
+            &for_image(&opts, reference),
+            d.quiet,
+        )?)
     };
-    let (old, new) = (read(&d.old)?, read(&d.new)?);
+    let old = read(&d.old)?;
+    if let Some(shared) = &opts.shared {
+        shared.close();
+    }
+    let new = read(&d.new)?;
     let diff = analysis::diff::diff(&old, &new);
     if let Some(path) = &d.json {
         emit_json(path, &diff)?;

@@ -8,7 +8,7 @@ use std::process::ExitCode;
 use anyhow::Context;
 
 use super::DockerfileArgs;
-use super::options::{SourceFlags, analyze_with_bar};
+use super::options::{InputArgs, analyze_with_bar};
 use super::output::{emit, emit_json, json_and_markdown};
 use ballast::analysis::join;
 use ballast::dockerfile::cache::{self, CacheReport};
@@ -62,7 +62,7 @@ fn image_layer_bytes(
     df: &Dockerfile,
     quiet: bool,
 ) -> anyhow::Result<Vec<Option<u64>>> {
-    let opts = SourceFlags::default().options()?;
+    let opts = InputArgs::default().options()?;
     let mut analysis = analyze_with_bar(reference, &opts, quiet)
         .with_context(|| format!("cannot read the image '{reference}'"))?;
     join::attach(&mut analysis, df, Vec::new());

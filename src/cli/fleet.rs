@@ -8,7 +8,7 @@ use std::process::ExitCode;
 
 use anyhow::Context;
 
-use super::options::SourceFlags;
+use super::options::InputArgs;
 use super::output::{emit, emit_json, json_and_markdown};
 use ballast::fleet::{self, Filters, Shard, Tick};
 use ballast::report::ci;
@@ -213,14 +213,15 @@ fn scan(a: &ScanArgs) -> anyhow::Result<ExitCode> {
     if a.jobs == 0 {
         anyhow::bail!("--jobs 0: give at least one image to analyse at once");
     }
-    let source = SourceFlags {
+    let source = InputArgs {
         source: SourceKind::Registry,
-        platform: a.platform.as_deref(),
-        registry: registry_options(&a.select),
+        platform: a.platform.clone(),
+        registry_ca: a.select.registry_ca.clone(),
+        insecure_registry: a.select.insecure_registry.clone(),
         no_cache: a.no_cache,
-        cache_dir: a.cache_dir.as_deref(),
+        cache_dir: a.cache_dir.clone(),
         cache_size: a.cache_size,
-        ..SourceFlags::default()
+        ..InputArgs::default()
     }
     .options()?;
     let cwd = std::env::current_dir().context("cannot read the current directory")?;

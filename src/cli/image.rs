@@ -6,7 +6,7 @@ use std::process::ExitCode;
 
 use anyhow::Context;
 
-use super::options::{Bar, SourceFlags, analyze_with_bar, other_image};
+use super::options::{Bar, analyze_with_bar, other_image, sharing};
 use super::output::{emit, is_stdout, one_stdout_writer};
 use super::{Args, CiFormat};
 use ballast::analysis::{self, Analysis};
@@ -20,22 +20,12 @@ pub(super) fn run_image(args: &Args) -> anyhow::Result<ExitCode> {
         .image
         .clone()
         .expect("clap requires IMAGE without a subcommand");
-    let opts = SourceFlags {
-        source: args.source,
-        platform: args.platform.as_deref(),
-        pull: args.pull,
-        no_verify: args.no_verify,
-        engine_storage: args.engine_storage,
-        no_cache: args.no_cache,
-        cache_dir: args.cache_dir.as_deref(),
-        cache_size: args.cache_size,
-        registry: ballast::source::RegistryOptions {
-            ca_files: args.registry_ca.clone(),
-            insecure: args.insecure_registry.clone(),
-            ..ballast::source::RegistryOptions::default()
-        },
+    let mut opts = args.input.options()?;
+    // The baseline and candidate bases take the layers they share with the
+    // image from memory rather than reading them again.
+    if args.baseline.is_some() || !args.candidate_base.is_empty() {
+        opts = sharing(opts);
     }
-    .options()?;
     one_stdout_writer(&stdout_writers(args))?;
     let output_flag = args.json.is_some() || args.markdown.is_some() || args.sarif.is_some();
     if !args.ci && !output_flag && !args.no_tui && std::io::stdout().is_terminal() {
@@ -170,7 +160,7 @@ fn prepare(
         join_dockerfile(&mut analysis, path)?;
     }
     for reference in candidates {
-        let candidate = analysis::analyze(reference, &other_image(opts), progress)
+        let candidate = analysis::analyze(reference, &other_image(opts, reference), progress)
             .with_context(|| format!("cannot read the candidate base '{reference}'"))?;
         let base = analysis::estimate::BaseImage::measured(reference, &candidate);
         let estimate = analysis::estimate::base_switch(&analysis, &base);
@@ -290,7 +280,7 @@ fn budget_verdict(args: &Args, opts: &Options, analysis: &Analysis) -> anyhow::R
     b.ignore_paths.extend(args.ignore_path.iter().cloned());
     let baseline = match &args.baseline {
         Some(reference) => Some(
-            analyze_with_bar(reference, &other_image(opts), args.quiet)
+            analyze_with_bar(reference, &other_image(opts, reference), args.quiet)
                 .with_context(|| format!("cannot read the baseline '{reference}'"))?,
         ),
         None => None,

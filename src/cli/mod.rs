@@ -18,7 +18,6 @@ use std::process::ExitCode;
 use clap::Parser;
 
 use ballast::report::ci;
-use ballast::source::{EngineStorage, SourceKind};
 use ballast::vocab::Rule;
 
 #[derive(Debug, Parser)]
@@ -42,49 +41,8 @@ pub struct Args {
     #[arg(required = true)]
     pub image: Option<String>,
 
-    /// Where to read IMAGE from; an existing path is detected by itself.
-    #[arg(long, value_enum, default_value_t = SourceKind::Auto, help_heading = "Input")]
-    pub source: SourceKind,
-
-    /// Platform to pick from a multi-platform index (os/arch[/variant]); default: the host's.
-    #[arg(long, value_name = "OS/ARCH", help_heading = "Input")]
-    pub platform: Option<String>,
-
-    /// Pull the image if the engine does not have it (never done otherwise).
-    #[arg(long, help_heading = "Input")]
-    pub pull: bool,
-
-    /// Read an engine's layers in place from its storage (overlay2, Podman) when
-    /// local and readable (`auto`), or always export them (`never`).
-    #[arg(long, value_enum, default_value_t = EngineStorage::Auto, help_heading = "Input")]
-    pub engine_storage: EngineStorage,
-
-    /// Skip checking each layer against the config's rootfs.diff_ids.
-    #[arg(long, help_heading = "Input")]
-    pub no_verify: bool,
-
-    /// Read every layer and keep none in the layer cache.
-    #[arg(long, help_heading = "Input")]
-    pub no_cache: bool,
-
-    /// Keep the layer cache here instead of $XDG_CACHE_HOME/ballast (or ~/.cache/ballast).
-    #[arg(long, value_name = "DIR", help_heading = "Input")]
-    pub cache_dir: Option<PathBuf>,
-
-    /// Bound on the layer cache, least recently used layers evicted first
-    /// (e.g. 500MB, 4GiB; default 2GB).
-    #[arg(long, value_name = "SIZE", value_parser = ballast::report::ci::parse_size, help_heading = "Input")]
-    pub cache_size: Option<u64>,
-
-    /// Trust this PEM certificate authority for registries, besides the
-    /// system's roots (with --source registry; repeatable).
-    #[arg(long, value_name = "FILE", help_heading = "Input")]
-    pub registry_ca: Vec<PathBuf>,
-
-    /// Reach this registry (`host` or `host:port`) over plain HTTP (with
-    /// --source registry; repeatable). No other host is ever sent plain HTTP.
-    #[arg(long, value_name = "HOST", help_heading = "Input")]
-    pub insecure_registry: Vec<String>,
+    #[command(flatten)]
+    pub input: options::InputArgs,
 
     /// Write the analysis as JSON to FILE, or `-` for stdout.
     #[arg(long, value_name = "FILE", help_heading = "Output")]
@@ -266,7 +224,8 @@ pub struct DockerfileArgs {
 
 #[derive(Debug, clap::Args)]
 pub struct DiffArgs {
-    /// The image before (path or engine reference).
+    /// The image before (path, engine reference, or with --source registry
+    /// a registry reference).
     pub old: String,
     /// The image after.
     pub new: String,
@@ -276,18 +235,8 @@ pub struct DiffArgs {
     /// Write the diff as GitHub-flavoured markdown to FILE, or `-` for stdout.
     #[arg(long, value_name = "FILE")]
     pub markdown: Option<PathBuf>,
-    /// Platform to pick from multi-platform indexes (os/arch[/variant]).
-    #[arg(long, value_name = "OS/ARCH")]
-    pub platform: Option<String>,
-    /// Skip checking layers against rootfs.diff_ids.
-    #[arg(long)]
-    pub no_verify: bool,
-    /// Read every layer and keep none in the layer cache.
-    #[arg(long)]
-    pub no_cache: bool,
-    /// Read engine layers in place when possible (`auto`) or always export (`never`).
-    #[arg(long, value_enum, default_value_t = EngineStorage::Auto)]
-    pub engine_storage: EngineStorage,
+    #[command(flatten)]
+    pub input: options::InputArgs,
     /// Do not show a progress bar.
     #[arg(long, short)]
     pub quiet: bool,

@@ -2,59 +2,85 @@
 //! the flags, a progress bar while it is read). Writing outputs is `output`.
 
 use std::io::IsTerminal;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use ballast::analysis::{self, Analysis};
 use ballast::layer::cache::{self, LayerCache};
 use ballast::progress::Progress;
 use ballast::report::escape::terminal::escape;
-use ballast::source::{EngineStorage, Options, Platform, RegistryOptions, SourceKind};
+use ballast::source::{
+    EngineStorage, Options, Platform, RegistryOptions, SharedLayers, SourceKind,
+};
 
-/// The source flags of a command; a command without one of them leaves it at
-/// the default: source detected, the host's platform, no pull, layers
-/// verified, engine storage read in place when possible.
-pub(super) struct SourceFlags<'a> {
-    pub(super) source: SourceKind,
-    pub(super) platform: Option<&'a str>,
-    pub(super) pull: bool,
-    pub(super) no_verify: bool,
-    pub(super) engine_storage: EngineStorage,
-    pub(super) registry: RegistryOptions,
-    /// `--no-cache`: read every layer, keep none.
-    pub(super) no_cache: bool,
-    /// `--cache-dir`: instead of `$XDG_CACHE_HOME/ballast` or `~/.cache/ballast`.
-    pub(super) cache_dir: Option<&'a Path>,
-    /// `--cache-size`: the bound on the layer cache, in bytes.
-    pub(super) cache_size: Option<u64>,
+/// The flags that say where and how to read an image, the same for every
+/// command that reads one (`ballast IMAGE`, `ballast diff`): flattened into
+/// each. The default is what no flag means: source detected, the host's
+/// platform, no pull, layers verified, engine storage read in place when
+/// possible, the user's layer cache.
+#[derive(Debug, Default, clap::Args)]
+pub struct InputArgs {
+    /// Where to read the image from; an existing path is detected by itself.
+    /// `auto` never picks `registry`.
+    #[arg(long, value_enum, default_value_t = SourceKind::Auto, help_heading = "Input")]
+    pub source: SourceKind,
+
+    /// Platform to pick from a multi-platform index (os/arch[/variant]); default: the host's.
+    #[arg(long, value_name = "OS/ARCH", help_heading = "Input")]
+    pub platform: Option<String>,
+
+    /// Pull the image if the engine does not have it (never done otherwise).
+    #[arg(long, help_heading = "Input")]
+    pub pull: bool,
+
+    /// Read an engine's layers in place from its storage (overlay2, Podman) when
+    /// local and readable (`auto`), or always export them (`never`).
+    #[arg(long, value_enum, default_value_t = EngineStorage::Auto, help_heading = "Input")]
+    pub engine_storage: EngineStorage,
+
+    /// Skip checking each layer against the config's rootfs.diff_ids.
+    #[arg(long, help_heading = "Input")]
+    pub no_verify: bool,
+
+    /// Read every layer and keep none in the layer cache.
+    #[arg(long, help_heading = "Input")]
+    pub no_cache: bool,
+
+    /// Keep the layer cache here instead of $XDG_CACHE_HOME/ballast (or ~/.cache/ballast).
+    #[arg(long, value_name = "DIR", help_heading = "Input")]
+    pub cache_dir: Option<PathBuf>,
+
+    /// Bound on the layer cache, least recently used layers evicted first
+    /// (e.g. 500MB, 4GiB; default 2GB).
+    #[arg(long, value_name = "SIZE", value_parser = ballast::report::ci::parse_size, help_heading = "Input")]
+    pub cache_size: Option<u64>,
+
+    /// Trust this PEM certificate authority for registries, besides the
+    /// system's roots (with --source registry; repeatable).
+    #[arg(long, value_name = "FILE", help_heading = "Input")]
+    pub registry_ca: Vec<PathBuf>,
+
+    /// Reach this registry (`host` or `host:port`) over plain HTTP (with
+    /// --source registry; repeatable). No other host is ever sent plain HTTP.
+    #[arg(long, value_name = "HOST", help_heading = "Input")]
+    pub insecure_registry: Vec<String>,
 }
 
-impl Default for SourceFlags<'_> {
-    fn default() -> Self {
-        SourceFlags {
-            source: SourceKind::Auto,
-            platform: None,
-            pull: false,
-            no_verify: false,
-            engine_storage: EngineStorage::Auto,
-            registry: RegistryOptions::default(),
-            no_cache: false,
-            cache_dir: None,
-            cache_size: None,
-        }
-    }
-}
-
-impl SourceFlags<'_> {
+impl InputArgs {
     /// The source options; fails on a platform that does not parse.
     pub(super) fn options(&self) -> anyhow::Result<Options> {
         Ok(Options {
             source: self.source,
-            platform: self.platform.map(Platform::parse).transpose()?,
+            platform: self.platform.as_deref().map(Platform::parse).transpose()?,
             pull: self.pull,
             verify: !self.no_verify,
             engine_storage: self.engine_storage,
-            registry: self.registry.clone(),
+            registry: RegistryOptions {
+                ca_files: self.registry_ca.clone(),
+                insecure: self.insecure_registry.clone(),
+                ..RegistryOptions::default()
+            },
             cache: self.cache(),
+            shared: None,
         })
     }
 
@@ -63,8 +89,8 @@ impl SourceFlags<'_> {
         if self.no_cache {
             return None;
         }
-        let root = match self.cache_dir {
-            Some(dir) => dir.to_path_buf(),
+        let root = match &self.cache_dir {
+            Some(dir) => dir.clone(),
             None => LayerCache::default_root()?,
         };
         Some(LayerCache::new(
@@ -74,13 +100,46 @@ impl SourceFlags<'_> {
     }
 }
 
-/// The options for another image (a baseline, a candidate base): the same,
-/// but where to read it from is detected by itself.
-pub(super) fn other_image(opts: &Options) -> Options {
+/// Options that share the layers read under them with every later read
+/// under the same (or [`other_image`]'s) options: one download and one
+/// analysis per layer across the images of one command.
+pub(super) fn sharing(opts: Options) -> Options {
     Options {
-        source: SourceKind::Auto,
+        shared: Some(SharedLayers::default()),
+        ..opts
+    }
+}
+
+/// The options for one of a command's images under `--source registry`:
+/// a path (existing, or starting with `/`, `.` or `~`, which no registry
+/// reference does) is still read as a file, so a registry image can be
+/// compared with an archive.
+pub(super) fn for_image(opts: &Options, reference: &str) -> Options {
+    let path = reference.starts_with(['/', '.', '~']) || Path::new(reference).exists();
+    Options {
+        source: match opts.source {
+            SourceKind::Registry if path => SourceKind::Auto,
+            other => other,
+        },
         ..opts.clone()
     }
+}
+
+/// The options for another image (a baseline, a candidate base): the same,
+/// sharing the layers already read, but where to read it from is detected by
+/// itself, except that a registry image's others are in registries too.
+pub(super) fn other_image(opts: &Options, reference: &str) -> Options {
+    let source = match opts.source {
+        SourceKind::Registry => SourceKind::Registry,
+        _ => SourceKind::Auto,
+    };
+    for_image(
+        &Options {
+            source,
+            ..opts.clone()
+        },
+        reference,
+    )
 }
 
 /// Analyse `reference` with a progress bar (unless `quiet`), cleared after.

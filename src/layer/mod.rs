@@ -180,7 +180,11 @@ pub fn read_layer<R: Read>(
     };
     let hashing = Sha256Reader {
         inner: stream,
-        hasher: opts.verify.then(Sha256::new),
+        hasher: if opts.verify {
+            Hasher::Inline(Sha256::new())
+        } else {
+            Hasher::Off
+        },
         bytes: 0,
     };
     let mut index = LayerIndex {
@@ -198,24 +202,104 @@ pub fn read_layer<R: Read>(
     index.tar_bytes = hashing.bytes;
     index.diff_id = hashing
         .hasher
+        .finish()?
         .map(|h| format!("sha256:{}", hex::encode(h.finalize())));
     Ok(index)
 }
 
+/// Stream bytes hashed on the reading thread before the SHA-256 moves to a
+/// thread of its own: small layers are not worth a thread, and a big one's
+/// hash (the slowest step, one core's worth) then runs beside its
+/// decompression and parsing.
+const OFFLOAD_AFTER: u64 = 32 * 1024 * 1024;
+/// Chunks in flight to the hashing thread.
+const OFFLOAD_QUEUE: usize = 8;
+
 /// Hashes (optionally) and counts everything read through it.
 struct Sha256Reader<R> {
     inner: R,
-    hasher: Option<Sha256>,
+    hasher: Hasher,
     bytes: u64,
+}
+
+/// Where the stream's SHA-256 is computed.
+enum Hasher {
+    Off,
+    Inline(Sha256),
+    /// On its own thread, fed copies of the chunks read; the copies come back
+    /// through `spare` to be reused.
+    Thread {
+        chunks: std::sync::mpsc::SyncSender<Vec<u8>>,
+        spare: std::sync::mpsc::Receiver<Vec<u8>>,
+        done: std::thread::JoinHandle<Sha256>,
+    },
+}
+
+impl Hasher {
+    fn update(&mut self, bytes: &[u8], seen: u64) {
+        match self {
+            Hasher::Off => {}
+            Hasher::Inline(h) => {
+                h.update(bytes);
+                if seen > OFFLOAD_AFTER {
+                    let h = std::mem::take(h);
+                    *self = Hasher::offload(h);
+                }
+            }
+            Hasher::Thread { chunks, spare, .. } => {
+                let mut chunk = spare.try_recv().unwrap_or_default();
+                chunk.clear();
+                chunk.extend_from_slice(bytes);
+                // A send fails only if the thread is gone; `finish` says so.
+                let _ = chunks.send(chunk);
+            }
+        }
+    }
+
+    fn offload(mut h: Sha256) -> Hasher {
+        let fallback = h.clone();
+        let (chunks, rx) = std::sync::mpsc::sync_channel::<Vec<u8>>(OFFLOAD_QUEUE);
+        let (back, spare) = std::sync::mpsc::channel();
+        let spawned = std::thread::Builder::new()
+            .name("ballast-sha256".into())
+            .spawn(move || {
+                for chunk in rx {
+                    h.update(&chunk);
+                    let _ = back.send(chunk);
+                }
+                h
+            });
+        match spawned {
+            Ok(done) => Hasher::Thread {
+                chunks,
+                spare,
+                done,
+            },
+            // No thread to be had: keep hashing here.
+            Err(_) => Hasher::Inline(fallback),
+        }
+    }
+
+    /// The hash of everything given, once the hashing thread has caught up.
+    fn finish(self) -> Result<Option<Sha256>, LayerError> {
+        match self {
+            Hasher::Off => Ok(None),
+            Hasher::Inline(h) => Ok(Some(h)),
+            Hasher::Thread { chunks, done, .. } => {
+                drop(chunks);
+                done.join()
+                    .map(Some)
+                    .map_err(|_| LayerError("the hashing thread failed".into()))
+            }
+        }
+    }
 }
 
 impl<R: Read> Read for Sha256Reader<R> {
     fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
         let n = self.inner.read(buf)?;
-        if let Some(h) = &mut self.hasher {
-            h.update(&buf[..n]);
-        }
         self.bytes += n as u64;
+        self.hasher.update(&buf[..n], self.bytes);
         Ok(n)
     }
 }

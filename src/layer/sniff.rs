@@ -278,8 +278,11 @@ fn has_secret_value(kind: CredentialFile, head: &[u8]) -> bool {
     }
 }
 
+/// Where `needle` first occurs in `hay`. Every file's head is searched, so
+/// this is memchr's vectorised search, not a compare at each position (which
+/// was a seventh of a cold analysis's CPU time).
 fn find(hay: &[u8], needle: &[u8]) -> Option<usize> {
-    hay.windows(needle.len()).position(|w| w == needle)
+    memchr::memmem::find(hay, needle)
 }
 
 #[cfg(test)]

@@ -190,3 +190,28 @@ fn deep_paths_do_not_overflow() {
     let idx = read(&tar_of(vec![testimage::file(&deep, "x")])).unwrap();
     assert_eq!(idx.entries[0].path.len(), deep.len());
 }
+
+#[test]
+fn a_layer_hashed_on_its_own_thread_has_the_same_diff_id() {
+    // Past OFFLOAD_AFTER the stream's hash moves to another thread; the
+    // diff_id must be the plain SHA-256 of every byte all the same.
+    let big = OFFLOAD_AFTER + 5_000_000;
+    let raw = tar_of(vec![
+        testimage::big_file("a", big / 2, 1),
+        testimage::file("small", "s"),
+        testimage::big_file("b", big / 2, 2),
+    ]);
+    let idx = read(&raw).unwrap();
+    let expect = format!("sha256:{}", hex::encode(Sha256::digest(&raw)));
+    assert_eq!(idx.diff_id.as_deref(), Some(expect.as_str()));
+    assert_eq!(idx.tar_bytes, raw.len() as u64);
+    assert_eq!(idx.entries.len(), 3);
+    // Read in small pieces, so the thread gets many chunks.
+    let slow = read_layer(
+        io::BufReader::with_capacity(4096, &raw[..]),
+        ReadOptions { verify: true },
+        &|_| {},
+    )
+    .unwrap();
+    assert_eq!(slow.diff_id, idx.diff_id);
+}

@@ -1,39 +1,96 @@
-//! The sources' use of the layer cache ([`crate::layer::cache`]): which reads
-//! may take a layer from it, which may fill it, and the note saying how many
-//! layers it saved.
+//! The sources' reuse of layers already analysed: from the layer cache
+//! ([`crate::layer::cache`]) on disk, and from [`SharedLayers`], the layers
+//! this process read for another image (`diff OLD NEW`, `--baseline`), so
+//! two images sharing a base read it once, with or without the cache. Here:
+//! which reads may take a layer from either, which may fill them, and the
+//! note saying how many layers they saved.
 //!
 //! Only verified reads touch the cache: a layer is stored once its bytes have
 //! been checked against the config's diff_id (and its blob digest, where the
 //! source has one), and taken from it only when the run verifies too, so
 //! `--no-verify` always shows the bytes actually read. The config itself is
-//! checked against its digest before any layer is looked up.
+//! checked against its digest before any layer is looked up. A `--no-verify`
+//! run shares a layer between its images only by the blob digest the
+//! manifest names (the same bytes from a registry or layout), never by the
+//! unchecked diff_id alone.
 
-use std::sync::atomic::{AtomicUsize, Ordering};
+use std::collections::HashMap;
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex};
 
-use crate::layer::cache::{Claim, LayerCache};
+use crate::layer::cache::Claim;
 use crate::layer::{Compression, LayerIndex};
 use crate::progress::Progress;
 
 use super::Options;
 use super::layout::LayerRef;
 
-/// Counts the layers taken from the cache during one read.
+/// The layers one process has analysed, for the next image it reads: clones
+/// share one table. Kept in memory for the life of the command only.
+#[derive(Clone, Default)]
+pub struct SharedLayers(Arc<Shared>);
+
 #[derive(Default)]
-pub(crate) struct Hits(AtomicUsize);
+struct Shared {
+    layers: Mutex<HashMap<String, LayerIndex>>,
+    /// Set once the last image that others may share with has been read.
+    closed: AtomicBool,
+}
+
+impl std::fmt::Debug for SharedLayers {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let n = self.0.layers.lock().map_or(0, |m| m.len());
+        write!(f, "SharedLayers({n} layers)")
+    }
+}
+
+impl SharedLayers {
+    /// Keep no more layers: the images read from now on only take from it.
+    pub fn close(&self) {
+        self.0.closed.store(true, Ordering::Relaxed);
+    }
+
+    fn get(&self, key: &str) -> Option<LayerIndex> {
+        let layers = self.0.layers.lock().unwrap_or_else(|e| e.into_inner());
+        layers.get(key).cloned()
+    }
+
+    fn put(&self, key: String, index: &LayerIndex) {
+        if self.0.closed.load(Ordering::Relaxed) {
+            return;
+        }
+        let mut layers = self.0.layers.lock().unwrap_or_else(|e| e.into_inner());
+        layers.entry(key).or_insert_with(|| index.clone());
+    }
+}
+
+/// What a layer is known by between images: its diff_id when the run
+/// verifies, else its blob digest (and diff_id), when the manifest has one.
+fn share_key(opts: &Options, diff_id: &str, blob_digest: Option<&str>) -> Option<String> {
+    if opts.verify {
+        return Some(diff_id.to_string());
+    }
+    blob_digest.map(|d| format!("{d} {diff_id}"))
+}
+
+/// Counts the layers taken from the cache, and from [`SharedLayers`], during one read.
+#[derive(Default)]
+pub(crate) struct Hits {
+    cached: AtomicUsize,
+    shared: AtomicUsize,
+}
 
 impl Hits {
-    /// The layer `layer`'s index from the cache, completed with the blob's
-    /// `compression` as the run would have found it; `None` to read it.
+    /// The layer `layer`'s index from another image of this process or the
+    /// cache, completed with the blob's `compression` as the run would have
+    /// found it; `None` to read it.
     pub(crate) fn lookup(
         &self,
         opts: &Options,
         layer: &LayerRef,
         compression: impl FnOnce() -> Option<Compression>,
     ) -> Option<LayerIndex> {
-        if !opts.verify {
-            return None;
-        }
-        self.take(opts.cache.as_ref()?, &layer.diff_id, compression)
+        self.take(opts, &layer.diff_id, layer.digest.as_deref(), compression)
     }
 
     /// [`Hits::lookup`] for readers that may run beside others in this
@@ -46,8 +103,12 @@ impl Hits {
         opts: &Options,
         layer: &LayerRef,
         blob_bytes: u64,
-        compression: impl FnOnce() -> Option<Compression>,
+        compression: impl Fn() -> Option<Compression>,
     ) -> Result<LayerIndex, Option<Claim>> {
+        // Another image of this command, or the cache, has it already.
+        if let Some(index) = self.lookup(opts, layer, &compression) {
+            return Ok(index);
+        }
         let cache = opts.cache.as_ref().filter(|_| opts.verify).ok_or(None)?;
         let mut index = cache
             .get_or_claim(&layer.diff_id, blob_bytes)
@@ -55,27 +116,44 @@ impl Hits {
         // A blob whose compression its media type does not name is read.
         index.compression = Some(compression().ok_or(None)?);
         index.diff_id = Some(layer.diff_id.clone());
-        self.0.fetch_add(1, Ordering::Relaxed);
+        self.cached.fetch_add(1, Ordering::Relaxed);
         Ok(index)
     }
 
-    /// The layer `diff_id` from `cache`, with the blob's `compression`.
+    /// The layer `diff_id` (stored as the blob `blob_digest`, when known),
+    /// with the blob's `compression`.
     pub(crate) fn take(
         &self,
-        cache: &LayerCache,
+        opts: &Options,
         diff_id: &str,
+        blob_digest: Option<&str>,
         compression: impl FnOnce() -> Option<Compression>,
     ) -> Option<LayerIndex> {
-        let mut index = cache.get(diff_id)?;
+        let shared = opts
+            .shared
+            .as_ref()
+            .zip(share_key(opts, diff_id, blob_digest))
+            .and_then(|(s, key)| s.get(&key));
+        let (mut index, counter) = match shared {
+            Some(index) => (index, &self.shared),
+            None if opts.verify => (opts.cache.as_ref()?.get(diff_id)?, &self.cached),
+            None => return None,
+        };
         index.compression = Some(compression()?);
-        index.diff_id = Some(diff_id.to_string());
-        self.0.fetch_add(1, Ordering::Relaxed);
+        index.diff_id = opts.verify.then(|| diff_id.to_string());
+        counter.fetch_add(1, Ordering::Relaxed);
         Some(index)
     }
 
-    /// Tell the user how many of `total` layers came from the cache, if any.
+    /// Tell the user how many of `total` layers were not read, and why.
     pub(crate) fn note(&self, total: usize, progress: &dyn Progress) {
-        let n = self.0.load(Ordering::Relaxed);
+        let shared = self.shared.load(Ordering::Relaxed);
+        if shared > 0 {
+            progress.info(&format!(
+                "{shared} of {total} layers were already read for the other image"
+            ));
+        }
+        let n = self.cached.load(Ordering::Relaxed);
         if n > 0 {
             progress.info(&format!(
                 "{n} of {total} layers came from the layer cache (--no-cache reads them all)"
@@ -84,11 +162,20 @@ impl Hits {
     }
 }
 
-/// Keep a layer whose read was fully checked: verification on and the
-/// uncompressed stream's digest equal to the config's diff_id.
+/// Keep a layer just read for the other images of this process, and, when
+/// the read was fully checked (verification on and the uncompressed
+/// stream's digest equal to the config's diff_id), in the cache.
 pub(crate) fn store(opts: &Options, layer: &LayerRef, index: &LayerIndex) {
-    let Some(cache) = &opts.cache else { return };
-    if opts.verify && index.diff_id.as_deref() == Some(layer.diff_id.as_str()) {
+    let checked = opts.verify && index.diff_id.as_deref() == Some(layer.diff_id.as_str());
+    if let Some(shared) = &opts.shared
+        && (checked || !opts.verify)
+        && let Some(key) = share_key(opts, &layer.diff_id, layer.digest.as_deref())
+    {
+        shared.put(key, index);
+    }
+    if let Some(cache) = &opts.cache
+        && checked
+    {
         cache.put(&layer.diff_id, index);
     }
 }

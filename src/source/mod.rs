@@ -31,6 +31,7 @@ use crate::error::{Error, Result};
 use crate::layer::{LayerIndex, ReadOptions, read_layer};
 use crate::progress::Progress;
 
+pub use cached::SharedLayers;
 pub use layout::{ImagePlan, Platform};
 pub use registry::RegistryOptions;
 use store::{BlobStore, DirStore, TarStore};
@@ -94,6 +95,9 @@ pub struct Options {
     /// The layer cache to take verified layers from and keep them in; `None`
     /// (the library's default) reads every layer.
     pub cache: Option<crate::layer::cache::LayerCache>,
+    /// Layers this process already read for another image (`diff`,
+    /// `--baseline`), taken instead of reading them again; `None` shares none.
+    pub shared: Option<SharedLayers>,
 }
 
 impl Default for Options {
@@ -106,6 +110,7 @@ impl Default for Options {
             engine_storage: EngineStorage::default(),
             registry: RegistryOptions::default(),
             cache: None,
+            shared: None,
         }
     }
 }

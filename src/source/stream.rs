@@ -73,8 +73,9 @@ struct Workers {
     verify: bool,
     /// The source's name in messages.
     name: String,
-    /// The layer cache, when this read may take layers from it.
-    cache: Option<crate::layer::cache::LayerCache>,
+    /// Where layers already analysed may come from (the cache, the other
+    /// images of this process).
+    reuse: Options,
     hits: super::cached::Hits,
 }
 
@@ -96,7 +97,7 @@ pub(super) fn read(
         slots: Semaphore::new(std::thread::available_parallelism().map_or(2, |n| n.get()) + 1),
         verify: opts.verify,
         name: name.to_string(),
-        cache: opts.cache.clone().filter(|_| opts.verify),
+        reuse: opts.clone(),
         hits: super::cached::Hits::default(),
     };
     std::thread::scope(|scope| read_members(scope, &workers, reader, name, progress, &mut mem))?;
@@ -263,11 +264,13 @@ fn feed_layer<'scope>(
 /// The layer a stream member holds, from the cache, when its name says
 /// which uncompressed layer it is.
 fn cached_member(workers: &Workers, path: &str, head: &[u8]) -> Option<LayerIndex> {
-    let cache = workers.cache.as_ref()?;
     let diff_id = super::cached::diff_id_of_blob(path, head)?;
+    // An uncompressed blob's digest is its diff_id.
     workers
         .hits
-        .take(cache, &diff_id, || Some(Compression::None))
+        .take(&workers.reuse, &diff_id, Some(&diff_id), || {
+            Some(Compression::None)
+        })
 }
 
 /// Read one layer blob stored at `path`, checking it against the digest its
