@@ -105,9 +105,14 @@ impl Hits {
         blob_bytes: u64,
         compression: impl Fn() -> Option<Compression>,
     ) -> Result<LayerIndex, Option<Claim>> {
-        // Another image of this command, or the cache, has it already.
-        if let Some(index) = self.lookup(opts, layer, &compression) {
-            return Ok(index);
+        // Another image of this command read it already.
+        if let Some(mut index) = self.from_shared(opts, &layer.diff_id, layer.digest.as_deref()) {
+            if let Some(c) = compression() {
+                index.compression = Some(c);
+                index.diff_id = opts.verify.then(|| layer.diff_id.clone());
+                self.shared.fetch_add(1, Ordering::Relaxed);
+                return Ok(index);
+            }
         }
         let cache = opts.cache.as_ref().filter(|_| opts.verify).ok_or(None)?;
         let mut index = cache
@@ -129,12 +134,7 @@ impl Hits {
         blob_digest: Option<&str>,
         compression: impl FnOnce() -> Option<Compression>,
     ) -> Option<LayerIndex> {
-        let shared = opts
-            .shared
-            .as_ref()
-            .zip(share_key(opts, diff_id, blob_digest))
-            .and_then(|(s, key)| s.get(&key));
-        let (mut index, counter) = match shared {
+        let (mut index, counter) = match self.from_shared(opts, diff_id, blob_digest) {
             Some(index) => (index, &self.shared),
             None if opts.verify => (opts.cache.as_ref()?.get(diff_id)?, &self.cached),
             None => return None,
@@ -143,6 +143,19 @@ impl Hits {
         index.diff_id = opts.verify.then(|| diff_id.to_string());
         counter.fetch_add(1, Ordering::Relaxed);
         Some(index)
+    }
+
+    /// The layer as another image of this process read it, if it did.
+    fn from_shared(
+        &self,
+        opts: &Options,
+        diff_id: &str,
+        blob_digest: Option<&str>,
+    ) -> Option<LayerIndex> {
+        opts.shared
+            .as_ref()
+            .zip(share_key(opts, diff_id, blob_digest))
+            .and_then(|(s, key)| s.get(&key))
     }
 
     /// Tell the user how many of `total` layers were not read, and why.
