@@ -172,7 +172,7 @@ fn choose(src: &Source, sums: &Sums, budget: usize) -> (Vec<bool>, Vec<bool>) {
     offer(&mut heap, 0);
     // The root, and a possible folded group per shown directory.
     let mut used = 2;
-    while used < budget {
+    while used + 2 <= budget {
         let Some(c) = heap.pop() else { break };
         if c.bytes == 0 {
             break;
