@@ -23,7 +23,13 @@ fn root() -> PathBuf {
 
 fn ballast(dir: &Path, args: &[&str]) -> Output {
     let mut cmd = Command::cargo_bin("ballast").unwrap();
-    for var in ["NO_COLOR", "DOCKER_HOST", "CONTAINER_HOST", "CI", "GITHUB_STEP_SUMMARY"] {
+    for var in [
+        "NO_COLOR",
+        "DOCKER_HOST",
+        "CONTAINER_HOST",
+        "CI",
+        "GITHUB_STEP_SUMMARY",
+    ] {
         cmd.env_remove(var);
     }
     let o = cmd.current_dir(dir).args(args).output().unwrap();
@@ -51,7 +57,13 @@ fn drive(spec: Value) -> Value {
 /// Nothing went wrong on the page: no error, no dialog, no blocked script,
 /// nothing fetched.
 fn assert_clean(page: &Value) {
-    for key in ["console_errors", "page_errors", "dialogs", "hooked_calls", "requests"] {
+    for key in [
+        "console_errors",
+        "page_errors",
+        "dialogs",
+        "hooked_calls",
+        "requests",
+    ] {
         assert_eq!(page[key], json!([]), "{key}: {page:#}");
     }
 }
@@ -75,7 +87,10 @@ fn app_spec() -> ImageSpec {
                     fixture::big_file("etc/os-release", 40_000, 5),
                 ],
             ),
-            LayerSpec::new("/bin/sh -c rm -rf /app/tmp", vec![fixture::whiteout("app/tmp")]),
+            LayerSpec::new(
+                "/bin/sh -c rm -rf /app/tmp",
+                vec![fixture::whiteout("app/tmp")],
+            ),
         ],
         ..ImageSpec::default()
     }
@@ -95,11 +110,21 @@ fn the_map_draws_app_with_its_bytes_and_a_finding_zooms_to_its_paths() {
     let tmp = tempfile::tempdir().unwrap();
     let image = write_image(tmp.path(), "app.tar", &app_spec());
     let (html, json_path) = (tmp.path().join("r.html"), tmp.path().join("r.json"));
-    let args = [&image, "-q", "--html", html.to_str().unwrap(), "--json", json_path.to_str().unwrap()];
+    let args = [
+        &image,
+        "-q",
+        "--html",
+        html.to_str().unwrap(),
+        "--json",
+        json_path.to_str().unwrap(),
+    ];
     ballast(tmp.path(), &args);
     let analysis: Value = serde_json::from_slice(&std::fs::read(&json_path).unwrap()).unwrap();
     let findings = analysis["findings"].as_array().unwrap();
-    let vcs = findings.iter().position(|f| f["rule"] == "vcs-directory").expect("a vcs finding");
+    let vcs = findings
+        .iter()
+        .position(|f| f["rule"] == "vcs-directory")
+        .expect("a vcs finding");
     let git = &findings[vcs]["paths"][0];
     assert_eq!(git["path"], "/app/.git");
 
@@ -110,8 +135,15 @@ fn the_map_draws_app_with_its_bytes_and_a_finding_zooms_to_its_paths() {
     }));
     assert_clean(&page);
     // Every shipped byte is on the map; /app holds its live and hidden bytes.
-    assert_eq!(page["top_bytes"], analysis["metrics"]["shipped_bytes"], "{page:#}");
-    assert_eq!(page["paths"]["/app"], 60_000 + 30_000 + 30_000 + 50_000, "{page:#}");
+    assert_eq!(
+        page["top_bytes"], analysis["metrics"]["shipped_bytes"],
+        "{page:#}"
+    );
+    assert_eq!(
+        page["paths"]["/app"],
+        60_000 + 30_000 + 30_000 + 50_000,
+        "{page:#}"
+    );
     assert_eq!(page["paths"]["/app/.git"], git["bytes"], "{page:#}");
     assert_eq!(page["paths"]["/etc"], 40_000);
     assert_eq!(page["finding_count"], findings.len());
@@ -145,17 +177,30 @@ fn hostile_names_show_as_text_and_run_no_script() {
         .map(|(i, n)| fixture::big_file(format!("h/{n}"), 200_000 - 10_000 * i as u64, i as u64))
         .collect();
     files.push(fixture::big_file("h/<script>alert(3)</script>", 150_000, 9));
-    files.push(fixture::big_file("h/.git/<img src=y onerror=alert(4)>", 90_000, 10));
+    files.push(fixture::big_file(
+        "h/.git/<img src=y onerror=alert(4)>",
+        90_000,
+        10,
+    ));
     let spec = ImageSpec {
         layers: vec![
-            LayerSpec::new("/bin/sh -c echo </script><script>alert(5)</script> <b>x</b>", files),
-            LayerSpec::new("/bin/sh -c rm", vec![fixture::whiteout(format!("h/{}", HOSTILE[0]))]),
+            LayerSpec::new(
+                "/bin/sh -c echo </script><script>alert(5)</script> <b>x</b>",
+                files,
+            ),
+            LayerSpec::new(
+                "/bin/sh -c rm",
+                vec![fixture::whiteout(format!("h/{}", HOSTILE[0]))],
+            ),
         ],
         ..ImageSpec::default()
     };
     let image = write_image(tmp.path(), "hostile.tar", &spec);
     let html = tmp.path().join("h.html");
-    ballast(tmp.path(), &[&image, "-q", "--html", html.to_str().unwrap()]);
+    ballast(
+        tmp.path(),
+        &[&image, "-q", "--html", html.to_str().unwrap()],
+    );
     let mut texts: Vec<String> = HOSTILE.iter().map(|n| n.to_string()).collect();
     texts.push("<b>x</b>".into());
     let page = drive(json!({
@@ -166,7 +211,11 @@ fn hostile_names_show_as_text_and_run_no_script() {
         "paths": ["/h/<script>alert(3)</script>"],
     }));
     assert_clean(&page);
-    assert_eq!(page["elements"], json!({"img": 0, "svg": 0, "script": 2, "iframe": 0}), "{page:#}");
+    assert_eq!(
+        page["elements"],
+        json!({"img": 0, "svg": 0, "script": 2, "iframe": 0}),
+        "{page:#}"
+    );
     for t in &texts {
         assert_eq!(page["texts"][t], true, "{t:?} not shown as text: {page:#}");
     }
@@ -191,7 +240,10 @@ fn the_diff_report_draws_what_was_added_removed_and_changed() {
     ));
     let new = write_image(tmp.path(), "new.tar", &grown);
     let html = tmp.path().join("d.html");
-    ballast(tmp.path(), &["diff", &old, &new, "-q", "--html", html.to_str().unwrap()]);
+    ballast(
+        tmp.path(),
+        &["diff", &old, &new, "-q", "--html", html.to_str().unwrap()],
+    );
     let page = drive(json!({
         "report": html,
         "paths": ["/app", "/app/node_modules", "/app/server.bin", "/etc/os-release"],
@@ -199,9 +251,15 @@ fn the_diff_report_draws_what_was_added_removed_and_changed() {
     assert_clean(&page);
     // Unchanged files are left out until asked for: /app shows what changed.
     assert_eq!(page["paths"]["/app/node_modules"], 400_000, "{page:#}");
-    assert_eq!(page["paths"]["/app/server.bin"], 90_000, "the larger of old and new");
+    assert_eq!(
+        page["paths"]["/app/server.bin"], 90_000,
+        "the larger of old and new"
+    );
     assert_eq!(page["paths"]["/app"], 490_000, "{page:#}");
-    assert_eq!(page["paths"]["/etc/os-release"], 40_000, "removed, at its old size");
+    assert_eq!(
+        page["paths"]["/etc/os-release"], 40_000,
+        "removed, at its old size"
+    );
     assert!(page["title"].as_str().unwrap().contains("old.tar"));
 }
 
@@ -213,7 +271,15 @@ fn the_demo_report_draws_and_its_picture_is_current() {
     let tmp = tempfile::tempdir().unwrap();
     let html = tmp.path().join("demo.html");
     let demo = root().join("fixtures/demo.tar");
-    ballast(&root(), &[demo.to_str().unwrap(), "-q", "--html", html.to_str().unwrap()]);
+    ballast(
+        &root(),
+        &[
+            demo.to_str().unwrap(),
+            "-q",
+            "--html",
+            html.to_str().unwrap(),
+        ],
+    );
     let update = std::env::var_os("BALLAST_UPDATE_SCREENSHOT").is_some_and(|v| v == "1");
     let shot = tmp.path().join("demo.png");
     let page = drive(json!({
@@ -225,7 +291,10 @@ fn the_demo_report_draws_and_its_picture_is_current() {
     }));
     assert_clean(&page);
     assert!(page["rect_count"].as_u64().unwrap() >= 10, "{page:#}");
-    assert!(page["paths"]["/app"].as_u64().unwrap() > 200_000, "{page:#}");
+    assert!(
+        page["paths"]["/app"].as_u64().unwrap() > 200_000,
+        "{page:#}"
+    );
     // The download a later RUN deleted: hidden, still drawn.
     assert_eq!(page["paths"]["/var/cache/dl/tool.tgz"], 400_000, "{page:#}");
     let png = std::fs::read(&shot).unwrap();

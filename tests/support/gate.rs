@@ -148,7 +148,9 @@ impl Need {
             Need::Registry => "apt-get install docker-registry skopeo",
             Need::Htpasswd => "apt-get install apache2-utils",
             Need::Openssl => "apt-get install openssl",
-            Need::Browser => "apt-get install chromium nodejs npm, then (cd tests/browser && npm ci)",
+            Need::Browser => {
+                "apt-get install chromium nodejs npm, then (cd tests/browser && npm ci)"
+            }
         }
     }
 }
@@ -288,10 +290,16 @@ fn probe(need: Need) -> Result<(), String> {
             .and_then(|()| runs("node", &["--version"]))
             .and_then(|()| {
                 let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/browser");
-                if dir.join("node_modules/playwright-core/package.json").is_file() {
+                if dir
+                    .join("node_modules/playwright-core/package.json")
+                    .is_file()
+                {
                     Ok(())
                 } else {
-                    Err(format!("{} has no node_modules (npm ci not run)", dir.display()))
+                    Err(format!(
+                        "{} has no node_modules (npm ci not run)",
+                        dir.display()
+                    ))
                 }
             }),
         other => panic!(

@@ -93,7 +93,9 @@ pub(super) fn source<'a>(old: &'a Analysis, new: &'a Analysis) -> Source<'a> {
             Some((s, _)) => (kind::SAME, s),
         };
         let dir = new_dirs[node.parent as usize];
-        u.src.leaves.push(leaf(dir, &node.name, kind, old_size, size));
+        u.src
+            .leaves
+            .push(leaf(dir, &node.name, kind, old_size, size));
     }
     let in_new = counterparts(&old.tree, &new.tree);
     for (id, node) in old.tree.nodes() {
@@ -104,7 +106,9 @@ pub(super) fn source<'a>(old: &'a Analysis, new: &'a Analysis) -> Source<'a> {
             continue;
         }
         let dir = old_dirs[node.parent as usize];
-        u.src.leaves.push(leaf(dir, &node.name, kind::REMOVED, size, 0));
+        u.src
+            .leaves
+            .push(leaf(dir, &node.name, kind::REMOVED, size, 0));
     }
     u.src
 }

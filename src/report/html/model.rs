@@ -161,12 +161,20 @@ fn choose(src: &Source, sums: &Sums, budget: usize) -> (Vec<bool>, Vec<bool>) {
         for &c in &sums.dir_kids[sums.dir_at[d]..sums.dir_at[d + 1]] {
             let (weight, bytes) = (sums.weight[c as usize], sums.bytes[c as usize]);
             let order = std::cmp::Reverse(c as u64);
-            heap.push(Candidate { weight, bytes, order });
+            heap.push(Candidate {
+                weight,
+                bytes,
+                order,
+            });
         }
         for &l in &sums.leaf_kids[sums.leaf_at[d]..sums.leaf_at[d + 1]] {
             let leaf = &src.leaves[l as usize];
             let order = std::cmp::Reverse(LEAF_BIT | l as u64);
-            heap.push(Candidate { weight: leaf.weight, bytes: leaf.bytes, order });
+            heap.push(Candidate {
+                weight: leaf.weight,
+                bytes: leaf.bytes,
+                order,
+            });
         }
     };
     offer(&mut heap, 0);
@@ -203,7 +211,11 @@ impl Group {
     fn add(&mut self, l: &Leaf) {
         self.files += 1;
         self.bytes += l.bytes;
-        let key = (l.kind, l.layer, if l.kind == kind::FLAGGED { l.x } else { -1 });
+        let key = (
+            l.kind,
+            l.layer,
+            if l.kind == kind::FLAGGED { l.x } else { -1 },
+        );
         match self.parts.iter_mut().find(|(k, _)| *k == key) {
             Some((_, b)) => *b += l.bytes,
             None => self.parts.push((key, l.bytes)),
@@ -221,7 +233,11 @@ fn groups(src: &Source, shown_dir: &[bool], shown_leaf: &[bool]) -> Vec<Option<G
     for d in 1..src.dirs.len() {
         let p = src.dirs[d].parent;
         if !shown_dir[d] {
-            owner[d] = if shown_dir[p as usize] { p } else { owner[p as usize] };
+            owner[d] = if shown_dir[p as usize] {
+                p
+            } else {
+                owner[p as usize]
+            };
         }
     }
     let mut out: Vec<Option<Group>> = Vec::new();

@@ -52,8 +52,14 @@ fn wide(n: u64) -> Source<'static> {
             .into_boxed_slice(),
     );
     let mut src = Source::default();
-    src.dirs.push(Dir { parent: 0, name: b"" });
-    src.dirs.push(Dir { parent: 0, name: b"d" });
+    src.dirs.push(Dir {
+        parent: 0,
+        name: b"",
+    });
+    src.dirs.push(Dir {
+        parent: 0,
+        name: b"d",
+    });
     let leaf = |dir, name, bytes, layer| Leaf {
         dir,
         name,
@@ -105,7 +111,10 @@ fn small_files_fold_into_one_row_per_directory_with_every_byte_kept() {
 fn rows_come_parent_first_and_stay_within_the_budget_on_a_deep_tree() {
     // A 5,000-deep chain of directories with a file at the bottom.
     let mut src = Source::default();
-    src.dirs.push(Dir { parent: 0, name: b"" });
+    src.dirs.push(Dir {
+        parent: 0,
+        name: b"",
+    });
     for d in 1..5000u32 {
         src.dirs.push(Dir {
             parent: d - 1,
@@ -125,9 +134,15 @@ fn rows_come_parent_first_and_stay_within_the_budget_on_a_deep_tree() {
     let (rows, _) = rows(&src, 1000);
     assert!(rows.len() <= 1000);
     for (i, r) in rows.iter().enumerate().skip(1) {
-        assert!((r[0].as_u64().unwrap() as usize) < i, "row {i} before its parent");
+        assert!(
+            (r[0].as_u64().unwrap() as usize) < i,
+            "row {i} before its parent"
+        );
     }
-    assert!(rows.iter().all(|r| r[2] == 7), "every shown directory holds the file");
+    assert!(
+        rows.iter().all(|r| r[2] == 7),
+        "every shown directory holds the file"
+    );
     let (all, _) = self::rows(&src, 20_000);
     assert_eq!(all.len(), 5001, "with room, nothing is folded");
 }
@@ -154,14 +169,23 @@ fn image_rows_show_live_flagged_and_hidden_versions_with_their_layers() {
         ),
         (
             "/bin/sh -c rm /tmp/dl; echo >/etc/conf",
-            vec![fixture::whiteout("tmp/dl"), fixture::big_file("etc/conf", 200, 5)],
+            vec![
+                fixture::whiteout("tmp/dl"),
+                fixture::big_file("etc/conf", 200, 5),
+            ],
         ),
     ]);
     let (rows, _) = rows(&super::image::source(&a), model::MAX_RECTS);
-    assert_eq!(rows[0][2], a.metrics.shipped_bytes, "the map holds every shipped byte");
+    assert_eq!(
+        rows[0][2], a.metrics.shipped_bytes,
+        "the map holds every shipped byte"
+    );
     assert_eq!(find(&rows, "/app", kind::DIR)[0][2], 8_000);
     let live = find(&rows, "/app/main.bin", kind::LIVE);
-    assert_eq!((live[0][2].as_u64(), live[0][4].as_i64()), (Some(5_000), Some(0)));
+    assert_eq!(
+        (live[0][2].as_u64(), live[0][4].as_i64()),
+        (Some(5_000), Some(0))
+    );
     let git = find(&rows, "/app/.git/pack", kind::FLAGGED);
     let finding = &a.findings[git[0][5].as_u64().unwrap() as usize];
     assert_eq!(finding.rule.as_str(), "vcs-directory");
@@ -170,7 +194,10 @@ fn image_rows_show_live_flagged_and_hidden_versions_with_their_layers() {
     assert_eq!((dl[0][5].as_i64(), dl[0][6].as_i64()), (Some(1), Some(0)));
     // Overwritten in layer 1: the old version hidden, the new one live.
     let old = find(&rows, "/etc/conf", kind::HIDDEN);
-    assert_eq!((old[0][2].as_u64(), old[0][6].as_i64()), (Some(100), Some(1)));
+    assert_eq!(
+        (old[0][2].as_u64(), old[0][6].as_i64()),
+        (Some(100), Some(1))
+    );
     assert_eq!(find(&rows, "/etc/conf", kind::LIVE)[0][2], 200);
 }
 
@@ -196,7 +223,10 @@ fn diff_rows_mark_added_removed_changed_and_same() {
     let one = |p: &str, k: u8| find(&rows, p, k)[0].clone();
     assert_eq!(one("/app/keep", kind::SAME)[2], 1_000);
     let grow = one("/app/grow", kind::CHANGED);
-    assert_eq!((grow[5].as_u64(), grow[6].as_u64()), (Some(1_000), Some(3_000)));
+    assert_eq!(
+        (grow[5].as_u64(), grow[6].as_u64()),
+        (Some(1_000), Some(3_000))
+    );
     assert_eq!(one("/app/gone", kind::REMOVED)[5], 500);
     assert_eq!(one("/app/new/x", kind::ADDED)[6], 700);
     assert_eq!(one("/app", kind::DIR)[2], 1_000 + 3_000 + 500 + 700);
@@ -222,7 +252,11 @@ fn the_page_holds_hostile_names_only_as_escaped_data() {
     let mut out = Vec::new();
     super::write(&a, &mut out).unwrap();
     let page = String::from_utf8(out).unwrap();
-    assert_eq!(page.matches("</script>").count(), 2, "only the page's own two");
+    assert_eq!(
+        page.matches("</script>").count(),
+        2,
+        "only the page's own two"
+    );
     assert!(!page.contains("<img"), "no markup from the image");
     assert!(!page.contains('\u{2028}'));
     // The data element reads back to the same names.
