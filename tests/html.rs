@@ -288,6 +288,8 @@ fn the_demo_report_draws_and_its_picture_is_current() {
         "height": 860,
         "screenshot": shot,
         "paths": ["/app", "/var/cache/dl/tool.tgz"],
+        "enter": "/app",
+        "layer": 2,
     }));
     assert_clean(&page);
     assert!(page["rect_count"].as_u64().unwrap() >= 10, "{page:#}");
@@ -297,6 +299,16 @@ fn the_demo_report_draws_and_its_picture_is_current() {
     );
     // The download a later RUN deleted: hidden, still drawn.
     assert_eq!(page["paths"]["/var/cache/dl/tool.tgz"], 400_000, "{page:#}");
+    // Keyboard: Enter on a focused directory zooms in, Backspace goes back.
+    assert_eq!(page["after_enter"]["zoom"], "/app", "{page:#}");
+    assert_eq!(page["after_backspace"], "/", "{page:#}");
+    // Layer 2 wrote the 400 kB download (a later layer deleted it): its bar
+    // highlights that file, and "only this layer" sizes the map by it alone.
+    let on = &page["layer_highlight"]["on"];
+    assert_eq!(on, &json!(["/var/cache/dl/tool.tgz"]), "{page:#}");
+    assert_eq!(page["layer_only"]["top_bytes"], 400_000, "{page:#}");
+    let only = page["layer_only"]["paths"].as_array().unwrap();
+    assert!(!only.contains(&json!("/bin")), "{page:#}");
     let png = std::fs::read(&shot).unwrap();
     assert!(png.starts_with(b"\x89PNG"), "a PNG");
     if update {

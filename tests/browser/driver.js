@@ -11,8 +11,11 @@
 //   hover_all     hover every drawn rectangle (tooltips render every name)
 //   click_finding index of a finding button to click; reports the zoom after
 //   click_all_findings  click each finding in turn
+//   layer         click this layer's bar, then tick "only this layer's own
+//                 bytes": reports the highlighted and the resized map
+//   enter         focus the rectangle of this path, press Enter: the zoom after
 //   texts         strings that must appear as text on the page: text -> bool
-//   screenshot    write a PNG of the page there
+//   screenshot    write a PNG of the page as it opens
 // Every console error, page error, dialog (alert, confirm, prompt), call of a
 // hooked alert and Content-Security-Policy violation is reported, so a name
 // that ran as markup shows up.
@@ -71,6 +74,8 @@ async function main() {
         title: document.title,
       };
     }));
+    // The page as it opens, before any interaction below.
+    if (spec.screenshot) await page.screenshot({ path: spec.screenshot });
     out.paths = {};
     for (const p of spec.paths || []) out.paths[p] = await rectBytes(page, p);
     if (spec.hover_all) {
@@ -90,6 +95,28 @@ async function main() {
       // Back up with the keyboard.
       await page.keyboard.press('Escape');
       out.after_escape = await page.evaluate(() => document.getElementById('crumbs').dataset.path);
+    }
+    if (spec.enter) {
+      await page.evaluate((p) => Array.from(document.querySelectorAll('#map .r')).find((e) => e.dataset.path === p).focus(), spec.enter);
+      await page.keyboard.press('Enter');
+      out.after_enter = await page.evaluate(() => ({
+        zoom: document.getElementById('crumbs').dataset.path,
+        focused: document.activeElement && document.activeElement.dataset.path,
+      }));
+      await page.keyboard.press('Backspace');
+      out.after_backspace = await page.evaluate(() => document.getElementById('crumbs').dataset.path);
+    }
+    if (spec.layer !== undefined && spec.layer !== null) {
+      await page.locator('.layer[data-layer="' + spec.layer + '"]').click();
+      out.layer_highlight = await page.evaluate(() => ({
+        on: Array.from(document.querySelectorAll('#map .r.on')).map((e) => e.dataset.path),
+        pressed: document.querySelector('.layer[aria-pressed="true"]').dataset.layer,
+      }));
+      await page.locator('#only').check();
+      out.layer_only = await page.evaluate(() => ({
+        top_bytes: Array.from(document.querySelectorAll('#map .r[tabindex="0"]')).reduce((s, e) => s + Number(e.dataset.bytes), 0),
+        paths: Array.from(document.querySelectorAll('#map .r')).map((e) => e.dataset.path),
+      }));
     }
     out.texts = {};
     for (const t of spec.texts || []) {
@@ -112,7 +139,6 @@ async function main() {
         iframe: document.querySelectorAll('iframe').length,
       },
     })));
-    if (spec.screenshot) await page.screenshot({ path: spec.screenshot });
   } finally {
     await ctx.close();
     fs.rmSync(profile, { recursive: true, force: true });
