@@ -7,6 +7,7 @@
 //! `BALLAST_UPDATE_SCREENSHOT=1` also writes docs/html-report.png, the
 //! README's picture of the demo image's report.
 
+#[allow(dead_code)]
 #[path = "support/gate.rs"]
 mod gate;
 
