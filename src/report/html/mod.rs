@@ -5,12 +5,12 @@
 //!
 //! The page is `page.html` with `report.css` and `report.js` inlined, and the
 //! data as JSON in a `<script type="application/json">` element (escaped by
-//! [`script_json`]); the script reads it with `JSON.parse` and shows every
+//! `script_json`); the script reads it with `JSON.parse` and shows every
 //! string with `textContent`. Nothing is fetched when the page is viewed, and
 //! its Content-Security-Policy allows no source at all but the one inline
 //! script (by its hash) and inline styles, so even a bug that put markup from
 //! an image into the page could not run it. The tree is folded to
-//! [`model::MAX_RECTS`] rows (see `model`), which keeps a million-file image
+//! `model::MAX_RECTS` rows (see `model`), which keeps a million-file image
 //! to a page of a few megabytes.
 
 mod diff;
