@@ -361,3 +361,35 @@ fn sarif_messages_escape_brackets_from_hostile_names() {
         }
     }
 }
+
+/// The HTML report keeps names as JSON data in a script element: nothing in
+/// it can close the element or become markup, and the names read back whole
+/// (tests/html.rs shows them in a real browser).
+#[test]
+fn hostile_names_in_the_html_report_stay_data() {
+    let img = images();
+    let image = img.hostile.to_str().unwrap();
+    let plain = img.plain.to_str().unwrap();
+    let runs = [
+        (vec![image, "-q", "--html", "-"], 1),
+        // The diff has the live ones only: layer 3 deleted every other name.
+        (vec!["diff", plain, image, "-q", "--html", "-"], 2),
+    ];
+    for (args, step) in runs {
+        let o = ballast(img._tmp.path(), &args);
+        assert_eq!(o.status.code(), Some(0), "{o:?}");
+        let page = stdout(&o);
+        assert_eq!(page.matches("</script>").count(), 2, "only the page's own");
+        assert!(!page.contains("<img"), "markup from a name");
+        let open = "id=\"ballast-data\">";
+        let start = page.find(open).expect("the data element") + open.len();
+        let end = start + page[start..].find("</script>").unwrap();
+        let data: serde_json::Value = serde_json::from_str(&page[start..end]).expect("JSON");
+        let names: Vec<&str> = (data["rows"].as_array().unwrap().iter())
+            .filter_map(|r| r[1].as_str())
+            .collect();
+        for n in NAMES.iter().skip(step - 1).step_by(step) {
+            assert!(names.contains(n), "{n:?} not in {names:?}");
+        }
+    }
+}

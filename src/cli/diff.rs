@@ -6,12 +6,12 @@ use anyhow::Context;
 
 use super::DiffArgs;
 use super::options::{analyze_with_bar, for_image, sharing};
-use super::output::{emit, emit_json, json_and_markdown};
+use super::output::{diff_outputs, emit, emit_json};
 use ballast::analysis::{self, Analysis};
 use ballast::report;
 
 pub(super) fn run_diff(d: &DiffArgs) -> anyhow::Result<ExitCode> {
-    json_and_markdown(d.json.as_deref(), d.markdown.as_deref())?;
+    diff_outputs(d.json.as_deref(), d.markdown.as_deref(), d.html.as_deref())?;
     // A layer both images hold is read once: the old image's layers are
     // kept in memory for the new one, which keeps none.
     let opts = sharing(d.input.options()?);
@@ -34,7 +34,10 @@ pub(super) fn run_diff(d: &DiffArgs) -> anyhow::Result<ExitCode> {
     if let Some(path) = &d.markdown {
         emit(path, |w| report::diff::write_markdown(&diff, w))?;
     }
-    if d.json.is_none() && d.markdown.is_none() {
+    if let Some(path) = &d.html {
+        emit(path, |w| report::html::write_diff(&old, &new, &diff, w))?;
+    }
+    if d.json.is_none() && d.markdown.is_none() && d.html.is_none() {
         report::diff::write_text(&diff, &mut std::io::stdout().lock())
             .context("cannot write the diff")?;
     }

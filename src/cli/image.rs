@@ -27,7 +27,10 @@ pub(super) fn run_image(args: &Args) -> anyhow::Result<ExitCode> {
         opts = sharing(opts);
     }
     one_stdout_writer(&stdout_writers(args))?;
-    let output_flag = args.json.is_some() || args.markdown.is_some() || args.sarif.is_some();
+    let output_flag = args.json.is_some()
+        || args.markdown.is_some()
+        || args.sarif.is_some()
+        || args.html.is_some();
     if !args.ci && !output_flag && !args.no_tui && std::io::stdout().is_terminal() {
         return run_tui(args, image, opts);
     }
@@ -63,6 +66,7 @@ fn stdout_writers(args: &Args) -> Vec<&'static str> {
         ("--markdown -", &args.markdown),
         ("--sarif -", &args.sarif),
         ("--junit -", &args.junit),
+        ("--html -", &args.html),
     ] {
         if path.as_deref().is_some_and(is_stdout) {
             writers.push(flag);
@@ -288,7 +292,8 @@ fn budget_verdict(args: &Args, opts: &Options, analysis: &Analysis) -> anyhow::R
     Ok(ci::evaluate(analysis, &b, origin, baseline.as_ref()))
 }
 
-/// The file outputs: --json, --markdown and --sarif (with the verdict under --ci).
+/// The file outputs: --json, --markdown, --sarif (with the verdict under
+/// --ci) and --html.
 fn write_files(
     args: &Args,
     analysis: &Analysis,
@@ -303,12 +308,16 @@ fn write_files(
     if let Some(path) = &args.sarif {
         emit(path, |w| report::sarif::write(analysis, verdict, w))?;
     }
+    if let Some(path) = &args.html {
+        emit(path, |w| report::html::write(analysis, w))?;
+    }
     Ok(())
 }
 
 fn write_outputs(args: &Args, analysis: &Analysis) -> anyhow::Result<()> {
     write_files(args, analysis, None)?;
-    if args.json.is_none() && args.markdown.is_none() && args.sarif.is_none() {
+    let files = [&args.json, &args.markdown, &args.sarif, &args.html];
+    if files.iter().all(|f| f.is_none()) {
         report::summary::write(analysis, &mut std::io::stdout().lock())
             .context("cannot write the summary")?;
         if let Some(d) = &analysis.dockerfile {

@@ -122,6 +122,11 @@ pub struct Args {
     #[arg(long, value_name = "FILE", help_heading = "Output")]
     pub markdown: Option<PathBuf>,
 
+    /// Write a self-contained HTML report (a zoomable treemap of every byte,
+    /// with the findings) to FILE, or `-` for stdout.
+    #[arg(long, value_name = "FILE", help_heading = "Output")]
+    pub html: Option<PathBuf>,
+
     /// How --ci reports: `text`, or `github` (workflow annotations too, and the
     /// markdown report appended to $GITHUB_STEP_SUMMARY when it is set).
     #[arg(long, value_enum, default_value_t = CiFormat::Text, requires = "ci", help_heading = "CI budgets")]
@@ -235,6 +240,10 @@ pub struct DiffArgs {
     /// Write the diff as GitHub-flavoured markdown to FILE, or `-` for stdout.
     #[arg(long, value_name = "FILE")]
     pub markdown: Option<PathBuf>,
+    /// Write the diff as a self-contained HTML report (a treemap of what was
+    /// added, removed and changed) to FILE, or `-` for stdout.
+    #[arg(long, value_name = "FILE")]
+    pub html: Option<PathBuf>,
     #[command(flatten)]
     pub input: options::InputArgs,
     /// Do not show a progress bar.

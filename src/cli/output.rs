@@ -1,4 +1,4 @@
-//! Writing an output (`--json`, `--markdown`, `--sarif`, `--junit`) to a file
+//! Writing an output (`--json`, `--markdown`, `--sarif`, `--junit`, `--html`) to a file
 //! or to stdout (`-`).
 //!
 //! What a path names decides how it is written:
@@ -66,11 +66,24 @@ pub(super) fn json_and_markdown(
     json: Option<&Path>,
     markdown: Option<&Path>,
 ) -> anyhow::Result<()> {
-    let writers: Vec<&str> = [("--json -", json), ("--markdown -", markdown)]
-        .into_iter()
-        .filter(|(_, path)| path.is_some_and(is_stdout))
-        .map(|(flag, _)| flag)
-        .collect();
+    diff_outputs(json, markdown, None)
+}
+
+/// `diff`'s `--json`, `--markdown` and `--html`: at most one of them `-`.
+pub(super) fn diff_outputs(
+    json: Option<&Path>,
+    markdown: Option<&Path>,
+    html: Option<&Path>,
+) -> anyhow::Result<()> {
+    let writers: Vec<&str> = [
+        ("--json -", json),
+        ("--markdown -", markdown),
+        ("--html -", html),
+    ]
+    .into_iter()
+    .filter(|(_, path)| path.is_some_and(is_stdout))
+    .map(|(flag, _)| flag)
+    .collect();
     one_stdout_writer(&writers)
 }
 

@@ -5,6 +5,7 @@ pub mod ci;
 pub mod diff;
 pub mod dockerfile;
 pub mod escape;
+pub mod html;
 pub mod json;
 pub mod markdown;
 pub mod sarif;

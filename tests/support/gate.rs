@@ -60,6 +60,9 @@ pub enum Need {
     Htpasswd,
     /// openssl, to make a CA and a server certificate.
     Openssl,
+    /// Debian's chromium, node and tests/browser's npm packages (Playwright),
+    /// to open the HTML reports in a real browser.
+    Browser,
 }
 
 impl Need {
@@ -83,6 +86,7 @@ impl Need {
             Need::Registry => "registry",
             Need::Htpasswd => "htpasswd",
             Need::Openssl => "openssl",
+            Need::Browser => "browser",
         }
     }
 
@@ -109,6 +113,7 @@ impl Need {
             Need::Registry => &["BALLAST_REQUIRE_REGISTRY"],
             Need::Htpasswd => &["BALLAST_REQUIRE_REGISTRY"],
             Need::Openssl => &["BALLAST_REQUIRE_REGISTRY"],
+            Need::Browser => &["BALLAST_REQUIRE_BROWSER"],
         }
     }
 
@@ -143,6 +148,9 @@ impl Need {
             Need::Registry => "apt-get install docker-registry skopeo",
             Need::Htpasswd => "apt-get install apache2-utils",
             Need::Openssl => "apt-get install openssl",
+            Need::Browser => {
+                "apt-get install chromium nodejs npm, then (cd tests/browser && npm ci)"
+            }
         }
     }
 }
@@ -278,6 +286,22 @@ fn probe(need: Need) -> Result<(), String> {
             .and_then(|()| runs("curl", &["--version"])),
         Need::Htpasswd => runs("htpasswd", &["-Bbn", "a", "b"]),
         Need::Openssl => runs("openssl", &["version"]),
+        Need::Browser => runs("/usr/bin/chromium", &["--version"])
+            .and_then(|()| runs("node", &["--version"]))
+            .and_then(|()| {
+                let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/browser");
+                if dir
+                    .join("node_modules/playwright-core/package.json")
+                    .is_file()
+                {
+                    Ok(())
+                } else {
+                    Err(format!(
+                        "{} has no node_modules (npm ci not run)",
+                        dir.display()
+                    ))
+                }
+            }),
         other => panic!(
             "the gate has no probe for {}: probe it in the test and use gate::check",
             other.name()

@@ -16,11 +16,14 @@
 //!   no HTML, no mentions or issue links.
 //!
 //! - `sarif`: message text with `[`/`]` escaped (SARIF's embedded links).
+//! - `html`: the HTML report's data, JSON inside a script element, with
+//!   nothing that could end the element; the page shows strings as text.
 //!
 //! JSON keeps the raw text: serde_json escapes what JSON needs, and the
 //! consumer decides how to show it.
 
 pub(crate) mod github;
+pub(crate) mod html;
 pub(crate) mod markdown;
 pub(crate) mod sarif;
 pub mod terminal;
