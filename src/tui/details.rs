@@ -123,9 +123,9 @@ fn details_lines(m: &Model, layer: usize, width: u16, t: &Theme) -> Vec<Line<'st
     let a = &m.analysis;
     let mut out = Vec::new();
     layer_lines(m, layer, width, t, &mut out);
-    image_lines(a, t, &mut out);
+    image_lines(a, width, t, &mut out);
     waste_lines(a, t, &mut out);
-    estimate_lines(a, t, &mut out);
+    estimate_lines(a, width, t, &mut out);
     out
 }
 
@@ -136,12 +136,9 @@ fn layer_lines(m: &Model, layer: usize, width: u16, t: &Theme, out: &mut Vec<Lin
     out.push(head(t, "Layer"));
     let files = m.layer_files(layer);
     let plural = if files == 1 { "" } else { "s" };
-    out.push(Line::raw(format!(
-        "  #{}  {}  ({files} file{plural} added or changed)",
-        l.index,
-        bytes(l.size_bytes),
-    )));
-    out.push(Line::raw(format!("  digest  {}", l.digest)));
+    let size = format!("{}  ({files} file{plural} added or changed)", bytes(l.size_bytes));
+    out.extend(wrapped(&format!("  #{}  ", l.index), &size, width, Style::default()));
+    out.extend(wrapped("  digest  ", &l.digest, width, Style::default()));
     out.extend(wrapped("  command ", &command(l), width, Style::default()));
 }
 
@@ -154,10 +151,10 @@ pub(super) fn command(l: &LayerInfo) -> String {
     escape(cmd).into_owned()
 }
 
-fn image_lines(a: &Analysis, t: &Theme, out: &mut Vec<Line<'static>>) {
+fn image_lines(a: &Analysis, width: u16, t: &Theme, out: &mut Vec<Line<'static>>) {
     let c = &a.image.config;
     out.push(head(t, "Image"));
-    out.push(Line::raw(format!("  id          {}", a.image.id)));
+    out.extend(wrapped("  id          ", &a.image.id, width, Style::default()));
     let user = c.user.as_deref().unwrap_or("(root: no USER)");
     out.push(Line::raw(format!("  user        {user}")));
     let hc = c
@@ -201,7 +198,7 @@ fn waste_lines(a: &Analysis, t: &Theme, out: &mut Vec<Line<'static>>) {
     )));
 }
 
-fn estimate_lines(a: &Analysis, t: &Theme, out: &mut Vec<Line<'static>>) {
+fn estimate_lines(a: &Analysis, width: u16, t: &Theme, out: &mut Vec<Line<'static>>) {
     out.push(head(t, "Estimates"));
     if a.estimates.is_empty() {
         out.push(Line::raw("  (none)"));
@@ -230,10 +227,8 @@ fn estimate_lines(a: &Analysis, t: &Theme, out: &mut Vec<Line<'static>>) {
         ]));
         for w in &e.warnings {
             let mark = if w.blocking { "blocking" } else { "warning" };
-            out.push(Line::styled(
-                format!("    {mark}: {}", w.message),
-                t.fg(Color::Yellow),
-            ));
+            let label = format!("    {mark}: ");
+            out.extend(wrapped(&label, &w.message, width, t.fg(Color::Yellow)));
         }
     }
 }

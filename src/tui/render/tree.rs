@@ -117,7 +117,7 @@ fn tree_line<'a>(
     selected: bool,
 ) -> Line<'a> {
     let layer = app.view.params.layer;
-    let meta = m.meta(row.node, layer);
+    let meta = m.meta_or_last(row.node, layer);
     let (perm, owner) = meta.map_or((String::from("?"), String::new()), |x| {
         (permissions(x), format!("{}:{}", x.uid, x.gid))
     });

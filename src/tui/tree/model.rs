@@ -172,13 +172,18 @@ impl Model {
         })
     }
 
-    /// Whether the node is a directory at `layer` (or was, when last removed).
-    pub fn is_dir(&self, id: NodeId, layer: usize) -> bool {
-        let last = || {
+    /// As [`Model::meta`], else the node's last version up to `layer` (a
+    /// row of hidden bytes shows what was removed or overwritten).
+    pub fn meta_or_last(&self, id: NodeId, layer: usize) -> Option<&Meta> {
+        self.meta(id, layer).or_else(|| {
             let h = &self.node(id).history;
             h.iter().rev().find(|c| c.layer as usize <= layer).map(|c| &c.meta)
-        };
-        id == ROOT || self.meta(id, layer).or_else(last).is_some_and(Meta::is_dir)
+        })
+    }
+
+    /// Whether the node is a directory at `layer` (or was, when last removed).
+    pub fn is_dir(&self, id: NodeId, layer: usize) -> bool {
+        id == ROOT || self.meta_or_last(id, layer).is_some_and(Meta::is_dir)
     }
 
     fn exists(&self, id: NodeId, p: &Params) -> bool {
