@@ -120,7 +120,9 @@ fn demo_image_in_a_real_terminal() {
 
     // The analysis arrives: layers, findings and the tree's top level.
     let screen = t.wait("the loaded frame", |s| {
-        s.contains("[2] Tree · layer 6 of 0–6") && s.contains("deleted-later") && s.contains("▸ bin")
+        s.contains("[2] Tree · layer 6 of 0–6")
+            && s.contains("deleted-later")
+            && s.contains("▸ bin")
     });
     assert!(screen.contains("/app/.git"), "{screen}");
     assert_eq!(t.alternate_on(), "1");
@@ -146,9 +148,18 @@ fn demo_image_in_a_real_terminal() {
     t.send(&["Tab", "j"]);
     let screen = t.wait_for("Fix");
     assert!(screen.contains("rule      deleted-later"), "{screen}");
-    assert!(screen.contains("added     layer 2: RUN mkdir -p /var/cache"), "{screen}");
-    assert!(screen.contains("deleted   layer 3: RUN rm -rf /var/cache/d"), "{screen}");
-    assert!(screen.contains("deleting in a later layer does not shrink the image"), "{screen}");
+    assert!(
+        screen.contains("added     layer 2: RUN mkdir -p /var/cache"),
+        "{screen}"
+    );
+    assert!(
+        screen.contains("deleted   layer 3: RUN rm -rf /var/cache/d"),
+        "{screen}"
+    );
+    assert!(
+        screen.contains("deleting in a later layer does not shrink the image"),
+        "{screen}"
+    );
     // Enter: the directory itself, selected, in the layer that added it.
     t.send(&["Enter"]);
     let screen = t.wait_for("(added in layer 2, deleted in layer 3)");

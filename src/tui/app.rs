@@ -293,7 +293,10 @@ impl App {
         match self.focus {
             Pane::Findings if self.finding_rows() > 0 => finding,
             Pane::Details
-                if matches!(self.details.as_ref().map(|d| d.subject), Some(Subject::Finding(_))) =>
+                if matches!(
+                    self.details.as_ref().map(|d| d.subject),
+                    Some(Subject::Finding(_))
+                ) =>
             {
                 finding
             }

@@ -70,7 +70,10 @@ impl DetailsText {
 }
 
 pub(super) fn head(t: &Theme, s: &str) -> Line<'static> {
-    Line::styled(s.to_string(), t.fg(Color::Cyan).add_modifier(Modifier::BOLD))
+    Line::styled(
+        s.to_string(),
+        t.fg(Color::Cyan).add_modifier(Modifier::BOLD),
+    )
 }
 
 /// `label` then `text`, wrapped at `width` with every continuation
@@ -136,8 +139,16 @@ fn layer_lines(m: &Model, layer: usize, width: u16, t: &Theme, out: &mut Vec<Lin
     out.push(head(t, "Layer"));
     let files = m.layer_files(layer);
     let plural = if files == 1 { "" } else { "s" };
-    let size = format!("{}  ({files} file{plural} added or changed)", bytes(l.size_bytes));
-    out.extend(wrapped(&format!("  #{}  ", l.index), &size, width, Style::default()));
+    let size = format!(
+        "{}  ({files} file{plural} added or changed)",
+        bytes(l.size_bytes)
+    );
+    out.extend(wrapped(
+        &format!("  #{}  ", l.index),
+        &size,
+        width,
+        Style::default(),
+    ));
     out.extend(wrapped("  digest  ", &l.digest, width, Style::default()));
     out.extend(wrapped("  command ", &command(l), width, Style::default()));
 }
@@ -154,7 +165,12 @@ pub(super) fn command(l: &LayerInfo) -> String {
 fn image_lines(a: &Analysis, width: u16, t: &Theme, out: &mut Vec<Line<'static>>) {
     let c = &a.image.config;
     out.push(head(t, "Image"));
-    out.extend(wrapped("  id          ", &a.image.id, width, Style::default()));
+    out.extend(wrapped(
+        "  id          ",
+        &a.image.id,
+        width,
+        Style::default(),
+    ));
     let user = c.user.as_deref().unwrap_or("(root: no USER)");
     out.push(Line::raw(format!("  user        {user}")));
     let hc = c

@@ -27,10 +27,17 @@ pub(super) fn finding_lines(
 ) -> Vec<Line<'static>> {
     match rows.get(row) {
         Some(FindingRow::Item(i)) => one(m, &m.analysis.findings[*i], width, t),
-        Some(FindingRow::Group { rule, bytes: b, count }) => {
+        Some(FindingRow::Group {
+            rule,
+            bytes: b,
+            count,
+        }) => {
             let mut out = vec![head(t, &format!("Rule {rule}"))];
             let s = if *count == 1 { "" } else { "s" };
-            out.push(Line::raw(format!("  {count} finding{s}, {} in total", bytes(*b))));
+            out.push(Line::raw(format!(
+                "  {count} finding{s}, {} in total",
+                bytes(*b)
+            )));
             out.push(Line::raw(""));
             for r in &rows[row + 1..] {
                 let FindingRow::Item(i) = r else { break };
@@ -73,18 +80,29 @@ pub(super) fn severity_style(t: &Theme, s: Severity) -> Style {
 fn one(m: &Model, f: &Finding, width: u16, t: &Theme) -> Vec<Line<'static>> {
     let layers = &m.analysis.image.layers;
     let mut out = vec![head(t, "Finding")];
-    out.push(Line::raw(format!("  rule      {}  ({})", f.rule, f.category)));
+    out.push(Line::raw(format!(
+        "  rule      {}  ({})",
+        f.rule, f.category
+    )));
     out.push(Line::from(vec![
         Span::raw("  severity  "),
         Span::styled(f.severity.to_string(), severity_style(t, f.severity)),
     ]));
-    out.push(Line::raw(format!("  bytes     {} (what the fix reclaims)", bytes(f.bytes))));
+    out.push(Line::raw(format!(
+        "  bytes     {} (what the fix reclaims)",
+        bytes(f.bytes)
+    )));
     let place = first_place(m, f).map(|(_, p)| p);
     let added = place.map(|p| p.layer).or(f.layer.as_ref().map(|l| l.index));
     let step = |label: &str, layer: Option<usize>, out: &mut Vec<Line<'static>>| {
         if let Some(l) = layer.and_then(|l| layers.get(l)) {
             let text = format!("layer {}: {}", l.index, command(l));
-            out.extend(wrapped(&format!("  {label:<9} "), &text, width, Style::default()));
+            out.extend(wrapped(
+                &format!("  {label:<9} "),
+                &text,
+                width,
+                Style::default(),
+            ));
         }
     };
     step("added", added, &mut out);
@@ -100,8 +118,18 @@ fn one(m: &Model, f: &Finding, width: u16, t: &Theme) -> Vec<Line<'static>> {
     if !f.packages.is_empty() {
         out.push(head(t, &format!("Packages ({})", f.packages.len())));
         for p in &f.packages {
-            let text = format!("{} {} ({})", escape(&p.name), escape(&p.version), p.ecosystem);
-            out.extend(wrapped(&format!("  {:>9}  ", bytes(p.bytes)), &text, width, Style::default()));
+            let text = format!(
+                "{} {} ({})",
+                escape(&p.name),
+                escape(&p.version),
+                p.ecosystem
+            );
+            out.extend(wrapped(
+                &format!("  {:>9}  ", bytes(p.bytes)),
+                &text,
+                width,
+                Style::default(),
+            ));
         }
     }
     out
@@ -121,14 +149,26 @@ fn path_lines(m: &Model, f: &Finding, width: u16, t: &Theme, out: &mut Vec<Line<
     ));
     for p in &f.paths {
         let at = place(m, f, p);
-        let layer = at.map(|a| a.layer).or(p.layer).map_or(String::new(), |l| format!("L{l}"));
+        let layer = at
+            .map(|a| a.layer)
+            .or(p.layer)
+            .map_or(String::new(), |l| format!("L{l}"));
         let label = format!("  {:>9} {layer:<4} ", bytes(p.bytes));
-        let notes = notes(p, at.and_then(|a| a.deleted_in), at.and_then(|a| a.replaced_in));
+        let notes = notes(
+            p,
+            at.and_then(|a| a.deleted_in),
+            at.and_then(|a| a.replaced_in),
+        );
         let text = match notes.is_empty() {
             true => escape(&path_subject(p)).into_owned(),
             false => format!("{}  ({})", escape(&path_subject(p)), notes.join("; ")),
         };
-        out.extend(wrapped(&label, &text, width, Style::default().add_modifier(Modifier::BOLD)));
+        out.extend(wrapped(
+            &label,
+            &text,
+            width,
+            Style::default().add_modifier(Modifier::BOLD),
+        ));
     }
 }
 

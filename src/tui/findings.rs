@@ -59,12 +59,24 @@ pub(crate) fn place(m: &Model, f: &Finding, p: &FindingPath) -> Option<Place> {
     let history = &m.node(node).history;
     let layer = p
         .layer
-        .or(f.layer.as_ref().map(|l| l.index).filter(|&l| m.node(node).state_at(l).is_some()))
-        .or_else(|| history.iter().rev().find(|c| c.op != Op::Removed).map(|c| c.layer as usize))?;
+        .or(f
+            .layer
+            .as_ref()
+            .map(|l| l.index)
+            .filter(|&l| m.node(node).state_at(l).is_some()))
+        .or_else(|| {
+            history
+                .iter()
+                .rev()
+                .find(|c| c.op != Op::Removed)
+                .map(|c| c.layer as usize)
+        })?;
     // The first change above the version: a deletion or a new version.
     let next = history.iter().find(|c| c.layer as usize > layer);
     let computed = |op: Op| next.filter(|c| (c.op == Op::Removed) == (op == Op::Removed));
-    let deleted_in = p.deleted_in.or(computed(Op::Removed).map(|c| c.layer as usize));
+    let deleted_in = p
+        .deleted_in
+        .or(computed(Op::Removed).map(|c| c.layer as usize));
     let replaced_in = p
         .replaced_in
         .or(computed(Op::Modified).map(|c| c.layer as usize))

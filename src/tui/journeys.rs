@@ -16,7 +16,10 @@ use ballast::vocab::Rule;
 use testimage::{self as fixture, LayerSpec};
 
 fn ctrl(app: &mut App, c: char) {
-    update(app, Event::Key(KeyEvent::new(KeyCode::Char(c), KeyModifiers::CONTROL)));
+    update(
+        app,
+        Event::Key(KeyEvent::new(KeyCode::Char(c), KeyModifiers::CONTROL)),
+    );
 }
 
 /// Move the findings selection to the first finding of `rule`.
@@ -68,11 +71,22 @@ fn the_finding_view_shows_the_cause_and_the_fix() {
     let text = details(&app).join("\n");
     assert!(text.contains("rule      deleted-later"), "{text}");
     assert!(text.contains("added     layer 0: "), "{text}");
-    assert!(text.contains("deleted   layer 1: RUN apt-get update"), "{text}");
+    assert!(
+        text.contains("deleted   layer 1: RUN apt-get update"),
+        "{text}"
+    );
     assert!(text.contains("Fix"), "{text}");
-    let advice = &app.model().expect("loaded").analysis.findings[app.selected_finding().expect("one")].advice;
-    assert!(text.contains(advice.split_whitespace().next().expect("words")), "{text}");
-    assert!(text.contains("5 kB L0   /usr/lib/libx.so  (deleted in layer 1,"), "{text}");
+    let advice = &app.model().expect("loaded").analysis.findings
+        [app.selected_finding().expect("one")]
+    .advice;
+    assert!(
+        text.contains(advice.split_whitespace().next().expect("words")),
+        "{text}"
+    );
+    assert!(
+        text.contains("5 kB L0   /usr/lib/libx.so  (deleted in layer 1,"),
+        "{text}"
+    );
     // Tab to the details keeps the finding, to scroll it.
     key(&mut app, KeyCode::Tab);
     assert_eq!(app.focus, Pane::Details);
@@ -90,7 +104,10 @@ fn enter_on_a_deleted_file_lands_on_its_layer_and_path() {
     assert_eq!((app.focus, app.layer()), (Pane::Tree, 0));
     assert_eq!(selected_name(&app), "usr/lib/libx.so");
     let status = app.status.clone().unwrap_or_default();
-    assert!(status.contains("added in layer 0, deleted in layer 1"), "{status}");
+    assert!(
+        status.contains("added in layer 0, deleted in layer 1"),
+        "{status}"
+    );
 }
 
 #[test]
@@ -113,7 +130,12 @@ fn enter_shows_the_path_even_when_the_filter_hides_it() {
     to_finding(&mut app, Rule::VcsDirectory);
     key(&mut app, KeyCode::Enter);
     assert_eq!(selected_name(&app), "app/.git");
-    assert!(app.status.as_deref().unwrap_or_default().contains("filters cleared"));
+    assert!(
+        app.status
+            .as_deref()
+            .unwrap_or_default()
+            .contains("filters cleared")
+    );
 }
 
 #[test]
@@ -127,12 +149,21 @@ fn hidden_bytes_mode_shows_deleted_and_overwritten_versions() {
         *app.view.rows.iter().find(|r| r.node == id).expect(p)
     };
     let lib = row("usr/lib/libx.so");
-    assert_eq!((lib.size, lib.kind, lib.removed_in), (5_000, Kind::Removed, Some(1)));
+    assert_eq!(
+        (lib.size, lib.kind, lib.removed_in),
+        (5_000, Kind::Removed, Some(1))
+    );
     let conf = row("etc/conf");
-    assert_eq!((conf.size, conf.kind, conf.removed_in), (10, Kind::Modified, Some(1)));
+    assert_eq!(
+        (conf.size, conf.kind, conf.removed_in),
+        (10, Kind::Modified, Some(1))
+    );
     // Directory sizes are the hidden bytes below them.
     assert_eq!(row("usr").size, 5_000);
-    assert!(!names(&app).iter().any(|n| n.trim() == "tool"), "live files are not hidden bytes");
+    assert!(
+        !names(&app).iter().any(|n| n.trim() == "tool"),
+        "live files are not hidden bytes"
+    );
     // At layer 0 nothing is hidden yet.
     keys(&mut app, "[[");
     assert!(app.view.rows.is_empty());
@@ -147,7 +178,12 @@ fn wasted_only_at_the_last_layer_shows_what_was_deleted() {
     assert!(shown.iter().any(|n| n.trim() == "a.deb"), "{shown:?}");
     let m = app.model().expect("loaded");
     let debs = m.tree().lookup(b"tmp/debs").expect("debs");
-    let row = app.view.rows.iter().find(|r| r.node == debs).expect("shown");
+    let row = app
+        .view
+        .rows
+        .iter()
+        .find(|r| r.node == debs)
+        .expect("shown");
     assert_eq!((row.size, row.kind), (10_000, Kind::Removed));
 }
 
@@ -158,7 +194,12 @@ fn a_removed_directory_shows_its_size() {
     keys(&mut app, "e");
     let m = app.model().expect("loaded");
     let debs = m.tree().lookup(b"tmp/debs").expect("debs");
-    let row = app.view.rows.iter().find(|r| r.node == debs).expect("shown");
+    let row = app
+        .view
+        .rows
+        .iter()
+        .find(|r| r.node == debs)
+        .expect("shown");
     assert_eq!((row.kind, row.size), (Kind::Removed, 10_000));
 }
 
@@ -168,7 +209,10 @@ fn the_filter_applies_as_typed_expands_and_counts() {
     keys(&mut app, "fconf");
     // No Enter yet: applied, expanded to the matches, counted.
     assert_eq!(app.view.params.filter.as_deref(), Some("conf"));
-    assert_eq!(names(&app), ["app", "  .git", "    config", "etc", "  conf"]);
+    assert_eq!(
+        names(&app),
+        ["app", "  .git", "    config", "etc", "  conf"]
+    );
     assert_eq!(app.view.counter(), Some((0, 2)));
     key(&mut app, KeyCode::Enter);
     keys(&mut app, "n");
@@ -178,26 +222,59 @@ fn the_filter_applies_as_typed_expands_and_counts() {
     assert_eq!(app.view.counter(), Some((2, 2)));
     keys(&mut app, "n");
     assert_eq!(app.view.counter(), Some((1, 2)));
-    assert!(app.status.as_deref().unwrap_or_default().contains("back at the first"));
+    assert!(
+        app.status
+            .as_deref()
+            .unwrap_or_default()
+            .contains("back at the first")
+    );
     assert!(app.chips().unwrap_or_default().contains("1/2"));
     // A mode change counts again, in what that mode shows.
     keys(&mut app, "a");
-    assert_eq!(app.view.counter().map(|c| c.1), Some(1), "{:?}", names(&app));
+    assert_eq!(
+        app.view.counter().map(|c| c.1),
+        Some(1),
+        "{:?}",
+        names(&app)
+    );
     keys(&mut app, "[a");
-    assert_eq!(app.view.counter().map(|c| c.1), Some(1), "{:?}", names(&app));
+    assert_eq!(
+        app.view.counter().map(|c| c.1),
+        Some(1),
+        "{:?}",
+        names(&app)
+    );
 }
 
 #[test]
 fn the_filter_takes_globs_and_regexes_and_esc_undoes() {
     let mut app = app();
     keys(&mut app, "fg:*.deb");
-    assert_eq!(names(&app), ["var", "  cache", "    apt", "      archives", "        pkg.deb"]);
+    assert_eq!(
+        names(&app),
+        [
+            "var",
+            "  cache",
+            "    apt",
+            "      archives",
+            "        pkg.deb"
+        ]
+    );
     ctrl(&mut app, 'u');
     keys(&mut app, r"re:^/usr/.*\.so$");
-    assert_eq!(app.view.counter(), Some((0, 0)), "libx.so is gone at the last layer");
+    assert_eq!(
+        app.view.counter(),
+        Some((0, 0)),
+        "libx.so is gone at the last layer"
+    );
     ctrl(&mut app, 'u');
     keys(&mut app, "re:(");
-    assert!(app.input.as_ref().and_then(|i| i.error.as_deref()).is_some());
+    assert!(
+        app.input
+            .as_ref()
+            .and_then(|i| i.error.as_deref())
+            .is_some()
+    );
     key(&mut app, KeyCode::Esc);
     assert_eq!(app.view.params.filter, None);
 }
@@ -248,7 +325,13 @@ fn pager_with(app: &mut App, path: &str, content: Vec<u8>) {
     select(app, path);
     keys(app, "v");
     let id = app.pager.as_ref().expect("pager").id;
-    update(app, Event::Content { id, result: Ok(content) });
+    update(
+        app,
+        Event::Content {
+            id,
+            result: Ok(content),
+        },
+    );
 }
 
 #[test]
@@ -269,7 +352,10 @@ fn a_binary_file_is_announced_with_its_size_in_the_image() {
     // The read stops at 1 MiB; the size announced is the file's.
     let mut app = app();
     pager_with(&mut app, "app/.git/pack", vec![0; 100]);
-    assert_eq!(app.pager.as_ref().map(|p| p.body.clone()), Some(PagerBody::Binary(8_000)));
+    assert_eq!(
+        app.pager.as_ref().map(|p| p.body.clone()),
+        Some(PagerBody::Binary(8_000))
+    );
 }
 
 #[test]
@@ -287,7 +373,10 @@ fn wrapped_commands_are_indented_and_tidied() {
     update(&mut app, Event::Loaded(Ok(super::tests::model())));
     keys(&mut app, "1[");
     let lines = details(&app);
-    let at = lines.iter().position(|l| l.starts_with("  command ")).expect("command");
+    let at = lines
+        .iter()
+        .position(|l| l.starts_with("  command "))
+        .expect("command");
     assert!(lines[at].contains("RUN apt-get"), "{lines:?}");
     assert!(lines[at + 1].starts_with("          "), "{lines:?}");
     assert!(!lines.iter().any(|l| l.contains("#(nop)")), "{lines:?}");
@@ -299,7 +388,10 @@ fn wrapped_commands_are_indented_and_tidied() {
 fn the_extract_prompt_expands_home_clears_and_forgets_failures() {
     let home = Some(PathBuf::from("/home/u"));
     assert_eq!(expand_home("~", home.clone()), PathBuf::from("/home/u"));
-    assert_eq!(expand_home("~/out", home.clone()), PathBuf::from("/home/u/out"));
+    assert_eq!(
+        expand_home("~/out", home.clone()),
+        PathBuf::from("/home/u/out")
+    );
     assert_eq!(expand_home("~x/out", home.clone()), PathBuf::from("~x/out"));
     assert_eq!(expand_home("~/out", None), PathBuf::from("~/out"));
     let mut app = app();
@@ -313,13 +405,20 @@ fn the_extract_prompt_expands_home_clears_and_forgets_failures() {
     assert!(matches!(app.requests.last(), Some(Request::Extract { .. })));
     update(&mut app, Event::Extracted(Err("cannot create".into())));
     keys(&mut app, "x");
-    assert_eq!(app.input.as_ref().map(|i| i.text.as_str()), Some("."), "the failed path is not kept");
+    assert_eq!(
+        app.input.as_ref().map(|i| i.text.as_str()),
+        Some("."),
+        "the failed path is not kept"
+    );
     ctrl(&mut app, 'u');
     keys(&mut app, "/tmp/good");
     key(&mut app, KeyCode::Enter);
     update(&mut app, Event::Extracted(Ok("/tmp/good/conf".into())));
     keys(&mut app, "x");
-    assert_eq!(app.input.as_ref().map(|i| i.text.as_str()), Some("/tmp/good"));
+    assert_eq!(
+        app.input.as_ref().map(|i| i.text.as_str()),
+        Some("/tmp/good")
+    );
 }
 
 #[test]

@@ -23,11 +23,21 @@ impl App {
         let layout = self.layout();
         let rows = |p| layout.rows(p);
         let tree = self.view.rows.len();
-        follow(&mut self.tree_offset, self.view.selected, rows(Pane::Tree), tree);
+        follow(
+            &mut self.tree_offset,
+            self.view.selected,
+            rows(Pane::Tree),
+            tree,
+        );
         let (layer, layers) = (self.layer(), self.layer_count());
         follow(&mut self.layers_offset, layer, rows(Pane::Layers), layers);
         let findings = self.finding_rows();
-        follow(&mut self.findings_offset, self.finding, rows(Pane::Findings), findings);
+        follow(
+            &mut self.findings_offset,
+            self.finding,
+            rows(Pane::Findings),
+            findings,
+        );
         self.details_scroll = self.details_scroll.min(self.details_max_scroll());
         let height = self.pager_height();
         if let Some(p) = self.pager.as_mut() {

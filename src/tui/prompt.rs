@@ -76,7 +76,9 @@ impl App {
     fn cancel(&mut self, input: Input) {
         let before = input.before.unwrap_or_default();
         match input.prompt {
-            Prompt::Filter => self.set_params(|p| p.filter = Some(before).filter(|t| !t.is_empty())),
+            Prompt::Filter => {
+                self.set_params(|p| p.filter = Some(before).filter(|t| !t.is_empty()))
+            }
             Prompt::Search => {
                 self.search(&before);
             }

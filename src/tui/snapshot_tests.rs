@@ -283,7 +283,10 @@ fn finding_view_styled() {
     keys(&mut app, "3jjjjj");
     let b = frame(&app);
     insta::assert_snapshot!("finding_view", b);
-    insta::assert_snapshot!("finding_view_styled", styled(&b, app.layout().areas.details));
+    insta::assert_snapshot!(
+        "finding_view_styled",
+        styled(&b, app.layout().areas.details)
+    );
 }
 
 #[test]
@@ -299,7 +302,10 @@ fn narrow_terminals_keep_the_names() {
             .flat_map(|y| (tree.left()..tree.right()).map(move |x| (x, y)))
             .map(|(x, y)| b.buffer()[(x, y)].symbol().to_string())
             .collect();
-        assert!(text.contains("cache") && text.contains("pkg.deb"), "{name}: {text}");
+        assert!(
+            text.contains("cache") && text.contains("pkg.deb"),
+            "{name}: {text}"
+        );
         insta::assert_snapshot!(name, b);
     }
 }
@@ -317,6 +323,8 @@ fn a_long_path_leaves_the_progress_on_screen() {
     );
     update(&mut app, Event::Advance(1_200_000));
     let b = frame(&app);
-    let title: String = (0..80).map(|x| b.buffer()[(x, 0)].symbol().to_string()).collect();
+    let title: String = (0..80)
+        .map(|x| b.buffer()[(x, 0)].symbol().to_string())
+        .collect();
     assert!(title.contains("1.20 MB / 3 MB (40%)"), "{title}");
 }

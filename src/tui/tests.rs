@@ -839,7 +839,11 @@ fn the_details_text_is_built_when_the_layer_or_width_changes_only() {
     assert_ne!(built(&app), first);
     let layer = built(&app);
     let (width, _) = app.layout().details_text();
-    assert!(app.details.as_ref().is_some_and(|d| d.is_for(Subject::Layer(1), width)));
+    assert!(
+        app.details
+            .as_ref()
+            .is_some_and(|d| d.is_for(Subject::Layer(1), width))
+    );
     // A wider details pane rewraps it.
     update(&mut app, Event::Resize(200, 40));
     assert_ne!(built(&app), layer);

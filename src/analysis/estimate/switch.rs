@@ -281,8 +281,8 @@ fn shell_and_tools(base: &BaseInfo, facts: &Facts, c: &BaseImage, out: &mut Vec<
 /// the files belong to (an `npm rebuild` hint only where Node modules are).
 fn rebuild_hint(paths: &[String]) -> String {
     let node = paths.iter().any(|p| p.contains("/node_modules/"));
-    let python = (paths.iter())
-        .any(|p| p.contains("/site-packages/") || p.contains("/dist-packages/"));
+    let python =
+        (paths.iter()).any(|p| p.contains("/site-packages/") || p.contains("/dist-packages/"));
     let mut ways = Vec::new();
     if node {
         ways.push("`npm rebuild`");
@@ -301,7 +301,10 @@ mod hint_tests {
     #[test]
     fn a_python_image_gets_no_npm_hint() {
         let py = ["/usr/lib/python3/dist-packages/_x.so".to_string()];
-        assert_eq!(rebuild_hint(&py), "`pip install` of musllinux wheels, from source");
+        assert_eq!(
+            rebuild_hint(&py),
+            "`pip install` of musllinux wheels, from source"
+        );
         let node = ["/app/node_modules/x/build/x.node".to_string()];
         assert_eq!(rebuild_hint(&node), "`npm rebuild`, from source");
         assert_eq!(rebuild_hint(&["/usr/bin/tool".into()]), "from source");

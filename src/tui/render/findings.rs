@@ -45,7 +45,10 @@ pub(super) fn draw_findings(f: &mut Frame, app: &App, t: &Theme, r: Rect) {
                 } => {
                     let s = if *count == 1 { "" } else { "s" };
                     Line::from(vec![
-                        Span::styled(format!("{rule:<20}"), Style::default().add_modifier(Modifier::BOLD)),
+                        Span::styled(
+                            format!("{rule:<20}"),
+                            Style::default().add_modifier(Modifier::BOLD),
+                        ),
                         Span::raw(format!(" {:>9} total in {count} finding{s}", bytes(*b))),
                     ])
                 }
@@ -75,7 +78,14 @@ fn item_line(m: &Model, x: &Finding, t: &Theme, totals: bool) -> Line<'static> {
         (true, false) => "      ",
     };
     Line::from(vec![
-        Span::styled(format!("  {:<6}", x.severity), severity_style(t, x.severity)),
-        Span::raw(format!(" {:>9}{total} {layer} {}", bytes(x.bytes), row_subject(m, x))),
+        Span::styled(
+            format!("  {:<6}", x.severity),
+            severity_style(t, x.severity),
+        ),
+        Span::raw(format!(
+            " {:>9}{total} {layer} {}",
+            bytes(x.bytes),
+            row_subject(m, x)
+        )),
     ])
 }

@@ -23,7 +23,10 @@ pub const KEYS: &[(&str, &str)] = &[
         "a",
         "tree: aggregated up to the layer / only the layer's changes",
     ),
-    ("d", "tree: hidden bytes (deleted and overwritten, still shipped)"),
+    (
+        "d",
+        "tree: hidden bytes (deleted and overwritten, still shipped)",
+    ),
     ("→ / l", "expand directory"),
     ("← / h", "collapse directory (or go to the parent)"),
     ("Space", "toggle directory"),
@@ -37,7 +40,10 @@ pub const KEYS: &[(&str, &str)] = &[
     ("w", "show only wasted (findings' paths and hidden bytes)"),
     ("f", "filter by full path as you type (g: glob, re: regex)"),
     ("/", "search full paths as you type; n / N next / previous"),
-    ("Ctrl-U / Ctrl-W", "prompt: clear / delete a word; Esc undoes"),
+    (
+        "Ctrl-U / Ctrl-W",
+        "prompt: clear / delete a word; Esc undoes",
+    ),
     ("v", "view the file's content"),
     ("x", "extract the file to a directory"),
     ("mouse", "click selects, wheel scrolls"),

@@ -24,7 +24,10 @@ pub(super) fn draw_title(f: &mut Frame, app: &App, t: &Theme, r: Rect) {
         f.render_widget(Line::from(spans), r);
         return;
     }
-    let mut spans = vec![Span::styled(format!(" ballast  {}  ", escape(&app.reference)), bold)];
+    let mut spans = vec![Span::styled(
+        format!(" ballast  {}  ", escape(&app.reference)),
+        bold,
+    )];
     match (app.model(), &app.error) {
         (_, Some(_)) => spans.push(Span::styled("analysis failed", t.fg(Color::Red))),
         (Some(m), None) => {

@@ -75,7 +75,11 @@ impl Columns {
         let used = |c: &Columns| {
             c.perm as usize * PERM_W + c.owner as usize * OWNER_W + c.size as usize * SIZE_W
         };
-        for drop in [|c: &mut Columns| c.perm = false, |c: &mut Columns| c.owner = false, |c: &mut Columns| c.size = false] {
+        for drop in [
+            |c: &mut Columns| c.perm = false,
+            |c: &mut Columns| c.owner = false,
+            |c: &mut Columns| c.size = false,
+        ] {
             if used(&c) + need <= width {
                 break;
             }
@@ -96,7 +100,11 @@ fn row_name(m: &Model, row: &Row, layer: usize) -> String {
         name.push_str(&escape(&String::from_utf8_lossy(link)));
     }
     if let Some(l) = row.removed_in {
-        let how = if row.kind == Kind::Removed { "deleted" } else { "overwritten" };
+        let how = if row.kind == Kind::Removed {
+            "deleted"
+        } else {
+            "overwritten"
+        };
         name.push_str(&format!("  [{how} in L{l}]"));
     }
     name
@@ -240,10 +248,15 @@ pub(super) fn draw_tree(f: &mut Frame, app: &App, t: &Theme, layout: &Layout) {
         .take(layout.rows(Pane::Tree))
         .map(|(i, row)| (i, row, row_name(m, row, layer)))
         .collect();
-    let need = (shown.iter()).map(|(_, row, name)| name_width(row, name, t)).max().unwrap_or(0);
+    let need = (shown.iter())
+        .map(|(_, row, name)| name_width(row, name, t))
+        .max()
+        .unwrap_or(0);
     let cols = Columns::fit(r.width.saturating_sub(2) as usize, need);
-    lines.extend(shown.into_iter().map(|(i, row, name)| {
-        tree_line(app, m, t, (row, name), cols, i == app.view.selected)
-    }));
+    lines.extend(
+        shown
+            .into_iter()
+            .map(|(i, row, name)| tree_line(app, m, t, (row, name), cols, i == app.view.selected)),
+    );
     f.render_widget(Paragraph::new(lines).block(block), r);
 }

@@ -4,8 +4,8 @@
 use std::sync::Arc;
 
 use super::names::{Found, Names, find};
-use super::pattern::Pattern;
 use super::params::{Kind, Mode, Params};
+use super::pattern::Pattern;
 use super::stats::{DirStat, DirStats, dir_stats};
 use ballast::analysis::Analysis;
 use ballast::layer::EntryKind;
@@ -177,7 +177,10 @@ impl Model {
     pub fn meta_or_last(&self, id: NodeId, layer: usize) -> Option<&Meta> {
         self.meta(id, layer).or_else(|| {
             let h = &self.node(id).history;
-            h.iter().rev().find(|c| c.layer as usize <= layer).map(|c| &c.meta)
+            h.iter()
+                .rev()
+                .find(|c| c.layer as usize <= layer)
+                .map(|c| &c.meta)
         })
     }
 
@@ -212,7 +215,9 @@ impl Model {
             if self.kind(id, p.layer) == Kind::Removed {
                 // What the layer removed: the directory as the layer below left it.
                 let below = p.layer.checked_sub(1);
-                return below.and_then(|l| self.stat(id, l)).map_or(0, |(s, _)| s.size);
+                return below
+                    .and_then(|l| self.stat(id, l))
+                    .map_or(0, |(s, _)| s.size);
             }
             return match (p.mode, self.stat(id, p.layer)) {
                 (Mode::Aggregated, Some((s, _))) => s.size,
@@ -293,10 +298,11 @@ fn layer_files(tree: &MergedTree) -> Vec<u64> {
     for (_, node) in tree.nodes() {
         for c in &node.history {
             let file = matches!(c.meta.kind, EntryKind::File | EntryKind::HardLink);
-            if file && c.op != Op::Removed {
-                if let Some(n) = files.get_mut(c.layer as usize) {
-                    *n += 1;
-                }
+            if file
+                && c.op != Op::Removed
+                && let Some(n) = files.get_mut(c.layer as usize)
+            {
+                *n += 1;
             }
         }
     }

@@ -56,13 +56,24 @@ fn compile(re: &str) -> Result<Pattern, String> {
         .size_limit(REGEX_SIZE)
         .build()
         .map(Pattern::Regex)
-        .map_err(|e| e.to_string().lines().last().unwrap_or_default().trim().to_string())
+        .map_err(|e| {
+            e.to_string()
+                .lines()
+                .last()
+                .unwrap_or_default()
+                .trim()
+                .to_string()
+        })
 }
 
 /// A glob as a regex over the whole path (from its root or from any
 /// component on).
 fn glob_regex(glob: &str) -> String {
-    let mut re = String::from(if glob.starts_with('/') { "^" } else { "(?:^|/)" });
+    let mut re = String::from(if glob.starts_with('/') {
+        "^"
+    } else {
+        "(?:^|/)"
+    });
     let mut chars = glob.chars().peekable();
     while let Some(c) = chars.next() {
         match c {
@@ -98,7 +109,10 @@ mod tests {
     fn globs_match_from_any_component_or_from_the_root() {
         assert!(hits("g:*.deb", "/var/cache/apt/archives/pkg.deb"));
         assert!(!hits("g:*.deb", "/var/cache/apt/archives/pkg.deb.bak"));
-        assert!(hits("glob:/var/**/pkg.deb", "/var/cache/apt/archives/pkg.deb"));
+        assert!(hits(
+            "glob:/var/**/pkg.deb",
+            "/var/cache/apt/archives/pkg.deb"
+        ));
         assert!(!hits("g:/cache/*", "/var/cache/x"));
         assert!(hits("g:a?c", "/x/abc"));
         assert!(!hits("g:a?c", "/x/a/c"));

@@ -5,8 +5,8 @@ use std::sync::Arc;
 
 use super::model::Model;
 use super::names::Found;
-use super::pattern::Pattern;
 use super::params::{Mode, Params, Row, Sort};
+use super::pattern::Pattern;
 use super::reuse::Reuse;
 use ballast::tree::{NodeId, ROOT};
 
