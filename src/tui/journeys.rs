@@ -64,6 +64,13 @@ fn with_removed_dir() -> testimage::ImageSpec {
     s
 }
 
+/// The row showing `path`.
+fn shown_row(app: &App, path: &str) -> super::tree::Row {
+    let m = app.model().expect("loaded");
+    let id = m.tree().lookup(path.as_bytes()).expect(path);
+    *app.view.rows.iter().find(|r| r.node == id).expect(path)
+}
+
 #[test]
 fn the_finding_view_shows_the_cause_and_the_fix() {
     let mut app = app();
@@ -143,11 +150,7 @@ fn hidden_bytes_mode_shows_deleted_and_overwritten_versions() {
     let mut app = app();
     keys(&mut app, "de");
     assert_eq!(app.view.params.mode, Mode::Hidden);
-    let m = app.model().expect("loaded");
-    let row = |p: &str| {
-        let id = m.tree().lookup(p.as_bytes()).expect(p);
-        *app.view.rows.iter().find(|r| r.node == id).expect(p)
-    };
+    let row = |p: &str| shown_row(&app, p);
     let lib = row("usr/lib/libx.so");
     assert_eq!(
         (lib.size, lib.kind, lib.removed_in),
@@ -176,14 +179,7 @@ fn wasted_only_at_the_last_layer_shows_what_was_deleted() {
     let shown = names(&app);
     assert!(shown.iter().any(|n| n.trim() == "libx.so"), "{shown:?}");
     assert!(shown.iter().any(|n| n.trim() == "a.deb"), "{shown:?}");
-    let m = app.model().expect("loaded");
-    let debs = m.tree().lookup(b"tmp/debs").expect("debs");
-    let row = app
-        .view
-        .rows
-        .iter()
-        .find(|r| r.node == debs)
-        .expect("shown");
+    let row = shown_row(&app, "tmp/debs");
     assert_eq!((row.size, row.kind), (10_000, Kind::Removed));
 }
 
@@ -192,14 +188,7 @@ fn a_removed_directory_shows_its_size() {
     // It showed 0 B in the layer that removed it.
     let mut app = loaded(&with_removed_dir(), (120, 40));
     keys(&mut app, "e");
-    let m = app.model().expect("loaded");
-    let debs = m.tree().lookup(b"tmp/debs").expect("debs");
-    let row = app
-        .view
-        .rows
-        .iter()
-        .find(|r| r.node == debs)
-        .expect("shown");
+    let row = shown_row(&app, "tmp/debs");
     assert_eq!((row.kind, row.size), (Kind::Removed, 10_000));
 }
 

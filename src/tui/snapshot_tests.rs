@@ -31,9 +31,9 @@ fn select(app: &mut App, path: &str) {
         .expect("shown");
 }
 
-#[test]
-fn loading_frame_shows_progress() {
-    let mut app = App::new("fixture.tar", false, (120, 40));
+/// An app reading `reference` on a `size` screen, 40 % through.
+fn reading(reference: &str, size: (u16, u16)) -> App {
+    let mut app = App::new(reference, false, size);
     update(
         &mut app,
         Event::Phase {
@@ -42,7 +42,12 @@ fn loading_frame_shows_progress() {
         },
     );
     update(&mut app, Event::Advance(1_200_000));
-    insta::assert_snapshot!("loading", frame(&app));
+    app
+}
+
+#[test]
+fn loading_frame_shows_progress() {
+    insta::assert_snapshot!("loading", frame(&reading("fixture.tar", (120, 40))));
 }
 
 #[test]
@@ -313,16 +318,7 @@ fn narrow_terminals_keep_the_names() {
 #[test]
 fn a_long_path_leaves_the_progress_on_screen() {
     let long = format!("/very/long/path/{}/image.tar", "x".repeat(120));
-    let mut app = App::new(&long, false, (80, 24));
-    update(
-        &mut app,
-        Event::Phase {
-            message: "reading layer 2/3".into(),
-            total: Some(3_000_000),
-        },
-    );
-    update(&mut app, Event::Advance(1_200_000));
-    let b = frame(&app);
+    let b = frame(&reading(&long, (80, 24)));
     let title: String = (0..80)
         .map(|x| b.buffer()[(x, 0)].symbol().to_string())
         .collect();
