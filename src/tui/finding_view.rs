@@ -55,16 +55,17 @@ pub(super) fn finding_lines(
 /// package, else its advice (escaped).
 pub(crate) fn row_subject(m: &Model, f: &Finding) -> String {
     let first = first_place(m, f).map(|(p, _)| p).or(f.paths.first());
-    let more = (f.paths.len() + f.paths_omitted).saturating_sub(1);
-    let and = if more > 0 {
-        format!(" and {more} more")
-    } else {
-        String::new()
+    let and = |n: usize| match n.saturating_sub(1) {
+        0 => String::new(),
+        more => format!(" and {more} more"),
     };
     match first {
-        Some(p) => format!("{}{and}", escape(&path_subject(p))),
+        Some(p) => {
+            let n = f.paths.len() + f.paths_omitted;
+            format!("{}{}", escape(&path_subject(p)), and(n))
+        }
         None => (f.packages.first())
-            .map(|p| format!("{}{and}", escape(&p.name)))
+            .map(|p| format!("{}{}", escape(&p.name), and(f.packages.len())))
             .unwrap_or_else(|| escape(&f.advice).into_owned()),
     }
 }

@@ -419,3 +419,27 @@ fn ctrl_c_quits_as_interrupted() {
     ctrl(&mut app, 'c');
     assert!(app.quit && app.interrupted);
 }
+
+#[test]
+fn a_row_names_its_first_path_and_how_many_more() {
+    let mut s = spec();
+    s.layers[1].nodes.extend([
+        fixture::dir("var/cache/apt/archives"),
+        fixture::big_file("var/cache/apt/archives/more.deb", 1_000, 7),
+    ]);
+    let app = loaded(&s, (120, 40));
+    let m = app.model().expect("loaded");
+    let f = (m.analysis.findings.iter())
+        .find(|f| f.rule == Rule::PackageCache)
+        .expect("package cache");
+    assert_eq!(
+        super::finding_view::row_subject(m, f),
+        "/var/cache/apt/archives/pkg.deb and 1 more"
+    );
+    // Enter goes where the row says: the first path, in its own layer.
+    let mut app = app;
+    to_finding(&mut app, Rule::PackageCache);
+    key(&mut app, KeyCode::Enter);
+    assert_eq!(selected_name(&app), "var/cache/apt/archives/pkg.deb");
+    assert_eq!(app.layer(), 0);
+}
