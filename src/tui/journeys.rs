@@ -179,6 +179,8 @@ fn wasted_only_at_the_last_layer_shows_what_was_deleted() {
     let shown = names(&app);
     assert!(shown.iter().any(|n| n.trim() == "libx.so"), "{shown:?}");
     assert!(shown.iter().any(|n| n.trim() == "a.deb"), "{shown:?}");
+    // Directory sizes are waste: usr holds only the deleted libx.so.
+    assert_eq!(shown_row(&app, "usr").size, 5_000);
     let row = shown_row(&app, "tmp/debs");
     assert_eq!((row.size, row.kind), (10_000, Kind::Removed));
 }

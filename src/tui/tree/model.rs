@@ -21,6 +21,9 @@ pub struct Model {
     flagged: Vec<bool>,
     /// Flagged nodes and their ancestors.
     wasted: Vec<bool>,
+    /// Bytes of the flagged live files below each directory (what `w`
+    /// shows as a directory's live waste; its hidden bytes come on top).
+    flagged_below: Vec<u64>,
     /// Every node's name, lowercased, for search and the path filter.
     names: Names,
     /// Regular files each layer added or modified (directories, links and
@@ -34,6 +37,7 @@ impl Model {
         let DirStats { slot, stats } = dir_stats(tree);
         let flagged = flagged(&analysis);
         let wasted = with_ancestors(tree, &flagged);
+        let flagged_below = bytes_below(tree, &flagged);
         let names = Names::new(tree);
         let layer_files = layer_files(tree);
         Model {
@@ -41,6 +45,7 @@ impl Model {
             stats,
             flagged,
             wasted,
+            flagged_below,
             names,
             layer_files,
             analysis,
@@ -219,6 +224,10 @@ impl Model {
                     .and_then(|l| self.stat(id, l))
                     .map_or(0, |(s, _)| s.size);
             }
+            if p.wasted_only {
+                let flagged = self.flagged_below.get(id as usize).copied().unwrap_or(0);
+                return flagged + self.hidden(id, p.layer).0;
+            }
             return match (p.mode, self.stat(id, p.layer)) {
                 (Mode::Aggregated, Some((s, _))) => s.size,
                 (Mode::Layer, Some((s, true))) => s.layer_size,
@@ -290,6 +299,21 @@ fn flagged(analysis: &Analysis) -> Vec<bool> {
         }
     }
     flagged
+}
+
+/// For each node, the bytes of the marked live files below it.
+fn bytes_below(tree: &MergedTree, marked: &[bool]) -> Vec<u64> {
+    let mut out = vec![0; tree.len()];
+    // Children have larger ids than their parents: one pass upwards.
+    for id in (1..tree.len()).rev() {
+        let node = tree.node(id as NodeId);
+        let own = match node.live() {
+            Some(m) if marked[id] && m.kind == EntryKind::File => m.size,
+            _ => 0,
+        };
+        out[node.parent as usize] += own + out[id];
+    }
+    out
 }
 
 /// Regular files each layer added or modified.
