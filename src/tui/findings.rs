@@ -73,14 +73,13 @@ pub(crate) fn place(m: &Model, f: &Finding, p: &FindingPath) -> Option<Place> {
         })?;
     // The first change above the version: a deletion or a new version.
     let next = history.iter().find(|c| c.layer as usize > layer);
-    let computed = |op: Op| next.filter(|c| (c.op == Op::Removed) == (op == Op::Removed));
-    let deleted_in = p
-        .deleted_in
-        .or(computed(Op::Removed).map(|c| c.layer as usize));
-    let replaced_in = p
-        .replaced_in
-        .or(computed(Op::Modified).map(|c| c.layer as usize))
-        .filter(|_| deleted_in.is_none());
+    let (deleted, replaced) = match next {
+        Some(c) if c.op == Op::Removed => (Some(c.layer as usize), None),
+        Some(c) => (None, Some(c.layer as usize)),
+        None => (None, None),
+    };
+    let deleted_in = p.deleted_in.or(deleted);
+    let replaced_in = p.replaced_in.or(replaced).filter(|_| deleted_in.is_none());
     Some(Place {
         node,
         layer,
