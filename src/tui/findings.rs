@@ -51,8 +51,9 @@ pub(crate) struct Place {
 /// finding is about (the path's own layer, else the finding's if the path is
 /// there then, else the last layer that wrote it), and what came after.
 pub(crate) fn place(m: &Model, f: &Finding, p: &FindingPath) -> Option<Place> {
-    let path = p.path.as_deref()?;
-    let node = m.tree().lookup(path.trim_start_matches('/').as_bytes())?;
+    let path = p.path.as_deref()?.trim_start_matches('/').as_bytes();
+    // As named, else through symlinked directories (merged-usr's /bin → usr/bin).
+    let node = (m.tree().lookup(path)).or_else(|| m.tree().resolve(path))?;
     if node == ROOT {
         return None;
     }

@@ -445,3 +445,28 @@ fn a_row_names_its_first_path_and_how_many_more() {
     assert_eq!(selected_name(&app), "var/cache/apt/archives/pkg.deb");
     assert_eq!(app.layer(), 0);
 }
+
+#[test]
+fn enter_follows_a_symlinked_directory_to_the_file() {
+    // A setuid file named through merged-usr's /bin → usr/bin is still shown.
+    let mut s = spec();
+    let mut su = fixture::big_file("usr/bin/su", 500, 9);
+    if let fixture::Node::File { mode, .. } = &mut su {
+        *mode = 0o4755;
+    }
+    s.layers[0]
+        .nodes
+        .extend([su, fixture::symlink("bin", "usr/bin")]);
+    let mut app = loaded(&s, (120, 40));
+    let m = app.model().expect("loaded");
+    let f = (m.analysis.findings.iter())
+        .find(|f| f.rule == Rule::Setuid)
+        .expect("setuid");
+    let mut named = f.clone();
+    named.paths[0].path = Some("/bin/su".into());
+    let at = super::findings::place(m, &named, &named.paths[0]).expect("resolved");
+    assert_eq!(m.tree().path(at.node), b"usr/bin/su");
+    to_finding(&mut app, Rule::Setuid);
+    key(&mut app, KeyCode::Enter);
+    assert_eq!(selected_name(&app), "usr/bin/su");
+}

@@ -290,7 +290,8 @@ fn flagged(analysis: &Analysis) -> Vec<bool> {
             .paths
             .iter()
             .filter_map(|p| p.path.as_deref())
-            .filter_map(|p| tree.lookup(p.trim_start_matches('/').as_bytes()))
+            .map(|p| p.trim_start_matches('/').as_bytes())
+            .filter_map(|p| tree.lookup(p).or_else(|| tree.resolve(p)))
             .filter(|&id| id != ROOT);
         for id in f.nodes.iter().copied().chain(named) {
             if let Some(x) = flagged.get_mut(id as usize) {
