@@ -36,6 +36,12 @@ impl Tmux {
         String::from_utf8_lossy(&self.cmd(&["capture-pane", "-p", "-t", "t"]).stdout).into_owned()
     }
 
+    /// The screen with its attributes as escape sequences (`-e`).
+    fn capture_styled(&self) -> String {
+        let out = self.cmd(&["capture-pane", "-p", "-e", "-t", "t"]);
+        String::from_utf8_lossy(&out.stdout).into_owned()
+    }
+
     fn send(&self, keys: &[&str]) {
         let mut args = vec!["send-keys", "-t", "t"];
         args.extend_from_slice(keys);
@@ -114,7 +120,9 @@ fn demo_image_in_a_real_terminal() {
 
     // The analysis arrives: layers, findings and the tree's top level.
     let screen = t.wait("the loaded frame", |s| {
-        s.contains("[2] Tree · layer 6/6") && s.contains("deleted-later") && s.contains("▸ bin")
+        s.contains("[2] Tree · layer 6 of 0–6")
+            && s.contains("deleted-later")
+            && s.contains("▸ bin")
     });
     assert!(screen.contains("/app/.git"), "{screen}");
     assert_eq!(t.alternate_on(), "1");
@@ -131,15 +139,40 @@ fn demo_image_in_a_real_terminal() {
 
     // One layer down, in the layer-only view.
     t.send(&["[", "a"]);
-    t.wait_for("layer 5/6 · layer only");
+    t.wait_for("layer 5 of 0–6 · layer only");
     t.send(&["a", "]"]);
-    t.wait_for("layer 6/6 · aggregated");
+    t.wait_for("layer 6 of 0–6 · aggregated");
 
-    // Findings: the first one (deleted-later) shows where it came from.
-    t.send(&["Tab", "j", "Enter"]);
-    let screen = t.wait_for("(added in layer 2)");
-    assert!(screen.contains("layer 2/6"), "{screen}");
-    assert!(screen.contains("tool.tgz"), "{screen}");
+    // Findings: the first one (deleted-later) shows, in the details pane,
+    // the layers that added and deleted it and the fix.
+    t.send(&["Tab", "j"]);
+    let screen = t.wait_for("Fix");
+    assert!(screen.contains("rule      deleted-later"), "{screen}");
+    assert!(
+        screen.contains("added     layer 2: RUN mkdir -p /var/cache"),
+        "{screen}"
+    );
+    assert!(
+        screen.contains("deleted   layer 3: RUN rm -rf /var/cache/d"),
+        "{screen}"
+    );
+    assert!(
+        screen.contains("deleting in a later layer does not shrink the image"),
+        "{screen}"
+    );
+    // Enter: the directory itself, selected, in the layer that added it.
+    t.send(&["Enter"]);
+    let screen = t.wait_for("(added in layer 2, deleted in layer 3)");
+    assert!(screen.contains("layer 2 of 0–6"), "{screen}");
+    assert!(screen.contains("deleted-later: /var/cache/dl"), "{screen}");
+    let at = (screen.lines().position(|l| l.contains("▸ dl")))
+        .unwrap_or_else(|| panic!("no dl row:\n{screen}"));
+    let styled = t.capture_styled();
+    let row = styled.lines().nth(at).unwrap_or_default();
+    // Reverse video (SGR 7) marks the selection; the layers pane's part of
+    // this line is layer 3's, not selected.
+    let reverse = row.contains("\x1b[7m") || row.contains(";7m");
+    assert!(reverse, "the dl row is not selected: {row:?}");
 
     // Search.
     t.send(&["/"]);
@@ -227,6 +260,19 @@ fn an_unreadable_image_exits_2_with_the_error() {
         screen.contains("cannot read './no-such-image.tar'"),
         "{screen}"
     );
+    assert!(!screen.contains("[2] Tree"), "{screen}");
+    assert_eq!(t.alternate_on(), "0");
+}
+
+/// Ctrl-C ends the TUI as it ends any command in a shell: exit status 130,
+/// the terminal restored.
+#[test]
+fn ctrl_c_exits_130() {
+    let Some(t) = shell("ctrlc", "") else { return };
+    run(&t, "fixtures/demo.tar");
+    t.wait_for("▸ bin");
+    t.send(&["C-c"]);
+    let screen = t.wait_for("EXIT=130");
     assert!(!screen.contains("[2] Tree"), "{screen}");
     assert_eq!(t.alternate_on(), "0");
 }

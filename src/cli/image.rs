@@ -93,7 +93,7 @@ fn run_tui(args: &Args, image: String, opts: Options) -> anyhow::Result<ExitCode
             progress,
         )
     });
-    crate::tui::run(
+    let exit = crate::tui::run(
         crate::tui::Options {
             reference: image,
             no_color,
@@ -101,7 +101,10 @@ fn run_tui(args: &Args, image: String, opts: Options) -> anyhow::Result<ExitCode
         },
         job,
     )?;
-    Ok(ExitCode::SUCCESS)
+    Ok(match exit {
+        crate::tui::Exit::Quit => ExitCode::SUCCESS,
+        crate::tui::Exit::Interrupted => ExitCode::from(130),
+    })
 }
 
 /// `--ci`: the file outputs with the verdict, the verdict on stdout, JUnit and

@@ -15,7 +15,7 @@ use std::sync::Arc;
 use crossterm::event::{KeyEvent, MouseEvent};
 use ratatui::layout::Rect;
 
-use super::details::DetailsText;
+use super::details::{DetailsText, Subject};
 use super::layout::Layout;
 pub use super::layout::Pane;
 pub use super::pager::{Pager, PagerBody};
@@ -90,6 +90,10 @@ pub enum Prompt {
 pub struct Input {
     pub prompt: Prompt,
     pub text: String,
+    /// The filter or search before the prompt opened (Esc puts it back).
+    pub before: Option<String>,
+    /// Why the text is no pattern, while it is not.
+    pub error: Option<String>,
 }
 
 /// One line of the findings pane.
@@ -145,8 +149,12 @@ pub struct App {
     pub notes: Vec<String>,
     pub requests: Vec<Request>,
     pub quit: bool,
-    /// Directory the last extraction went to (the prompt's default).
+    /// Quit with Ctrl-C: the exit status is 130, as a shell gives.
+    pub interrupted: bool,
+    /// Directory the last successful extraction went to (the prompt's default).
     pub extract_dir: String,
+    /// The directory of the extraction under way.
+    pub(super) extracting: Option<String>,
     pub(super) next_id: u64,
     /// Rebuild big views in the background (the run loop turns this on;
     /// tests drive [`Request::View`] by hand).
@@ -184,7 +192,9 @@ impl App {
             notes: Vec::new(),
             requests: Vec::new(),
             quit: false,
+            interrupted: false,
             extract_dir: ".".into(),
+            extracting: None,
             next_id: 0,
             async_views: false,
             async_rows: ASYNC_ROWS,
@@ -260,6 +270,9 @@ impl App {
         if let Some(s) = &self.view.search {
             chips.push(format!("search '{s}'"));
         }
+        if let Some((at, n)) = self.view.counter() {
+            chips.push(format!("{at}/{n}"));
+        }
         if p.wasted_only {
             chips.push("wasted only".into());
         }
@@ -272,7 +285,26 @@ impl App {
         self.details.as_ref().map_or(0, |d| d.max_scroll(height))
     }
 
-    /// Bring the details text up to date with the layer and the pane's
+    /// What the details pane is about: the selected finding from the
+    /// findings pane (and while the pane itself is focused, to scroll it),
+    /// else the layer.
+    fn details_subject(&self) -> Subject {
+        let finding = Subject::Finding(self.finding);
+        match self.focus {
+            Pane::Findings if self.finding_rows() > 0 => finding,
+            Pane::Details
+                if matches!(
+                    self.details.as_ref().map(|d| d.subject),
+                    Some(Subject::Finding(_))
+                ) =>
+            {
+                finding
+            }
+            _ => Subject::Layer(self.layer()),
+        }
+    }
+
+    /// Bring the details text up to date with its subject and the pane's
     /// width: rebuilt only when one of them (or the analysis) changed.
     pub(super) fn sync_details(&mut self) {
         let Some(d) = &self.data else {
@@ -280,16 +312,17 @@ impl App {
             return;
         };
         let (width, _) = self.layout().details_text();
-        let layer = self.layer();
-        if self
-            .details
-            .as_ref()
-            .is_some_and(|t| t.is_for(layer, width))
-        {
-            return;
+        let subject = self.details_subject();
+        if let Some(t) = &self.details {
+            if t.is_for(subject, width) {
+                return;
+            }
+            if t.subject != subject {
+                self.details_scroll = 0;
+            }
         }
-        let model = d.model.clone();
-        self.details = Some(DetailsText::build(&model, layer, width, &self.theme()));
+        let text = DetailsText::build(&d.model, &d.findings, subject, width, &self.theme());
+        self.details = Some(text);
     }
 
     /// The layer whose bytes the node shows at the selected layer.

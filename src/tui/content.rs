@@ -10,6 +10,11 @@ use ballast::layer::EntryKind;
 impl App {
     /// The selected tree row, if it is a file whose content can be read.
     pub(super) fn selected_file(&mut self) -> Option<(usize, Vec<u8>, u32)> {
+        self.selected_file_sized().map(|(l, p, m, _)| (l, p, m))
+    }
+
+    /// As [`App::selected_file`], with the file's size.
+    fn selected_file_sized(&mut self) -> Option<(usize, Vec<u8>, u32, u64)> {
         let m = self.model()?;
         let id = self.view.selected_node()?;
         let layer = self.source_layer(id)?;
@@ -18,8 +23,8 @@ impl App {
             self.status = Some("only regular files have content to show or extract".into());
             return None;
         }
-        let mode = meta.mode;
-        Some((layer, m.tree().path(id), mode))
+        let (mode, size) = (meta.mode, meta.size);
+        Some((layer, m.tree().path(id), mode, size))
     }
 
     /// What `x` extracts: the pager's file, else the selected one.
@@ -31,7 +36,7 @@ impl App {
     }
 
     pub(super) fn open_pager(&mut self) {
-        let Some((layer, path, mode)) = self.selected_file() else {
+        let Some((layer, path, mode, size)) = self.selected_file_sized() else {
             return;
         };
         self.next_id += 1;
@@ -44,6 +49,7 @@ impl App {
             mode,
             body: PagerBody::Loading,
             scroll: 0,
+            size,
         });
         self.requests.push(Request::Read {
             id,
@@ -58,14 +64,16 @@ impl App {
             self.input = Some(Input {
                 prompt: Prompt::Extract,
                 text: self.extract_dir.clone(),
+                before: None,
+                error: None,
             });
         }
     }
 
     pub(super) fn key_pager(&mut self, k: KeyEvent) {
-        let page = (self.size.1 as usize).saturating_sub(6).max(1);
+        let height = self.pager_height();
         let Some(p) = self.pager.as_mut() else { return };
-        if p.scroll_key(k.code, page) {
+        if p.scroll_key(k.code, height) {
             return;
         }
         match k.code {

@@ -48,6 +48,9 @@ pub fn extract(
     mode: u32,
 ) -> anyhow::Result<PathBuf> {
     let name = safe_name(path)?;
+    // A directory that is not there yet is made, as `mkdir -p` would.
+    std::fs::create_dir_all(dir)
+        .with_context(|| format!("cannot create the directory '{}'", dir.display()))?;
     let dir = dir
         .canonicalize()
         .with_context(|| format!("cannot use the directory '{}'", dir.display()))?;
@@ -108,6 +111,14 @@ mod tests {
         assert_eq!(mode & 0o7777, 0o755);
         let leftovers = std::fs::read_dir(dir.path()).unwrap().count();
         assert_eq!(leftovers, 1, "no temporary file left behind");
+    }
+
+    #[test]
+    fn creates_missing_directories() {
+        let dir = tempfile::tempdir().unwrap();
+        let deep = dir.path().join("a/b");
+        let p = extract(&reader(), 1, b"etc/app.conf", &deep, 0o644).unwrap();
+        assert_eq!(std::fs::read(p).unwrap(), b"content of etc/app.conf");
     }
 
     #[test]

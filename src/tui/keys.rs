@@ -12,6 +12,7 @@ impl App {
     pub(super) fn key(&mut self, k: KeyEvent) {
         if k.modifiers.contains(KeyModifiers::CONTROL) && k.code == KeyCode::Char('c') {
             self.quit = true;
+            self.interrupted = true;
             return;
         }
         if self.input.is_some() {
@@ -70,7 +71,13 @@ impl App {
             KeyCode::Char('a') => self.set_params(|p| {
                 p.mode = match p.mode {
                     Mode::Aggregated => Mode::Layer,
-                    Mode::Layer => Mode::Aggregated,
+                    _ => Mode::Aggregated,
+                }
+            }),
+            KeyCode::Char('d') => self.set_params(|p| {
+                p.mode = match p.mode {
+                    Mode::Hidden => Mode::Aggregated,
+                    _ => Mode::Hidden,
                 }
             }),
             KeyCode::Char('s') => self.set_params(|p| {
@@ -95,15 +102,20 @@ impl App {
     fn key_search(&mut self, code: KeyCode) -> bool {
         match code {
             KeyCode::Char('f') => {
+                let before = self.view.params.filter.clone();
                 self.input = Some(Input {
                     prompt: Prompt::Filter,
-                    text: self.view.params.filter.clone().unwrap_or_default(),
+                    text: before.clone().unwrap_or_default(),
+                    before,
+                    error: None,
                 })
             }
             KeyCode::Char('/') => {
                 self.input = Some(Input {
                     prompt: Prompt::Search,
                     text: String::new(),
+                    before: self.view.search.clone(),
+                    error: None,
                 })
             }
             KeyCode::Char('n') => self.next_match(true),
@@ -113,14 +125,15 @@ impl App {
         true
     }
 
+    /// `n` / `N`: the next or previous match of the search (or the filter).
     fn next_match(&mut self, forward: bool) {
-        let Some(d) = &self.data else { return };
-        let model = d.model.clone();
-        if self.view.search.is_none() {
-            self.status = Some("no search: press / first".into());
-        } else if !self.view.next_match(&model, forward) {
-            self.status = Some("no match".into());
-        }
+        self.status = match self.view.next_match(forward) {
+            _ if self.view.counter().is_none() => Some("no search or filter: press / or f".into()),
+            None => Some("no match shown".into()),
+            Some(true) if forward => Some("passed the last match: back at the first".into()),
+            Some(true) => Some("passed the first match: back at the last".into()),
+            Some(false) => None,
+        };
         self.focus = Pane::Tree;
     }
 

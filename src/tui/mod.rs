@@ -17,6 +17,7 @@ pub mod app;
 mod content;
 mod details;
 pub mod extract;
+mod finding_view;
 mod findings;
 mod keys;
 mod layout;
@@ -54,9 +55,18 @@ pub struct Options {
     pub read: ReadContent,
 }
 
+/// How the user left the TUI.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Exit {
+    /// `q`: exit status 0.
+    Quit,
+    /// Ctrl-C: exit status 130, as a shell gives a command SIGINT ended.
+    Interrupted,
+}
+
 /// Run the TUI until the user quits. An analysis that failed is returned as
 /// the error after the terminal is restored (exit code 2).
-pub fn run(opts: Options, job: Job) -> anyhow::Result<()> {
+pub fn run(opts: Options, job: Job) -> anyhow::Result<Exit> {
     mark_start();
     terminal::restore_on_panic();
     let (mut terminal, guard) = terminal::set_up()?;
@@ -91,7 +101,8 @@ pub fn run(opts: Options, job: Job) -> anyhow::Result<()> {
     drop(guard);
     match app.error {
         Some(e) => Err(anyhow::anyhow!(e)),
-        None => Ok(()),
+        None if app.interrupted => Ok(Exit::Interrupted),
+        None => Ok(Exit::Quit),
     }
 }
 
@@ -148,6 +159,8 @@ impl Loop {
     }
 }
 
+#[cfg(test)]
+mod journeys;
 #[cfg(test)]
 mod snapshot_tests;
 #[cfg(test)]

@@ -5,32 +5,50 @@
 use super::app::{App, Pane};
 use super::layout::PANES;
 
-/// Scroll `offset` so that `selected` is among the `height` rows shown.
-fn follow(offset: &mut usize, selected: usize, height: usize) {
+/// Scroll `offset` so that `selected` is among the `height` rows shown,
+/// and no further than the last screenful of `len` rows (after the list
+/// shrank or the screen grew, no blank space below the last row).
+fn follow(offset: &mut usize, selected: usize, height: usize, len: usize) {
     if selected < *offset {
         *offset = selected;
     } else if selected >= *offset + height {
         *offset = selected + 1 - height;
     }
+    *offset = (*offset).min(len.saturating_sub(height));
 }
 
 impl App {
     /// Keep each pane's selection on screen.
     pub(super) fn clamp_scroll(&mut self) {
         let layout = self.layout();
+        let rows = |p| layout.rows(p);
+        let tree = self.view.rows.len();
         follow(
             &mut self.tree_offset,
             self.view.selected,
-            layout.rows(Pane::Tree),
+            rows(Pane::Tree),
+            tree,
         );
-        let layer = self.layer();
-        follow(&mut self.layers_offset, layer, layout.rows(Pane::Layers));
+        let (layer, layers) = (self.layer(), self.layer_count());
+        follow(&mut self.layers_offset, layer, rows(Pane::Layers), layers);
+        let findings = self.finding_rows();
         follow(
             &mut self.findings_offset,
             self.finding,
-            layout.rows(Pane::Findings),
+            rows(Pane::Findings),
+            findings,
         );
         self.details_scroll = self.details_scroll.min(self.details_max_scroll());
+        let height = self.pager_height();
+        if let Some(p) = self.pager.as_mut() {
+            p.clamp(height);
+        }
+    }
+
+    /// Text lines the pager shows (inside its frame), as render/overlay.rs
+    /// places it.
+    pub(super) fn pager_height(&self) -> usize {
+        ((self.size.1 as usize) * 85 / 100).saturating_sub(2).max(1)
     }
 
     pub(super) fn page(&self, pane: Pane) -> usize {

@@ -24,17 +24,32 @@ pub struct Pager {
     pub mode: u32,
     pub body: PagerBody,
     pub scroll: usize,
+    /// The file's size in the image (the read stops at [`PAGER_LIMIT`]).
+    pub size: u64,
 }
 
 impl Pager {
-    /// Scroll for a movement key, `page` lines a page; false if `code`
-    /// moves nothing.
-    pub(super) fn scroll_key(&mut self, code: KeyCode, page: usize) -> bool {
-        let len = match &self.body {
-            PagerBody::Text { lines, .. } => lines.len(),
+    /// The furthest scroll that still fills `height` lines: the last line
+    /// at the bottom (the cut-off note under it when the read was cut).
+    fn max_scroll(&self, height: usize) -> usize {
+        match &self.body {
+            PagerBody::Text { lines, truncated } => {
+                (lines.len() + *truncated as usize).saturating_sub(height)
+            }
             _ => 0,
-        };
-        let max = len.saturating_sub(1);
+        }
+    }
+
+    /// Keep the scroll within the text on a screen of `height` lines.
+    pub(super) fn clamp(&mut self, height: usize) {
+        self.scroll = self.scroll.min(self.max_scroll(height));
+    }
+
+    /// Scroll for a movement key on a screen of `height` lines (a page is
+    /// one less); false if `code` moves nothing.
+    pub(super) fn scroll_key(&mut self, code: KeyCode, height: usize) -> bool {
+        let max = self.max_scroll(height);
+        let page = height.saturating_sub(1).max(1);
         self.scroll = match code {
             KeyCode::Down | KeyCode::Char('j') => (self.scroll + 1).min(max),
             KeyCode::Up | KeyCode::Char('k') => self.scroll.saturating_sub(1),
@@ -53,7 +68,7 @@ impl Pager {
         self.body = match result {
             Err(e) => PagerBody::Error(e),
             Ok(bytes) if bytes.iter().take(8192).any(|&b| b == 0) => {
-                PagerBody::Binary(bytes.len() as u64)
+                PagerBody::Binary(self.size.max(bytes.len() as u64))
             }
             Ok(bytes) => {
                 let truncated = bytes.len() as u64 >= PAGER_LIMIT;

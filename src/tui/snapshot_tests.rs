@@ -31,9 +31,9 @@ fn select(app: &mut App, path: &str) {
         .expect("shown");
 }
 
-#[test]
-fn loading_frame_shows_progress() {
-    let mut app = App::new("fixture.tar", false, (120, 40));
+/// An app reading `reference` on a `size` screen, 40 % through.
+fn reading(reference: &str, size: (u16, u16)) -> App {
+    let mut app = App::new(reference, false, size);
     update(
         &mut app,
         Event::Phase {
@@ -42,7 +42,12 @@ fn loading_frame_shows_progress() {
         },
     );
     update(&mut app, Event::Advance(1_200_000));
-    insta::assert_snapshot!("loading", frame(&app));
+    app
+}
+
+#[test]
+fn loading_frame_shows_progress() {
+    insta::assert_snapshot!("loading", frame(&reading("fixture.tar", (120, 40))));
 }
 
 #[test]
@@ -107,7 +112,7 @@ fn details_with_estimates() {
         .unwrap_or(&bases[0]);
     let switch = ballast::analysis::estimate::base_switch(&a, base);
     a.estimates.push(switch);
-    let mut app = App::new("fixture.tar", false, (120, 60));
+    let mut app = App::new("fixture.tar", false, (120, 50));
     update(
         &mut app,
         Event::Loaded(Ok(Arc::new(Model::new(Arc::new(a))))),
@@ -214,4 +219,108 @@ fn tiny_terminals_do_not_panic() {
             frame(&app);
         }
     }
+}
+
+/// The cells of `area` row by row, each run of one style tagged with it
+/// (`<fg=Red BOLD>libx.so</>`): for frames where colour carries meaning.
+fn styled(backend: &TestBackend, area: ratatui::layout::Rect) -> String {
+    use ratatui::style::Style;
+    let buf = backend.buffer();
+    let mut out = String::new();
+    for y in area.top()..area.bottom() {
+        let mut run = (Style::default(), String::new());
+        let mut line = String::new();
+        let flush = |(style, text): &(Style, String), line: &mut String| {
+            if text.is_empty() {
+            } else if *style == Style::default() {
+                line.push_str(text);
+            } else {
+                let mut tag = Vec::new();
+                if let Some(c) = style.fg {
+                    tag.push(format!("fg={c}"));
+                }
+                if let Some(c) = style.bg {
+                    tag.push(format!("bg={c}"));
+                }
+                if !style.add_modifier.is_empty() {
+                    tag.push(format!("{:?}", style.add_modifier));
+                }
+                line.push_str(&format!("<{}>{text}</>", tag.join(" ")));
+            }
+        };
+        for x in area.left()..area.right() {
+            let cell = &buf[(x, y)];
+            let style = Style::default()
+                .fg(cell.fg)
+                .bg(cell.bg)
+                .add_modifier(cell.modifier);
+            let style = Style {
+                fg: style.fg.filter(|c| *c != ratatui::style::Color::Reset),
+                bg: style.bg.filter(|c| *c != ratatui::style::Color::Reset),
+                ..style
+            };
+            if style != run.0 {
+                flush(&run, &mut line);
+                run = (style, String::new());
+            }
+            run.1.push_str(cell.symbol());
+        }
+        flush(&run, &mut line);
+        out.push_str(line.trim_end());
+        out.push('\n');
+    }
+    out
+}
+
+#[test]
+fn hidden_bytes_mode_styled() {
+    // Red: deleted, yellow: overwritten; each row names the layer that hid it.
+    let mut app = app();
+    keys(&mut app, "de");
+    let b = frame(&app);
+    insta::assert_snapshot!("hidden_bytes", b);
+    insta::assert_snapshot!("hidden_bytes_styled", styled(&b, app.layout().areas.tree));
+}
+
+#[test]
+fn finding_view_styled() {
+    let mut app = app();
+    keys(&mut app, "3jjjjj");
+    let b = frame(&app);
+    insta::assert_snapshot!("finding_view", b);
+    insta::assert_snapshot!(
+        "finding_view_styled",
+        styled(&b, app.layout().areas.details)
+    );
+}
+
+#[test]
+fn narrow_terminals_keep_the_names() {
+    // Permissions go first, then uid:gid, then the size: never the names.
+    for (w, h, name) in [(80, 24, "narrow_80x24"), (40, 12, "narrow_40x12")] {
+        let mut app = App::new("fixture.tar", false, (w, h));
+        update(&mut app, Event::Loaded(Ok(model())));
+        keys(&mut app, "e");
+        let b = frame(&app);
+        let tree = app.layout().areas.tree;
+        let text: String = (tree.top()..tree.bottom())
+            .flat_map(|y| (tree.left()..tree.right()).map(move |x| (x, y)))
+            .map(|(x, y)| b.buffer()[(x, y)].symbol().to_string())
+            .collect();
+        assert!(
+            text.contains("cache") && text.contains("pkg.deb"),
+            "{name}: {text}"
+        );
+        insta::assert_snapshot!(name, b);
+    }
+}
+
+#[test]
+fn a_long_path_leaves_the_progress_on_screen() {
+    let long = format!("/very/long/path/{}/image.tar", "x".repeat(120));
+    let b = frame(&reading(&long, (80, 24)));
+    let title: String = (0..80)
+        .map(|x| b.buffer()[(x, 0)].symbol().to_string())
+        .collect();
+    assert!(title.contains("1.20 MB / 3 MB (40%)"), "{title}");
 }

@@ -42,12 +42,7 @@ pub fn update(app: &mut App, event: Event) {
         }
         Event::Content { id, result } => app.content(id, result),
         Event::View { generation, view } => app.install_view(generation, *view),
-        Event::Extracted(r) => {
-            app.status = Some(match r {
-                Ok(p) => format!("extracted to {}", p.display()),
-                Err(e) => format!("extract failed: {e}"),
-            })
-        }
+        Event::Extracted(r) => app.extracted(r),
     }
     app.sync_details();
     app.clamp_scroll();

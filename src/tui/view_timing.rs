@@ -94,10 +94,13 @@ fn searches(m: &Model, last: usize, patterns: Vec<String>) {
     };
     for pat in &patterns {
         let t = Instant::now();
-        let found = v.search(m, pat);
+        let found = match v.search(m, pat) {
+            Ok(n) => n.to_string(),
+            Err(e) => e,
+        };
         let search = ms(t);
         let t = Instant::now();
-        v.next_match(m, true);
+        v.next_match(true);
         println!(
             "search {pat:?}: {found} matches, {search:.2} ms; next match {:.3} ms",
             ms(t)

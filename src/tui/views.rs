@@ -4,6 +4,7 @@
 
 use super::app::{ASYNC_NODES, App, Request};
 use super::tree::{Model, Params, View};
+use ballast::tree::ROOT;
 
 /// The background half of [`Request::View`].
 pub fn compute_view(m: &Model, snapshot: View, params: Params) -> View {
@@ -69,8 +70,10 @@ impl App {
         }
         let keep = self.view.selected_node();
         let search = self.view.search.take();
+        let found = self.view.found.take();
         self.view = view;
         self.view.search = search;
+        self.view.found = found;
         self.pending = None;
         if let Some(i) = keep.and_then(|id| self.view.rows.iter().position(|r| r.node == id)) {
             self.view.selected = i;
@@ -79,18 +82,31 @@ impl App {
             .view
             .selected
             .min(self.view.rows.len().saturating_sub(1));
+        self.view.index_matches();
     }
 
     pub(super) fn expand_all(&mut self, expand: bool) {
         let Some(d) = &self.data else { return };
         let model = d.model.clone();
-        if expand {
-            self.view.expand_all_marks(&model);
-        } else {
-            self.view.collapse_all_marks();
-        }
         let params = self.pending.clone().unwrap_or(self.view.params.clone());
-        if expand && self.async_views && model.tree().len() > self.async_rows {
+        if !expand {
+            // Everything closed is a short view: here and now, on the
+            // top-level directory that holds the selection.
+            let top = self.view.selected_node().map(|mut id| {
+                while model.node(id).parent != ROOT {
+                    id = model.node(id).parent;
+                }
+                id
+            });
+            self.view.collapse_all_marks();
+            self.refresh_now(params);
+            if let Some(i) = top.and_then(|id| self.view.rows.iter().position(|r| r.node == id)) {
+                self.view.selected = i;
+            }
+            return;
+        }
+        self.view.expand_all_marks(&model);
+        if self.async_views && model.tree().len() > self.async_rows {
             // Expanding everything makes a big view: compute it off the UI thread.
             self.queue_view(params);
         } else {

@@ -170,10 +170,10 @@ fn native_code(base: &BaseInfo, facts: &Facts, c: &BaseImage, out: &mut Vec<Esti
             "glibc-native-code",
             glibc.clone(),
             format!(
-                "{} ELF file(s) are linked against glibc and will not load on musl: rebuild them on {} \
-                 (`npm rebuild`, `pip install` of musllinux wheels or from source)",
+                "{} ELF file(s) are linked against glibc and will not load on musl: rebuild them on {} ({})",
                 count(&glibc),
-                c.name()
+                c.name(),
+                rebuild_hint(&glibc)
             ),
         ),
         "glibc" => push(
@@ -274,5 +274,39 @@ fn shell_and_tools(base: &BaseInfo, facts: &Facts, c: &BaseImage, out: &mut Vec<
             ),
             paths: Vec::new(),
         });
+    }
+}
+
+/// How to rebuild native code for another C library, for the ecosystems
+/// the files belong to (an `npm rebuild` hint only where Node modules are).
+fn rebuild_hint(paths: &[String]) -> String {
+    let node = paths.iter().any(|p| p.contains("/node_modules/"));
+    let python =
+        (paths.iter()).any(|p| p.contains("/site-packages/") || p.contains("/dist-packages/"));
+    let mut ways = Vec::new();
+    if node {
+        ways.push("`npm rebuild`");
+    }
+    if python {
+        ways.push("`pip install` of musllinux wheels");
+    }
+    ways.push("from source");
+    ways.join(", ")
+}
+
+#[cfg(test)]
+mod hint_tests {
+    use super::rebuild_hint;
+
+    #[test]
+    fn a_python_image_gets_no_npm_hint() {
+        let py = ["/usr/lib/python3/dist-packages/_x.so".to_string()];
+        assert_eq!(
+            rebuild_hint(&py),
+            "`pip install` of musllinux wheels, from source"
+        );
+        let node = ["/app/node_modules/x/build/x.node".to_string()];
+        assert_eq!(rebuild_hint(&node), "`npm rebuild`, from source");
+        assert_eq!(rebuild_hint(&["/usr/bin/tool".into()]), "from source");
     }
 }

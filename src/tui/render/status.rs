@@ -9,11 +9,24 @@ use ratatui::text::{Line, Span};
 use crate::tui::app::{App, Pane, Prompt};
 use crate::tui::theme::{SELECTED, Theme};
 use ballast::report::bytes;
+use ballast::report::escape::terminal::escape;
 
+/// The title: while reading, the progress first (so a long image path
+/// never pushes it off the screen), then the image.
 pub(super) fn draw_title(f: &mut Frame, app: &App, t: &Theme, r: Rect) {
+    let bold = Style::default().add_modifier(Modifier::BOLD);
+    if app.model().is_none() && app.error.is_none() {
+        let spans = vec![
+            Span::styled(" ballast  ", bold),
+            Span::styled(progress_line(app), t.fg(Color::Cyan)),
+            Span::raw(format!("  {}", escape(&app.reference))),
+        ];
+        f.render_widget(Line::from(spans), r);
+        return;
+    }
     let mut spans = vec![Span::styled(
-        format!(" ballast  {}  ", app.reference),
-        Style::default().add_modifier(Modifier::BOLD),
+        format!(" ballast  {}  ", escape(&app.reference)),
+        bold,
     )];
     match (app.model(), &app.error) {
         (_, Some(_)) => spans.push(Span::styled("analysis failed", t.fg(Color::Red))),
@@ -51,15 +64,23 @@ fn progress_line(app: &App) -> String {
 pub(super) fn draw_status(f: &mut Frame, app: &App, t: &Theme, r: Rect) {
     if let Some(input) = &app.input {
         let label = match input.prompt {
-            Prompt::Filter => "filter (Enter apply, empty clears, Esc cancel): ",
+            Prompt::Filter => "filter (g: glob, re: regex; Enter keep, Esc undo): ",
             Prompt::Search => "search: /",
-            Prompt::Extract => "extract to directory (Enter, Esc cancel): ",
+            Prompt::Extract => "extract to directory (Enter, Ctrl-U clear, Esc cancel): ",
         };
-        let line = Line::from(vec![
+        let mut spans = vec![
             Span::styled(label, t.fg(Color::Cyan).add_modifier(Modifier::BOLD)),
             Span::raw(input.text.clone()),
             Span::styled(" ", SELECTED),
-        ]);
+        ];
+        match (&input.error, app.view.counter()) {
+            (Some(e), _) => spans.push(Span::styled(format!("  {e}"), t.fg(Color::Red))),
+            (None, Some((at, n))) if input.prompt != Prompt::Extract => {
+                spans.push(Span::styled(format!("  {at}/{n}"), t.fg(Color::Magenta)))
+            }
+            _ => {}
+        }
+        let line = Line::from(spans);
         f.render_widget(line, r);
         return;
     }
@@ -69,9 +90,9 @@ pub(super) fn draw_status(f: &mut Frame, app: &App, t: &Theme, r: Rect) {
         match app.focus {
             Pane::Layers => "↑↓ layer  a aggregated/layer  Enter tree  Tab pane",
             Pane::Tree => {
-                "←→ fold  e/c all  s sort  a mode  [ ] layer  AMRU hide  f filter  / search  w wasted  v view  x extract"
+                "←→ fold  e/c all  s sort  a/d mode  [ ] layer  AMRU hide  f filter  / search  w wasted  v view  x extract"
             }
-            Pane::Findings => "↑↓ move  Enter show in tree  Tab pane",
+            Pane::Findings => "↑↓ move  Enter show in tree  Tab details (scroll)",
             Pane::Details => "↑↓ scroll  PgUp/PgDn page  Tab pane",
         }
     };

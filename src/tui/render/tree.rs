@@ -14,6 +14,7 @@ use crate::tui::tree::{Kind, Mode, Model, Row, Sort};
 use ballast::layer::EntryKind;
 use ballast::layer::path::display;
 use ballast::report::bytes;
+use ballast::report::escape::terminal::escape;
 use ballast::tree::Meta;
 
 /// `drwxr-xr-x` as `ls -l` shows it.
@@ -50,25 +51,89 @@ fn permissions(meta: &Meta) -> String {
     .collect()
 }
 
-fn tree_line<'a>(app: &App, m: &'a Model, t: &Theme, row: &Row, selected: bool) -> Line<'a> {
-    let layer = app.view.params.layer;
+/// Which columns the tree shows before the names: permissions, then
+/// uid:gid, then the size go (in that order) before any name is cut.
+#[derive(Debug, Clone, Copy)]
+struct Columns {
+    perm: bool,
+    owner: bool,
+    size: bool,
+}
+
+const PERM_W: usize = 11;
+const OWNER_W: usize = 10;
+const SIZE_W: usize = 11;
+
+impl Columns {
+    /// The columns that leave `need` cells for the widest name in `width`.
+    fn fit(width: usize, need: usize) -> Columns {
+        let mut c = Columns {
+            perm: true,
+            owner: true,
+            size: true,
+        };
+        let used = |c: &Columns| {
+            c.perm as usize * PERM_W + c.owner as usize * OWNER_W + c.size as usize * SIZE_W
+        };
+        for drop in [
+            |c: &mut Columns| c.perm = false,
+            |c: &mut Columns| c.owner = false,
+            |c: &mut Columns| c.size = false,
+        ] {
+            if used(&c) + need <= width {
+                break;
+            }
+            drop(&mut c);
+        }
+        c
+    }
+}
+
+/// The row's name as shown (a symlink's target, the layer that hid it).
+fn row_name(m: &Model, row: &Row, layer: usize) -> String {
     let meta = m.meta(row.node, layer);
+    let mut name = display(&m.node(row.node).name)[1..].to_string();
+    if let Some(link) = meta.and_then(|x| x.link.as_deref())
+        && meta.is_some_and(|x| x.kind == EntryKind::Symlink)
+    {
+        name.push_str(" → ");
+        name.push_str(&escape(&String::from_utf8_lossy(link)));
+    }
+    if let Some(l) = row.removed_in {
+        let how = if row.kind == Kind::Removed {
+            "deleted"
+        } else {
+            "overwritten"
+        };
+        name.push_str(&format!("  [{how} in L{l}]"));
+    }
+    name
+}
+
+/// Cells a row needs for its indentation, marker and name.
+fn name_width(row: &Row, name: &str, t: &Theme) -> usize {
+    let sym = if t.color { 0 } else { 2 };
+    sym + row.depth as usize * 2 + 2 + name.chars().count() + 2
+}
+
+fn tree_line<'a>(
+    app: &App,
+    m: &'a Model,
+    t: &Theme,
+    (row, name): (&Row, String),
+    cols: Columns,
+    selected: bool,
+) -> Line<'a> {
+    let layer = app.view.params.layer;
+    let meta = m.meta_or_last(row.node, layer);
     let (perm, owner) = meta.map_or((String::from("?"), String::new()), |x| {
         (permissions(x), format!("{}:{}", x.uid, x.gid))
     });
-    let node = m.node(row.node);
     let marker = match (row.dir, row.expanded) {
         (true, true) => "▾ ",
         (true, false) => "▸ ",
         _ => "  ",
     };
-    let mut name = display(&node.name)[1..].to_string();
-    if let Some(link) = meta.and_then(|x| x.link.as_deref())
-        && meta.is_some_and(|x| x.kind == EntryKind::Symlink)
-    {
-        name.push_str(" → ");
-        name.push_str(&String::from_utf8_lossy(link));
-    }
     let sym = if t.color {
         String::new()
     } else {
@@ -82,12 +147,22 @@ fn tree_line<'a>(app: &App, m: &'a Model, t: &Theme, row: &Row, selected: bool) 
             name_style = name_style.bg(Color::Rgb(80, 40, 0));
         }
     }
-    if app.view.is_match(m, row.node) {
+    if app.view.is_match(row.node) {
         name_style = name_style.add_modifier(Modifier::UNDERLINED);
+    }
+    let mut columns = String::new();
+    if cols.perm {
+        columns.push_str(&format!("{perm:<10} "));
+    }
+    if cols.owner {
+        columns.push_str(&format!("{owner:>9} "));
+    }
+    if cols.size {
+        columns.push_str(&format!("{:>9}  ", bytes(row.size)));
     }
     let line = Line::from(vec![
         Span::raw(sym),
-        Span::raw(format!("{perm:<10} {owner:>9} {:>9}  ", bytes(row.size))),
+        Span::raw(columns),
         Span::raw("  ".repeat(row.depth as usize)),
         Span::raw(marker),
         Span::styled(name, name_style),
@@ -104,13 +179,14 @@ fn title(app: &App) -> Line<'static> {
         let mode = match p.mode {
             Mode::Aggregated => "aggregated",
             Mode::Layer => "layer only",
+            Mode::Hidden => "hidden bytes",
         };
         let sort = match p.sort {
             Sort::Size => "size",
             Sort::Name => "name",
         };
         let mut s = format!(
-            "· layer {}/{} · {mode} · by {sort} ",
+            "· layer {} of 0–{} · {mode} · by {sort} ",
             app.view.params.layer,
             app.layer_count().saturating_sub(1)
         );
@@ -166,14 +242,21 @@ pub(super) fn draw_tree(f: &mut Frame, app: &App, t: &Theme, layout: &Layout) {
             t.fg(Color::Magenta).add_modifier(Modifier::ITALIC),
         ));
     }
+    let layer = app.view.params.layer;
+    let shown: Vec<(usize, &Row, String)> = (app.view.rows.iter().enumerate())
+        .skip(app.tree_offset)
+        .take(layout.rows(Pane::Tree))
+        .map(|(i, row)| (i, row, row_name(m, row, layer)))
+        .collect();
+    let need = (shown.iter())
+        .map(|(_, row, name)| name_width(row, name, t))
+        .max()
+        .unwrap_or(0);
+    let cols = Columns::fit(r.width.saturating_sub(2) as usize, need);
     lines.extend(
-        app.view
-            .rows
-            .iter()
-            .enumerate()
-            .skip(app.tree_offset)
-            .take(layout.rows(Pane::Tree))
-            .map(|(i, row)| tree_line(app, m, t, row, i == app.view.selected)),
+        shown
+            .into_iter()
+            .map(|(i, row, name)| tree_line(app, m, t, (row, name), cols, i == app.view.selected)),
     );
     f.render_widget(Paragraph::new(lines).block(block), r);
 }

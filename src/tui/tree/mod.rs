@@ -24,6 +24,7 @@
 mod model;
 mod names;
 mod params;
+mod pattern;
 mod reuse;
 mod search;
 mod stats;
@@ -35,5 +36,6 @@ pub use names::contains;
 #[cfg(test)]
 pub use params::Hidden;
 pub use params::{Kind, Mode, Params, Row, Sort};
+pub use pattern::Pattern;
 pub use search::MAX_REVEAL;
 pub use view::View;

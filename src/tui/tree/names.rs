@@ -2,6 +2,7 @@
 //! node order, so search and the path filter scan one buffer instead of a
 //! million boxed names.
 
+use super::pattern::Pattern;
 use ballast::tree::{MergedTree, NodeId, ROOT};
 
 /// Every node's name, ASCII-lowercased, `/`-separated, in node order (no
@@ -60,42 +61,68 @@ impl Names {
         }
         out
     }
-
-    /// Whether node `id`'s name contains `lower` (already lowercased).
-    pub(super) fn has(&self, id: NodeId, lower: &[u8]) -> bool {
-        let i = id as usize;
-        match (self.name_at.get(i), self.name_at.get(i + 1)) {
-            (Some(&a), Some(&b)) => {
-                let name = &self.names[a..b - 1];
-                lower.is_empty() || name.windows(lower.len()).any(|w| w == lower)
-            }
-            _ => false,
-        }
-    }
 }
 
-/// Nodes whose path contains `pattern`, their ancestors and their descendants.
-pub(super) fn filter_mask(tree: &MergedTree, names: &Names, pattern: &str) -> Vec<bool> {
+/// What a pattern found in the tree.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Found {
+    /// The nodes whose full path matches and whose parent's does not (the
+    /// shallowest node where the match shows), in node order.
+    pub nodes: Vec<NodeId>,
+    /// `nodes` as a mask by node id.
+    pub direct: Vec<bool>,
+    /// The matches, everything below them and everything above them: what
+    /// the filter shows.
+    pub mask: Vec<bool>,
+}
+
+/// Every node `pattern` matches (see [`Found`]).
+pub(super) fn find(tree: &MergedTree, names: &Names, pattern: &Pattern) -> Found {
     let n = tree.len();
-    let pat = pattern.trim_start_matches('/').as_bytes();
-    let last = pat.rsplit(|&b| b == b'/').next().unwrap_or_default();
-    let mut named = vec![false; n];
-    for id in names.matching(last) {
-        named[id as usize] = true;
-    }
+    // Substrings: the match ends in the node's own name, so only nodes whose
+    // name holds the pattern's last part can match; the index finds them.
+    let candidates = pattern.name_part().map(|last| {
+        let mut named = vec![false; n];
+        for id in names.matching(last) {
+            named[id as usize] = true;
+        }
+        named
+    });
     let mut hit = vec![false; n];
-    hit[ROOT as usize] = true;
+    let mut direct = vec![false; n];
+    let mut nodes = Vec::new();
+    let mut path = Vec::new();
     // Parents come before children: a match passes down in one forward pass.
     for (id, node) in tree.nodes() {
-        let inherited = node.parent != ROOT && hit[node.parent as usize];
-        hit[id as usize] = inherited
-            || (named[id as usize] && (last.len() == pat.len() || contains(&tree.path(id), pat)));
+        if id == ROOT {
+            continue;
+        }
+        if node.parent != ROOT && hit[node.parent as usize] {
+            hit[id as usize] = true;
+            continue;
+        }
+        if candidates.as_ref().is_some_and(|c| !c[id as usize]) {
+            continue;
+        }
+        path.clear();
+        path.push(b'/');
+        path.extend_from_slice(&tree.path(id));
+        if pattern.is_match(&path) {
+            hit[id as usize] = true;
+            direct[id as usize] = true;
+            nodes.push(id);
+        }
     }
     let mut mask = hit;
+    mask[ROOT as usize] = true;
     for id in (1..n).rev() {
         if mask[id] {
             mask[tree.node(id as NodeId).parent as usize] = true;
         }
     }
-    mask
+    Found {
+        nodes,
+        direct,
+        mask,
+    }
 }

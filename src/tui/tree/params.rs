@@ -30,12 +30,14 @@ pub enum Sort {
 }
 
 /// Aggregated: the filesystem as it stands after the layer; Layer: only what
-/// the layer itself changed.
+/// the layer itself changed; Hidden: the bytes that the layer or an earlier
+/// one deleted or overwrote (still shipped, no longer seen).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum Mode {
     #[default]
     Aggregated,
     Layer,
+    Hidden,
 }
 
 /// Change kinds the user has hidden.
@@ -82,4 +84,7 @@ pub struct Row {
     pub kind: Kind,
     pub dir: bool,
     pub expanded: bool,
+    /// The layer that deleted or overwrote what the row shows, when it
+    /// shows hidden bytes (the hidden mode, and deleted files under `w`).
+    pub removed_in: Option<u16>,
 }

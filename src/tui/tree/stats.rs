@@ -16,6 +16,9 @@ pub(super) struct DirStat {
     pub(super) entries: u64,
     /// Bytes this layer added or modified below.
     pub(super) layer_size: u64,
+    /// Bytes of file versions below that this layer or an earlier one
+    /// deleted or overwrote: still shipped, no longer seen.
+    pub(super) hidden: u64,
     pub(super) added: u32,
     pub(super) modified: u32,
     pub(super) removed: u32,
@@ -33,6 +36,8 @@ struct Delta {
     size: i128,
     entries: i64,
     layer_size: u64,
+    /// The bytes of the version this change deleted or overwrote.
+    hidden: u64,
     op: Op,
 }
 
@@ -40,6 +45,7 @@ struct Delta {
 struct Running {
     size: Vec<i128>,
     entries: Vec<i64>,
+    hidden: Vec<u64>,
     /// This layer's (bytes written, added, modified, removed) per directory.
     layer: Vec<(u64, u32, u32, u32)>,
     /// The layer each directory's `layer` entry belongs to.
@@ -53,6 +59,7 @@ impl Running {
         Running {
             size: vec![0; slots],
             entries: vec![0; slots],
+            hidden: vec![0; slots],
             layer: vec![(0, 0, 0, 0); slots],
             touched_at: vec![u16::MAX; slots],
             touched: Vec::new(),
@@ -62,6 +69,7 @@ impl Running {
     fn add(&mut self, sl: usize, l: u16, d: &Delta) {
         self.size[sl] += d.size;
         self.entries[sl] += d.entries;
+        self.hidden[sl] += d.hidden;
         if self.touched_at[sl] != l {
             self.touched_at[sl] = l;
             self.layer[sl] = (0, 0, 0, 0);
@@ -85,6 +93,7 @@ impl Running {
                 size: self.size[sl].max(0) as u64,
                 entries: self.entries[sl].max(0) as u64,
                 layer_size: a.0,
+                hidden: self.hidden[sl],
                 added: a.1,
                 modified: a.2,
                 removed: a.3,
@@ -138,6 +147,7 @@ fn delta(tree: &MergedTree, id: NodeId, i: u16) -> Delta {
         size: file_bytes(now) - file_bytes(prev),
         entries: now.is_some() as i64 - prev.is_some() as i64,
         layer_size: file_bytes(now) as u64,
+        hidden: file_bytes(prev) as u64,
         op: c.op,
     }
 }

@@ -4,7 +4,9 @@
 use std::sync::Arc;
 
 use super::model::Model;
+use super::names::Found;
 use super::params::{Mode, Params, Row, Sort};
+use super::pattern::Pattern;
 use super::reuse::Reuse;
 use ballast::tree::{NodeId, ROOT};
 
@@ -13,7 +15,12 @@ use ballast::tree::{NodeId, ROOT};
 pub struct View {
     pub params: Params,
     pub(super) expanded: Vec<bool>,
-    pub(super) filter_mask: Option<Vec<bool>>,
+    /// What the filter (`params.filter`) matches.
+    pub(crate) filter: Option<Arc<Found>>,
+    /// What the search matches.
+    pub(crate) found: Option<Arc<Found>>,
+    /// The rows that are matches of the search, else of the filter.
+    pub(super) match_rows: Vec<u32>,
     /// Shared with a background rebuild, which reuses what did not change.
     pub rows: Arc<Vec<Row>>,
     pub selected: usize,
@@ -39,7 +46,9 @@ impl View {
         View {
             params: self.params.clone(),
             expanded: self.expanded.clone(),
-            filter_mask: self.filter_mask.clone(),
+            filter: self.filter.clone(),
+            found: self.found.clone(),
+            match_rows: self.match_rows.clone(),
             rows: self.rows.clone(),
             selected: self.selected,
             search: self.search.clone(),
@@ -67,7 +76,7 @@ impl View {
     /// The visible children of `parent` in display order, with their sizes.
     fn children(&self, m: &Model, parent: NodeId) -> Vec<(NodeId, u64)> {
         let p = &self.params;
-        let filter = self.filter_mask.as_deref();
+        let filter = self.filter.as_ref().map(|f| f.mask.as_slice());
         let mut kids: Vec<(NodeId, u64)> = m
             .node(parent)
             .children
@@ -110,13 +119,15 @@ impl View {
             };
             let dir = m.is_dir(id, self.params.layer) && !m.node(id).children.is_empty();
             let expanded = dir && self.is_expanded(id);
+            let (kind, removed_in) = m.mark(id, &self.params);
             out.push(Row {
                 node: id,
                 depth: d,
                 size,
-                kind: m.kind(id, self.params.layer),
+                kind,
                 dir,
                 expanded,
+                removed_in,
             });
             if expanded {
                 if let Some(old) = reuse.and_then(|r| r.below(m, id, d)) {
@@ -149,6 +160,7 @@ impl View {
             .and_then(|id| self.rows.iter().position(|r| r.node == id))
             .unwrap_or(self.selected)
             .min(self.rows.len().saturating_sub(1));
+        self.index_matches();
     }
 
     /// Apply new options (layer, mode, sort, hidden kinds, wasted-only).
@@ -162,8 +174,12 @@ impl View {
             let before = only_layer.then_some(self.params.layer);
             self.params = params;
             if filter_changed {
-                self.filter_mask = self.params.filter.as_deref().map(|f| m.filter_mask(f));
+                self.filter = (self.params.filter.as_deref())
+                    .and_then(|f| Pattern::parse(f).ok())
+                    .map(|p| Arc::new(m.find(&p)));
             }
+            // Whatever is shown now, its matches are revealed.
+            self.reveal_matches(m);
             self.rebuild_from(m, before);
         }
     }
@@ -192,6 +208,7 @@ impl View {
         let rows = Arc::make_mut(&mut self.rows);
         rows[i].expanded = true;
         rows.splice(i + 1..i + 1, below);
+        self.index_matches();
     }
 
     pub fn collapse(&mut self) {
@@ -212,6 +229,7 @@ impl View {
         let rows = Arc::make_mut(&mut self.rows);
         rows[i].expanded = false;
         rows.drain(i + 1..end);
+        self.index_matches();
     }
 
     pub fn toggle(&mut self, m: &Model) {
@@ -265,6 +283,12 @@ impl View {
     /// Open every directory above `id`.
     pub(super) fn open_ancestors(&mut self, m: &Model, id: NodeId) {
         self.revision += 1;
+        self.open_above(m, id);
+    }
+
+    /// Open every directory above `id`, leaving the revision (a view
+    /// computed in the background opens its filter's matches so).
+    pub(super) fn open_above(&mut self, m: &Model, id: NodeId) {
         let mut p = m.node(id).parent;
         while p != ROOT {
             self.expanded[p as usize] = true;
