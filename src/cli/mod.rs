@@ -16,6 +16,7 @@ use std::process::ExitCode;
 
 use clap::Parser;
 
+use ballast::limits::Limit;
 use ballast::report::ci;
 use ballast::source::{EngineStorage, SourceKind};
 use ballast::vocab::Rule;
@@ -84,6 +85,11 @@ pub struct Args {
     /// --source registry; repeatable). No other host is ever sent plain HTTP.
     #[arg(long, value_name = "HOST", help_heading = "Input")]
     pub insecure_registry: Vec<String>,
+
+    /// Raise (or lower) a resource limit: NAME=VALUE, e.g.
+    /// entries-per-layer=10000000 or tar-header=4MiB (repeatable; README "Limits").
+    #[arg(long, value_name = "NAME=VALUE", value_parser = ballast::limits::parse_assignment, help_heading = "Input")]
+    pub limit: Vec<(Limit, u64)>,
 
     /// Write the analysis as JSON to FILE, or `-` for stdout.
     #[arg(long, value_name = "FILE", help_heading = "Output")]
@@ -258,6 +264,9 @@ pub struct DockerfileArgs {
     /// Do not show a progress bar.
     #[arg(long, short)]
     pub quiet: bool,
+    /// Raise (or lower) a resource limit: NAME=VALUE, e.g. stages=2000 (repeatable).
+    #[arg(long, value_name = "NAME=VALUE", value_parser = ballast::limits::parse_assignment)]
+    pub limit: Vec<(Limit, u64)>,
 }
 
 #[derive(Debug, clap::Args)]
@@ -287,6 +296,9 @@ pub struct DiffArgs {
     /// Do not show a progress bar.
     #[arg(long, short)]
     pub quiet: bool,
+    /// Raise (or lower) a resource limit: NAME=VALUE, e.g. tar-header=4MiB (repeatable).
+    #[arg(long, value_name = "NAME=VALUE", value_parser = ballast::limits::parse_assignment)]
+    pub limit: Vec<(Limit, u64)>,
 }
 
 /// Parse the process arguments and run. Errors become exit code 2 in `main`.

@@ -6,6 +6,7 @@ use std::path::Path;
 
 use ballast::analysis::{self, Analysis};
 use ballast::layer::cache::{self, LayerCache};
+use ballast::limits::{Limit, Limits};
 use ballast::progress::Progress;
 use ballast::report::escape::terminal::escape;
 use ballast::source::{EngineStorage, Options, Platform, RegistryOptions, SourceKind};
@@ -26,6 +27,8 @@ pub(super) struct SourceFlags<'a> {
     pub(super) cache_dir: Option<&'a Path>,
     /// `--cache-size`: the bound on the layer cache, in bytes.
     pub(super) cache_size: Option<u64>,
+    /// `--limit` (over `[limits]` of `.ballast.toml` under `--ci`).
+    pub(super) limits: Limits,
 }
 
 impl Default for SourceFlags<'_> {
@@ -40,6 +43,7 @@ impl Default for SourceFlags<'_> {
             no_cache: false,
             cache_dir: None,
             cache_size: None,
+            limits: Limits::default(),
         }
     }
 }
@@ -55,6 +59,7 @@ impl SourceFlags<'_> {
             engine_storage: self.engine_storage,
             registry: self.registry.clone(),
             cache: self.cache(),
+            limits: self.limits,
         })
     }
 
@@ -72,6 +77,32 @@ impl SourceFlags<'_> {
             self.cache_size.unwrap_or(cache::DEFAULT_MAX_BYTES),
         ))
     }
+}
+
+/// The default limits with `layers` of settings applied in order (a later
+/// one wins): `[limits]` of a config file, then `--limit` flags.
+pub(super) fn limits(layers: &[&[(Limit, u64)]]) -> Limits {
+    let mut limits = Limits::default();
+    for &(limit, value) in layers.iter().copied().flatten() {
+        limits.set(limit, value);
+    }
+    limits
+}
+
+/// Standard input holds one `docker save` stream: of the images named
+/// `(what, reference)` (`what` as the user knows it: `OLD`, `--baseline`),
+/// at most one may be `-`. Read twice, the second would find nothing left.
+pub(super) fn one_stdin_reader(images: &[(&str, &str)]) -> anyhow::Result<()> {
+    let mut named = images
+        .iter()
+        .filter(|(_, reference)| *reference == ballast::source::STDIN);
+    if let (Some((first, _)), Some((second, _))) = (named.next(), named.next()) {
+        anyhow::bail!(
+            "{first} and {second} both name '-', but standard input holds one image and can \
+             be read only once; write one of them to a file (docker save IMAGE -o image.tar)"
+        );
+    }
+    Ok(())
 }
 
 /// The options for another image (a baseline, a candidate base): the same,

@@ -17,6 +17,14 @@ use crate::progress::Progress;
 use super::Options;
 use super::layout::LayerRef;
 
+/// The cache, when this run may use it: a verified read within the default
+/// limits (a layer cached under other `--limit`s was not checked against
+/// this run's, so a run with changed limits reads, and keeps, nothing).
+pub(crate) fn usable(opts: &Options) -> Option<&LayerCache> {
+    let defaults = opts.limits == crate::limits::Limits::default();
+    opts.cache.as_ref().filter(|_| opts.verify && defaults)
+}
+
 /// Counts the layers taken from the cache during one read.
 #[derive(Default)]
 pub(crate) struct Hits(AtomicUsize);
@@ -30,10 +38,7 @@ impl Hits {
         layer: &LayerRef,
         compression: impl FnOnce() -> Option<Compression>,
     ) -> Option<LayerIndex> {
-        if !opts.verify {
-            return None;
-        }
-        self.take(opts.cache.as_ref()?, &layer.diff_id, compression)
+        self.take(usable(opts)?, &layer.diff_id, compression)
     }
 
     /// The layer `diff_id` from `cache`, with the blob's `compression`.
@@ -64,8 +69,8 @@ impl Hits {
 /// Keep a layer whose read was fully checked: verification on and the
 /// uncompressed stream's digest equal to the config's diff_id.
 pub(crate) fn store(opts: &Options, layer: &LayerRef, index: &LayerIndex) {
-    let Some(cache) = &opts.cache else { return };
-    if opts.verify && index.diff_id.as_deref() == Some(layer.diff_id.as_str()) {
+    let Some(cache) = usable(opts) else { return };
+    if index.diff_id.as_deref() == Some(layer.diff_id.as_str()) {
         cache.put(&layer.diff_id, index);
     }
 }

@@ -20,7 +20,7 @@ use sha2::{Digest, Sha256};
 
 use super::{Cancellable, Loaded, Options, ReadPath, SourceKind, check_digest, corrupt};
 use crate::error::{Error, Result};
-use crate::layer::{LayerIndex, ReadOptions, read_layer};
+use crate::layer::{LayerIndex, ReadOptions, read_layer_within};
 use crate::progress::Progress;
 use client::Client;
 
@@ -105,7 +105,7 @@ fn read_one(
     let digest = layer.digest.clone().unwrap_or_default();
     let mut blob = Blob::new(client, &digest, size);
     let name = format!("{}/{}", client.registry, client.repository);
-    let read = read_layer(
+    let read = read_layer_within(
         Cancellable {
             inner: &mut blob,
             cancel,
@@ -113,6 +113,7 @@ fn read_one(
         ReadOptions {
             verify: opts.verify,
         },
+        &opts.limits,
         &|n| progress.advance(n),
     );
     if let Some(e) = blob
