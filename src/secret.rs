@@ -171,11 +171,34 @@ pub fn redact_url_credentials(text: &str) -> String {
     out
 }
 
+/// How well-known tokens begin (GitHub, GitLab, Slack, npm, PyPI, Hugging
+/// Face, OpenAI, DigitalOcean): a user name starting so is a token whatever
+/// its case.
+const TOKEN_PREFIXES: &[&str] = &[
+    "ghp_",
+    "gho_",
+    "ghu_",
+    "ghs_",
+    "ghr_",
+    "github_pat_",
+    "glpat-",
+    "gldt-",
+    "glcbt-",
+    "xoxb-",
+    "xoxp-",
+    "xoxa-",
+    "npm_",
+    "pypi-",
+    "hf_",
+    "sk-",
+    "dop_v1_",
+];
+
 /// Whether the user information of a URL, given without a password, reads
 /// as a user name rather than a token: a variable reference (`$USER`,
 /// `${USER}`), or at most 32 lowercase letters, digits, `.`, `_` and `-`,
-/// starting with a letter, with fewer than 6 digits (`git`, `deploy`,
-/// `ci-bot`). Tokens have upper case (`ghp_…`, `glpat-…`, `AKIA…`), are
+/// starting with a letter, with fewer than 6 digits and no token prefix
+/// (`git`, `deploy`, `ci-bot`). Tokens have upper case (`ghp_…`, `glpat-…`, `AKIA…`), are
 /// longer (hex digests) or are mostly digits.
 fn plain_user(user: &str) -> bool {
     if let Some(var) = user.strip_prefix('$') {
@@ -186,7 +209,8 @@ fn plain_user(user: &str) -> bool {
         return !name.is_empty() && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_');
     }
     let digits = user.chars().filter(char::is_ascii_digit).count();
-    user.len() <= 32
+    !TOKEN_PREFIXES.iter().any(|p| user.starts_with(p))
+        && user.len() <= 32
         && user.starts_with(|c: char| c.is_ascii_lowercase())
         && user
             .chars()
