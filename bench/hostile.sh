@@ -8,6 +8,7 @@
 #   bench/hostile.sh                 # build, generate (cached), run, print the table
 #   BALLAST=path/to/ballast bench/hostile.sh
 #   BOUND_SECONDS=60 BOUND_MB=500 bench/hostile.sh
+#   NO_BUILD=1 bench/hostile.sh      # use the release binaries already in target/
 #
 # Not in CI: it needs release builds, ~6 GB of disk under bench/out and a few
 # minutes. Inputs: examples/hostile_inputs.rs (bench/out/hostile/) and
@@ -30,9 +31,11 @@ if [ ! -x /usr/bin/time ]; then
     apt-get install -y -qq time >/dev/null || die "/usr/bin/time is missing: apt-get install time"
 fi
 
-BUILD=(--example hostile_inputs --example tui_million)
-[ -n "${BALLAST:-}" ] || BUILD+=(--bin ballast)
-(cd "$ROOT" && cargo build --release --quiet "${BUILD[@]}")
+if [ -z "${NO_BUILD:-}" ]; then
+    BUILD=(--example hostile_inputs --example tui_million)
+    [ -n "${BALLAST:-}" ] || BUILD+=(--bin ballast)
+    (cd "$ROOT" && cargo build --release --quiet "${BUILD[@]}")
+fi
 BALLAST=${BALLAST:-$ROOT/target/release/ballast}
 GEN=$ROOT/target/release/examples
 

@@ -19,7 +19,7 @@ use std::path::Path;
 
 use serde_json::json;
 use sha2::{Digest, Sha256};
-use testimage::{self as fixture, Compress, ImageSpec, LayerSpec, Layout, Node};
+use testimage::{self as fixture, Compress, ImageSpec, LayerSpec, Layout, Node, raw_header};
 
 fn main() {
     let Some(out) = std::env::args().nth(1) else {
@@ -54,20 +54,6 @@ fn spec(nodes: Vec<Node>) -> ImageSpec {
         layers: vec![LayerSpec::new("/bin/sh -c hostile", nodes)],
         ..ImageSpec::default()
     }
-}
-
-/// A header block of `kind` claiming `size` bytes, followed by `data`.
-fn raw_header(kind: tar::EntryType, name: &str, size: u64, data: &[u8]) -> Node {
-    let mut h = tar::Header::new_gnu();
-    h.set_path(name).expect("short name");
-    h.set_size(size);
-    h.set_mode(0o644);
-    h.set_entry_type(kind);
-    h.set_cksum();
-    let mut bytes = h.as_bytes().to_vec();
-    bytes.extend_from_slice(data);
-    bytes.resize(bytes.len().div_ceil(512) * 512, 0);
-    Node::Raw(bytes)
 }
 
 /// A 512 MiB GNU long name and PAX header (claimed, not stored), and a

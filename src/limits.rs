@@ -159,7 +159,7 @@ impl Limit {
 /// `value` in the largest binary unit that divides it exactly.
 fn binary(value: u64) -> (u64, &'static str) {
     for (size, unit) in [(1 << 30, "GiB"), (MIB, "MiB"), (KIB, "KiB")] {
-        if value >= size && value % size == 0 {
+        if value >= size && value.is_multiple_of(size) {
             return (value / size, unit);
         }
     }

@@ -511,20 +511,7 @@ fn a_compressed_docker_save_listing_a_layer_twice_is_read() {
 
 // --- 2. Memory bounded by limits, never by the input ------------------------
 
-/// A header block of `kind` claiming `size` bytes of data, with `data` (at
-/// most what it claims) after it: a claim can be far larger than the file.
-fn raw_header(kind: tar::EntryType, name: &str, size: u64, data: &[u8]) -> fixture::Node {
-    let mut h = tar::Header::new_gnu();
-    h.set_path(name).unwrap();
-    h.set_size(size);
-    h.set_mode(0o644);
-    h.set_entry_type(kind);
-    h.set_cksum();
-    let mut bytes = h.as_bytes().to_vec();
-    bytes.extend_from_slice(data);
-    bytes.resize(bytes.len().div_ceil(512) * 512, 0);
-    fixture::Node::Raw(bytes)
-}
+use fixture::raw_header;
 
 /// One PAX record: `<length> <key>=<value>\n`, the length counting itself.
 fn pax_record(key: &str, value: &str) -> Vec<u8> {

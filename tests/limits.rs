@@ -92,16 +92,12 @@ fn breach(dir: &Path, image: &Path, lowered: &str) -> String {
 
 /// A PAX header block holding `records`.
 fn pax(records: &[u8]) -> Node {
-    let mut h = tar::Header::new_gnu();
-    h.set_path("pax").unwrap();
-    h.set_size(records.len() as u64);
-    h.set_mode(0o644);
-    h.set_entry_type(tar::EntryType::XHeader);
-    h.set_cksum();
-    let mut bytes = h.as_bytes().to_vec();
-    bytes.extend_from_slice(records);
-    bytes.resize(bytes.len().div_ceil(512) * 512, 0);
-    Node::Raw(bytes)
+    fixture::raw_header(
+        tar::EntryType::XHeader,
+        "pax",
+        records.len() as u64,
+        records,
+    )
 }
 
 #[test]
