@@ -79,8 +79,8 @@ CASES_TABLE=(
 
 REPORT=$OUT/hostile.md
 {
-    echo "| case | exit | expected | seconds | max RSS | result |"
-    echo "|---|---:|---:|---:|---:|---|"
+    echo "| case | exit | expected | seconds | max RSS | result | first line of stderr |"
+    echo "|---|---:|---:|---:|---:|---|---|"
 } > "$REPORT"
 failed=0
 for row in "${CASES_TABLE[@]}"; do
@@ -89,7 +89,7 @@ for row in "${CASES_TABLE[@]}"; do
     set +e
     # shellcheck disable=SC2086  # the arguments are split on purpose
     (cd "$dir" && XDG_CACHE_HOME=$(mktemp -d) timeout 600 /usr/bin/time -v -o "$stats" \
-        "$BALLAST" --quiet $args </dev/null >/dev/null 2>"$stats.err")
+        "$BALLAST" $args --quiet </dev/null >/dev/null 2>"$stats.err")
     code=$?
     set -e
     secs=$(awk -F': ' '/Elapsed \(wall clock\)/ {
@@ -98,10 +98,15 @@ for row in "${CASES_TABLE[@]}"; do
     rss_mb=$(( ${rss_kb:-0} / 1024 ))
     result=PASS
     [[ " $expect " == *" $code "* ]] || result="FAIL (exit)"
+    # An expected error must be ballast's own one line, not a usage error.
+    if [ "$code" = 2 ] && ! head -c 16 "$stats.err" | grep -q '^ballast: error: '; then
+        result="FAIL (not ballast's error)"
+    fi
     awk -v s="$secs" -v b="$BOUND_SECONDS" 'BEGIN { exit !(s + 0 < b) }' || result="FAIL (time)"
     [ "$rss_mb" -lt "$BOUND_MB" ] || result="FAIL (RSS)"
     [ "$result" = PASS ] || failed=1
-    echo "| $name | $code | ${expect// / or } | $secs | $rss_mb MB | $result |" >> "$REPORT"
+    first=$(head -n 1 "$stats.err" | cut -c 1-150 | sed 's/|/\\|/g')
+    echo "| $name | $code | ${expect// / or } | $secs | $rss_mb MB | $result | $first |" >> "$REPORT"
     if [ "$result" != PASS ]; then
         log "$name: $(head -c 300 "$stats.err")"
     fi

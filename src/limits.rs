@@ -69,7 +69,7 @@ const SPECS: [Spec; 14] = [
         Limit::EntriesPerLayer,
         "entries-per-layer",
         Unit::Count,
-        5_000_000,
+        2_000_000,
     ),
     spec(Limit::Metadata, "metadata", Unit::Bytes, 64 * MIB),
     spec(Limit::StreamMemory, "stream-memory", Unit::Bytes, 256 * MIB),
