@@ -42,6 +42,7 @@ pub mod fleet;
 pub(crate) mod glob;
 pub(crate) mod history_line;
 pub mod layer;
+pub mod limits;
 pub mod progress;
 pub mod report;
 pub(crate) mod secret;

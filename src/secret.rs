@@ -137,7 +137,10 @@ pub fn redact_history(line: &str) -> String {
 /// `postgres://user:pw@db/app` becomes `postgres://user:<redacted>@db/app`.
 /// A URL's authority runs from `://` to the next `/`, `?`, `#`, quote or
 /// white space; its user information up to the authority's last `@`, the
-/// password after the user information's first `:`. One pass, linear time.
+/// password after the user information's first `:`. User information
+/// without a `:` is a token given as the user name (`https://ghp_…@github.com`)
+/// unless it reads as a plain user name ([`plain_user`]): it is redacted
+/// whole. One pass, linear time.
 pub fn redact_url_credentials(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
     let mut rest = text;
@@ -149,7 +152,9 @@ pub fn redact_url_credentials(text: &str) -> String {
             .unwrap_or(tail.len());
         let authority = &tail[..end];
         let password = authority.rfind('@').and_then(|at| {
-            let colon = authority[..at].find(':')?;
+            let Some(colon) = authority[..at].find(':') else {
+                return (at > 0 && !plain_user(&authority[..at])).then_some((0, at));
+            };
             (colon + 1 < at).then_some((colon + 1, at))
         });
         match password {
@@ -164,6 +169,53 @@ pub fn redact_url_credentials(text: &str) -> String {
     }
     out.push_str(rest);
     out
+}
+
+/// How well-known tokens begin (GitHub, GitLab, Slack, npm, PyPI, Hugging
+/// Face, OpenAI, DigitalOcean): a user name starting so is a token whatever
+/// its case.
+const TOKEN_PREFIXES: &[&str] = &[
+    "ghp_",
+    "gho_",
+    "ghu_",
+    "ghs_",
+    "ghr_",
+    "github_pat_",
+    "glpat-",
+    "gldt-",
+    "glcbt-",
+    "xoxb-",
+    "xoxp-",
+    "xoxa-",
+    "npm_",
+    "pypi-",
+    "hf_",
+    "sk-",
+    "dop_v1_",
+];
+
+/// Whether the user information of a URL, given without a password, reads
+/// as a user name rather than a token: a variable reference (`$USER`,
+/// `${USER}`), or at most 32 lowercase letters, digits, `.`, `_` and `-`,
+/// starting with a letter, with fewer than 6 digits and no token prefix
+/// (`git`, `deploy`, `ci-bot`). Tokens have upper case (`ghp_…`, `glpat-…`, `AKIA…`), are
+/// longer (hex digests) or are mostly digits.
+fn plain_user(user: &str) -> bool {
+    if let Some(var) = user.strip_prefix('$') {
+        let name = var
+            .strip_prefix('{')
+            .and_then(|v| v.strip_suffix('}'))
+            .unwrap_or(var);
+        return !name.is_empty() && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_');
+    }
+    let digits = user.chars().filter(char::is_ascii_digit).count();
+    !TOKEN_PREFIXES.iter().any(|p| user.starts_with(p))
+        && user.len() <= 32
+        && user.starts_with(|c: char| c.is_ascii_lowercase())
+        && user
+            .chars()
+            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || matches!(c, '.' | '_' | '-'))
+        && digits < 6
 }
 
 #[cfg(test)]
@@ -233,6 +285,25 @@ mod tests {
             ("amqp://guest:gu@st@mq", "amqp://guest:<redacted>@mq"),
             // No password, a port, an address in the path: nothing to hide.
             ("https://user@host/x", "https://user@host/x"),
+            ("ssh://git@github.com/o/r", "ssh://git@github.com/o/r"),
+            (
+                "https://${GH_TOKEN}@github.com/o/r",
+                "https://${GH_TOKEN}@github.com/o/r",
+            ),
+            (
+                "git clone https://ghp_16C7e42F292c6912E7710c838347Ae178B4a@github.com/org/repo",
+                "git clone https://<redacted>@github.com/org/repo",
+            ),
+            ("https://TOKEN@host", "https://<redacted>@host"),
+            (
+                "https://glpat-xxxxxxxxxxxxxxxxxxxx@gitlab.com",
+                "https://<redacted>@gitlab.com",
+            ),
+            (
+                "https://0123456789abcdef0123456789abcdef01234567@h/x",
+                "https://<redacted>@h/x",
+            ),
+            ("https://12345678@h", "https://<redacted>@h"),
             ("http://host:8080/a@b:c", "http://host:8080/a@b:c"),
             ("mailto:x@y ftp://", "mailto:x@y ftp://"),
             ("://:@", "://:@"),

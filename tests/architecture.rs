@@ -11,6 +11,7 @@ const LEAVES: &[&str] = &[
     "error",
     "glob",
     "history_line",
+    "limits",
     "progress",
     "secret",
     "units",

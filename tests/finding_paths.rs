@@ -113,6 +113,14 @@ fn json_finding_paths_are_pure_paths_with_the_facts_beside_them() {
         .expect("the deleted key, by its path");
     assert_eq!(key["deleted_in"], 1, "{key}");
     assert!(key.get("replaced_in").is_none(), "{key}");
+    // The same file's bytes as waste: the deleting layer beside the path too.
+    let deleted = findings(&j, "deleted-later");
+    let wasted = &deleted[0]["paths"][0];
+    assert_eq!(
+        (&wasted["path"], &wasted["deleted_in"]),
+        (&"/root/.ssh/id_ed25519".into(), &1.into()),
+        "{wasted}"
+    );
 }
 
 #[test]

@@ -121,8 +121,10 @@ fn doubling_env_and_arg_values_stop_at_the_value_limit_not_at_6_gb() {
         let line = if keyword == "ENV" { 19 } else { 18 };
         assert!(
             err.contains(&format!("Dockerfile:{line}:1: {keyword} V17:"))
-                && err.contains("1048576 bytes (MAX_VALUE)")
-                && err.contains("Limits"),
+                && err.contains(
+                    "its value would be 2097152 bytes, longer than 1048576: the \
+                     expanded-value limit is 1 MiB; raise it with --limit expanded-value=2MiB"
+                ),
             "{err}"
         );
     }
@@ -141,7 +143,8 @@ fn many_values_in_scope_stop_at_the_scope_limit() {
     let dir = dockerfile(&text);
     let err = fails_with(dir.path(), &["dockerfile", "Dockerfile"]);
     assert!(
-        err.contains("(MAX_SCOPE)") && err.contains("ENV C"),
+        err.contains("the expanded-scope limit is 16 MiB; raise it with --limit expanded-scope=")
+            && err.contains("ENV C"),
         "{err}"
     );
 }
@@ -161,7 +164,10 @@ fn stages_inheriting_big_scopes_stop_at_the_file_limit() {
     let dir = dockerfile(&text);
     let err = fails_with(dir.path(), &["dockerfile", "Dockerfile"]);
     assert!(
-        err.contains("Dockerfile:53:1: FROM s0:") && err.contains("(MAX_TOTAL)"),
+        err.contains("Dockerfile:53:1: FROM s0:")
+            && err.contains(
+                "the expanded-total limit is 64 MiB; raise it with --limit expanded-total="
+            ),
         "{err}"
     );
 }
@@ -177,7 +183,10 @@ fn deeply_nested_substitutions_are_an_error_not_a_stack_overflow() {
     let dir = dockerfile(&text);
     let err = fails_with(dir.path(), &["dockerfile", "Dockerfile"]);
     assert!(
-        err.contains("Dockerfile:2:1: ENV X:") && err.contains("(MAX_NESTING)"),
+        err.contains("Dockerfile:2:1: ENV X:")
+            && err.contains(
+                "the substitution-depth limit is 64; raise it with --limit substitution-depth=128"
+            ),
         "{err}"
     );
 }
@@ -191,7 +200,10 @@ fn a_hundred_thousand_chained_stages_are_an_error_not_a_stack_overflow() {
     let dir = dockerfile(&text);
     let err = fails_with(dir.path(), &["dockerfile", "Dockerfile"]);
     assert!(
-        err.contains("Dockerfile:2000:1: more than 1000 build stages (MAX_STAGES)"),
+        err.contains(
+            "Dockerfile:2000:1: more than 1000 build stages: split the Dockerfile, or the \
+             stages limit is 1000; raise it with --limit stages=2000"
+        ),
         "{err}"
     );
 }

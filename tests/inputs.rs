@@ -264,6 +264,58 @@ fn dev_stdin_as_a_path_points_to_dash() {
     );
 }
 
+#[test]
+fn standard_input_named_twice_is_refused_before_anything_is_read() {
+    let tmp = tempfile::tempdir().unwrap();
+    let archive = write(tmp.path(), "i.tar", Layout::DockerLegacy, Compress::None);
+    let bytes = std::fs::read(&archive).unwrap();
+    let a = archive.to_str().unwrap();
+    for (args, first, second) in [
+        (&["diff", "-", "-"][..], "OLD", "NEW"),
+        (&["-", "--ci", "--baseline", "-"], "IMAGE", "--baseline"),
+        (
+            &["-", "--no-tui", "--candidate-base", "-"],
+            "IMAGE",
+            "--candidate-base",
+        ),
+        (
+            &[
+                a,
+                "--no-tui",
+                "--candidate-base",
+                "-",
+                "--candidate-base",
+                "-",
+            ],
+            "--candidate-base",
+            "--candidate-base",
+        ),
+        (
+            &[a, "--ci", "--baseline", "-", "--candidate-base", "-"],
+            "--baseline",
+            "--candidate-base",
+        ),
+    ] {
+        let err = error_of(run(ballast(args), Some(bytes.clone())));
+        assert_eq!(
+            err.trim_end(),
+            format!(
+                "ballast: error: {first} and {second} both name '-', but standard input holds \
+                 one image and can be read only once; write one of them to a file (docker save \
+                 IMAGE -o image.tar)"
+            ),
+            "{args:?}"
+        );
+    }
+    // Once is fine, wherever it is.
+    let out = run(ballast(&["diff", a, "-", "--json", "-"]), Some(bytes));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
 // --- 3. Blob digests, index cycles -----------------------------------------
 
 #[test]
@@ -387,7 +439,10 @@ fn indexes_nested_deeper_than_eight_are_an_error() {
         }
     }
     let err = fails(&dir, &[]);
-    assert!(err.contains("deeper than 8"), "{err}");
+    assert!(
+        err.contains("deeper than 8") && err.contains("raise it with --limit index-depth=16"),
+        "{err}"
+    );
 }
 
 // --- 4. A repeated layer in a compressed docker save -----------------------
@@ -456,20 +511,7 @@ fn a_compressed_docker_save_listing_a_layer_twice_is_read() {
 
 // --- 2. Memory bounded by limits, never by the input ------------------------
 
-/// A header block of `kind` claiming `size` bytes of data, with `data` (at
-/// most what it claims) after it: a claim can be far larger than the file.
-fn raw_header(kind: tar::EntryType, name: &str, size: u64, data: &[u8]) -> fixture::Node {
-    let mut h = tar::Header::new_gnu();
-    h.set_path(name).unwrap();
-    h.set_size(size);
-    h.set_mode(0o644);
-    h.set_entry_type(kind);
-    h.set_cksum();
-    let mut bytes = h.as_bytes().to_vec();
-    bytes.extend_from_slice(data);
-    bytes.resize(bytes.len().div_ceil(512) * 512, 0);
-    fixture::Node::Raw(bytes)
-}
+use fixture::raw_header;
 
 /// One PAX record: `<length> <key>=<value>\n`, the length counting itself.
 fn pax_record(key: &str, value: &str) -> Vec<u8> {
@@ -503,7 +545,11 @@ fn a_512_mib_gnu_long_name_is_refused_before_it_is_read() {
     let image = image_with(vec![claim, fixture::file("x", "x")], tmp.path());
     let err = fails(&image, &[]);
     assert!(
-        err.contains("GNU long-name header of 536870912 bytes is over the 1024 KiB limit"),
+        err.contains(
+            "GNU long-name header of 536870912 bytes is over the limit on tar extension headers \
+             (long names, PAX records): the tar-header limit is 1 MiB; raise it with \
+             --limit tar-header=512MiB"
+        ),
         "{err}"
     );
 }
@@ -515,7 +561,11 @@ fn a_512_mib_pax_header_is_refused_before_it_is_read() {
     let image = image_with(vec![claim, fixture::file("x", "x")], tmp.path());
     let err = fails(&image, &[]);
     assert!(
-        err.contains("PAX extended header of 536870912 bytes is over the 1024 KiB limit"),
+        err.contains(
+            "PAX extended header of 536870912 bytes is over the limit on tar extension headers \
+             (long names, PAX records): the tar-header limit is 1 MiB; raise it with \
+             --limit tar-header=512MiB"
+        ),
         "{err}"
     );
 }
@@ -548,7 +598,7 @@ fn a_pax_size_override_is_followed_and_a_path_over_64_kib_is_refused() {
     let image = image_with(vec![pax, fixture::file("x", "x")], tmp.path());
     let err = fails(&image, &[]);
     assert!(
-        err.contains("over the 64 KiB limit on path length"),
+        err.contains("the path-length limit is 64 KiB; raise it with --limit path-length=128KiB"),
         "{err}"
     );
 }
@@ -562,7 +612,9 @@ fn a_package_json_over_16_mib_is_skipped_with_a_warning() {
     let warnings = json["warnings"].to_string();
     assert!(
         warnings.contains("not read for the package inventory")
-            && warnings.contains("16 MiB limit per file"),
+            && warnings.contains(
+                "the package-file limit is 16 MiB; raise it with --limit package-file=32MiB"
+            ),
         "{warnings}"
     );
 }
@@ -576,7 +628,10 @@ fn metadata_over_64_mib_is_refused_before_it_is_read() {
     let f = std::fs::File::create(&config).unwrap();
     f.set_len(65 << 20).unwrap();
     let err = fails(&dir, &[]);
-    assert!(err.contains("64 MiB limit on an image's metadata"), "{err}");
+    assert!(
+        err.contains("the metadata limit is 64 MiB; raise it with --limit metadata=128MiB"),
+        "{err}"
+    );
 }
 
 #[test]
@@ -604,7 +659,10 @@ fn json_members_past_256_mib_in_a_compressed_archive_are_refused() {
     std::fs::write(&gz, stream).unwrap();
     let err = fails(&gz, &[]);
     assert!(
-        err.contains("over the 256 MiB limit on what is kept in memory"),
+        err.contains(
+            "over the limit on what is kept in memory while streaming: the stream-memory \
+             limit is 256 MiB; raise it with --limit stream-memory=512MiB"
+        ),
         "{err}"
     );
     assert!(err.contains("extra4.json"), "{err}");

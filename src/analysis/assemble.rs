@@ -7,6 +7,7 @@ use super::{
     config_info, estimate, findings, packages, redact_history, tidy_command,
 };
 use crate::layer::{Compression, EntryKind, LayerIndex, path::display};
+use crate::limits::Limit;
 use crate::source::layout::{History, ImagePlan};
 use crate::source::{self, Options, ReadPath};
 use crate::tree::dive::DiveTally;
@@ -28,6 +29,8 @@ pub(super) struct Merged {
     captures: packages::Captures,
     stats: Vec<LayerStat>,
     warnings: Vec<Warning>,
+    /// The `package-image` limit applies here.
+    pub(super) limits: crate::limits::Limits,
 }
 
 impl Merged {
@@ -38,16 +41,18 @@ impl Merged {
         for (entry, bytes) in std::mem::take(&mut layer.captured) {
             let path = &layer.entries[entry].path;
             if let Some(id) = self.tree.lookup(path) {
-                let size = bytes.len();
-                if !self.captures.insert(id, i as u16, bytes) {
+                let size = bytes.len() as u64;
+                let held = self.captures.held() + size;
+                let limit = self.limits.get(Limit::PackageImage);
+                if !self.captures.insert(id, i as u16, bytes, limit) {
                     self.warnings.push(Warning {
                         layer: Some(i),
                         path: Some(display(path)),
                         message: format!(
                             "not read for the package inventory ({size} bytes): the image's \
-                             files read for the inventory are over the {} MiB limit together; \
+                             files read for the inventory are over the limit together ({}); \
                              its packages are not listed",
-                            packages::CAPTURE_IMAGE_LIMIT >> 20
+                            self.limits.breach(Limit::PackageImage, Some(held))
                         ),
                     });
                 }
@@ -81,6 +86,7 @@ pub(super) fn assemble(
         captures,
         stats,
         warnings,
+        limits: _,
     } = m;
     let plan: &ImagePlan = &loaded.plan;
     let changes = layer_changes(&tree, stats.len());

@@ -177,6 +177,7 @@ pub struct Warning {
 /// Read and analyse an image.
 pub fn analyze(reference: &str, opts: &Options, progress: &dyn Progress) -> Result<Analysis> {
     let mut m = Merged::default();
+    m.limits = opts.limits;
     let loaded = source::load(reference, opts, progress, &mut |i, layer: LayerIndex| {
         m.push(i, layer);
         Ok(())

@@ -5,16 +5,19 @@ use std::process::ExitCode;
 use anyhow::Context;
 
 use super::DiffArgs;
-use super::options::{analyze_with_bar, for_image, sharing};
+use super::options::{analyze_with_bar, for_image, limits, one_stdin_reader, sharing};
 use super::output::{diff_outputs, emit, emit_json};
 use ballast::analysis::{self, Analysis};
 use ballast::report;
 
 pub(super) fn run_diff(d: &DiffArgs) -> anyhow::Result<ExitCode> {
     diff_outputs(d.json.as_deref(), d.markdown.as_deref(), d.html.as_deref())?;
+    one_stdin_reader(&[("OLD", &d.old), ("NEW", &d.new)])?;
+    let mut input = d.input.options()?;
+    input.limits = limits(&[&d.limit]);
     // A layer both images hold is read once: the old image's layers are
     // kept in memory for the new one, which keeps none.
-    let opts = sharing(d.input.options()?);
+    let opts = sharing(input);
     let read = |reference: &str| -> anyhow::Result<Analysis> {
         Ok(analyze_with_bar(
             reference,

@@ -8,7 +8,7 @@ use std::process::ExitCode;
 use anyhow::Context;
 
 use super::DockerfileArgs;
-use super::options::{InputArgs, analyze_with_bar};
+use super::options::{InputArgs, analyze_with_bar, limits};
 use super::output::{emit, emit_json, json_and_markdown};
 use ballast::analysis::join;
 use ballast::dockerfile::cache::{self, CacheReport};
@@ -19,7 +19,8 @@ pub(super) fn run_dockerfile(d: &DockerfileArgs) -> anyhow::Result<ExitCode> {
     json_and_markdown(d.json.as_deref(), d.markdown.as_deref())?;
     let text = ballast::dockerfile::read_regular_text(&d.path)
         .with_context(|| format!("cannot read the Dockerfile '{}'", d.path.display()))?;
-    let df = Dockerfile::parse(&text, &d.path)?;
+    let limits = limits(&[&d.limit]);
+    let df = Dockerfile::parse_within(&text, &d.path, &limits)?;
     let context = context_dir(d)?;
     if d.commits == 0 {
         anyhow::bail!("--commits must be at least 1");
@@ -27,7 +28,7 @@ pub(super) fn run_dockerfile(d: &DockerfileArgs) -> anyhow::Result<ExitCode> {
     let lint = lint::lint_in(&df, Some(&context))?;
     // Layer sizes from the image, when given, size the rebuilt RUN steps.
     let layer_bytes = match &d.image {
-        Some(reference) => image_layer_bytes(reference, &df, d.quiet)?,
+        Some(reference) => image_layer_bytes(reference, &df, &limits, d.quiet)?,
         None => Vec::new(),
     };
     let report = simulate_cache(d, &df, &text, &context, &layer_bytes)?;
@@ -60,9 +61,11 @@ fn context_dir(d: &DockerfileArgs) -> anyhow::Result<PathBuf> {
 fn image_layer_bytes(
     reference: &str,
     df: &Dockerfile,
+    limits: &ballast::limits::Limits,
     quiet: bool,
 ) -> anyhow::Result<Vec<Option<u64>>> {
-    let opts = InputArgs::default().options()?;
+    let mut opts = InputArgs::default().options()?;
+    opts.limits = *limits;
     let mut analysis = analyze_with_bar(reference, &opts, quiet)
         .with_context(|| format!("cannot read the image '{reference}'"))?;
     join::attach(&mut analysis, df, Vec::new());

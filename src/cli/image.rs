@@ -6,7 +6,7 @@ use std::process::ExitCode;
 
 use anyhow::Context;
 
-use super::options::{Bar, analyze_with_bar, other_image, sharing};
+use super::options::{Bar, analyze_with_bar, limits, one_stdin_reader, other_image, sharing};
 use super::output::{emit, is_stdout, one_stdout_writer};
 use super::{Args, CiFormat};
 use ballast::analysis::{self, Analysis};
@@ -20,13 +20,24 @@ pub(super) fn run_image(args: &Args) -> anyhow::Result<ExitCode> {
         .image
         .clone()
         .expect("clap requires IMAGE without a subcommand");
+    // Under --ci the budget file is read first: its [limits] apply to the read.
+    let budgets = match args.ci {
+        true => {
+            let cwd = std::env::current_dir().context("cannot read the current directory")?;
+            Some(ci::load(args.config.as_deref(), &cwd)?)
+        }
+        false => None,
+    };
+    let from_file = budgets.as_ref().map_or(&[][..], |(b, _)| &b.limits[..]);
     let mut opts = args.input.options()?;
+    opts.limits = limits(&[from_file, &args.limit]);
     // The baseline and candidate bases take the layers they share with the
     // image from memory rather than reading them again.
     if args.baseline.is_some() || !args.candidate_base.is_empty() {
         opts = sharing(opts);
     }
     one_stdout_writer(&stdout_writers(args))?;
+    one_stdin_reader(&stdin_readers(args))?;
     let output_flag = args.json.is_some()
         || args.markdown.is_some()
         || args.sarif.is_some()
@@ -48,7 +59,8 @@ pub(super) fn run_image(args: &Args) -> anyhow::Result<ExitCode> {
         write_outputs(args, &analysis)?;
         return Ok(ExitCode::SUCCESS);
     }
-    run_ci(args, &opts, &analysis, &image)
+    let budgets = budgets.expect("loaded under --ci");
+    run_ci(args, &opts, &analysis, &image, budgets)
 }
 
 /// The flags that print to stdout in this run: `--ci` (its verdict, and with
@@ -73,6 +85,25 @@ fn stdout_writers(args: &Args) -> Vec<&'static str> {
         }
     }
     writers
+}
+
+/// The images of this run that may name `-`: IMAGE (unless an engine is
+/// asked for by name), `--baseline` and each `--candidate-base`.
+fn stdin_readers(args: &Args) -> Vec<(&'static str, &str)> {
+    use ballast::source::SourceKind;
+    let mut images = Vec::new();
+    if let Some(image) = &args.image
+        && !matches!(args.input.source, SourceKind::Docker | SourceKind::Podman)
+    {
+        images.push(("IMAGE", image.as_str()));
+    }
+    if let Some(baseline) = &args.baseline {
+        images.push(("--baseline", baseline.as_str()));
+    }
+    for candidate in &args.candidate_base {
+        images.push(("--candidate-base", candidate.as_str()));
+    }
+    images
 }
 
 /// The interactive TUI: it analyses the image itself, showing the progress.
@@ -114,8 +145,9 @@ fn run_ci(
     opts: &Options,
     analysis: &Analysis,
     image: &str,
+    budgets: (ci::Budgets, ci::Origin),
 ) -> anyhow::Result<ExitCode> {
-    let verdict = budget_verdict(args, opts, analysis)?;
+    let verdict = budget_verdict(args, opts, analysis, budgets)?;
     write_files(args, analysis, Some(&verdict))?;
     ci::write(&verdict, image, &mut std::io::stdout().lock())
         .context("cannot write the verdict")?;
@@ -164,7 +196,7 @@ fn prepare(
 ) -> anyhow::Result<Analysis> {
     let mut analysis = analysis::analyze(image, opts, progress)?;
     if let Some(path) = dockerfile {
-        join_dockerfile(&mut analysis, path)?;
+        join_dockerfile(&mut analysis, path, &opts.limits)?;
     }
     for reference in candidates {
         let candidate = analysis::analyze(reference, &other_image(opts, reference), progress)
@@ -188,10 +220,14 @@ fn content_reader(reference: &str, opts: &Options) -> crate::tui::ReadContent {
 
 /// `--dockerfile`: parse (a syntax error stops the run, exit 2), lint with
 /// the Dockerfile's directory as the context, and join both to the analysis.
-fn join_dockerfile(analysis: &mut Analysis, path: &std::path::Path) -> anyhow::Result<()> {
+fn join_dockerfile(
+    analysis: &mut Analysis,
+    path: &std::path::Path,
+    limits: &ballast::limits::Limits,
+) -> anyhow::Result<()> {
     use ballast::analysis::join;
     use ballast::dockerfile::{Dockerfile, lint};
-    let df = Dockerfile::read(path)?;
+    let df = Dockerfile::read_within(path, limits)?;
     let context = path
         .parent()
         .filter(|p| !p.as_os_str().is_empty())
@@ -273,9 +309,12 @@ fn propose_from_dockerfile(
 }
 
 /// Load the budgets, apply the flags, analyse the baseline, and check.
-fn budget_verdict(args: &Args, opts: &Options, analysis: &Analysis) -> anyhow::Result<ci::Verdict> {
-    let cwd = std::env::current_dir().context("cannot read the current directory")?;
-    let (mut b, origin) = ci::load(args.config.as_deref(), &cwd)?;
+fn budget_verdict(
+    args: &Args,
+    opts: &Options,
+    analysis: &Analysis,
+    (mut b, origin): (ci::Budgets, ci::Origin),
+) -> anyhow::Result<ci::Verdict> {
     b.max_size = args.max_size.or(b.max_size);
     b.max_layer_size = args.max_layer_size.or(b.max_layer_size);
     b.max_wasted_bytes = args.max_wasted_bytes.or(b.max_wasted_bytes);

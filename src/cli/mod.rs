@@ -17,6 +17,7 @@ use std::process::ExitCode;
 
 use clap::Parser;
 
+use ballast::limits::Limit;
 use ballast::report::ci;
 use ballast::vocab::Rule;
 
@@ -43,6 +44,11 @@ pub struct Args {
 
     #[command(flatten)]
     pub input: options::InputArgs,
+
+    /// Raise (or lower) a resource limit: NAME=VALUE, e.g.
+    /// entries-per-layer=10000000 or tar-header=4MiB (repeatable; README "Limits").
+    #[arg(long, value_name = "NAME=VALUE", value_parser = ballast::limits::parse_assignment, help_heading = "Input")]
+    pub limit: Vec<(Limit, u64)>,
 
     /// Write the analysis as JSON to FILE, or `-` for stdout.
     #[arg(long, value_name = "FILE", help_heading = "Output")]
@@ -225,6 +231,9 @@ pub struct DockerfileArgs {
     /// Do not show a progress bar.
     #[arg(long, short)]
     pub quiet: bool,
+    /// Raise (or lower) a resource limit: NAME=VALUE, e.g. stages=2000 (repeatable).
+    #[arg(long, value_name = "NAME=VALUE", value_parser = ballast::limits::parse_assignment)]
+    pub limit: Vec<(Limit, u64)>,
 }
 
 #[derive(Debug, clap::Args)]
@@ -249,6 +258,9 @@ pub struct DiffArgs {
     /// Do not show a progress bar.
     #[arg(long, short)]
     pub quiet: bool,
+    /// Raise (or lower) a resource limit: NAME=VALUE, e.g. tar-header=4MiB (repeatable).
+    #[arg(long, value_name = "NAME=VALUE", value_parser = ballast::limits::parse_assignment)]
+    pub limit: Vec<(Limit, u64)>,
 }
 
 /// Parse the process arguments and run. Errors become exit code 2 in `main`.

@@ -6,6 +6,7 @@ use std::path::{Path, PathBuf};
 
 use ballast::analysis::{self, Analysis};
 use ballast::layer::cache::{self, LayerCache};
+use ballast::limits::{Limit, Limits};
 use ballast::progress::Progress;
 use ballast::report::escape::terminal::escape;
 use ballast::source::{
@@ -81,6 +82,7 @@ impl InputArgs {
             },
             cache: self.cache(),
             shared: None,
+            limits: Limits::default(),
         })
     }
 
@@ -98,6 +100,32 @@ impl InputArgs {
             self.cache_size.unwrap_or(cache::DEFAULT_MAX_BYTES),
         ))
     }
+}
+
+/// The default limits with `layers` of settings applied in order (a later
+/// one wins): `[limits]` of a config file, then `--limit` flags.
+pub(super) fn limits(layers: &[&[(Limit, u64)]]) -> Limits {
+    let mut limits = Limits::default();
+    for &(limit, value) in layers.iter().copied().flatten() {
+        limits.set(limit, value);
+    }
+    limits
+}
+
+/// Standard input holds one `docker save` stream: of the images named
+/// `(what, reference)` (`what` as the user knows it: `OLD`, `--baseline`),
+/// at most one may be `-`. Read twice, the second would find nothing left.
+pub(super) fn one_stdin_reader(images: &[(&str, &str)]) -> anyhow::Result<()> {
+    let mut named = images
+        .iter()
+        .filter(|(_, reference)| *reference == ballast::source::STDIN);
+    if let (Some((first, _)), Some((second, _))) = (named.next(), named.next()) {
+        anyhow::bail!(
+            "{first} and {second} both name '-', but standard input holds one image and can \
+             be read only once; write one of them to a file (docker save IMAGE -o image.tar)"
+        );
+    }
+    Ok(())
 }
 
 /// Options that share the layers read under them with every later read

@@ -375,6 +375,9 @@ pub struct Dockerfile {
     /// Each stage's scope at its end, kept by the parser (a cache).
     #[serde(skip)]
     pub(crate) ends: super::expand::StageEnds,
+    /// The limits it was parsed within; its scopes expand within them too.
+    #[serde(skip)]
+    pub(crate) limits: crate::limits::Limits,
 }
 
 impl Dockerfile {

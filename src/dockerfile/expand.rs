@@ -9,14 +9,7 @@ use super::ast::{Instruction, Kind};
 mod stages;
 pub(crate) use stages::StageEnds;
 
-/// The longest value one expansion may produce, in bytes.
-pub const MAX_VALUE: usize = 1 << 20;
-/// The most bytes the variables in scope at one instruction may hold together.
-pub const MAX_SCOPE: usize = 16 << 20;
-/// How deep `${…}` substitutions may nest (`${A:-${B:-…}}`).
-pub const MAX_NESTING: usize = 64;
-/// The most bytes the variables at the ends of all stages may hold together.
-pub const MAX_TOTAL: usize = 64 << 20;
+use crate::limits::{Limit, Limits};
 
 /// A variable over an expansion limit.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -63,16 +56,24 @@ pub struct Scope {
     /// the same however many variables a long file sets.
     env_at: HashMap<String, usize>,
     arg_at: HashMap<String, usize>,
-    /// The bytes of every value held, against [`MAX_SCOPE`].
+    /// The bytes of every value held, against the `expanded-scope` limit.
     total: usize,
     /// The first limit an `ENV` or `ARG` broke (its value kept as written).
     breach: Option<Breach>,
+    /// `expanded-value`, `expanded-scope` and `substitution-depth` apply here.
+    limits: Limits,
 }
 
 impl Scope {
     /// An empty scope for a file whose escape character is `escape`.
     pub fn new(escape: char) -> Scope {
+        Scope::within(escape, Limits::default())
+    }
+
+    /// An empty scope whose expansions stay within `limits`.
+    pub fn within(escape: char, limits: Limits) -> Scope {
         Scope {
+            limits,
             escape,
             env: Vec::new(),
             args: Vec::new(),
@@ -157,14 +158,14 @@ impl Scope {
 
     /// Expand one word: quotes removed, escapes applied, variables
     /// substituted. The error is `${VAR:?message}`'s message, a syntax
-    /// problem or a limit ([`MAX_VALUE`], [`MAX_NESTING`]).
+    /// problem or a limit (`expanded-value`, `substitution-depth`).
     pub fn expand(&self, word: &str) -> Result<String, String> {
         self.expand_checked(word)
             .map_err(|(Failure::Syntax(m) | Failure::Limit(m))| m)
     }
 
     fn expand_checked(&self, word: &str) -> Result<String, Failure> {
-        expand_word(word, self.escape, &|name| {
+        expand_word(word, self.escape, &self.limits, &|name| {
             self.get(name).map(str::to_string)
         })
     }
@@ -173,11 +174,15 @@ impl Scope {
     /// written when the expansion fails; a limit broken is recorded (the
     /// first one) against `line`.
     fn value(&mut self, ins: &Instruction, name: &str, raw: &str, replaces: usize) -> String {
+        let max = self.limits.len(Limit::ExpandedScope);
         let value = match self.expand_checked(raw) {
-            Ok(v) if self.total - replaces + v.len() > MAX_SCOPE => Err(Failure::Limit(format!(
-                "the variables in scope would hold more than {} bytes (MAX_SCOPE)",
-                MAX_SCOPE
-            ))),
+            Ok(v) if self.total - replaces + v.len() > max => {
+                let held = (self.total - replaces + v.len()) as u64;
+                Err(Failure::Limit(format!(
+                    "the variables in scope would hold {held} bytes, more than {max}: {}",
+                    self.limits.breach(Limit::ExpandedScope, Some(held))
+                )))
+            }
             other => other,
         };
         match value {
@@ -246,12 +251,14 @@ pub fn expand(
     escape: char,
     lookup: &dyn Fn(&str) -> Option<String>,
 ) -> Result<String, String> {
-    expand_word(word, escape, lookup).map_err(|(Failure::Syntax(m) | Failure::Limit(m))| m)
+    expand_word(word, escape, &Limits::default(), lookup)
+        .map_err(|(Failure::Syntax(m) | Failure::Limit(m))| m)
 }
 
 fn expand_word(
     word: &str,
     escape: char,
+    limits: &Limits,
     lookup: &dyn Fn(&str) -> Option<String>,
 ) -> Result<String, Failure> {
     let chars: Vec<char> = word.chars().collect();
@@ -261,6 +268,7 @@ fn expand_word(
         escape,
         lookup,
         depth: 0,
+        limits,
     };
     w.process(None)
 }
@@ -272,6 +280,7 @@ struct WordProc<'a> {
     lookup: &'a dyn Fn(&str) -> Option<String>,
     /// How many `${…}` enclose the current position.
     depth: usize,
+    limits: &'a Limits,
 }
 
 impl WordProc<'_> {
@@ -341,12 +350,16 @@ impl WordProc<'_> {
         Ok(out)
     }
 
-    /// A substitution appended to `out`, which may not pass [`MAX_VALUE`].
+    /// A substitution appended to `out`, which may not pass the
+    /// `expanded-value` limit.
     fn substitute(&mut self, out: &mut String) -> Result<(), Failure> {
         let value = self.variable()?;
-        if out.len() + value.len() > MAX_VALUE {
+        let max = self.limits.len(Limit::ExpandedValue);
+        if out.len() + value.len() > max {
+            let long = (out.len() + value.len()) as u64;
             return Err(Failure::Limit(format!(
-                "its value would be longer than {MAX_VALUE} bytes (MAX_VALUE)"
+                "its value would be {long} bytes, longer than {max}: {}",
+                self.limits.breach(Limit::ExpandedValue, Some(long))
             )));
         }
         out.push_str(&value);
@@ -401,9 +414,11 @@ impl WordProc<'_> {
         match op {
             Some('}') if !colon => Ok(value.unwrap_or_default()),
             Some(op @ ('-' | '+' | '?')) => {
-                if self.depth >= MAX_NESTING {
+                let max = self.limits.len(Limit::SubstitutionDepth);
+                if self.depth >= max {
                     return Err(Failure::Limit(format!(
-                        "its `${{…}}` substitutions nest more than {MAX_NESTING} deep (MAX_NESTING)"
+                        "its `${{…}}` substitutions nest more than {max} deep: {}",
+                        self.limits.breach(Limit::SubstitutionDepth, None)
                     )));
                 }
                 self.depth += 1;

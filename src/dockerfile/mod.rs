@@ -17,6 +17,6 @@ pub(crate) mod proposal;
 pub(crate) mod shell;
 
 pub use ast::{Arguments, Directives, Dockerfile, Flag, Heredoc, Instruction, Kind, Mount, Stage};
-pub use expand::{Breach, MAX_NESTING, MAX_SCOPE, MAX_TOTAL, MAX_VALUE, Scope, expand};
+pub use expand::{Breach, Scope, expand};
 pub use file::{read_regular_file, read_regular_text};
-pub use parser::{MAX_STAGES, ParseError};
+pub use parser::ParseError;

@@ -18,6 +18,7 @@
 //! and its original text, so findings and the image mapping can point at it.
 //! Errors carry the file, line and column.
 
+use crate::limits::{Limit, Limits};
 use std::fmt;
 use std::path::{Path, PathBuf};
 
@@ -56,12 +57,16 @@ impl fmt::Display for ParseError {
 
 impl std::error::Error for ParseError {}
 
-/// The most `FROM` lines (build stages) a Dockerfile may have.
-pub const MAX_STAGES: usize = 1000;
-
 impl Dockerfile {
     /// Read and parse the file at `path`.
     pub fn read(path: &Path) -> Result<Dockerfile, ParseError> {
+        Dockerfile::read_within(path, &Limits::default())
+    }
+
+    /// Read and parse the file at `path` within `limits` (`stages`,
+    /// `expanded-value`, `expanded-scope`, `expanded-total`,
+    /// `substitution-depth`).
+    pub fn read_within(path: &Path, limits: &Limits) -> Result<Dockerfile, ParseError> {
         let bytes = super::file::read_regular_file(path).map_err(|e| ParseError {
             path: path.to_path_buf(),
             line: 0,
@@ -77,12 +82,21 @@ impl Dockerfile {
                 message: "the Dockerfile is not valid UTF-8".into(),
             }
         })?;
-        Dockerfile::parse(&text, path)
+        Dockerfile::parse_within(&text, path, limits)
     }
 
     /// Parse `text`; `path` only names the file in errors.
     pub fn parse(text: &str, path: impl Into<PathBuf>) -> Result<Dockerfile, ParseError> {
-        Parser::new(text, path.into()).run()
+        Dockerfile::parse_within(text, path, &Limits::default())
+    }
+
+    /// Parse `text` within `limits`; `path` only names the file in errors.
+    pub fn parse_within(
+        text: &str,
+        path: impl Into<PathBuf>,
+        limits: &Limits,
+    ) -> Result<Dockerfile, ParseError> {
+        Parser::new(text, path.into()).run(*limits)
     }
 }
 
@@ -153,7 +167,7 @@ impl<'a> Parser<'a> {
         }
     }
 
-    fn run(mut self) -> Result<Dockerfile, ParseError> {
+    fn run(mut self, limits: Limits) -> Result<Dockerfile, ParseError> {
         let directives = self.directives()?;
         self.escape = directives.escape;
         let mut df = Dockerfile {
@@ -162,18 +176,20 @@ impl<'a> Parser<'a> {
             global_args: Vec::new(),
             stages: Vec::new(),
             ends: Default::default(),
+            limits,
         };
+        let max_stages = limits.len(Limit::Stages);
         while let Some(logical) = self.next_logical() {
             let ins = self.instruction(&logical)?;
-            let full = df.stages.len() == MAX_STAGES;
+            let full = df.stages.len() >= max_stages;
             match (ins.kind, df.stages.last_mut()) {
                 (Kind::From, _) if full => {
                     return Err(self.error(
                         ins.line,
                         ins.column,
                         format!(
-                            "more than {MAX_STAGES} build stages (MAX_STAGES): split the \
-                             Dockerfile (the limit is fixed: see Limits in the README)"
+                            "more than {max_stages} build stages: split the Dockerfile, or {}",
+                            limits.breach(Limit::Stages, None)
                         ),
                     ));
                 }
@@ -203,16 +219,9 @@ impl<'a> Parser<'a> {
                 "the Dockerfile has no FROM: a build needs at least one stage",
             ));
         }
-        df.ends = df.stage_ends().map_err(|b| {
-            self.error(
-                b.line,
-                1,
-                format!(
-                    "{} {}: {}; shorten it (the limit is fixed: see Limits in the README)",
-                    b.kind, b.name, b.message
-                ),
-            )
-        })?;
+        df.ends = df
+            .stage_ends()
+            .map_err(|b| self.error(b.line, 1, format!("{} {}: {}", b.kind, b.name, b.message)))?;
         Ok(df)
     }
 

@@ -6,27 +6,16 @@
 //! took 2 GB. [`TarGuard`] sits under the tar crate and follows the same block
 //! structure (headers, PAX `size` overrides, GNU sparse extension blocks), so
 //! it sees each extension header before the tar crate reads its data and
-//! refuses one larger than [`HEADER_LIMIT`] with an error naming the limit.
+//! refuses one larger than the `tar-header` limit with an error naming it.
 //! After the end-of-archive block it only passes bytes through.
 
 use std::io::{self, Read};
 
-/// The largest GNU long-name, long-link or PAX extension header. Linux paths
-/// stop at 4 KiB; a PAX block holding a path, a link target and a few
-/// attributes stays far below this.
-pub const HEADER_LIMIT: u64 = 1024 * 1024;
-
-/// The longest path or link target of one entry. Linux stops at 4 KiB; this
-/// is sixteen times that.
-pub const PATH_LIMIT: usize = 64 * 1024;
-
-/// The most entries one layer may hold. The largest real layers hold a few
-/// hundred thousand; each entry costs memory until the analysis ends.
-pub const ENTRY_LIMIT: usize = 5_000_000;
+use crate::limits::{Limit, Limits};
 
 const BLOCK: usize = 512;
 
-/// A limit above was exceeded: the message names it. Carried inside an
+/// A limit was exceeded: the message names it. Carried inside an
 /// `io::Error` through the tar crate, and recognised again by the parser.
 #[derive(Debug)]
 pub struct LimitExceeded(pub String);
@@ -58,7 +47,9 @@ pub(super) struct TarGuard<R> {
     /// The next block is a GNU sparse extension; then `data_after` bytes of data.
     sparse_ext: bool,
     data_after: u64,
-    /// A PAX block being collected (at most [`HEADER_LIMIT`]), and how much of
+    /// The limits (`tar-header` applies here).
+    limits: Limits,
+    /// A PAX block being collected (at most the `tar-header` limit), and how much of
     /// it is record bytes rather than padding.
     pax: Option<(Vec<u8>, u64)>,
     /// The PAX `size` that applies to the next entry.
@@ -69,9 +60,10 @@ pub(super) struct TarGuard<R> {
 }
 
 impl<R: Read> TarGuard<R> {
-    pub(super) fn new(inner: R) -> Self {
+    pub(super) fn new(inner: R, limits: Limits) -> Self {
         TarGuard {
             inner,
+            limits,
             data_left: 0,
             block: [0; BLOCK],
             block_len: 0,
@@ -130,7 +122,7 @@ impl<R: Read> TarGuard<R> {
             || kind.is_pax_global_extensions();
         let consumed = recognized && (kind.is_gnu_longname() || kind.is_gnu_longlink());
         if recognized && kind.is_pax_local_extensions() {
-            check(size, "PAX extended header")?;
+            check(size, "PAX extended header", &self.limits)?;
             self.pending_size = None;
             self.pax = (size > 0).then(|| (Vec::with_capacity(size as usize), size));
         } else if consumed {
@@ -139,7 +131,7 @@ impl<R: Read> TarGuard<R> {
             } else {
                 "GNU long-link header"
             };
-            check(size, what)?;
+            check(size, what, &self.limits)?;
         } else {
             // The tar crate hands this entry out: the PAX block before it
             // applies to it (unless it is itself an extension) and is used up.
@@ -183,14 +175,14 @@ fn pax_size(records: &[u8]) -> Option<u64> {
     None
 }
 
-fn check(size: u64, what: &str) -> io::Result<()> {
-    if size <= HEADER_LIMIT {
+fn check(size: u64, what: &str, limits: &Limits) -> io::Result<()> {
+    if size <= limits.get(Limit::TarHeader) {
         return Ok(());
     }
     Err(io::Error::other(LimitExceeded(format!(
-        "a {what} of {size} bytes is over the {} KiB limit on tar extension headers \
-         (long names, PAX records); no real layer comes near it",
-        HEADER_LIMIT / 1024
+        "a {what} of {size} bytes is over the limit on tar extension headers \
+         (long names, PAX records): {}",
+        limits.breach(Limit::TarHeader, Some(size))
     ))))
 }
 
@@ -237,7 +229,7 @@ mod tests {
 
     fn through_guard(bytes: &[u8]) -> io::Result<Vec<u8>> {
         let mut out = Vec::new();
-        TarGuard::new(bytes).read_to_end(&mut out)?;
+        TarGuard::new(bytes, Limits::default()).read_to_end(&mut out)?;
         Ok(out)
     }
 

@@ -20,6 +20,7 @@ mod parse;
 pub mod path;
 pub mod sniff;
 
+use crate::limits::Limits;
 use std::io::{self, BufRead, BufReader, Read};
 
 use sha2::{Digest, Sha256};
@@ -159,6 +160,18 @@ pub fn read_layer<R: Read>(
     opts: ReadOptions,
     on_bytes: &(dyn Fn(u64) + Sync),
 ) -> Result<LayerIndex, LayerError> {
+    read_layer_within(blob, opts, &Limits::default(), on_bytes)
+}
+
+/// [`read_layer`] within `limits` (`tar-header`, `path-length`,
+/// `entries-per-layer`, `package-file`, `package-layer`): what the layer may
+/// make the reader hold.
+pub fn read_layer_within<R: Read>(
+    blob: R,
+    opts: ReadOptions,
+    limits: &Limits,
+    on_bytes: &(dyn Fn(u64) + Sync),
+) -> Result<LayerIndex, LayerError> {
     let mut blob = BufReader::with_capacity(
         256 * 1024,
         Counting {
@@ -191,7 +204,7 @@ pub fn read_layer<R: Read>(
         compression: Some(compression),
         ..LayerIndex::default()
     };
-    let hashing = parse_tar(hashing, &mut index).map_err(|e| {
+    let hashing = parse_tar(hashing, &mut index, *limits).map_err(|e| {
         LayerError(match compression {
             Compression::None => e.0,
             // Only the compression's name is lowercased: the message may

@@ -8,9 +8,10 @@ use std::io::{self, BufReader, Read};
 
 use xxhash_rust::xxh3::Xxh3Default;
 
-use super::guard::{self, ENTRY_LIMIT, PATH_LIMIT, TarGuard};
+use super::guard::{self, TarGuard};
 use super::path::{self, Normalized};
 use super::{Entry, EntryKind, EntryWarning, LayerError, LayerIndex, Sha256Reader, sniff};
+use crate::limits::{Limit, Limits};
 
 /// Buffers reused across entries: one read buffer, and the first bytes of the
 /// current file for sniffing.
@@ -19,6 +20,7 @@ struct Scratch {
     head: Vec<u8>,
     /// Bytes of the files captured so far in this layer.
     captured: u64,
+    limits: Limits,
 }
 
 /// Parse the tar stream into `index`, then drain what follows the end-of-archive
@@ -26,14 +28,18 @@ struct Scratch {
 pub(super) fn parse_tar<R: Read>(
     reader: Sha256Reader<R>,
     index: &mut LayerIndex,
+    limits: Limits,
 ) -> Result<Sha256Reader<R>, LayerError> {
-    let mut archive =
-        tar::Archive::new(TarGuard::new(BufReader::with_capacity(256 * 1024, reader)));
+    let mut archive = tar::Archive::new(TarGuard::new(
+        BufReader::with_capacity(256 * 1024, reader),
+        limits,
+    ));
     let mut last: Option<Vec<u8>> = None;
     let mut scratch = Scratch {
         buf: vec![0u8; 128 * 1024],
         head: Vec::with_capacity(sniff::HEAD),
         captured: 0,
+        limits,
     };
     let entries = archive
         .entries()
@@ -46,7 +52,7 @@ pub(super) fn parse_tar<R: Read>(
         if entry.header().entry_type() == tar::EntryType::XGlobalHeader {
             continue;
         }
-        check_limits(&entry, &raw_path, index)?;
+        check_limits(&entry, &raw_path, index, &limits)?;
         read_entry(&mut entry, &raw_path, index, &mut scratch)?;
         last = Some(raw_path);
     }
@@ -62,21 +68,23 @@ fn check_limits<R: Read>(
     entry: &tar::Entry<'_, R>,
     raw_path: &[u8],
     index: &LayerIndex,
+    limits: &Limits,
 ) -> Result<(), LayerError> {
-    if index.entries.len() >= ENTRY_LIMIT {
+    let entries = limits.get(Limit::EntriesPerLayer);
+    if index.entries.len() as u64 >= entries {
         return Err(LayerError(format!(
-            "the layer has more than {ENTRY_LIMIT} entries, the limit per layer; \
-             no real layer comes near it"
+            "the layer has more than {entries} entries: {}",
+            limits.breach(Limit::EntriesPerLayer, None)
         )));
     }
     let link_len = entry.link_name_bytes().map_or(0, |l| l.len());
-    if raw_path.len() > PATH_LIMIT || link_len > PATH_LIMIT {
+    let longest = raw_path.len().max(link_len) as u64;
+    if longest > limits.get(Limit::PathLength) {
         let shown = String::from_utf8_lossy(&raw_path[..raw_path.len().min(64)]);
         return Err(LayerError(format!(
-            "entry '{shown}...' has a path or link target of {} bytes, over the {} KiB limit \
-             on path length (Linux itself stops at 4 KiB)",
-            raw_path.len().max(link_len),
-            PATH_LIMIT / 1024
+            "entry '{shown}...' has a path or link target of {longest} bytes, over the \
+             limit on path length (Linux itself stops at 4 KiB): {}",
+            limits.breach(Limit::PathLength, Some(longest))
         )));
     }
     Ok(())
@@ -268,7 +276,7 @@ fn read_content(
     index: &mut LayerIndex,
     scratch: &mut Scratch,
 ) -> io::Result<(u128, u8)> {
-    let capture = sniff::wanted(path) && capture_fits(path, size, scratch.captured, index);
+    let capture = sniff::wanted(path) && capture_fits(path, size, scratch, index);
     let keep = if capture { size as usize } else { sniff::HEAD };
     let head = &mut scratch.head;
     let content = hash_content(entry, size, &mut scratch.buf, head, keep)?;
@@ -283,16 +291,17 @@ fn read_content(
 
 /// Whether a file the inventories want fits the capture limits; a warning
 /// when it does not, since its packages will be missing.
-fn capture_fits(path: &[u8], size: u64, held: u64, index: &mut LayerIndex) -> bool {
-    let why = if size > sniff::CAPTURE_LIMIT {
+fn capture_fits(path: &[u8], size: u64, scratch: &Scratch, index: &mut LayerIndex) -> bool {
+    let limits = &scratch.limits;
+    let why = if size > limits.get(Limit::PackageFile) {
         format!(
-            "it is over the {} MiB limit per file",
-            sniff::CAPTURE_LIMIT >> 20
+            "it is over the limit per file ({})",
+            limits.breach(Limit::PackageFile, Some(size))
         )
-    } else if held + size > sniff::CAPTURE_LAYER_LIMIT {
+    } else if scratch.captured + size > limits.get(Limit::PackageLayer) {
         format!(
-            "the layer's files read for the inventory are over the {} MiB limit together",
-            sniff::CAPTURE_LAYER_LIMIT >> 20
+            "the layer's files read for the inventory are over the limit together ({})",
+            limits.breach(Limit::PackageLayer, Some(scratch.captured + size))
         )
     } else {
         return true;

@@ -31,15 +31,6 @@ pub const ELF: u8 = ELF_GLIBC | ELF_MUSL | ELF_STATIC | GO_BINARY;
 /// How many leading bytes are looked at.
 pub const HEAD: usize = 16 * 1024;
 
-/// The largest file kept whole for the package inventories. dpkg's status
-/// file of a large Debian image is a few MiB, the largest npm lockfiles about
-/// 10 MiB; a larger one is skipped with a warning.
-pub const CAPTURE_LIMIT: u64 = 16 * 1024 * 1024;
-
-/// The most bytes of such files one layer keeps (several layers are read at
-/// once, each holding its captures until it is merged).
-pub const CAPTURE_LAYER_LIMIT: u64 = 64 * 1024 * 1024;
-
 /// Files whose whole content the package inventories and dev-dependency rule
 /// read: dpkg's status and file lists, apk's database, Python RECORDs, npm
 /// manifests and lockfiles, and the OS release files (base detection).

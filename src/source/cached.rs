@@ -18,12 +18,20 @@ use std::collections::HashMap;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 
-use crate::layer::cache::Claim;
+use crate::layer::cache::{Claim, LayerCache};
 use crate::layer::{Compression, LayerIndex};
 use crate::progress::Progress;
 
 use super::Options;
 use super::layout::LayerRef;
+
+/// The cache, when this run may use it: a verified read within the default
+/// limits (a layer cached under other `--limit`s was not checked against
+/// this run's, so a run with changed limits reads, and keeps, nothing).
+pub(crate) fn usable(opts: &Options) -> Option<&LayerCache> {
+    let defaults = opts.limits == crate::limits::Limits::default();
+    opts.cache.as_ref().filter(|_| opts.verify && defaults)
+}
 
 /// The layers one process has analysed, for the next image it reads: clones
 /// share one table. Kept in memory for the life of the command only.
@@ -114,7 +122,7 @@ impl Hits {
                 return Ok(index);
             }
         }
-        let cache = opts.cache.as_ref().filter(|_| opts.verify).ok_or(None)?;
+        let cache = usable(opts).ok_or(None)?;
         let mut index = cache
             .get_or_claim(&layer.diff_id, blob_bytes)
             .map_err(Some)?;
@@ -136,8 +144,7 @@ impl Hits {
     ) -> Option<LayerIndex> {
         let (mut index, counter) = match self.from_shared(opts, diff_id, blob_digest) {
             Some(index) => (index, &self.shared),
-            None if opts.verify => (opts.cache.as_ref()?.get(diff_id)?, &self.cached),
-            None => return None,
+            None => (usable(opts)?.get(diff_id)?, &self.cached),
         };
         index.compression = Some(compression()?);
         index.diff_id = opts.verify.then(|| diff_id.to_string());
@@ -186,7 +193,7 @@ pub(crate) fn store(opts: &Options, layer: &LayerRef, index: &LayerIndex) {
     {
         shared.put(key, index);
     }
-    if let Some(cache) = &opts.cache
+    if let Some(cache) = usable(opts)
         && checked
     {
         cache.put(&layer.diff_id, index);

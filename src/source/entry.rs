@@ -19,7 +19,7 @@ use std::os::unix::ffi::OsStrExt;
 use std::path::Path;
 
 use super::store::{BlobStore, DirStore, MemStore, TarStore, clean, link_target};
-use super::stream::{CHUNK, MEMORY_LIMIT, kept_in_memory};
+use super::stream::{CHUNK, keep, kept_in_memory};
 use super::{EngineStorage, Options, Origin, engine, layout, open_compressed, origin, overlay};
 use crate::error::{Error, Result};
 use crate::layer::path::{Normalized, display, normalize};
@@ -109,7 +109,7 @@ fn read_from_store(
     target: &[u8],
     sink: &mut Limited<'_>,
 ) -> Result<()> {
-    let plan = layout::resolve(store, opts.platform.as_ref(), None, opts.verify)?;
+    let plan = layout::resolve(store, None, opts)?;
     let layer_ref = plan
         .layers
         .get(layer)
@@ -124,19 +124,6 @@ fn read_from_store(
         scan_layer(b.reader, want, sink).map_err(|e| corrupt(reference, layer, layer_ref, e))
     };
     copy_from_layer(&mut scan, reference, layer, target, sink)
-}
-
-/// Count a member kept in memory against [`MEMORY_LIMIT`].
-fn keep(kept: &mut u64, size: u64) -> io::Result<()> {
-    *kept += size;
-    if *kept > MEMORY_LIMIT {
-        return Err(io::Error::other(format!(
-            "its small and metadata members are over the {} MiB limit on what is kept in \
-             memory while streaming",
-            MEMORY_LIMIT >> 20
-        )));
-    }
-    Ok(())
 }
 
 /// A stream (engine export, compressed archive): a first pass keeps the small
@@ -181,8 +168,9 @@ fn read_from_stream(
                     .take(CHUNK as u64)
                     .read_to_end(&mut head)
                     .map_err(bad)?;
-                if kept_in_memory(&name, size, &head) {
-                    keep(&mut kept, size).map_err(bad)?;
+                if kept_in_memory(&name, size, &head, &opts.limits) {
+                    keep(&mut kept, (&name, size), &opts.limits)
+                        .map_err(|e| bad(io::Error::other(e)))?;
                     entry.read_to_end(&mut head).map_err(bad)?;
                     mem.files.insert(name, head);
                 }
@@ -190,7 +178,7 @@ fn read_from_stream(
             _ => {}
         }
     }
-    let plan = layout::resolve(&mem, opts.platform.as_ref(), tag, opts.verify)?;
+    let plan = layout::resolve(&mem, tag, opts)?;
     let layer_ref = plan
         .layers
         .get(layer)

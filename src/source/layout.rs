@@ -13,13 +13,7 @@ use sha2::{Digest, Sha256};
 use super::digest;
 use super::store::{BlobStore, clean};
 use crate::error::{Error, Result};
-
-/// The most bytes of metadata (manifest.json, index.json, nested indexes and
-/// manifests, the config) one image may have read: real ones total well
-/// under 1 MiB, the largest configs (long histories) a few MiB.
-pub(crate) const METADATA_LIMIT: u64 = 64 * 1024 * 1024;
-/// How many indexes may nest above an image manifest.
-pub(crate) const MAX_INDEX_DEPTH: usize = 8;
+use crate::limits::Limit;
 
 /// The image config (the parts ballast uses; unknown fields are ignored).
 #[derive(Debug, Clone, Default, Deserialize, Serialize)]
@@ -234,14 +228,15 @@ struct IndexOrManifest {
 /// metadata blob stored under a digest (`blobs/<alg>/<hex>`) must hash to it.
 pub fn resolve(
     store: &dyn BlobStore,
-    platform: Option<&Platform>,
     reference: Option<&str>,
-    verify: bool,
+    opts: &super::Options,
 ) -> Result<ImagePlan> {
     let name = store.name().to_string();
+    let platform = opts.platform.as_ref();
     let meta = Meta {
         store,
-        verify,
+        verify: opts.verify,
+        limits: opts.limits,
         total: std::cell::Cell::new(0),
     };
     if let Some(bytes) = meta.read_optional("manifest.json")? {
@@ -261,16 +256,17 @@ pub fn resolve(
 struct Meta<'a> {
     store: &'a dyn BlobStore,
     verify: bool,
-    /// Metadata bytes read so far, bounded by [`METADATA_LIMIT`].
+    /// The `metadata` and `index-depth` limits apply here.
+    limits: crate::limits::Limits,
+    /// Metadata bytes read so far, bounded by the `metadata` limit.
     total: std::cell::Cell<u64>,
 }
 
 impl Meta<'_> {
     /// Read metadata file `path`, if it exists, within what is left of
-    /// [`METADATA_LIMIT`].
+    /// the `metadata` limit.
     fn read_optional(&self, path: &str) -> Result<Option<Vec<u8>>> {
-        let left = METADATA_LIMIT - self.total.get();
-        let Some(bytes) = self.store.read(path, left)? else {
+        let Some(bytes) = self.store.read(path, self.total.get(), &self.limits)? else {
             return Ok(None);
         };
         self.total.set(self.total.get() + bytes.len() as u64);
@@ -397,7 +393,7 @@ fn is_index(m: &IndexOrManifest, desc_type: Option<&str>) -> bool {
 }
 
 /// Follow nested indexes from `doc` (index.json) down to one image manifest;
-/// a cycle, or nesting deeper than [`MAX_INDEX_DEPTH`], is an error naming
+/// a cycle, or nesting deeper than the `index-depth` limit, is an error naming
 /// the chain. Returns the manifest and its name.
 fn follow_indexes(
     store: &Meta<'_>,
@@ -420,13 +416,15 @@ fn follow_indexes(
                 format!("the indexes form a cycle: {}", chain.join(" -> ")),
             ));
         }
-        if chain.len() > MAX_INDEX_DEPTH + 1 {
+        let depth = store.limits.get(Limit::IndexDepth);
+        if chain.len() as u64 > depth.saturating_add(1) {
             return Err(bad(
                 name,
                 "index",
                 format!(
-                    "indexes nest deeper than {MAX_INDEX_DEPTH} levels: {}",
-                    chain.join(" -> ")
+                    "indexes nest deeper than {depth} levels: {} ({})",
+                    chain.join(" -> "),
+                    store.limits.breach(Limit::IndexDepth, None)
                 ),
             ));
         }

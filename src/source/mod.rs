@@ -28,7 +28,7 @@ use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::mpsc;
 
 use crate::error::{Error, Result};
-use crate::layer::{LayerIndex, ReadOptions, read_layer};
+use crate::layer::{LayerIndex, ReadOptions, read_layer_within};
 use crate::progress::Progress;
 
 pub use cached::SharedLayers;
@@ -98,6 +98,8 @@ pub struct Options {
     /// Layers this process already read for another image (`diff`,
     /// `--baseline`), taken instead of reading them again; `None` shares none.
     pub shared: Option<SharedLayers>,
+    /// The resource limits (`--limit`): what an image may make ballast hold.
+    pub limits: crate::limits::Limits,
 }
 
 impl Default for Options {
@@ -111,6 +113,7 @@ impl Default for Options {
             registry: RegistryOptions::default(),
             cache: None,
             shared: None,
+            limits: crate::limits::Limits::default(),
         }
     }
 }
@@ -281,7 +284,7 @@ fn load_engine(
             Err(Error::ImageNotFound { .. }) if opts.pull => {}
             Err(e) => return Err(e),
             Ok(Ok(located)) => {
-                let plan = overlay::read(&located, reference, progress, on_layer)?;
+                let plan = overlay::read(&located, reference, &opts.limits, progress, on_layer)?;
                 return Ok(Loaded {
                     blob_sizes: vec![None; plan.layers.len()],
                     plan,
@@ -338,7 +341,7 @@ fn read_store(
     progress: &dyn Progress,
     on_layer: &mut dyn FnMut(usize, LayerIndex) -> Result<()>,
 ) -> Result<Loaded> {
-    let plan = layout::resolve(store, opts.platform.as_ref(), None, opts.verify)?;
+    let plan = layout::resolve(store, None, opts)?;
     let sizes = blob_sizes(store, &plan)?;
     progress.phase(
         &format!("reading {}", store.name()),
@@ -482,11 +485,12 @@ fn read_one(
     // names the layer rather than its blob.
     let (index, blob_check) =
         digest::read_checked(reader, (store.name(), &layer.blob), opts.verify, |r| {
-            let index = read_layer(
+            let index = read_layer_within(
                 r,
                 ReadOptions {
                     verify: opts.verify,
                 },
+                &opts.limits,
                 &|n| progress.advance(n),
             )
             .map_err(|e| corrupt(store.name(), i, layer, e))?;

@@ -13,6 +13,7 @@ use std::path::{Path, PathBuf};
 
 use crate::error::{Error, Result};
 use crate::layer::path::{Normalized, normalize};
+use crate::limits::{Limit, Limits};
 
 /// A readable blob and its size.
 pub struct Blob<'a> {
@@ -21,19 +22,22 @@ pub struct Blob<'a> {
 }
 
 pub trait BlobStore: Sync {
-    /// Read a whole (small) file. `None` when it does not exist.
-    fn read(&self, path: &str, limit: u64) -> Result<Option<Vec<u8>>> {
+    /// Read a whole (small) metadata file, `read` bytes of metadata having
+    /// been read before it. `None` when it does not exist.
+    fn read(&self, path: &str, read: u64, limits: &Limits) -> Result<Option<Vec<u8>>> {
         let Some(blob) = self.open(path)? else {
             return Ok(None);
         };
+        let limit = limits.get(Limit::Metadata).saturating_sub(read);
         if blob.size > limit {
+            let total = read.saturating_add(blob.size);
             return Err(Error::UnknownFormat {
                 source_name: self.name().to_string(),
                 reason: format!(
-                    "'{path}' is {} bytes, more than the {limit} bytes left of the {} MiB \
-                     limit on an image's metadata (manifests, indexes, config)",
+                    "'{path}' is {} bytes, which makes the image's metadata (manifests, \
+                     indexes, config) {total} bytes: {}",
                     blob.size,
-                    super::layout::METADATA_LIMIT >> 20
+                    limits.breach(Limit::Metadata, Some(total))
                 ),
             });
         }

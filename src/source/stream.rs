@@ -19,20 +19,16 @@ use super::digest::read_checked;
 use super::store::{BlobStore, MemStore, clean, link_target};
 use super::{Loaded, Options, check_digest, corrupt, layout, panicked};
 use crate::error::{Error, Result};
-use crate::layer::{Compression, LayerIndex, ReadOptions, read_layer, sniff};
+use crate::layer::{Compression, LayerIndex, ReadOptions, read_layer_within, sniff};
+use crate::limits::{Limit, Limits};
 use crate::progress::Progress;
 
 /// Blobs up to this size are kept in memory and read after the manifest.
 const SMALL: u64 = 1024 * 1024;
-/// JSON blobs (configs, manifests) up to this size are kept in memory.
-const JSON_LIMIT: u64 = 64 * 1024 * 1024;
 /// How much of a member is read before deciding: enough for [`kept_in_memory`].
 pub(super) const CHUNK: usize = SMALL as usize;
 /// Chunks buffered per layer worker: bounds memory while the worker catches up.
 const QUEUE: usize = 8;
-/// The most bytes of members kept in memory while streaming (metadata and
-/// small layers, read after the manifest): real images keep a few MiB.
-pub(super) const MEMORY_LIMIT: u64 = 256 * 1024 * 1024;
 
 /// A layer blob read by a worker (or, for small ones, after the manifest).
 struct LayerResult {
@@ -46,10 +42,30 @@ struct LayerResult {
 
 /// Whether a stream member of `size` bytes, starting with `head` (its first
 /// [`CHUNK`] bytes at most), is metadata to keep rather than a layer: small
-/// members, and JSON (configs, manifests) up to a limit.
-pub(super) fn kept_in_memory(path: &str, size: u64, head: &[u8]) -> bool {
+/// members, and JSON (configs, manifests) up to the `metadata` limit.
+pub(super) fn kept_in_memory(path: &str, size: u64, head: &[u8], limits: &Limits) -> bool {
     let json = head.first() == Some(&b'{') || layout::is_metadata_name(path);
-    size <= SMALL || (json && size <= JSON_LIMIT)
+    size <= SMALL || (json && size <= limits.get(Limit::Metadata))
+}
+
+/// Count member `path` of `size` bytes, kept in memory, in `kept`: an error
+/// past the `stream-memory` limit (metadata and small layers read after the
+/// manifest; real images keep a few MiB).
+pub(super) fn keep(
+    kept: &mut u64,
+    (path, size): (&str, u64),
+    limits: &Limits,
+) -> std::result::Result<(), String> {
+    *kept = kept.saturating_add(size);
+    if *kept <= limits.get(Limit::StreamMemory) {
+        return Ok(());
+    }
+    Err(format!(
+        "its small and metadata members ('{path}' the last) hold {} bytes, over the limit \
+         on what is kept in memory while streaming: {}",
+        *kept,
+        limits.breach(Limit::StreamMemory, Some(*kept))
+    ))
 }
 
 /// Wrap a compressed archive in its decoder.
@@ -70,13 +86,24 @@ struct Workers {
     results: Mutex<HashMap<String, LayerResult>>,
     /// Bounds how many workers run at once.
     slots: Semaphore,
-    verify: bool,
+    /// How layers are read (checked or not, the limits).
+    read: (ReadOptions, Limits),
     /// The source's name in messages.
     name: String,
     /// Where layers already analysed may come from (the cache, the other
     /// images of this process).
     reuse: Options,
     hits: super::cached::Hits,
+}
+
+/// How layers are read: checked (or not) and within the limits.
+fn read_options(opts: &Options) -> (ReadOptions, Limits) {
+    (
+        ReadOptions {
+            verify: opts.verify,
+        },
+        opts.limits,
+    )
 }
 
 /// Read a whole archive stream, then hand the layers to `on_layer` in order.
@@ -95,7 +122,7 @@ pub(super) fn read(
     let workers = Workers {
         results: Mutex::new(HashMap::new()),
         slots: Semaphore::new(std::thread::available_parallelism().map_or(2, |n| n.get()) + 1),
-        verify: opts.verify,
+        read: read_options(opts),
         name: name.to_string(),
         reuse: opts.clone(),
         hits: super::cached::Hits::default(),
@@ -103,7 +130,7 @@ pub(super) fn read(
     std::thread::scope(|scope| read_members(scope, &workers, reader, name, progress, &mut mem))?;
     progress.finish();
 
-    let plan = layout::resolve(&mem, opts.platform.as_ref(), reference, opts.verify)?;
+    let plan = layout::resolve(&mem, reference, opts)?;
     let results = workers
         .results
         .into_inner()
@@ -157,19 +184,13 @@ fn read_members<'scope>(
         }
         let size = entry.size();
         let first = next_chunk(&mut entry, name, last.as_deref())?;
-        if kept_in_memory(&path, size, &first) {
-            kept += size;
-            if kept > MEMORY_LIMIT {
-                return Err(Error::UnknownFormat {
+        if kept_in_memory(&path, size, &first, &workers.read.1) {
+            keep(&mut kept, (&path, size), &workers.read.1).map_err(|reason| {
+                Error::UnknownFormat {
                     source_name: name.to_string(),
-                    reason: format!(
-                        "its small and metadata members ('{path}' the last) are over the {} MiB \
-                         limit on what is kept in memory while streaming; no real image comes \
-                         near it",
-                        MEMORY_LIMIT >> 20
-                    ),
-                });
-            }
+                    reason,
+                }
+            })?;
             let mut bytes = first;
             entry
                 .read_to_end(&mut bytes)
@@ -231,7 +252,7 @@ fn feed_layer<'scope>(
         let read = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
             #[cfg(test)]
             super::test_hook::maybe_panic(&workers.name);
-            read_blob(ChannelReader::new(rx), &workers.name, &key, workers.verify)
+            read_blob(ChannelReader::new(rx), &workers.name, &key, workers.read)
         }));
         let (layer, blob) = read.unwrap_or_else(|p| {
             let e = crate::layer::LayerError("the worker panicked".into());
@@ -279,13 +300,13 @@ fn read_blob(
     reader: impl Read,
     name: &str,
     path: &str,
-    verify: bool,
+    (read, limits): (ReadOptions, Limits),
 ) -> (
     std::result::Result<LayerIndex, crate::layer::LayerError>,
     Result<()>,
 ) {
-    read_checked(reader, (name, path), verify, |r| {
-        read_layer(r, ReadOptions { verify }, &|_| {})
+    read_checked(reader, (name, path), read.verify, |r| {
+        read_layer_within(r, read, &limits, &|_| {})
     })
 }
 
@@ -328,7 +349,7 @@ fn hand_over(
                         cached: true,
                     },
                     None => {
-                        let (layer, blob) = read_blob(blob.reader, name, key, opts.verify);
+                        let (layer, blob) = read_blob(blob.reader, name, key, read_options(opts));
                         LayerResult {
                             layer,
                             size,

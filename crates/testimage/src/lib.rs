@@ -25,5 +25,5 @@ pub use image::write_image;
 pub use layer::write_layer_tar;
 pub use spec::{
     Compress, Content, ImageSpec, LayerSpec, Layout, Node, Written, big_file, dir, file, hardlink,
-    opaque, symlink, whiteout,
+    opaque, raw_header, symlink, whiteout,
 };

@@ -118,6 +118,22 @@ pub fn opaque(dir: impl AsRef<[u8]>) -> Node {
     }
 }
 
+/// A raw tar header of `kind` claiming `size` bytes of data, followed by
+/// `data` (which may be far shorter than the claim), padded to a block: for
+/// hostile archives (long-name and PAX headers that lie about their size).
+pub fn raw_header(kind: tar::EntryType, name: &str, size: u64, data: &[u8]) -> Node {
+    let mut h = tar::Header::new_gnu();
+    h.set_path(name).expect("a name that fits a header");
+    h.set_size(size);
+    h.set_mode(0o644);
+    h.set_entry_type(kind);
+    h.set_cksum();
+    let mut bytes = h.as_bytes().to_vec();
+    bytes.extend_from_slice(data);
+    bytes.resize(bytes.len().div_ceil(512) * 512, 0);
+    Node::Raw(bytes)
+}
+
 /// One layer: its entries, in tar order, and the history line that made it.
 #[derive(Debug, Clone, Default)]
 pub struct LayerSpec {

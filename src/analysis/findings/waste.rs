@@ -83,7 +83,10 @@ fn deleted_later(
     let bytes: u64 = roots.values().sum();
     let paths: Vec<FindingPath> = roots
         .iter()
-        .map(|(&id, &b)| FindingPath::file(display(&tree.path(id)), b))
+        .map(|(&id, &b)| FindingPath {
+            deleted_in: Some(removed),
+            ..FindingPath::file(display(&tree.path(id)), b)
+        })
         .collect();
     let top = paths
         .iter()
@@ -126,7 +129,10 @@ fn overwritten(
     let bytes: u64 = files.values().sum();
     let paths: Vec<FindingPath> = files
         .iter()
-        .map(|(&id, &b)| FindingPath::file(display(&tree.path(id)), b))
+        .map(|(&id, &b)| FindingPath {
+            replaced_in: Some(replaced),
+            ..FindingPath::file(display(&tree.path(id)), b)
+        })
         .collect();
     let why = if identical {
         "with identical content: a chmod, chown or touch copies the whole file into the new layer. \

@@ -26,12 +26,6 @@ mod system;
 
 pub use dev::{DevDependencies, dev_dependencies};
 
-/// The most bytes of captured files (package databases, manifests,
-/// lockfiles) one image keeps for its inventories: many times what the
-/// largest real images hold, bounded so that an image of many large
-/// `package.json` files cannot exhaust memory.
-pub const CAPTURE_IMAGE_LIMIT: u64 = 128 * 1024 * 1024;
-
 /// Whole contents of captured files, latest version per node.
 #[derive(Debug, Default, Clone)]
 pub struct Captures(HashMap<NodeId, (u16, Vec<u8>)>, u64);
@@ -39,17 +33,23 @@ pub struct Captures(HashMap<NodeId, (u16, Vec<u8>)>, u64);
 impl Captures {
     /// Keep `bytes` as what `layer` wrote at `id` (later layers replace
     /// earlier). `false`, keeping nothing for `id`, when the image's captures
-    /// would pass [`CAPTURE_IMAGE_LIMIT`].
-    pub fn insert(&mut self, id: NodeId, layer: u16, bytes: Vec<u8>) -> bool {
+    /// would pass `limit` (the `package-image` limit: bounded so that an image
+    /// of many large `package.json` files cannot exhaust memory).
+    pub fn insert(&mut self, id: NodeId, layer: u16, bytes: Vec<u8>, limit: u64) -> bool {
         if let Some((_, old)) = self.0.remove(&id) {
             self.1 -= old.len() as u64;
         }
-        if self.1 + bytes.len() as u64 > CAPTURE_IMAGE_LIMIT {
+        if self.1 + bytes.len() as u64 > limit {
             return false;
         }
         self.1 += bytes.len() as u64;
         self.0.insert(id, (layer, bytes));
         true
+    }
+
+    /// The bytes held.
+    pub fn held(&self) -> u64 {
+        self.1
     }
 
     /// The content of `id` as the final filesystem has it, if it was captured.

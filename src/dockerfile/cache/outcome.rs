@@ -191,7 +191,7 @@ fn proposal_report(
     let Some(p) = propose(df, text, &files, &ignore) else {
         return Ok(None);
     };
-    let pdf = Dockerfile::parse(&p.text, &df.path)
+    let pdf = Dockerfile::parse_within(&p.text, &df.path, &df.limits)
         .map_err(|e| format!("the proposed reordering does not parse ({e}); left out"))?;
     let pplan = Plan::from_dockerfile(&pdf);
     // A moved RUN keeps its layer's size; match steps by their key.

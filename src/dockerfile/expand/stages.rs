@@ -7,7 +7,8 @@
 use std::collections::HashMap;
 
 use super::super::ast::{Dockerfile, Instruction, Kind};
-use super::{Breach, MAX_TOTAL, Scope};
+use super::{Breach, Scope};
+use crate::limits::Limit;
 
 /// Each stage's scope at its end, without `--build-arg`s: filled once by the
 /// parser. A cache, so it takes no part in comparing two files.
@@ -32,7 +33,7 @@ impl Dockerfile {
     /// The scope of the global `ARG`s (what `FROM` lines see), with the
     /// `--build-arg` values given.
     pub fn global_scope(&self, build_args: &HashMap<String, String>) -> Scope {
-        let mut scope = Scope::new(self.directives.escape);
+        let mut scope = Scope::within(self.directives.escape, self.limits);
         for arg in &self.global_args {
             scope.apply(arg, build_args, None);
         }
@@ -94,7 +95,7 @@ impl Dockerfile {
         build_args: &HashMap<String, String>,
         globals: &Scope,
     ) -> Scope {
-        let mut scope = Scope::new(self.directives.escape);
+        let mut scope = Scope::within(self.directives.escape, self.limits);
         if build_args.is_empty() && self.ends.0.len() == self.stages.len() {
             if let Some(p) = self.parent_of(stage, globals) {
                 scope.inherit(&self.ends.0[p]);
@@ -109,14 +110,14 @@ impl Dockerfile {
             cur = self.parent_of(p, globals);
         }
         for &p in chain.iter().rev() {
-            let mut own = Scope::new(self.directives.escape);
+            let mut own = Scope::within(self.directives.escape, self.limits);
             own.inherit(&scope);
             for ins in &self.stages[p].instructions {
                 own.apply(ins, build_args, Some(globals));
             }
             scope = own;
         }
-        let mut start = Scope::new(self.directives.escape);
+        let mut start = Scope::within(self.directives.escape, self.limits);
         start.inherit(&scope);
         start
     }
@@ -133,7 +134,7 @@ impl Dockerfile {
         let mut ends: Vec<Scope> = Vec::with_capacity(self.stages.len());
         let mut held = 0usize;
         for s in &self.stages {
-            let mut scope = Scope::new(self.directives.escape);
+            let mut scope = Scope::within(self.directives.escape, self.limits);
             if let Some(p) = self.parent_of(s.index, &globals) {
                 scope.inherit(&ends[p]);
             }
@@ -144,14 +145,16 @@ impl Dockerfile {
                 return Err(b);
             }
             held += scope.total;
-            if held > MAX_TOTAL {
+            let max = self.limits.len(Limit::ExpandedTotal);
+            if held > max {
                 return Err(Breach {
                     kind: Kind::From,
                     line: s.from.line,
                     name: s.base.clone(),
                     message: format!(
-                        "the variables of the stages up to this one would hold more than \
-                         {MAX_TOTAL} bytes together (MAX_TOTAL)"
+                        "the variables of the stages up to this one would hold {held} bytes \
+                         together, more than {max}: {}",
+                        self.limits.breach(Limit::ExpandedTotal, Some(held as u64))
                     ),
                 });
             }

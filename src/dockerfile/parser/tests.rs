@@ -222,12 +222,18 @@ fn crlf_bom_and_lowercase_keywords() {
 /// Once a stack overflow: the word processor recursed once per `${`.
 #[test]
 fn substitutions_nested_past_the_limit_are_an_error_not_a_stack_overflow() {
-    use super::super::expand::MAX_NESTING;
+    use crate::limits::{Limit, Limits};
     let look = vars(&[("A", "x")]);
     let nested = |n: usize| format!("{}y{}", "${B:-".repeat(n), "}".repeat(n));
-    assert_eq!(expand(&nested(MAX_NESTING), '\\', &look), Ok("y".into()));
+    let max = Limits::default().len(Limit::SubstitutionDepth);
+    assert_eq!(expand(&nested(max), '\\', &look), Ok("y".into()));
     let e = expand(&nested(100_000), '\\', &look).expect_err("too deep");
-    assert!(e.contains("MAX_NESTING"), "{e}");
+    assert!(
+        e.contains(
+            "the substitution-depth limit is 64; raise it with --limit substitution-depth=128"
+        ),
+        "{e}"
+    );
     // In a FROM line or an ARG name the parser keeps the word as written.
     let text = format!("FROM {}\n", nested(100_000));
     assert!(Dockerfile::parse(&text, "Dockerfile").is_ok());

@@ -9,6 +9,9 @@ use super::Budgets;
 use crate::error::{Error, Result};
 use crate::vocab::Rule;
 
+use crate::limits::{Limit, parse_assignment};
+pub use crate::units::parse_size;
+
 /// `.ballast.toml`: budgets under `[budget]` (or at the top level).
 #[derive(Debug, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -40,64 +43,6 @@ enum SizeValue {
 enum RatioValue {
     Float(f64),
     Text(String),
-}
-
-/// Parse a size as people write it: `150MB` (10^6), `1.2GiB` (2^30), `512k`,
-/// `1000` (bytes). Units are go-humanize's, as dive's `.dive-ci` uses them.
-/// A negative size, or one above 2^64 - 1 bytes, is an error naming the value.
-pub fn parse_size(text: &str) -> std::result::Result<u64, String> {
-    let t = text.trim();
-    let split = t
-        .find(|c: char| !(c.is_ascii_digit() || c == '.'))
-        .unwrap_or(t.len());
-    let (num, unit) = t.split_at(split);
-    let not_a_size = || format!("'{text}' is not a size (try 150MB or 1.2GiB)");
-    if num.is_empty() {
-        return Err(if t.starts_with('-') {
-            format!("'{text}' is negative; a size is 0 bytes or more")
-        } else {
-            not_a_size()
-        });
-    }
-    let mult: u64 = match unit.trim().to_ascii_lowercase().as_str() {
-        "" | "b" => 1,
-        "k" | "kb" => 1_000,
-        "m" | "mb" => 1_000_000,
-        "g" | "gb" => 1_000_000_000,
-        "t" | "tb" => 1_000_000_000_000,
-        "ki" | "kib" => 1 << 10,
-        "mi" | "mib" => 1 << 20,
-        "gi" | "gib" => 1 << 30,
-        "ti" | "tib" => 1 << 40,
-        other => {
-            return Err(format!(
-                "'{text}': unknown size unit '{other}' (use B, KB, MB, GB, TB, KiB, MiB, GiB, TiB)"
-            ));
-        }
-    };
-    let too_large = || {
-        format!(
-            "'{text}' is too large (the largest size is {} bytes, about 18.4 EB)",
-            u64::MAX
-        )
-    };
-    if !num.contains('.') {
-        // Whole numbers exactly, so an overflow is seen rather than rounded.
-        let n: u64 = num
-            .parse()
-            .map_err(|e: std::num::ParseIntError| match e.kind() {
-                std::num::IntErrorKind::PosOverflow => too_large(),
-                _ => not_a_size(),
-            })?;
-        return n.checked_mul(mult).ok_or_else(too_large);
-    }
-    // Only digits and dots here: never NaN or infinite, but maybe too large.
-    let value: f64 = num.parse().map_err(|_| not_a_size())?;
-    let bytes = (value * mult as f64).round();
-    if bytes >= 18_446_744_073_709_551_616.0 {
-        return Err(too_large());
-    }
-    Ok(bytes as u64)
 }
 
 /// Parse a ratio. One rule for flags and `.ballast.toml` alike: a bare
@@ -189,6 +134,11 @@ pub(super) fn bad_config(path: &Path, key: &str, reason: impl std::fmt::Display)
 pub(super) fn parse_toml(text: &str, path: &Path) -> Result<Budgets> {
     let mut table: toml::Table =
         toml::from_str(text).map_err(|e| bad_config(path, "syntax", e.message().to_string()))?;
+    let limits = match table.remove("limits") {
+        Some(toml::Value::Table(t)) => limits_of(t, path)?,
+        Some(_) => return Err(bad_config(path, "limits", "expected a [limits] table")),
+        None => Vec::new(),
+    };
     // Budgets under `[budget]`, or at the top level of the file.
     let chosen = match table.remove("budget") {
         Some(toml::Value::Table(t)) if table.is_empty() => t,
@@ -208,7 +158,26 @@ pub(super) fn parse_toml(text: &str, path: &Path) -> Result<Budgets> {
         deny: rules_of(b.deny, "deny", path)?,
         ignore_paths: b.ignore_paths,
         max_growth: size_of(b.max_growth, "max_growth", path)?,
+        limits,
     })
+}
+
+/// `[limits]`: `entries-per-layer = 10000000`, `tar-header = "4MiB"` (the
+/// names of `--limit`; `_` may stand for `-`).
+fn limits_of(table: toml::Table, path: &Path) -> Result<Vec<(Limit, u64)>> {
+    table
+        .into_iter()
+        .map(|(key, value)| {
+            let text = match value {
+                toml::Value::Integer(n) => n.to_string(),
+                toml::Value::String(s) => s,
+                other => other.to_string(),
+            };
+            let name = key.replace('_', "-");
+            parse_assignment(&format!("{name}={text}"))
+                .map_err(|e| bad_config(path, &format!("limits.{key}"), e))
+        })
+        .collect()
 }
 
 #[cfg(test)]

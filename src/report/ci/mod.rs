@@ -59,6 +59,10 @@ pub struct Budgets {
     pub ignore_paths: Vec<String>,
     /// Growth allowed against `--baseline`.
     pub max_growth: Option<u64>,
+    /// `[limits]` of `.ballast.toml`: resource limits to apply before the
+    /// image is read (`--limit` flags override them).
+    #[serde(skip)]
+    pub limits: Vec<(crate::limits::Limit, u64)>,
 }
 
 /// Load budgets: `explicit` path, else `.ballast.toml`, else `.dive-ci`, in `dir`.

@@ -23,9 +23,11 @@ use crate::layer::EntryKind;
 /// have a duplicate, and sniff the head of files whose names make them secret
 /// candidates. Two files can only be equal with equal sizes and, where the
 /// tar-split records them, equal CRC-64s; only such groups are read.
-pub(super) fn read_contents(layers: &[PathBuf], walks: &mut [Walk]) -> Result<()> {
+/// Files the inventories want are kept whole up to `capture` bytes (the
+/// `package-file` limit).
+pub(super) fn read_contents(layers: &[PathBuf], walks: &mut [Walk], capture: u64) -> Result<()> {
     let jobs = jobs(walks);
-    for (l, i, r) in read_all(layers, walks, &jobs) {
+    for (l, i, r) in read_all(layers, walks, &jobs, capture) {
         let (content, flags, captured) = r?;
         let w = &mut walks[l];
         w.index.entries[i].content = content;
@@ -88,7 +90,7 @@ fn jobs(walks: &[Walk]) -> Vec<Job> {
 type Done = (usize, usize, Result<FileRead>);
 
 /// Run the jobs on every core; results come back in no particular order.
-fn read_all(layers: &[PathBuf], walks: &[Walk], jobs: &[Job]) -> Vec<Done> {
+fn read_all(layers: &[PathBuf], walks: &[Walk], jobs: &[Job], capture: u64) -> Vec<Done> {
     let next = AtomicUsize::new(0);
     let done: Mutex<Vec<Done>> = Mutex::new(Vec::with_capacity(jobs.len()));
     let workers = std::thread::available_parallelism().map_or(2, |n| n.get());
@@ -101,7 +103,7 @@ fn read_all(layers: &[PathBuf], walks: &[Walk], jobs: &[Job]) -> Vec<Done> {
                     let path = &walks[l].index.entries[i].path;
                     let abs = layers[l].join(std::ffi::OsStr::from_bytes(path));
                     let mode = walks[l].index.entries[i].mode;
-                    local.push((l, i, read_file(&abs, path, mode, hash, &mut buf)));
+                    local.push((l, i, read_file(&abs, (path, mode), hash, capture, &mut buf)));
                 }
                 done.lock().expect("no reader panics").extend(local);
             });
@@ -128,9 +130,9 @@ type FileRead = (u128, u8, Option<Vec<u8>>);
 /// Hash a file (when `hash`) and sniff its head; never follows a symlink.
 pub(super) fn read_file(
     abs: &Path,
-    rel: &[u8],
-    mode: u32,
+    (rel, mode): (&[u8], u32),
     hash: bool,
+    capture_limit: u64,
     buf: &mut [u8],
 ) -> Result<FileRead> {
     use crate::layer::sniff;
@@ -148,7 +150,7 @@ pub(super) fn read_file(
             break;
         }
         let keep = if capture {
-            sniff::CAPTURE_LIMIT as usize
+            usize::try_from(capture_limit).unwrap_or(usize::MAX)
         } else {
             sniff::HEAD
         };
@@ -163,6 +165,6 @@ pub(super) fn read_file(
         }
     }
     let flags = sniff::classify_entry(rel, mode, &head[..head.len().min(sniff::HEAD)]);
-    let captured = (capture && (head.len() as u64) < sniff::CAPTURE_LIMIT).then_some(head);
+    let captured = (capture && (head.len() as u64) < capture_limit).then_some(head);
     Ok((if hash { h.digest128() } else { 0 }, flags, captured))
 }

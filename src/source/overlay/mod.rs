@@ -77,6 +77,7 @@ pub fn locate(
 pub fn read(
     located: &Located,
     name: &str,
+    limits: &crate::limits::Limits,
     progress: &dyn crate::progress::Progress,
     on_layer: &mut dyn FnMut(usize, LayerIndex) -> Result<()>,
 ) -> Result<ImagePlan> {
@@ -104,7 +105,11 @@ pub fn read(
         .map(|p| p.as_deref().and_then(tar_split::entries))
         .collect();
     let mut walks = walk::walk_all(&located.layers, &orders)?;
-    content::read_contents(&located.layers, &mut walks)?;
+    content::read_contents(
+        &located.layers,
+        &mut walks,
+        limits.get(crate::limits::Limit::PackageFile),
+    )?;
     let indexes: Vec<LayerIndex> = walks.into_iter().map(|w| w.index).collect();
     let plan = ImagePlan {
         format: Format::DockerLegacy,

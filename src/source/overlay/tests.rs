@@ -97,7 +97,7 @@ fn only_size_collisions_are_hashed_and_symlinks_are_never_followed() {
     fs::write(l1.join("unique"), b"only one of this size").unwrap();
     let layers = vec![l0, l1];
     let mut idx = walk_all(&layers, &[None, None]).unwrap();
-    read_contents(&layers, &mut idx).unwrap();
+    read_contents(&layers, &mut idx, 16 << 20).unwrap();
     assert_ne!(idx[0].index.entries[0].content, 0);
     assert_eq!(
         idx[0].index.entries[0].content,
@@ -109,7 +109,16 @@ fn only_size_collisions_are_hashed_and_symlinks_are_never_followed() {
     );
     let mut buf = vec![0u8; 64];
     std::os::unix::fs::symlink(tmp.path().join("l0/same1"), tmp.path().join("link")).unwrap();
-    assert!(read_file(&tmp.path().join("link"), b"link", 0o777, true, &mut buf).is_err());
+    assert!(
+        read_file(
+            &tmp.path().join("link"),
+            (b"link", 0o777),
+            true,
+            16 << 20,
+            &mut buf
+        )
+        .is_err()
+    );
 }
 
 #[test]
@@ -132,7 +141,7 @@ fn tar_split_crcs_spare_reading_files_that_cannot_be_twins() {
         Some(vec![entry("b", 9), entry("c", 7)]),
     ];
     let mut walks = walk_all(&layers, &orders).unwrap();
-    read_contents(&layers, &mut walks).unwrap();
+    read_contents(&layers, &mut walks, 16 << 20).unwrap();
     let (a, b, c) = (
         walks[0].index.entries[0].content,
         walks[1].index.entries[0].content,

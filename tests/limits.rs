@@ -1,0 +1,516 @@
+//! Every resource limit (src/limits.rs), breached by a small generated input
+//! with the limit lowered by `--limit`, so each case stays tiny and fast:
+//! the error names the limit, its value and the flag that raises it, and the
+//! same input passes once the limit is raised again. Also `[limits]` in
+//! `.ballast.toml` and the usage errors of `--limit`.
+
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use assert_cmd::Command;
+use serde_json::{Value, json};
+use sha2::{Digest, Sha256};
+use testimage::{self as fixture, Compress, ImageSpec, LayerSpec, Layout, Node};
+
+const DEADLINE: Duration = Duration::from_secs(60);
+
+fn ballast(dir: &Path, args: &[&str]) -> std::process::Output {
+    let mut cmd = Command::cargo_bin("ballast").expect("binary");
+    for var in ["NO_COLOR", "DOCKER_HOST", "CONTAINER_HOST", "CI", "TERM"] {
+        cmd.env_remove(var);
+    }
+    // No layer cache: every layer must be read against the limits.
+    cmd.env_remove("XDG_CACHE_HOME").env_remove("HOME");
+    cmd.current_dir(dir)
+        .args(args)
+        .timeout(DEADLINE)
+        .output()
+        .expect("run ballast")
+}
+
+/// The one `ballast: error:` line of a run that must exit 2.
+fn error(dir: &Path, args: &[&str]) -> String {
+    let out = ballast(dir, args);
+    let stderr = String::from_utf8_lossy(&out.stderr).into_owned();
+    assert_eq!(out.status.code(), Some(2), "ballast {args:?}: {stderr}");
+    assert!(stderr.starts_with("ballast: error: "), "{stderr}");
+    assert_eq!(stderr.lines().count(), 1, "{stderr}");
+    stderr.trim_end().to_string()
+}
+
+/// The JSON of a run that must succeed.
+fn passes(dir: &Path, args: &[&str]) -> Value {
+    let out = ballast(dir, args);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "ballast {args:?}: {stderr}");
+    serde_json::from_slice(&out.stdout).unwrap_or(Value::Null)
+}
+
+fn image(dir: &Path, layers: Vec<Vec<Node>>, layout: Layout, compress: Compress) -> PathBuf {
+    let spec = ImageSpec {
+        layers: layers
+            .into_iter()
+            .enumerate()
+            .map(|(i, nodes)| LayerSpec::new(&format!("/bin/sh -c step{i}"), nodes))
+            .collect(),
+        ..ImageSpec::default()
+    };
+    let out = dir.join(match layout {
+        Layout::OciDir => "oci",
+        _ => "image.tar",
+    });
+    if layout == Layout::OciDir {
+        std::fs::create_dir_all(&out).unwrap();
+    }
+    fixture::write_image(&spec, layout, compress, &out).unwrap();
+    out
+}
+
+fn tar_image(dir: &Path, nodes: Vec<Node>) -> PathBuf {
+    image(dir, vec![nodes], Layout::Docker25, Compress::None)
+}
+
+fn arg(path: &Path) -> &str {
+    path.to_str().unwrap()
+}
+
+/// The image's error, with the `--limit` given; then the image passes with
+/// the limit raised by the flag the error suggests.
+fn breach(dir: &Path, image: &Path, lowered: &str) -> String {
+    let err = error(dir, &[arg(image), "--json", "-", "--limit", lowered]);
+    let raise = err
+        .split("raise it with --limit ")
+        .nth(1)
+        .and_then(|r| r.split([' ', ')', ';']).next())
+        .unwrap_or_else(|| panic!("no flag in {err}"));
+    passes(dir, &[arg(image), "--json", "-", "--limit", raise]);
+    err
+}
+
+// --- the layer reader ----------------------------------------------------
+
+/// A PAX header block holding `records`.
+fn pax(records: &[u8]) -> Node {
+    fixture::raw_header(
+        tar::EntryType::XHeader,
+        "pax",
+        records.len() as u64,
+        records,
+    )
+}
+
+#[test]
+fn tar_header_limit() {
+    let tmp = tempfile::tempdir().unwrap();
+    // One 2,000-byte PAX record (a comment), then the file it describes.
+    let record = format!("2000 comment={}\n", "c".repeat(2000 - 14));
+    assert_eq!(record.len(), 2000);
+    let img = tar_image(
+        tmp.path(),
+        vec![pax(record.as_bytes()), fixture::file("x", "x")],
+    );
+    let err = breach(tmp.path(), &img, "tar-header=1KiB");
+    assert!(
+        err.ends_with(
+            "a PAX extended header of 2000 bytes is over the limit on tar extension headers \
+             (long names, PAX records): the tar-header limit is 1 KiB; raise it with \
+             --limit tar-header=2KiB; it comes at the first entry"
+        ),
+        "{err}"
+    );
+}
+
+#[test]
+fn path_length_limit() {
+    let tmp = tempfile::tempdir().unwrap();
+    let long = format!("{}/f", "d".repeat(298));
+    let img = tar_image(tmp.path(), vec![fixture::file(&long, "x")]);
+    let err = breach(tmp.path(), &img, "path-length=200");
+    assert!(
+        err.ends_with(&format!(
+            "entry '{}...' has a path or link target of 300 bytes, over the limit on path \
+             length (Linux itself stops at 4 KiB): the path-length limit is 200 bytes; raise \
+             it with --limit path-length=400",
+            &long[..64]
+        )),
+        "{err}"
+    );
+}
+
+#[test]
+fn entries_per_layer_limit() {
+    let tmp = tempfile::tempdir().unwrap();
+    let files = (0..5)
+        .map(|i| fixture::file(format!("f{i}"), "x"))
+        .collect();
+    let img = tar_image(tmp.path(), files);
+    let err = breach(tmp.path(), &img, "entries-per-layer=3");
+    assert!(
+        err.contains(
+            "the layer has more than 3 entries: the entries-per-layer limit is 3; raise it \
+             with --limit entries-per-layer=6"
+        ),
+        "{err}"
+    );
+}
+
+/// The warnings of an analysis, as one string.
+fn warnings(json: &Value) -> String {
+    json["warnings"].to_string()
+}
+
+#[test]
+fn package_file_limit_skips_the_file_with_a_warning() {
+    let tmp = tempfile::tempdir().unwrap();
+    let manifest = format!(
+        r#"{{"name":"a","version":"1.0.0","x":"{}"}}"#,
+        "p".repeat(2000)
+    );
+    let img = tar_image(
+        tmp.path(),
+        vec![
+            fixture::dir("app"),
+            fixture::file("app/package.json", &manifest),
+        ],
+    );
+    let size = manifest.len();
+    let lowered = passes(
+        tmp.path(),
+        &[arg(&img), "--json", "-", "--limit", "package-file=1KiB"],
+    );
+    assert!(
+        warnings(&lowered).contains(&format!(
+            "not read for the package inventory ({size} bytes): it is over the limit per file \
+             (the package-file limit is 1 KiB; raise it with --limit package-file=2KiB); its \
+             packages are not listed"
+        )),
+        "{}",
+        warnings(&lowered)
+    );
+    let raised = passes(
+        tmp.path(),
+        &[arg(&img), "--json", "-", "--limit", "package-file=2KiB"],
+    );
+    assert_eq!(raised["warnings"], json!([]));
+}
+
+fn package_json(dir: &str, pad: usize) -> Vec<Node> {
+    let text = format!(
+        r#"{{"name":"{dir}","version":"1.0.0","x":"{}"}}"#,
+        "p".repeat(pad)
+    );
+    vec![
+        fixture::dir(dir),
+        fixture::file(format!("{dir}/package.json"), text),
+    ]
+}
+
+#[test]
+fn package_layer_limit_skips_the_file_with_a_warning() {
+    let tmp = tempfile::tempdir().unwrap();
+    let mut nodes = package_json("a", 900);
+    nodes.extend(package_json("b", 900));
+    let img = tar_image(tmp.path(), nodes);
+    let lowered = passes(
+        tmp.path(),
+        &[arg(&img), "--json", "-", "--limit", "package-layer=1500"],
+    );
+    assert!(
+        warnings(&lowered).contains(
+            "the layer's files read for the inventory are over the limit together (the \
+             package-layer limit is 1500 bytes; raise it with --limit package-layer=3000)"
+        ),
+        "{}",
+        warnings(&lowered)
+    );
+    let raised = passes(
+        tmp.path(),
+        &[arg(&img), "--json", "-", "--limit", "package-layer=3000"],
+    );
+    assert_eq!(raised["warnings"], json!([]));
+}
+
+#[test]
+fn package_image_limit_skips_the_file_with_a_warning() {
+    let tmp = tempfile::tempdir().unwrap();
+    let img = image(
+        tmp.path(),
+        vec![package_json("a", 900), package_json("b", 900)],
+        Layout::Docker25,
+        Compress::None,
+    );
+    let lowered = passes(
+        tmp.path(),
+        &[arg(&img), "--json", "-", "--limit", "package-image=1500"],
+    );
+    assert!(
+        warnings(&lowered).contains(
+            "the image's files read for the inventory are over the limit together (the \
+             package-image limit is 1500 bytes; raise it with --limit package-image=3000)"
+        ),
+        "{}",
+        warnings(&lowered)
+    );
+    let raised = passes(
+        tmp.path(),
+        &[arg(&img), "--json", "-", "--limit", "package-image=3000"],
+    );
+    assert_eq!(raised["warnings"], json!([]));
+}
+
+// --- the sources -----------------------------------------------------------
+
+#[test]
+fn metadata_limit() {
+    let tmp = tempfile::tempdir().unwrap();
+    let img = image(
+        tmp.path(),
+        vec![vec![fixture::file("x", "x")]],
+        Layout::OciDir,
+        Compress::Gzip,
+    );
+    let err = breach(tmp.path(), &img, "metadata=600");
+    assert!(
+        err.contains("which makes the image's metadata (manifests, indexes, config) ")
+            && err.contains(
+                "bytes: the metadata limit is 600 bytes; raise it with --limit metadata=1200"
+            ),
+        "{err}"
+    );
+}
+
+#[test]
+fn stream_memory_limit() {
+    let tmp = tempfile::tempdir().unwrap();
+    let tar = image(
+        tmp.path(),
+        vec![vec![fixture::file("x", "x".repeat(3000))]],
+        Layout::DockerLegacy,
+        Compress::None,
+    );
+    let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
+    gz.write_all(&std::fs::read(&tar).unwrap()).unwrap();
+    let img = tmp.path().join("image.tar.gz");
+    std::fs::write(&img, gz.finish().unwrap()).unwrap();
+    // The sum is known only up to the member that passes the limit, so the
+    // suggested value may be short: the test raises it well past the image.
+    let err = error(
+        tmp.path(),
+        &[arg(&img), "--json", "-", "--limit", "stream-memory=2KiB"],
+    );
+    assert!(
+        err.contains(
+            "/layer.tar' the last) hold 4684 bytes, over the limit on what is kept in memory \
+             while streaming: the stream-memory limit is 2 KiB; raise it with --limit \
+             stream-memory=5KiB"
+        ),
+        "{err}"
+    );
+    let raise = ["--limit", "stream-memory=64KiB"];
+    passes(tmp.path(), &[arg(&img), "--json", "-", raise[0], raise[1]]);
+}
+
+#[test]
+fn index_depth_limit() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = image(
+        tmp.path(),
+        vec![vec![fixture::file("x", "x")]],
+        Layout::OciDir,
+        Compress::Gzip,
+    );
+    let index_type = "application/vnd.oci.image.index.v1+json";
+    let path = dir.join("index.json");
+    let mut top: Value = serde_json::from_slice(&std::fs::read(&path).unwrap()).unwrap();
+    // Three indexes above the manifest, each stored under its digest.
+    for _ in 0..3 {
+        let nested = json!({
+            "schemaVersion": 2, "mediaType": index_type,
+            "manifests": [top["manifests"][0].clone()],
+        });
+        let bytes = nested.to_string();
+        let hex = hex::encode(Sha256::digest(bytes.as_bytes()));
+        std::fs::write(dir.join("blobs/sha256").join(&hex), &bytes).unwrap();
+        top["manifests"][0] = json!({
+            "mediaType": index_type, "digest": format!("sha256:{hex}"), "size": bytes.len(),
+        });
+    }
+    std::fs::write(&path, top.to_string()).unwrap();
+    let err = breach(tmp.path(), &dir, "index-depth=2");
+    assert!(
+        err.contains("indexes nest deeper than 2 levels: index.json -> sha256:")
+            && err.ends_with("(the index-depth limit is 2; raise it with --limit index-depth=4)"),
+        "{err}"
+    );
+}
+
+// --- the Dockerfile ------------------------------------------------------------
+
+/// `ballast dockerfile` on `text`: the error with `lowered`, and a pass with
+/// the flag the error suggests.
+fn dockerfile_breach(text: &str, lowered: &str) -> String {
+    let tmp = tempfile::tempdir().unwrap();
+    std::fs::write(tmp.path().join("Dockerfile"), text).unwrap();
+    let args = [
+        "dockerfile",
+        "Dockerfile",
+        "--json",
+        "-",
+        "--limit",
+        lowered,
+    ];
+    let err = error(tmp.path(), &args);
+    let raise = err
+        .split("raise it with --limit ")
+        .nth(1)
+        .unwrap_or_else(|| panic!("no flag in {err}"));
+    let args = ["dockerfile", "Dockerfile", "--json", "-", "--limit", raise];
+    passes(tmp.path(), &args);
+    err
+}
+
+#[test]
+fn expanded_value_limit() {
+    let err = dockerfile_breach(
+        &format!("FROM alpine:3\nENV A={}\nENV B=$A$A\n", "a".repeat(100)),
+        "expanded-value=150",
+    );
+    assert_eq!(
+        err,
+        "ballast: error: Dockerfile:3:1: ENV B: its value would be 200 bytes, longer than 150: \
+         the expanded-value limit is 150 bytes; raise it with --limit expanded-value=300"
+    );
+}
+
+#[test]
+fn expanded_scope_limit() {
+    let a = "a".repeat(100);
+    let err = dockerfile_breach(
+        &format!("FROM alpine:3\nENV A={a}\nENV B={a}\n"),
+        "expanded-scope=150",
+    );
+    assert_eq!(
+        err,
+        "ballast: error: Dockerfile:3:1: ENV B: the variables in scope would hold 200 bytes, \
+         more than 150: the expanded-scope limit is 150 bytes; raise it with --limit \
+         expanded-scope=300"
+    );
+}
+
+#[test]
+fn expanded_total_limit() {
+    let a = "a".repeat(100);
+    let err = dockerfile_breach(
+        &format!("FROM alpine:3 AS one\nENV A={a}\nFROM one\nRUN true\n"),
+        "expanded-total=150",
+    );
+    assert_eq!(
+        err,
+        "ballast: error: Dockerfile:3:1: FROM one: the variables of the stages up to this one \
+         would hold 200 bytes together, more than 150: the expanded-total limit is 150 bytes; \
+         raise it with --limit expanded-total=300"
+    );
+}
+
+#[test]
+fn substitution_depth_limit() {
+    let err = dockerfile_breach(
+        "FROM alpine:3\nENV X=${A:-${B:-${C:-x}}}\n",
+        "substitution-depth=2",
+    );
+    assert_eq!(
+        err,
+        "ballast: error: Dockerfile:2:1: ENV X: its `${…}` substitutions nest more than 2 deep: \
+         the substitution-depth limit is 2; raise it with --limit substitution-depth=4"
+    );
+}
+
+#[test]
+fn stages_limit() {
+    let err = dockerfile_breach("FROM alpine:3 AS a\nFROM a AS b\nFROM b\n", "stages=2");
+    assert_eq!(
+        err,
+        "ballast: error: Dockerfile:3:1: more than 2 build stages: split the Dockerfile, or \
+         the stages limit is 2; raise it with --limit stages=4"
+    );
+}
+
+#[test]
+fn image_dockerfile_flag_parses_within_the_limits() {
+    let tmp = tempfile::tempdir().unwrap();
+    let img = tar_image(tmp.path(), vec![fixture::file("x", "x")]);
+    std::fs::write(tmp.path().join("Dockerfile"), "FROM a AS a\nFROM a\n").unwrap();
+    let args = [arg(&img), "--json", "-", "--dockerfile", "Dockerfile"];
+    let mut lowered = args.to_vec();
+    lowered.extend(["--limit", "stages=1"]);
+    let err = error(tmp.path(), &lowered);
+    assert!(err.contains("the stages limit is 1"), "{err}");
+    passes(tmp.path(), &args);
+}
+
+// --- flags and the config file ----------------------------------------------
+
+#[test]
+fn an_unknown_limit_is_a_usage_error_listing_the_valid_ones() {
+    let tmp = tempfile::tempdir().unwrap();
+    for args in [
+        &["image.tar", "--limit", "entries=5"][..],
+        &["diff", "a", "b", "--limit", "entries=5"],
+        &["dockerfile", "Dockerfile", "--limit", "entries=5"],
+    ] {
+        let out = ballast(tmp.path(), args);
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(2), "{stderr}");
+        assert!(
+            stderr.contains(
+                "unknown limit 'entries' (valid limits: tar-header, path-length, \
+                 entries-per-layer, metadata, stream-memory, index-depth, package-file, \
+                 package-layer, package-image, expanded-value, expanded-scope, expanded-total, \
+                 substitution-depth, stages)"
+            ),
+            "{stderr}"
+        );
+    }
+    let out = ballast(tmp.path(), &["image.tar", "--limit", "stages=many"]);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{stderr}");
+    assert!(
+        stderr.contains("'many' is not a whole number (the stages limit is a count)"),
+        "{stderr}"
+    );
+}
+
+#[test]
+fn limits_in_ballast_toml_apply_under_ci_and_flags_override_them() {
+    let tmp = tempfile::tempdir().unwrap();
+    let files = (0..5)
+        .map(|i| fixture::file(format!("f{i}"), "x"))
+        .collect();
+    let img = tar_image(tmp.path(), files);
+    std::fs::write(
+        tmp.path().join(".ballast.toml"),
+        "[budget]\nmax_size = \"1GB\"\n\n[limits]\nentries-per-layer = 3\ntar_header = \"4KiB\"\n",
+    )
+    .unwrap();
+    let err = error(tmp.path(), &[arg(&img), "--ci"]);
+    assert!(
+        err.contains("the entries-per-layer limit is 3; raise it with --limit entries-per-layer=6"),
+        "{err}"
+    );
+    let out = ballast(
+        tmp.path(),
+        &[arg(&img), "--ci", "--limit", "entries-per-layer=6"],
+    );
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    std::fs::write(tmp.path().join(".ballast.toml"), "[limits]\nentries = 3\n").unwrap();
+    let err = error(tmp.path(), &[arg(&img), "--ci"]);
+    assert!(
+        err.contains("limits.entries: unknown limit 'entries' (valid limits: tar-header"),
+        "{err}"
+    );
+}
