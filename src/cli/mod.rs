@@ -10,6 +10,7 @@ mod dockerfile;
 mod image;
 mod options;
 mod output;
+mod shell;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -23,7 +24,7 @@ use ballast::vocab::Rule;
 #[derive(Debug, Parser)]
 #[command(
     name = "ballast",
-    version,
+    version = env!("BALLAST_VERSION"),
     about = "Find the dead weight in container images",
     long_about = "Find the dead weight in container images.\n\n\
         IMAGE is a path to a `docker save` archive, an OCI layout (directory or tar), \
@@ -217,6 +218,20 @@ pub enum Command {
     /// history: per instruction, how often it hits and what it rebuilds, then
     /// a proposed reordering (as a diff) and the same simulation for it.
     Dockerfile(DockerfileArgs),
+    /// Print a shell completion script (bash, zsh, fish, powershell, elvish)
+    /// on stdout, e.g. `ballast completions bash > /etc/bash_completion.d/ballast`.
+    Completions {
+        /// The shell to complete for.
+        #[arg(value_enum)]
+        shell: clap_complete::Shell,
+    },
+    /// Print the manual page ballast(1) on stdout (`ballast man | man -l -`),
+    /// or write one page per command into a directory with --dir.
+    Man {
+        /// Write ballast.1, ballast-diff.1, … into DIR instead.
+        #[arg(long, value_name = "DIR")]
+        dir: Option<PathBuf>,
+    },
     /// Time the TUI's tree-view operations on IMAGE, without a terminal (a
     /// benchmark for developers; see README "TUI benchmark").
     #[command(hide = true)]
@@ -297,6 +312,12 @@ pub fn run() -> anyhow::Result<ExitCode> {
     }
     if let Some(Command::Dockerfile(d)) = &args.command {
         return dockerfile::run_dockerfile(d);
+    }
+    if let Some(Command::Completions { shell }) = &args.command {
+        return shell::run_completions(*shell);
+    }
+    if let Some(Command::Man { dir }) = &args.command {
+        return shell::run_man(dir.as_deref());
     }
     if let Some(Command::TuiViewTiming { image, patterns }) = &args.command {
         crate::tui::view_timing(image, patterns.clone())?;

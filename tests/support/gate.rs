@@ -60,6 +60,8 @@ pub enum Need {
     Htpasswd,
     /// openssl, to make a CA and a server certificate.
     Openssl,
+    /// man (man-db), to render ballast's manual page.
+    Man,
 }
 
 impl Need {
@@ -83,6 +85,7 @@ impl Need {
             Need::Registry => "registry",
             Need::Htpasswd => "htpasswd",
             Need::Openssl => "openssl",
+            Need::Man => "man",
         }
     }
 
@@ -109,6 +112,7 @@ impl Need {
             Need::Registry => &["BALLAST_REQUIRE_REGISTRY"],
             Need::Htpasswd => &["BALLAST_REQUIRE_REGISTRY"],
             Need::Openssl => &["BALLAST_REQUIRE_REGISTRY"],
+            Need::Man => &["BALLAST_REQUIRE_MAN"],
         }
     }
 
@@ -143,6 +147,7 @@ impl Need {
             Need::Registry => "apt-get install docker-registry skopeo",
             Need::Htpasswd => "apt-get install apache2-utils",
             Need::Openssl => "apt-get install openssl",
+            Need::Man => "apt-get install man-db",
         }
     }
 }
@@ -278,6 +283,7 @@ fn probe(need: Need) -> Result<(), String> {
             .and_then(|()| runs("curl", &["--version"])),
         Need::Htpasswd => runs("htpasswd", &["-Bbn", "a", "b"]),
         Need::Openssl => runs("openssl", &["version"]),
+        Need::Man => runs("man", &["--version"]),
         other => panic!(
             "the gate has no probe for {}: probe it in the test and use gate::check",
             other.name()
