@@ -8,6 +8,7 @@ use std::process::{Command, Stdio};
 
 use assert_cmd::prelude::*;
 
+#[allow(dead_code)]
 #[path = "support/gate.rs"]
 mod gate;
 

@@ -37,7 +37,10 @@ pub(super) fn run_image(args: &Args) -> anyhow::Result<ExitCode> {
     }
     .options()?;
     one_stdout_writer(&stdout_writers(args))?;
-    let output_flag = args.json.is_some() || args.markdown.is_some() || args.sarif.is_some();
+    let output_flag = args.json.is_some()
+        || args.markdown.is_some()
+        || args.sarif.is_some()
+        || args.codequality.is_some();
     if !args.ci && !output_flag && !args.no_tui && std::io::stdout().is_terminal() {
         return run_tui(args, image, opts);
     }
@@ -73,6 +76,7 @@ fn stdout_writers(args: &Args) -> Vec<&'static str> {
         ("--markdown -", &args.markdown),
         ("--sarif -", &args.sarif),
         ("--junit -", &args.junit),
+        ("--codequality -", &args.codequality),
     ] {
         if path.as_deref().is_some_and(is_stdout) {
             writers.push(flag);
@@ -313,12 +317,19 @@ fn write_files(
     if let Some(path) = &args.sarif {
         emit(path, |w| report::sarif::write(analysis, verdict, w))?;
     }
+    if let Some(path) = &args.codequality {
+        emit(path, |w| report::codequality::write(analysis, verdict, w))?;
+    }
     Ok(())
 }
 
 fn write_outputs(args: &Args, analysis: &Analysis) -> anyhow::Result<()> {
     write_files(args, analysis, None)?;
-    if args.json.is_none() && args.markdown.is_none() && args.sarif.is_none() {
+    if args.json.is_none()
+        && args.markdown.is_none()
+        && args.sarif.is_none()
+        && args.codequality.is_none()
+    {
         report::summary::write(analysis, &mut std::io::stdout().lock())
             .context("cannot write the summary")?;
         if let Some(d) = &analysis.dockerfile {

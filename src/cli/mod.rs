@@ -183,6 +183,11 @@ pub struct Args {
     #[arg(long, value_name = "FILE", help_heading = "Output")]
     pub sarif: Option<PathBuf>,
 
+    /// Write the findings (and, with --ci, failed budgets) as a GitLab Code
+    /// Quality report (JSON) to FILE, or `-` for stdout.
+    #[arg(long, value_name = "FILE", help_heading = "Output")]
+    pub codequality: Option<PathBuf>,
+
     /// Do not show a progress bar.
     #[arg(long, short, help_heading = "Output")]
     pub quiet: bool,

@@ -81,8 +81,7 @@ pub(crate) fn keep_units(s: &str) -> String {
     const UNITS: [&str; 7] = ["B", "kB", "MB", "GB", "TB", "PB", "%"];
     let mut out = String::with_capacity(s.len());
     let mut prev = ' ';
-    let mut chars = s.char_indices().peekable();
-    while let Some((i, c)) = chars.next() {
+    for (i, c) in s.char_indices() {
         if c == ' ' && prev.is_ascii_digit() {
             let rest = &s[i + 1..];
             let unit = UNITS.iter().any(|u| {
