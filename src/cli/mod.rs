@@ -238,7 +238,7 @@ pub enum Command {
         dir: Option<PathBuf>,
     },
     /// Time the TUI's tree-view operations on IMAGE, without a terminal (a
-    /// benchmark for developers; see README "TUI benchmark").
+    /// benchmark for developers; see docs/benchmarks.md "TUI benchmark").
     #[command(hide = true)]
     TuiViewTiming {
         image: String,

@@ -173,7 +173,7 @@ impl<'a> Parser<'a> {
                         ins.column,
                         format!(
                             "more than {MAX_STAGES} build stages (MAX_STAGES): split the \
-                             Dockerfile (the limit is fixed: see Limits in the README)"
+                             Dockerfile (the limit is fixed: see Limits in docs/reference.md)"
                         ),
                     ));
                 }
@@ -208,7 +208,7 @@ impl<'a> Parser<'a> {
                 b.line,
                 1,
                 format!(
-                    "{} {}: {}; shorten it (the limit is fixed: see Limits in the README)",
+                    "{} {}: {}; shorten it (the limit is fixed: see Limits in docs/reference.md)",
                     b.kind, b.name, b.message
                 ),
             )
