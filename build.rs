@@ -1,7 +1,8 @@
 //! Puts the git commit into `ballast --version` (`BALLAST_VERSION`): the
 //! package version, then the commit and its date when built from a git
-//! checkout; a build outside git (from a `cargo package` crate, a tarball)
-//! gives the version alone. Uncommitted changes are not marked: watching the
+//! checkout; a crate made by `cargo package` gives the commit it recorded in
+//! `.cargo_vcs_info.json`; a build with neither (a tarball) gives the
+//! version alone. Uncommitted changes are not marked: watching the
 //! index would rebuild the crate on every `git add`.
 
 use std::path::PathBuf;
@@ -25,6 +26,25 @@ fn commit() -> Option<String> {
     if let Ok(given) = std::env::var("BALLAST_GIT_COMMIT") {
         return Some(given).filter(|c| !c.trim().is_empty());
     }
+    from_git().or_else(packaged)
+}
+
+/// The commit `cargo package` recorded: `"sha1": "<40 hex>"` in
+/// `.cargo_vcs_info.json`, shortened as git shortens it here.
+fn packaged() -> Option<String> {
+    let dir = PathBuf::from(std::env::var_os("CARGO_MANIFEST_DIR")?);
+    let info = std::fs::read_to_string(dir.join(".cargo_vcs_info.json")).ok()?;
+    let after = info.split("\"sha1\"").nth(1)?;
+    let sha: String = after
+        .chars()
+        .skip_while(|c| !c.is_ascii_hexdigit())
+        .take_while(char::is_ascii_hexdigit)
+        .collect();
+    (sha.len() == 40).then(|| sha[..12].to_string())
+}
+
+/// `git log` in the package directory, when it is the top of a checkout.
+fn from_git() -> Option<String> {
     let line = git(&["log", "-1", "--format=%h %cs", "--abbrev=12"])?;
     // A crate unpacked inside some other repository must not take its commit.
     let top = PathBuf::from(git(&["rev-parse", "--show-toplevel"])?);

@@ -6,7 +6,7 @@ use std::io::{self, Write};
 use crate::dockerfile::cache::{CacheModel, CacheReport, Outcome, short_commit};
 use crate::report::bytes;
 use crate::report::escape::markdown::{cell_code, fenced, prose};
-use crate::report::markdown::text::more_line;
+use crate::report::markdown::text::{clip, more_line};
 
 /// Steps in a markdown table before "… and N more".
 const MARKDOWN_STEPS: usize = 40;
@@ -116,16 +116,6 @@ fn write_steps(o: &Outcome, w: &mut dyn Write) -> io::Result<()> {
         o.steps_rebuilt,
         rebuilt_bytes(o)
     )
-}
-
-fn clip(s: &str, n: usize) -> String {
-    if s.chars().count() <= n {
-        s.to_string()
-    } else {
-        let mut c: String = s.chars().take(n - 1).collect();
-        c.push('…');
-        c
-    }
 }
 
 /// GitHub-flavoured markdown rendering, ending in a blank line.
