@@ -43,7 +43,7 @@ pub fn write_text(findings: &[Finding], path: &Path, out: &mut dyn Write) -> io:
 }
 
 /// A markdown section: one table row per finding (at most
-/// [`MARKDOWN_ROWS`]), ending in a blank line.
+/// 30, then a line counting the rest), ending in a blank line.
 pub fn write_markdown(findings: &[Finding], path: &Path, out: &mut dyn Write) -> io::Result<()> {
     writeln!(
         out,
