@@ -1,7 +1,7 @@
 //! The resource limits: how much of an input ballast holds or walks before it
 //! refuses it. Every bound on what an image or a Dockerfile can make ballast
 //! hold in memory is here, with its name, its default (far above any real
-//! image) and what it bounds, so the README's table, `--limit NAME=VALUE`,
+//! image) and what it bounds, so the table in docs/reference.md, `--limit NAME=VALUE`,
 //! `[limits]` in `.ballast.toml` and every breach message agree.
 //!
 //! A leaf module: the layer reader, the sources, the Dockerfile parser and the
@@ -61,7 +61,7 @@ struct Spec {
 const KIB: u64 = 1 << 10;
 const MIB: u64 = 1 << 20;
 
-/// Every limit, in the order the README lists them.
+/// Every limit, in the order docs/reference.md lists them.
 const SPECS: [Spec; 14] = [
     spec(Limit::TarHeader, "tar-header", Unit::Bytes, MIB),
     spec(Limit::PathLength, "path-length", Unit::Bytes, 64 * KIB),
@@ -109,7 +109,7 @@ const fn spec(limit: Limit, name: &'static str, unit: Unit, default: u64) -> Spe
 }
 
 impl Limit {
-    /// Every limit, in the README's order.
+    /// Every limit, in the order of docs/reference.md.
     pub fn all() -> impl Iterator<Item = Limit> {
         SPECS.iter().map(|s| s.limit)
     }

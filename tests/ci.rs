@@ -531,7 +531,7 @@ fn github_format_annotates_and_appends_the_step_summary() {
         "appended, not replaced"
     );
     assert!(
-        md.contains("| `max_size` | **FAIL** | 2.78 MB | ≤ 1 MB |"),
+        md.contains("| `max_size` | **FAIL** | 2.78\u{a0}MB | ≤\u{a0}1\u{a0}MB |"),
         "{md}"
     );
     // Plain text format: no annotations, the summary untouched.

@@ -153,7 +153,7 @@ fn a_commit_adding_a_dependency_and_a_cache_is_named_with_exact_bytes() {
     assert_eq!(json["live"]["delta"], (lodash + cache) as i64);
     let md = cli(&["--markdown", "-"]);
     assert!(
-        md.contains("| +123.46 kB | `/root/.npm/_cacache/content-v2` |"),
+        md.contains("| +123.46\u{a0}kB | `/root/.npm/_cacache/content-v2` |"),
         "{md}"
     );
 }

@@ -185,9 +185,14 @@ fn markdown_and_summary_still_show_the_mode_and_the_deleting_layer() {
     let o = ballast(&["--markdown", "-"]);
     assert_eq!(o.status.code(), Some(0), "{o:?}");
     let md = stdout(&o);
-    assert!(md.contains("- `/usr/bin/su` (600 B; mode 4755)"), "{md}");
     assert!(
-        md.contains("- `/root/.ssh/id_ed25519` (95 B; deleted in layer 1, still in the image)"),
+        md.contains("- `/usr/bin/su` (600\u{a0}B; mode 4755)"),
+        "{md}"
+    );
+    assert!(
+        md.contains(
+            "- `/root/.ssh/id_ed25519` (95\u{a0}B; deleted in layer 1, still in the image)"
+        ),
         "{md}"
     );
     let o = ballast(&["--no-tui"]);

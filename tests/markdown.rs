@@ -223,8 +223,12 @@ fn the_report_renders_as_tables_and_mermaid_blocks() {
 
         let blocks = mermaid_blocks(&html);
         assert_eq!(blocks.len(), 2, "{md}");
-        assert!(blocks[0].starts_with("pie title "), "{}", blocks[0]);
-        assert!(blocks[1].starts_with("xychart-beta\n"), "{}", blocks[1]);
+        // Each opens with its colours (mermaid's init directive).
+        for b in &blocks {
+            assert!(b.starts_with("%%{init: {"), "{b}");
+        }
+        assert!(blocks[0].contains("}}%%\npie title "), "{}", blocks[0]);
+        assert!(blocks[1].contains("}}%%\nxychart-beta\n"), "{}", blocks[1]);
         // Intact: the block's text is exactly what the markdown fenced.
         for b in &blocks {
             let unescaped = b.replace("&quot;", "\"").replace("&amp;", "&");
@@ -250,10 +254,15 @@ fn synthetic_commands_and_paths_come_through_literally() {
     let a = synthetic();
     let md = render(&a, None);
     let html = to_html(&md);
-    // The pipe and backticks of layer 1's command, in its table cell.
+    // The pipe of layer 1's command, in its (clipped) table cell; the whole
+    // command, backticks and all, in the proposed Dockerfile.
+    assert!(
+        html.contains("<code>RUN curl -fsSL https://example.com/x.tgz | tar -xz -C /opt …</code>"),
+        "{html}"
+    );
     assert!(
         html.contains(
-            "<code>RUN curl -fsSL https://example.com/x.tgz | tar -xz -C /opt &amp;&amp; echo `date` &gt; /opt/stamp</code>"
+            "RUN curl -fsSL https://example.com/x.tgz | tar -xz -C /opt &amp;&amp; echo `date` &gt; /opt/stamp\n"
         ),
         "{html}"
     );
@@ -267,7 +276,7 @@ fn synthetic_commands_and_paths_come_through_literally() {
     // The advice quoting that path is escaped text that renders literally.
     assert!(html.contains("deletes /opt/my_*cache*_dir and"), "{html}");
     // 14 deleted paths: ten listed, the rest counted.
-    assert!(md.contains("- … and 4 more\n"), "{md}");
+    assert!(md.contains("- … and 4 more paths\n"), "{md}");
     // The build package is named, with its version (a `|` in it, in a table).
     assert!(
         html.contains("<code>gcc-12</code> 12.2.0-14|x (deb,"),
@@ -282,7 +291,7 @@ fn the_pie_accounts_for_every_shipped_byte() {
     for a in [demo(), synthetic()] {
         let md = render(&a, None);
         let pie = md
-            .split("```mermaid\npie")
+            .split("\npie title ")
             .nth(1)
             .and_then(|s| s.split("```").next())
             .expect("a pie");

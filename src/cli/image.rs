@@ -41,7 +41,8 @@ pub(super) fn run_image(args: &Args) -> anyhow::Result<ExitCode> {
     let output_flag = args.json.is_some()
         || args.markdown.is_some()
         || args.sarif.is_some()
-        || args.html.is_some();
+        || args.html.is_some()
+        || args.codequality.is_some();
     if !args.ci && !output_flag && !args.no_tui && std::io::stdout().is_terminal() {
         return run_tui(args, image, opts);
     }
@@ -79,6 +80,7 @@ fn stdout_writers(args: &Args) -> Vec<&'static str> {
         ("--sarif -", &args.sarif),
         ("--junit -", &args.junit),
         ("--html -", &args.html),
+        ("--codequality -", &args.codequality),
     ] {
         if path.as_deref().is_some_and(is_stdout) {
             writers.push(flag);
@@ -353,12 +355,21 @@ fn write_files(
     if let Some(path) = &args.html {
         emit(path, |w| report::html::write(analysis, w))?;
     }
+    if let Some(path) = &args.codequality {
+        emit(path, |w| report::codequality::write(analysis, verdict, w))?;
+    }
     Ok(())
 }
 
 fn write_outputs(args: &Args, analysis: &Analysis) -> anyhow::Result<()> {
     write_files(args, analysis, None)?;
-    let files = [&args.json, &args.markdown, &args.sarif, &args.html];
+    let files = [
+        &args.json,
+        &args.markdown,
+        &args.sarif,
+        &args.html,
+        &args.codequality,
+    ];
     if files.iter().all(|f| f.is_none()) {
         report::summary::write(analysis, &mut std::io::stdout().lock())
             .context("cannot write the summary")?;

@@ -11,6 +11,7 @@ mod fleet;
 mod image;
 mod options;
 mod output;
+mod shell;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -24,7 +25,7 @@ use ballast::vocab::Rule;
 #[derive(Debug, Parser)]
 #[command(
     name = "ballast",
-    version,
+    version = env!("BALLAST_VERSION"),
     about = "Find the dead weight in container images",
     long_about = "Find the dead weight in container images.\n\n\
         IMAGE is a path to a `docker save` archive, an OCI layout (directory or tar), \
@@ -46,7 +47,7 @@ pub struct Args {
     pub input: options::InputArgs,
 
     /// Raise (or lower) a resource limit: NAME=VALUE, e.g.
-    /// entries-per-layer=10000000 or tar-header=4MiB (repeatable; README "Limits").
+    /// entries-per-layer=10000000 or tar-header=4MiB (repeatable; docs/reference.md "Limits").
     #[arg(long, value_name = "NAME=VALUE", value_parser = ballast::limits::parse_assignment, help_heading = "Input")]
     pub limit: Vec<(Limit, u64)>,
 
@@ -152,6 +153,11 @@ pub struct Args {
     #[arg(long, value_name = "FILE", help_heading = "Output")]
     pub sarif: Option<PathBuf>,
 
+    /// Write the findings (and, with --ci, failed budgets) as a GitLab Code
+    /// Quality report (JSON) to FILE, or `-` for stdout.
+    #[arg(long, value_name = "FILE", help_heading = "Output")]
+    pub codequality: Option<PathBuf>,
+
     /// Do not show a progress bar.
     #[arg(long, short, help_heading = "Output")]
     pub quiet: bool,
@@ -190,8 +196,22 @@ pub enum Command {
     /// Audit a whole registry: list its images, scan them (sharded, resumable,
     /// layers shared through the cache) into JSON Lines, report on the fleet.
     Fleet(fleet::FleetArgs),
+    /// Print a shell completion script (bash, zsh, fish, powershell, elvish)
+    /// on stdout, e.g. `ballast completions bash > /etc/bash_completion.d/ballast`.
+    Completions {
+        /// The shell to complete for.
+        #[arg(value_enum)]
+        shell: clap_complete::Shell,
+    },
+    /// Print the manual page ballast(1) on stdout (`ballast man | man -l -`),
+    /// or write one page per command into a directory with --dir.
+    Man {
+        /// Write ballast.1, ballast-diff.1, … into DIR instead.
+        #[arg(long, value_name = "DIR")]
+        dir: Option<PathBuf>,
+    },
     /// Time the TUI's tree-view operations on IMAGE, without a terminal (a
-    /// benchmark for developers; see README "TUI benchmark").
+    /// benchmark for developers; see docs/benchmarks.md "TUI benchmark").
     #[command(hide = true)]
     TuiViewTiming {
         image: String,
@@ -274,6 +294,12 @@ pub fn run() -> anyhow::Result<ExitCode> {
     }
     if let Some(Command::Fleet(f)) = &args.command {
         return fleet::run_fleet(f);
+    }
+    if let Some(Command::Completions { shell }) = &args.command {
+        return shell::run_completions(*shell);
+    }
+    if let Some(Command::Man { dir }) = &args.command {
+        return shell::run_man(dir.as_deref());
     }
     if let Some(Command::TuiViewTiming { image, patterns }) = &args.command {
         crate::tui::view_timing(image, patterns.clone())?;

@@ -4,8 +4,12 @@
 use std::io::Write;
 
 use super::bytes;
-use super::escape::markdown::{cell_code, cell_prose, code};
+use super::escape::markdown::{cell_code, code, prose};
 use super::escape::terminal::escape as t;
+use super::markdown::text::{
+    LIST_CAP, PATH_WIDTH, clip, display_name, end_with_blank_line, keep_units, megabytes,
+    more_line, size, table_command,
+};
 use crate::analysis::diff::{Change, Diff};
 
 /// `+1.2 MB`, `-300 kB`, `0 B`.
@@ -97,81 +101,163 @@ pub fn write_text(d: &Diff, out: &mut dyn Write) -> std::io::Result<()> {
     out.flush()
 }
 
+/// Rows of the diff's layer table before "… and N more".
+const LAYER_ROWS: usize = 40;
+
+/// The diff for a pull request: totals and a chart, the layers (unchanged
+/// runs folded into one row), directories, files, and the findings that
+/// appeared or went away with their fixes below the table. Lists are capped
+/// at ten; the report ends in a blank line.
 pub fn write_markdown(d: &Diff, out: &mut dyn Write) -> std::io::Result<()> {
-    writeln!(out, "## Image diff: {} → {}\n", code(&d.old), code(&d.new))?;
-    writeln!(out, "| | before | after | change |\n|---|---:|---:|---:|")?;
+    let mut md = String::new();
+    md.push_str(&format!(
+        "## Image diff: {} → {}\n\n",
+        code(&clip(&display_name(&d.old), 200)),
+        code(&clip(&display_name(&d.new), 200))
+    ));
+    md.push_str("| | before | after | change |\n|---|---:|---:|---:|\n");
     for (name, c) in d.totals() {
-        writeln!(
-            out,
-            "| {name} | {} | {} | **{}** |",
-            bytes(c.old),
-            bytes(c.new),
-            signed(c)
-        )?;
+        md.push_str(&format!(
+            "| {name} | {} | {} | **{}** |\n",
+            size(c.old),
+            size(c.new),
+            signed(c).replace(' ', "\u{a0}")
+        ));
     }
-    writeln!(
-        out,
-        "\n### Layers\n\n| status | before | after | change | command |\n|---|---:|---:|---:|---|"
-    )?;
-    for l in &d.layers {
-        let idx = |i: Option<usize>| i.map_or("–".into(), |i| i.to_string());
-        writeln!(
-            out,
-            "| {} | {} | {} | {} | {} |",
-            l.status,
-            idx(l.old_index),
-            idx(l.new_index),
-            signed(&l.size),
-            cell_code(l.command.as_deref().unwrap_or("(no history)"))
-        )?;
-    }
+    md.push('\n');
+    totals_chart(d, &mut md);
+    layers_markdown(d, &mut md);
     if !d.directories.is_empty() {
-        writeln!(
-            out,
-            "\n### Directories, largest change first\n\n| change | directory |\n|---:|---|"
-        )?;
-        for dir in &d.directories {
-            writeln!(out, "| {} | {} |", signed(&dir.size), cell_code(&dir.path))?;
+        md.push_str(
+            "### Directories, largest change first\n\n| change | directory |\n|---:|---|\n",
+        );
+        for dir in d.directories.iter().take(LIST_CAP) {
+            md.push_str(&format!(
+                "| {} | {} |\n",
+                signed(&dir.size).replace(' ', "\u{a0}"),
+                cell_code(&clip(&dir.path, PATH_WIDTH))
+            ));
         }
+        if d.directories.len() > LIST_CAP {
+            md.push_str(&format!(
+                "\n{}.\n",
+                more_line(d.directories.len() - LIST_CAP, "directories", None)
+            ));
+        }
+        md.push('\n');
     }
-    files_markdown(d, out)?;
-    findings_markdown(d, out)?;
+    files_markdown(d, &mut md);
+    findings_markdown(d, &mut md);
+    out.write_all(end_with_blank_line(md).as_bytes())?;
     out.flush()
 }
 
+/// Before and after of the three totals: bars after, a line before.
+fn totals_chart(d: &Diff, md: &mut String) {
+    if d.totals().iter().all(|(_, c)| c.old == 0 && c.new == 0) {
+        return;
+    }
+    let names: Vec<String> = d.totals().iter().map(|(n, _)| format!("\"{n}\"")).collect();
+    let after: Vec<String> = d.totals().iter().map(|(_, c)| megabytes(c.new)).collect();
+    let before: Vec<String> = d.totals().iter().map(|(_, c)| megabytes(c.old)).collect();
+    md.push_str(
+        "```mermaid\n%%{init: {\"themeVariables\": {\"xyChart\": {\"plotColorPalette\": \"#1565c0, #212121\", \
+         \"backgroundColor\": \"#ffffff\"}}}}%%\nxychart-beta\n    title \"After (bars) and before (line), MB\"\n",
+    );
+    md.push_str(&format!(
+        "    x-axis [{}]\n    y-axis \"MB\"\n",
+        names.join(", ")
+    ));
+    md.push_str(&format!(
+        "    bar [{}]\n    line [{}]\n```\n\n",
+        after.join(", "),
+        before.join(", ")
+    ));
+}
+
+/// The layers, a run of unchanged (`same`) layers as one row.
+fn layers_markdown(d: &Diff, md: &mut String) {
+    md.push_str(
+        "### Layers\n\n| status | before | after | change | command |\n|---|---:|---:|---:|---|\n",
+    );
+    let idx = |i: Option<usize>| i.map_or("–".into(), |i| i.to_string());
+    let range = |a: Option<usize>, b: Option<usize>| match (a, b) {
+        (Some(a), Some(b)) if a != b => format!("{a}–{b}"),
+        _ => idx(a),
+    };
+    let mut rows = 0;
+    let mut i = 0;
+    while i < d.layers.len() && rows < LAYER_ROWS {
+        let l = &d.layers[i];
+        let run = d.layers[i..]
+            .iter()
+            .take_while(|x| x.status == "same")
+            .count();
+        if run > 1 {
+            let last = &d.layers[i + run - 1];
+            md.push_str(&format!(
+                "| same | {} | {} | 0\u{a0}B | *{run} unchanged layers* |\n",
+                range(l.old_index, last.old_index),
+                range(l.new_index, last.new_index)
+            ));
+            i += run;
+        } else {
+            md.push_str(&format!(
+                "| {} | {} | {} | {} | {} |\n",
+                l.status,
+                idx(l.old_index),
+                idx(l.new_index),
+                signed(&l.size).replace(' ', "\u{a0}"),
+                cell_code(&table_command(
+                    l.command.as_deref().unwrap_or("(no history)")
+                ))
+            ));
+            i += 1;
+        }
+        rows += 1;
+    }
+    if i < d.layers.len() {
+        md.push_str(&format!(
+            "\n{}; `--json` lists every layer.\n",
+            more_line(d.layers.len() - i, "layers", None)
+        ));
+    }
+    md.push('\n');
+}
+
 /// The file counts, then the largest files added, removed and changed.
-fn files_markdown(d: &Diff, out: &mut dyn Write) -> std::io::Result<()> {
+fn files_markdown(d: &Diff, md: &mut String) {
     let f = &d.files;
-    writeln!(
-        out,
-        "\n### Files\n\n{} added ({}), {} removed ({}), {} changed.\n",
+    md.push_str(&format!(
+        "### Files\n\n{} added ({}), {} removed ({}), {} changed.\n\n",
         f.added,
-        bytes(f.added_bytes),
+        size(f.added_bytes),
         f.removed,
-        bytes(f.removed_bytes),
+        size(f.removed_bytes),
         f.changed
-    )?;
+    ));
     let rows: Vec<_> = f
         .lists()
         .into_iter()
-        .flat_map(|(label, list)| list.iter().take(10).map(move |file| (label, file)))
+        .flat_map(|(label, list)| list.iter().take(LIST_CAP).map(move |file| (label, file)))
         .collect();
     if !rows.is_empty() {
-        writeln!(out, "| | change | file |\n|---|---:|---|")?;
+        md.push_str("| | change | file |\n|---|---:|---|\n");
         for (label, file) in rows {
-            writeln!(
-                out,
-                "| {label} | {} | {} |",
-                signed(&file.size),
-                cell_code(&file.path)
-            )?;
+            md.push_str(&format!(
+                "| {label} | {} | {} |\n",
+                signed(&file.size).replace(' ', "\u{a0}"),
+                cell_code(&clip(&file.path, PATH_WIDTH))
+            ));
         }
+        md.push('\n');
     }
-    Ok(())
 }
 
-/// The findings that appeared and those that went away.
-fn findings_markdown(d: &Diff, out: &mut dyn Write) -> std::io::Result<()> {
+/// The findings that appeared and those that went away: a table, then the
+/// fixes of those that appeared, as a list below it (a fix column would be
+/// squeezed to a sliver).
+fn findings_markdown(d: &Diff, md: &mut String) {
     for (label, list) in [
         ("appeared", &d.findings_appeared),
         ("went away", &d.findings_gone),
@@ -179,20 +265,37 @@ fn findings_markdown(d: &Diff, out: &mut dyn Write) -> std::io::Result<()> {
         if list.is_empty() {
             continue;
         }
-        writeln!(
-            out,
-            "\n### Findings that {label}\n\n| rule | bytes | path | fix |\n|---|---:|---|---|"
-        )?;
-        for k in list {
-            writeln!(
-                out,
-                "| `{}` | {} | {} | {} |",
+        md.push_str(&format!(
+            "### Findings that {label}\n\n| | rule | bytes | path |\n|---:|---|---:|---|\n"
+        ));
+        for (n, k) in list.iter().take(LIST_CAP).enumerate() {
+            md.push_str(&format!(
+                "| {} | `{}` | {} | {} |\n",
+                n + 1,
                 k.rule,
-                bytes(k.bytes),
-                k.path.as_deref().map_or(String::new(), cell_code),
-                cell_prose(&k.advice)
-            )?;
+                size(k.bytes),
+                k.path
+                    .as_deref()
+                    .map_or(String::new(), |p| cell_code(&clip(p, PATH_WIDTH)))
+            ));
+        }
+        if list.len() > LIST_CAP {
+            md.push_str(&format!(
+                "\n{}; `--json` lists them all.\n",
+                more_line(list.len() - LIST_CAP, "findings", None)
+            ));
+        }
+        md.push('\n');
+        if label == "appeared" {
+            md.push_str("Fixes:\n\n");
+            for (n, k) in list.iter().take(LIST_CAP).enumerate() {
+                md.push_str(&format!(
+                    "{}. {}\n",
+                    n + 1,
+                    prose(&keep_units(&clip(&k.advice, 600)))
+                ));
+            }
+            md.push('\n');
         }
     }
-    Ok(())
 }

@@ -1,4 +1,4 @@
-//! `--json`: the analysis as JSON (schema in README.md, versioned by `schema`).
+//! `--json`: the analysis as JSON (schema in docs/reference.md, versioned by `schema`).
 
 use std::io::Write;
 

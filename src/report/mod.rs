@@ -2,6 +2,7 @@
 //! nothing of its own.
 
 pub mod ci;
+pub mod codequality;
 pub mod diff;
 pub mod dockerfile;
 pub mod escape;

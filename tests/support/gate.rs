@@ -63,6 +63,8 @@ pub enum Need {
     /// Debian's chromium, node and tests/browser's npm packages (Playwright),
     /// to open the HTML reports in a real browser.
     Browser,
+    /// man (man-db), to render ballast's manual page.
+    Man,
 }
 
 impl Need {
@@ -87,6 +89,7 @@ impl Need {
             Need::Htpasswd => "htpasswd",
             Need::Openssl => "openssl",
             Need::Browser => "browser",
+            Need::Man => "man",
         }
     }
 
@@ -114,6 +117,7 @@ impl Need {
             Need::Htpasswd => &["BALLAST_REQUIRE_REGISTRY"],
             Need::Openssl => &["BALLAST_REQUIRE_REGISTRY"],
             Need::Browser => &["BALLAST_REQUIRE_BROWSER"],
+            Need::Man => &["BALLAST_REQUIRE_MAN"],
         }
     }
 
@@ -151,6 +155,7 @@ impl Need {
             Need::Browser => {
                 "apt-get install chromium nodejs npm, then (cd tests/browser && npm ci)"
             }
+            Need::Man => "apt-get install man-db",
         }
     }
 }
@@ -302,6 +307,7 @@ fn probe(need: Need) -> Result<(), String> {
                     ))
                 }
             }),
+        Need::Man => runs("man", &["--version"]),
         other => panic!(
             "the gate has no probe for {}: probe it in the test and use gate::check",
             other.name()

@@ -3,7 +3,7 @@
 //!
 //! Where hadolint 2.15 has the same rule (the `hadolint` column of [`RULES`]),
 //! the rule fires on the lines hadolint fires on, measured against hadolint
-//! itself (tests/dockerfile/hadolint.rs); the README lists the deliberate
+//! itself (tests/dockerfile/hadolint.rs); docs/reference.md lists the deliberate
 //! differences, each a case where hadolint is wrong about the image that
 //! ships (a stage name compared case-sensitively, a cache mount on a parent
 //! directory, a build stage that never ships).
@@ -51,7 +51,7 @@ pub struct Finding {
     pub fix: String,
 }
 
-/// What a rule is, for the README table and `--json` consumers.
+/// What a rule is, for the docs/reference.md table and `--json` consumers.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 pub struct Rule {
     pub id: &'static str,
@@ -77,7 +77,7 @@ const fn rule(
     }
 }
 
-/// Every rule, in the order the README lists them.
+/// Every rule, in the order docs/reference.md lists them.
 pub const RULES: &[Rule] = &[
     rule(
         "manifests-after-source",

@@ -6,6 +6,10 @@ use std::io::{self, Write};
 use crate::dockerfile::cache::{CacheModel, CacheReport, Outcome, short_commit};
 use crate::report::bytes;
 use crate::report::escape::markdown::{cell_code, fenced, prose};
+use crate::report::markdown::text::{clip, more_line};
+
+/// Steps in a markdown table before "… and N more".
+const MARKDOWN_STEPS: usize = 40;
 use crate::report::escape::terminal::{escape as t, escape_block};
 
 fn percent(r: f64) -> String {
@@ -114,17 +118,7 @@ fn write_steps(o: &Outcome, w: &mut dyn Write) -> io::Result<()> {
     )
 }
 
-fn clip(s: &str, n: usize) -> String {
-    if s.chars().count() <= n {
-        s.to_string()
-    } else {
-        let mut c: String = s.chars().take(n - 1).collect();
-        c.push('…');
-        c
-    }
-}
-
-/// GitHub-flavoured markdown rendering.
+/// GitHub-flavoured markdown rendering, ending in a blank line.
 pub fn write_markdown(r: &CacheReport, w: &mut dyn Write) -> io::Result<()> {
     writeln!(w, "## Build cache\n")?;
     writeln!(
@@ -160,7 +154,7 @@ pub fn write_markdown(r: &CacheReport, w: &mut dyn Write) -> io::Result<()> {
             rebuilt_bytes(&r.result),
             rebuilt_bytes(&p.result)
         )?;
-        for c in &p.runs {
+        for c in p.runs.iter().take(MARKDOWN_STEPS) {
             writeln!(
                 w,
                 "| {} rebuilt | {} | {} |",
@@ -170,8 +164,9 @@ pub fn write_markdown(r: &CacheReport, w: &mut dyn Write) -> io::Result<()> {
             )?;
         }
     }
+    writeln!(w)?;
     for n in &r.notes {
-        writeln!(w, "\n> note: {}", prose(n))?;
+        writeln!(w, "> note: {}\n", prose(n))?;
     }
     Ok(())
 }
@@ -181,8 +176,11 @@ fn markdown_steps(o: &Outcome, w: &mut dyn Write) -> io::Result<()> {
         w,
         "| line | instruction | hit rate | rebuilt | bytes rebuilt |\n|---:|---|---:|---:|---:|"
     )?;
-    for s in &o.steps {
-        let b = s.bytes_rebuilt.map(bytes).unwrap_or_else(|| "?".into());
+    for s in o.steps.iter().take(MARKDOWN_STEPS) {
+        let b = s
+            .bytes_rebuilt
+            .map(|b| bytes(b).replace(' ', "\u{a0}"))
+            .unwrap_or_else(|| "?".into());
         writeln!(
             w,
             "| {} | {} | {} | {} | {} |",
@@ -192,6 +190,10 @@ fn markdown_steps(o: &Outcome, w: &mut dyn Write) -> io::Result<()> {
             s.rebuilt,
             b
         )?;
+    }
+    if o.steps.len() > MARKDOWN_STEPS {
+        let more = more_line(o.steps.len() - MARKDOWN_STEPS, "steps", None);
+        writeln!(w, "\n{more}; `--json` lists them all.")?;
     }
     Ok(())
 }

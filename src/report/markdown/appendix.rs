@@ -1,8 +1,8 @@
 //! The sections after the estimates: the largest packages and dive's
 //! inefficient paths (collapsible tables), and the analysis warnings.
 
+use super::text::{PATH_WIDTH, clip, size as bytes};
 use crate::analysis::Analysis;
-use crate::report::bytes;
 use crate::report::escape::markdown::{cell_code, cell_text, code, prose};
 
 /// Rows in the collapsible packages and inefficient-paths tables.
@@ -24,8 +24,8 @@ pub(super) fn packages(a: &Analysis, md: &mut String) {
     for p in a.packages.iter().take(TOP_ROWS) {
         md.push_str(&format!(
             "| {} | {} | {} | {} | {} | {} |\n",
-            cell_code(&p.name),
-            cell_text(&p.version),
+            cell_code(&clip(&p.name, 100)),
+            cell_text(&clip(&p.version, 40)),
             p.ecosystem,
             bytes(p.bytes),
             p.files,
@@ -55,7 +55,7 @@ pub(super) fn inefficient_paths(a: &Analysis, md: &mut String) {
     for p in all.iter().take(TOP_ROWS) {
         md.push_str(&format!(
             "| {} | {} | {} |\n",
-            cell_code(&p.path),
+            cell_code(&clip(&p.path, PATH_WIDTH)),
             p.count,
             bytes(p.bytes)
         ));
@@ -72,11 +72,13 @@ pub(super) fn warnings(a: &Analysis, md: &mut String) {
     );
     for w in a.warnings.iter().take(TOP_WARNINGS) {
         let layer = w.layer.map_or("-".to_string(), |l| l.to_string());
-        let path = w
-            .path
-            .as_deref()
-            .map_or(String::new(), |p| format!(" {}", code(p)));
-        md.push_str(&format!("- layer {layer}{path}: {}\n", prose(&w.message)));
+        let path = w.path.as_deref().map_or(String::new(), |p| {
+            format!(" {}", code(&clip(p, PATH_WIDTH)))
+        });
+        md.push_str(&format!(
+            "- layer {layer}{path}: {}\n",
+            prose(&clip(&w.message, 300))
+        ));
     }
     if a.warnings.len() > TOP_WARNINGS {
         md.push_str(&format!(

@@ -1,15 +1,14 @@
 //! The estimates: the base below the app, then what a multi-stage build or
 //! another base would save, with the proposed Dockerfile.
 
-use super::summary::share;
+use super::text::{LIST_CAP, PATH_WIDTH, clip, more_line, percent as share, size as bytes};
 use crate::analysis::Analysis;
 use crate::analysis::estimate::Estimate;
-use crate::report::bytes;
 use crate::report::escape::markdown::{cell_code, code, escape_text, fenced, prose, visible};
 
 /// The base below the app, then what a multi-stage build or another base
 /// would give: a table, then each estimate's assumptions, warnings and the
-/// proposed Dockerfile.
+/// proposed Dockerfile, folded in a `<details>` per estimate.
 pub(super) fn estimates(a: &Analysis, md: &mut String) {
     md.push_str("## Estimates\n\n");
     md.push_str(&format!("{}\n\n", base_line(&a.base)));
@@ -51,15 +50,16 @@ fn table_row(e: &Estimate, md: &mut String) {
     ));
 }
 
-/// An estimate's own section: sizes, what the final stage leaves behind, its
-/// warnings, its assumptions and the proposed Dockerfile.
+/// An estimate's own section, folded: sizes, what the final stage leaves
+/// behind, its warnings, its assumptions and the proposed Dockerfile.
 fn section(e: &Estimate, md: &mut String) {
+    // HTML, not markdown, inside `<summary>`: GitHub renders no code spans there.
     let title = match &e.candidate {
-        Some(c) => format!("{} to {}", e.strategy, code(&c.name())),
+        Some(c) => format!("{} to {}", e.strategy, html(&c.name())),
         None => e.strategy.to_string(),
     };
     md.push_str(&format!(
-        "### {title}\n\n{} → {}, saves {}",
+        "<details>\n<summary>{title}: how, and what it assumes</summary>\n\n{} → {}, saves {}",
         bytes(e.size_before),
         bytes(e.size_after),
         bytes(e.bytes_saved)
@@ -70,14 +70,28 @@ fn section(e: &Estimate, md: &mut String) {
     md.push_str("\n\n");
     if !e.dropped.is_empty() {
         md.push_str("Left behind by the final stage:\n\n");
-        for d in &e.dropped {
-            let paths: Vec<String> = d.paths.iter().map(|p| code(p)).collect();
+        for d in e.dropped.iter().take(LIST_CAP) {
+            let mut paths: Vec<String> = d
+                .paths
+                .iter()
+                .take(5)
+                .map(|p| code(&clip(p, PATH_WIDTH)))
+                .collect();
+            if d.paths.len() > 5 {
+                paths.push(more_line(d.paths.len() - 5, "", None));
+            }
             let paths = if paths.is_empty() {
                 String::new()
             } else {
                 format!(": {}", paths.join(", "))
             };
             md.push_str(&format!("- {} {}{paths}\n", d.what, bytes(d.bytes)));
+        }
+        if e.dropped.len() > LIST_CAP {
+            md.push_str(&format!(
+                "- {}\n",
+                more_line(e.dropped.len() - LIST_CAP, "", None)
+            ));
         }
         md.push('\n');
     }
@@ -89,8 +103,14 @@ fn section(e: &Estimate, md: &mut String) {
                 code(w.kind),
                 prose(&w.message)
             ));
-            for p in &w.paths {
-                md.push_str(&format!("  - {}\n", code(p)));
+            for p in w.paths.iter().take(5) {
+                md.push_str(&format!("  - {}\n", code(&clip(p, PATH_WIDTH))));
+            }
+            if w.paths.len() > 5 {
+                md.push_str(&format!(
+                    "  - {}\n",
+                    more_line(w.paths.len() - 5, "paths", None)
+                ));
             }
         }
         md.push('\n');
@@ -101,10 +121,29 @@ fn section(e: &Estimate, md: &mut String) {
     }
     md.push('\n');
     if let Some(df) = &e.dockerfile {
-        md.push_str("<details>\n<summary>Proposed Dockerfile</summary>\n\n");
+        md.push_str("Proposed Dockerfile:\n\n");
         md.push_str(&fenced("dockerfile", df));
-        md.push_str("\n</details>\n\n");
+        md.push('\n');
     }
+    md.push_str("</details>\n\n");
+}
+
+/// Text for HTML (a `<summary>`): `&`, `<`, `>` and quotes as entities,
+/// hidden characters shown as escapes.
+fn html(s: &str) -> String {
+    let mut out = String::new();
+    for c in visible(s).chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#39;"),
+            '@' => out.push_str("&#64;"),
+            c => out.push(c),
+        }
+    }
+    format!("<code>{out}</code>")
 }
 
 /// "Base: 1 layer (124 MB), Debian GNU/Linux 12 (bookworm), glibc, node

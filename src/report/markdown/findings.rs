@@ -1,10 +1,16 @@
 //! The findings, grouped by rule: each with its layer, paths, packages and fix.
 
+use super::text::{
+    LIST_CAP, PATH_WIDTH, clip, keep_units, more_line, size as bytes, table_command,
+};
 use crate::analysis::findings::FlaggedBytes;
 use crate::analysis::{Analysis, Finding};
-use crate::report::escape::markdown::{code, prose};
-use crate::report::{bytes, path_notes, path_subject};
+use crate::report::escape::markdown::{cell_code, code, prose};
+use crate::report::{path_notes, path_subject};
 use crate::vocab::Rule;
+
+/// Characters of a finding's fix.
+const ADVICE_WIDTH: usize = 600;
 
 /// Bytes of live files flagged by waste and bloat findings, each file once:
 /// per rule, the files no earlier finding (in the analysis' order) claimed.
@@ -37,7 +43,9 @@ fn rule_bytes(a: &Analysis, group: &[&Finding]) -> u64 {
     group.iter().map(|f| flagged.add(&a.tree, f)).sum()
 }
 
-pub(super) fn findings(a: &Analysis, md: &mut String) {
+/// Findings grouped by rule, at most [`LIST_CAP`] per rule; `compact`
+/// gives one table row per rule instead (to fit the comment limit).
+pub(super) fn findings(a: &Analysis, md: &mut String, compact: bool) {
     if a.findings.is_empty() {
         return;
     }
@@ -50,6 +58,10 @@ pub(super) fn findings(a: &Analysis, md: &mut String) {
         }
     }
     md.push_str("## Findings\n\n");
+    if compact {
+        summary_table(a, &groups, md);
+        return;
+    }
     for (rule, group) in &groups {
         md.push_str(&format!("### {}\n\n", code(rule.as_str())));
         let n = group.len();
@@ -63,10 +75,40 @@ pub(super) fn findings(a: &Analysis, md: &mut String) {
             line.push_str(&format!(" · {}", bytes(total)));
         }
         md.push_str(&format!("{line}\n\n"));
-        for f in group {
+        for f in group.iter().take(LIST_CAP) {
             finding(f, md);
         }
+        if n > LIST_CAP {
+            let rest: u64 = group[LIST_CAP..].iter().map(|f| f.bytes).sum();
+            let what = format!("{} findings", code(rule.as_str()));
+            let rest = (rest > 0).then_some(rest);
+            md.push_str(&format!(
+                "{}; `--json` lists them all.\n\n",
+                more_line(n - LIST_CAP, &what, rest)
+            ));
+        }
     }
+}
+
+/// One row per rule: findings, bytes, the largest finding's first path.
+fn summary_table(a: &Analysis, groups: &[(Rule, Vec<&Finding>)], md: &mut String) {
+    md.push_str(
+        "Only one line per rule here, to keep the report under GitHub's comment limit; \
+         `--json` has every finding.\n\n| rule | findings | bytes | e.g. |\n|---|---:|---:|---|\n",
+    );
+    for (rule, group) in groups {
+        let example = group[0]
+            .paths
+            .first()
+            .map_or(String::new(), |p| cell_code(&clip(&path_subject(p), 80)));
+        md.push_str(&format!(
+            "| {} | {} | {} | {example} |\n",
+            cell_code(rule.as_str()),
+            group.len(),
+            bytes(rule_bytes(a, group))
+        ));
+    }
+    md.push('\n');
 }
 
 fn finding(f: &Finding, md: &mut String) {
@@ -76,50 +118,97 @@ fn finding(f: &Finding, md: &mut String) {
     }
     head.push(f.severity.to_string());
     head.push(match &f.layer {
-        Some(l) => format!("layer {}", l.index),
+        Some(l) => {
+            let cmd = l
+                .command
+                .as_deref()
+                .map_or("(no history)".to_string(), |c| code(&table_command(c)));
+            format!("layer {}: {cmd}", l.index)
+        }
         None => "image config".into(),
     });
     md.push_str(&format!("#### {}\n\n", head.join(" · ")));
-    if let Some(l) = &f.layer {
-        let cmd = l
-            .command
-            .as_deref()
-            .map_or("(no history)".to_string(), code);
-        md.push_str(&format!("Layer {}: {cmd}\n\n", l.index));
+    paths(f, md);
+    packages(f, md);
+    md.push_str(&format!(
+        "**Fix:** {}\n\n",
+        prose(&keep_units(&clip(&f.advice, ADVICE_WIDTH)))
+    ));
+}
+
+/// The finding's paths, at most [`LIST_CAP`], each clipped.
+fn paths(f: &Finding, md: &mut String) {
+    if f.paths.is_empty() {
+        return;
     }
-    if !f.paths.is_empty() {
-        for p in &f.paths {
-            let mut notes = path_notes(p);
-            if p.bytes > 0 {
-                notes.insert(0, bytes(p.bytes));
+    for p in f.paths.iter().take(LIST_CAP) {
+        let mut notes = path_notes(p);
+        if p.bytes > 0 {
+            notes.insert(0, bytes(p.bytes));
+        }
+        let notes = if notes.is_empty() {
+            String::new()
+        } else {
+            format!(" ({})", prose(&notes.join("; ")))
+        };
+        md.push_str(&format!(
+            "- {}{notes}\n",
+            code(&clip(&path_subject(p), PATH_WIDTH))
+        ));
+    }
+    let hidden = f.paths.len().saturating_sub(LIST_CAP) + f.paths_omitted;
+    if hidden > 0 {
+        md.push_str(&format!("- {}\n", more_line(hidden, "paths", None)));
+    }
+    md.push('\n');
+}
+
+/// The packages a finding names, once each (a package installed at several
+/// paths counts its copies), largest first, at most [`LIST_CAP`].
+fn packages(f: &Finding, md: &mut String) {
+    if f.packages.is_empty() {
+        return;
+    }
+    // (name, version, ecosystem) -> (bytes, copies), in first-seen order.
+    let mut unique: Vec<(&str, &str, String, u64, usize)> = Vec::new();
+    for p in &f.packages {
+        let eco = p.ecosystem.to_string();
+        match unique
+            .iter_mut()
+            .find(|u| u.0 == p.name && u.1 == p.version && u.2 == eco)
+        {
+            Some(u) => {
+                u.3 += p.bytes;
+                u.4 += 1;
             }
-            let notes = if notes.is_empty() {
-                String::new()
+            None => unique.push((&p.name, &p.version, eco, p.bytes, 1)),
+        }
+    }
+    unique.sort_by(|x, y| y.3.cmp(&x.3).then(x.0.cmp(y.0)));
+    let list: Vec<String> = unique
+        .iter()
+        .take(LIST_CAP)
+        .map(|(name, version, eco, b, copies)| {
+            let copies = if *copies > 1 {
+                format!(", {copies} copies")
             } else {
-                format!(" ({})", prose(&notes.join("; ")))
+                String::new()
             };
-            md.push_str(&format!("- {}{notes}\n", code(&path_subject(p))));
-        }
-        if f.paths_omitted > 0 {
-            md.push_str(&format!("- … and {} more\n", f.paths_omitted));
-        }
-        md.push('\n');
+            format!(
+                "{} {} ({eco}, {}{copies})",
+                code(&clip(name, 100)),
+                prose(&clip(version, 40)),
+                bytes(*b)
+            )
+        })
+        .collect();
+    md.push_str(&format!("Packages ({}): {}", unique.len(), list.join(", ")));
+    if unique.len() > LIST_CAP {
+        let rest: u64 = unique[LIST_CAP..].iter().map(|u| u.3).sum();
+        md.push_str(&format!(
+            ", {}",
+            more_line(unique.len() - LIST_CAP, "packages", Some(rest))
+        ));
     }
-    if !f.packages.is_empty() {
-        let list: Vec<String> = f
-            .packages
-            .iter()
-            .map(|p| {
-                format!(
-                    "{} {} ({}, {})",
-                    code(&p.name),
-                    prose(&p.version),
-                    p.ecosystem,
-                    bytes(p.bytes)
-                )
-            })
-            .collect();
-        md.push_str(&format!("Packages: {}\n\n", list.join(", ")));
-    }
-    md.push_str(&format!("**Fix:** {}\n\n", prose(&f.advice)));
+    md.push_str("\n\n");
 }

@@ -22,8 +22,10 @@ mod appendix;
 mod charts;
 mod estimates;
 mod findings;
+mod fit;
 mod layers;
 mod summary;
+pub(crate) mod text;
 
 use std::io::Write;
 
@@ -37,47 +39,65 @@ use summary::{budgets, summary};
 
 use super::ci::Verdict;
 
-/// The whole report, section by section, written at once.
+pub use fit::COMMENT_LIMIT;
+
+/// The whole report, section by section, written at once: never longer than
+/// [`COMMENT_LIMIT`] characters (`fit.rs` shortens the longest sections when
+/// an image has that much to say), and ending in a blank line, so a report
+/// or heading appended after it (`$GITHUB_STEP_SUMMARY`) starts a block of
+/// its own instead of joining the last table or `<details>`.
 pub fn write(
     analysis: &Analysis,
     verdict: Option<&Verdict>,
     out: &mut dyn Write,
 ) -> std::io::Result<()> {
-    let mut md = String::new();
-    summary(analysis, verdict, &mut md);
+    let mut head = String::new();
+    summary(analysis, verdict, &mut head);
     if let Some(v) = verdict {
-        budgets(v, &mut md);
+        budgets(v, &mut head);
     }
-    causes(analysis, &mut md);
-    layers(analysis, &mut md);
-    findings(analysis, &mut md);
-    estimates(analysis, &mut md);
-    dockerfile(analysis, &mut md)?;
-    packages(analysis, &mut md);
-    inefficient_paths(analysis, &mut md);
-    warnings(analysis, &mut md);
-    // One trailing newline, whatever the last section wrote.
-    let end = md.trim_end_matches('\n').len();
-    md.truncate(end);
-    md.push('\n');
-    out.write_all(md.as_bytes())?;
+    let sections = vec![
+        fit::Section::new("where the bytes go", section(|md| causes(analysis, md)))
+            .compact(String::new()),
+        fit::Section::new("layers", section(|md| layers(analysis, md, false)))
+            .compact(section(|md| layers(analysis, md, true))),
+        fit::Section::new("findings", section(|md| findings(analysis, md, false)))
+            .compact(section(|md| findings(analysis, md, true))),
+        fit::Section::new("estimates", section(|md| estimates(analysis, md))),
+        fit::Section::new("dockerfile", dockerfile(analysis)?),
+        fit::Section::new("packages", section(|md| packages(analysis, md))),
+        fit::Section::new(
+            "inefficient paths",
+            section(|md| inefficient_paths(analysis, md)),
+        ),
+        fit::Section::new("warnings", section(|md| warnings(analysis, md))),
+    ];
+    let md = fit::fit(head, sections);
+    out.write_all(fit::end_with_blank_line(md).as_bytes())?;
     out.flush()
+}
+
+/// A section written into its own string.
+fn section(write: impl FnOnce(&mut String)) -> String {
+    let mut md = String::new();
+    write(&mut md);
+    md
 }
 
 /// With `--dockerfile`: its lint findings, and the build-cache report when
 /// the context has git history.
-fn dockerfile(a: &Analysis, md: &mut String) -> std::io::Result<()> {
+fn dockerfile(a: &Analysis) -> std::io::Result<String> {
     let Some(d) = &a.dockerfile else {
-        return Ok(());
+        return Ok(String::new());
     };
     let mut buf = Vec::new();
     super::dockerfile::lint::write_markdown(&d.lint, std::path::Path::new(&d.path), &mut buf)?;
     if let Some(cache) = &d.cache {
         super::dockerfile::cache::write_markdown(cache, &mut buf)?;
     }
-    md.push_str(&String::from_utf8_lossy(&buf));
-    if !md.ends_with("\n\n") {
+    let mut md = String::from_utf8_lossy(&buf).into_owned();
+    while !md.ends_with("\n\n") {
         md.push('\n');
     }
-    Ok(())
+    Ok(md)
 }

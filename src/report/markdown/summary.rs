@@ -1,19 +1,36 @@
 //! The head of the report: the summary table and the budget verdict.
 
+use super::text::{LIST_CAP, clip, display_name, keep_units, percent, size as bytes};
 use crate::analysis::{Analysis, Finding};
-use crate::report::bytes;
 use crate::report::ci::{Origin, Status, Verdict};
 use crate::report::escape::markdown::{cell_code, cell_text, code, prose};
+
+/// Tags listed in the summary.
+const TAGS_SHOWN: usize = 5;
+/// Characters of one line explaining why a budget fails.
+const EXPLAIN_WIDTH: usize = 300;
 
 pub(super) fn summary(a: &Analysis, verdict: Option<&Verdict>, md: &mut String) {
     let img = &a.image;
     let m = &a.metrics;
-    md.push_str(&format!("# ballast report: {}\n\n", code(&img.reference)));
+    let name = clip(&display_name(&img.reference), 200);
+    md.push_str(&format!("# ballast report: {}\n\n", code(&name)));
+    if let Some(v) = verdict {
+        md.push_str(&alert(v));
+    }
     md.push_str("| | |\n|---|---|\n");
     let mut row = |k: &str, v: String| md.push_str(&format!("| {k} | {v} |\n"));
-    row("image", cell_code(&img.reference));
+    row("image", cell_code(&name));
     if !img.repo_tags.is_empty() {
-        let tags: Vec<String> = img.repo_tags.iter().map(|t| cell_code(t)).collect();
+        let mut tags: Vec<String> = img
+            .repo_tags
+            .iter()
+            .take(TAGS_SHOWN)
+            .map(|t| cell_code(&clip(t, 200)))
+            .collect();
+        if img.repo_tags.len() > TAGS_SHOWN {
+            tags.push(format!("and {} more", img.repo_tags.len() - TAGS_SHOWN));
+        }
         row("tags", tags.join(", "));
     }
     let id = img
@@ -52,16 +69,19 @@ pub(super) fn summary(a: &Analysis, verdict: Option<&Verdict>, md: &mut String) 
         format!(
             "{} ({} of shipped)",
             bytes(m.reclaimable_bytes),
-            share(m.reclaimable_bytes, m.shipped_bytes)
+            percent(m.reclaimable_bytes, m.shipped_bytes)
         ),
     );
-    row("dive efficiency", format!("{:.4} %", m.efficiency * 100.0));
+    row(
+        "dive efficiency",
+        format!("{:.4}\u{a0}%", m.efficiency * 100.0),
+    );
     row("dive wasted", bytes(m.wasted_bytes));
     row(
         "dive user wasted",
         m.user_wasted_percent
             .map_or("n/a (one layer)".to_string(), |p| {
-                format!("{:.4} %", p * 100.0)
+                format!("{:.4}\u{a0}%", p * 100.0)
             }),
     );
     row("findings", finding_counts(&a.findings));
@@ -107,6 +127,50 @@ fn verdict_line(v: &Verdict) -> String {
     }
 }
 
+/// The verdict where a reader looks first: a GitHub alert under the title,
+/// red for a failure, blue for a pass.
+fn alert(v: &Verdict) -> String {
+    let failed: Vec<_> = v
+        .checks
+        .iter()
+        .filter(|c| c.status == Status::Fail)
+        .collect();
+    if failed.is_empty() {
+        return format!(
+            "> [!NOTE]\n> **Budgets pass**: all {} within their limits.\n\n",
+            v.checks.len()
+        );
+    }
+    let mut md = format!(
+        "> [!CAUTION]\n> **Over budget**: {} of {} {}.\n>\n",
+        failed.len(),
+        v.checks.len(),
+        if v.checks.len() == 1 {
+            "budget fails"
+        } else {
+            "budgets fail"
+        }
+    );
+    for c in failed.iter().take(LIST_CAP) {
+        md.push_str(&format!(
+            "> - {}: {} (limit {})\n",
+            code(&c.budget),
+            prose(&nb(&c.measured)),
+            prose(&nb(&c.limit))
+        ));
+    }
+    if failed.len() > LIST_CAP {
+        md.push_str(&format!("> - … and {} more\n", failed.len() - LIST_CAP));
+    }
+    md.push('\n');
+    md
+}
+
+/// A measured value or limit (`2.78 MB`, `≤ 1 B`) with no-break spaces.
+fn nb(s: &str) -> String {
+    s.replace(' ', "\u{a0}")
+}
+
 pub(super) fn budgets(v: &Verdict, md: &mut String) {
     md.push_str("## Budgets\n\n");
     let origin = match &v.origin {
@@ -132,8 +196,8 @@ pub(super) fn budgets(v: &Verdict, md: &mut String) {
         md.push_str(&format!(
             "| {} | {status} | {} | {} |\n",
             cell_code(&c.budget),
-            cell_text(&c.measured),
-            cell_text(&c.limit)
+            cell_text(&nb(&c.measured)),
+            cell_text(&nb(&c.limit))
         ));
     }
     md.push('\n');
@@ -142,17 +206,18 @@ pub(super) fn budgets(v: &Verdict, md: &mut String) {
             continue;
         }
         md.push_str(&format!("Why {} fails:\n\n", code(&c.budget)));
-        for e in &c.explain {
-            md.push_str(&format!("- {}\n", prose(e)));
+        for e in c.explain.iter().take(LIST_CAP) {
+            md.push_str(&format!(
+                "- {}\n",
+                prose(&keep_units(&clip(e, EXPLAIN_WIDTH)))
+            ));
+        }
+        if c.explain.len() > LIST_CAP {
+            md.push_str(&format!(
+                "- … and {} more (`--json` lists the findings)\n",
+                c.explain.len() - LIST_CAP
+            ));
         }
         md.push('\n');
     }
-}
-
-/// `part` as a percentage of `whole`, one decimal.
-pub(super) fn share(part: u64, whole: u64) -> String {
-    if whole == 0 {
-        return "0.0 %".into();
-    }
-    format!("{:.1} %", part as f64 * 100.0 / whole as f64)
 }

@@ -11,7 +11,7 @@ use crate::tui::theme::Theme;
 use crate::tui::tree::Kind;
 use ballast::report::bytes;
 
-/// Every key, for the help overlay (and the README's table).
+/// Every key, for the help overlay (and the table in docs/reference.md).
 pub const KEYS: &[(&str, &str)] = &[
     ("Tab / Shift-Tab", "next / previous pane"),
     ("1 2 3 4", "focus layers, tree, findings, details"),
