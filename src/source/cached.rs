@@ -72,6 +72,14 @@ impl SharedLayers {
     }
 }
 
+/// The layer as another image of this process read it, if it did.
+fn shared_index(opts: &Options, diff_id: &str, blob_digest: Option<&str>) -> Option<LayerIndex> {
+    opts.shared
+        .as_ref()
+        .zip(share_key(opts, diff_id, blob_digest))
+        .and_then(|(s, key)| s.get(&key))
+}
+
 /// What a layer is known by between images: its diff_id when the run
 /// verifies, else its blob digest (and diff_id), when the manifest has one.
 fn share_key(opts: &Options, diff_id: &str, blob_digest: Option<&str>) -> Option<String> {
@@ -114,13 +122,13 @@ impl Hits {
         compression: impl Fn() -> Option<Compression>,
     ) -> Result<LayerIndex, Option<Claim>> {
         // Another image of this command read it already.
-        if let Some(mut index) = self.from_shared(opts, &layer.diff_id, layer.digest.as_deref()) {
-            if let Some(c) = compression() {
-                index.compression = Some(c);
-                index.diff_id = opts.verify.then(|| layer.diff_id.clone());
-                self.shared.fetch_add(1, Ordering::Relaxed);
-                return Ok(index);
-            }
+        if let Some(mut index) = shared_index(opts, &layer.diff_id, layer.digest.as_deref())
+            && let Some(c) = compression()
+        {
+            index.compression = Some(c);
+            index.diff_id = opts.verify.then(|| layer.diff_id.clone());
+            self.shared.fetch_add(1, Ordering::Relaxed);
+            return Ok(index);
         }
         let cache = usable(opts).ok_or(None)?;
         let mut index = cache
@@ -142,7 +150,7 @@ impl Hits {
         blob_digest: Option<&str>,
         compression: impl FnOnce() -> Option<Compression>,
     ) -> Option<LayerIndex> {
-        let (mut index, counter) = match self.from_shared(opts, diff_id, blob_digest) {
+        let (mut index, counter) = match shared_index(opts, diff_id, blob_digest) {
             Some(index) => (index, &self.shared),
             None => (usable(opts)?.get(diff_id)?, &self.cached),
         };
@@ -150,19 +158,6 @@ impl Hits {
         index.diff_id = opts.verify.then(|| diff_id.to_string());
         counter.fetch_add(1, Ordering::Relaxed);
         Some(index)
-    }
-
-    /// The layer as another image of this process read it, if it did.
-    fn from_shared(
-        &self,
-        opts: &Options,
-        diff_id: &str,
-        blob_digest: Option<&str>,
-    ) -> Option<LayerIndex> {
-        opts.shared
-            .as_ref()
-            .zip(share_key(opts, diff_id, blob_digest))
-            .and_then(|(s, key)| s.get(&key))
     }
 
     /// Tell the user how many of `total` layers were not read, and why.
