@@ -139,7 +139,7 @@ pub fn redact_history(line: &str) -> String {
 /// white space; its user information up to the authority's last `@`, the
 /// password after the user information's first `:`. User information
 /// without a `:` is a token given as the user name (`https://ghp_…@github.com`)
-/// unless it reads as a plain user name ([`plain_user`]): it is redacted
+/// unless it reads as a plain user name (`plain_user`): it is redacted
 /// whole. One pass, linear time.
 pub fn redact_url_credentials(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
