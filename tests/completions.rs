@@ -43,7 +43,7 @@ fn flags(sub: &[&str]) -> BTreeSet<String> {
         .collect()
 }
 
-const SUBCOMMANDS: [&str; 4] = ["diff", "dockerfile", "completions", "man"];
+const SUBCOMMANDS: [&str; 5] = ["diff", "dockerfile", "fleet", "completions", "man"];
 
 /// What bash's completion offers for the words typed so far (the last one
 /// being completed), from the generated script.
