@@ -15,7 +15,7 @@ use super::theme::Theme;
 use super::tree::Model;
 use ballast::analysis::findings::{Finding, FindingPath};
 use ballast::report::escape::terminal::escape;
-use ballast::report::{bytes, path_subject};
+use ballast::report::{bytes, path_notes, path_subject};
 use ballast::vocab::Severity;
 
 pub(super) fn finding_lines(
@@ -155,11 +155,13 @@ fn path_lines(m: &Model, f: &Finding, width: u16, t: &Theme, out: &mut Vec<Line<
             .or(p.layer)
             .map_or(String::new(), |l| format!("L{l}"));
         let label = format!("  {:>9} {layer:<4} ", bytes(p.bytes));
-        let notes = notes(
-            p,
-            at.and_then(|a| a.deleted_in),
-            at.and_then(|a| a.replaced_in),
-        );
+        // The notes every other output writes, with the layers that hid the
+        // path as the tree has them when the finding does not say.
+        let notes = path_notes(&FindingPath {
+            deleted_in: at.map_or(p.deleted_in, |a| a.deleted_in),
+            replaced_in: at.map_or(p.replaced_in, |a| a.replaced_in),
+            ..p.clone()
+        });
         let text = match notes.is_empty() {
             true => escape(&path_subject(p)).into_owned(),
             false => format!("{}  ({})", escape(&path_subject(p)), notes.join("; ")),
@@ -171,22 +173,4 @@ fn path_lines(m: &Model, f: &Finding, width: u16, t: &Theme, out: &mut Vec<Line<
             Style::default().add_modifier(Modifier::BOLD),
         ));
     }
-}
-
-/// What is known beside a path, the layers that hid it included.
-fn notes(p: &FindingPath, deleted: Option<usize>, replaced: Option<usize>) -> Vec<String> {
-    let mut notes = Vec::new();
-    if let Some(mode) = &p.mode {
-        notes.push(format!("mode {mode}"));
-    }
-    if let Some(l) = deleted {
-        notes.push(format!("deleted in layer {l}, still shipped"));
-    }
-    if let Some(l) = replaced {
-        notes.push(format!("overwritten in layer {l}, still shipped"));
-    }
-    if let Some(s) = p.config_source {
-        notes.push(s.replace('-', " "));
-    }
-    notes
 }
