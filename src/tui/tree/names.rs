@@ -91,12 +91,22 @@ pub(super) fn find(tree: &MergedTree, names: &Names, pattern: &Pattern) -> Found
     let mut hit = vec![false; n];
     let mut direct = vec![false; n];
     let mut nodes = Vec::new();
-    let mut path = Vec::new();
-    // Parents come before children: a match passes down in one forward pass.
-    for (id, node) in tree.nodes() {
-        if id == ROOT {
-            continue;
+    // Depth first, each path built on its parent's in one buffer: a node
+    // costs its own name, not a walk up to the root and two allocations
+    // (a regex or glob reads every node's path, on every keystroke).
+    let mut path = vec![b'/'];
+    // (node, length of its parent's path)
+    let mut stack: Vec<(NodeId, usize)> =
+        (tree.node(ROOT).children.iter()).map(|&c| (c, 1)).collect();
+    while let Some((id, at)) = stack.pop() {
+        let node = tree.node(id);
+        path.truncate(at);
+        if at > 1 {
+            path.push(b'/');
         }
+        path.extend_from_slice(&node.name);
+        stack.extend(node.children.iter().map(|&c| (c, path.len())));
+        // A match passes down to everything below it.
         if node.parent != ROOT && hit[node.parent as usize] {
             hit[id as usize] = true;
             continue;
@@ -104,15 +114,13 @@ pub(super) fn find(tree: &MergedTree, names: &Names, pattern: &Pattern) -> Found
         if candidates.as_ref().is_some_and(|c| !c[id as usize]) {
             continue;
         }
-        path.clear();
-        path.push(b'/');
-        path.extend_from_slice(&tree.path(id));
         if pattern.is_match(&path) {
             hit[id as usize] = true;
             direct[id as usize] = true;
             nodes.push(id);
         }
     }
+    nodes.sort_unstable();
     let mut mask = hit;
     mask[ROOT as usize] = true;
     for id in (1..n).rev() {
@@ -124,5 +132,44 @@ pub(super) fn find(tree: &MergedTree, names: &Names, pattern: &Pattern) -> Found
         nodes,
         direct,
         mask,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{Pattern, ROOT};
+    use crate::tui::tests::model;
+
+    /// `find` builds paths depth first; it must match what checking each
+    /// node's full path one by one finds.
+    #[test]
+    fn find_agrees_with_matching_every_path_on_its_own() {
+        let m = model();
+        let tree = m.tree();
+        for text in [
+            "g:*.deb",
+            "re:^/app",
+            "r:/.git/",
+            "g:/var/**",
+            "lib",
+            "p",
+            "nothing",
+        ] {
+            let pattern = Pattern::parse(text).expect("valid");
+            let found = m.find(&pattern);
+            let mut expect = Vec::new();
+            for (id, node) in tree.nodes() {
+                let full = |id| [b"/".as_slice(), &tree.path(id)].concat();
+                let above =
+                    std::iter::successors(Some(node.parent), |&p| Some(tree.node(p).parent))
+                        .take_while(|&p| p != ROOT)
+                        .any(|p| pattern.is_match(&full(p)));
+                if !above && pattern.is_match(&full(id)) {
+                    expect.push(id);
+                }
+            }
+            assert_eq!(found.nodes, expect, "{text}");
+            assert!(!found.nodes.is_empty() || text == "nothing", "{text}");
+        }
     }
 }
