@@ -110,10 +110,11 @@ fn row_name(m: &Model, row: &Row, layer: usize) -> String {
     name
 }
 
-/// Cells a row needs for its indentation, marker and name.
+/// Cells a row needs for its indentation, marker and name (a wide
+/// character, CJK say, takes two cells).
 fn name_width(row: &Row, name: &str, t: &Theme) -> usize {
     let sym = if t.color { 0 } else { 2 };
-    sym + row.depth as usize * 2 + 2 + name.chars().count() + 2
+    sym + row.depth as usize * 2 + 2 + Span::raw(name).width() + 2
 }
 
 fn tree_line<'a>(
@@ -259,4 +260,31 @@ pub(super) fn draw_tree(f: &mut Frame, app: &App, t: &Theme, layout: &Layout) {
             .map(|(i, row, name)| tree_line(app, m, t, (row, name), cols, i == app.view.selected)),
     );
     f.render_widget(Paragraph::new(lines).block(block), r);
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{Columns, name_width};
+    use crate::tui::theme::Theme;
+    use crate::tui::tree::{Kind, Row};
+
+    #[test]
+    fn wide_names_count_in_cells_not_chars() {
+        let row = Row {
+            node: 1,
+            depth: 0,
+            size: 0,
+            kind: Kind::Unmodified,
+            dir: false,
+            expanded: false,
+            removed_in: None,
+        };
+        let t = Theme { color: true };
+        // Eleven wide characters are 22 cells: in 40 columns the name (26
+        // cells with marker and margin) leaves room for the size only.
+        let name = "日本語のファイル名です";
+        assert_eq!(name_width(&row, name, &t), 2 + 22 + 2);
+        let cols = Columns::fit(40, name_width(&row, name, &t));
+        assert!(!cols.perm && !cols.owner && cols.size, "{cols:?}");
+    }
 }
