@@ -16,6 +16,8 @@
 use std::collections::BinaryHeap;
 use std::fmt::Write as _;
 
+use crate::layer::path::display;
+
 /// Most rows the page gets (directories, leaves and folded groups).
 pub(super) const MAX_RECTS: usize = 20_000;
 
@@ -253,16 +255,12 @@ fn groups(src: &Source, shown_dir: &[bool], shown_leaf: &[bool]) -> Vec<Option<G
     out
 }
 
-/// A name as the page shows it: UTF-8 as is, other bytes as `\xNN` (the
-/// spelling findings use for paths, so the page can find them).
+/// A name as the page shows it: as findings spell paths (UTF-8 as is, other
+/// bytes as `\xNN`: `layer::path::display`) without the leading `/`, so the
+/// page can find them.
 pub(super) fn name(bytes: &[u8]) -> String {
-    let mut s = String::with_capacity(bytes.len());
-    for chunk in bytes.utf8_chunks() {
-        s.push_str(chunk.valid());
-        for b in chunk.invalid() {
-            let _ = write!(s, "\\x{b:02x}");
-        }
-    }
+    let mut s = display(bytes);
+    s.remove(0);
     s
 }
 
