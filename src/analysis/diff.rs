@@ -122,6 +122,13 @@ fn live_files(a: &Analysis) -> HashMap<String, (u64, u128)> {
         .collect()
 }
 
+/// Whether a file at one path differs between two images, from its (size,
+/// content hash) in each: by size, then by content where both hashes are
+/// known (0 is unknown). The HTML diff map colours files by it too.
+pub(crate) fn differs((old_size, old): (u64, u128), (new_size, new): (u64, u128)) -> bool {
+    old_size != new_size || (old != 0 && new != 0 && old != new)
+}
+
 /// Live bytes per directory (every ancestor of every file).
 fn dir_sizes(files: &HashMap<String, (u64, u128)>) -> HashMap<String, u64> {
     let mut dirs: HashMap<String, u64> = HashMap::new();
@@ -152,10 +159,7 @@ pub fn diff(old: &Analysis, new: &Analysis) -> Diff {
                 path: path.clone(),
                 size: Change::of(0, size),
             }),
-            Some(&(old_size, old_content))
-                if old_size != size
-                    || (content != 0 && old_content != 0 && content != old_content) =>
-            {
+            Some(&(old_size, old_content)) if differs((old_size, old_content), (size, content)) => {
                 changed.push(DirDiff {
                     path: path.clone(),
                     size: Change::of(old_size, size),

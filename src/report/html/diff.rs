@@ -6,6 +6,7 @@ use std::collections::HashMap;
 
 use super::model::{Dir, Leaf, Source, kind};
 use crate::analysis::Analysis;
+use crate::analysis::diff::differs;
 use crate::layer::EntryKind;
 use crate::tree::{MergedTree, Node, NodeId, ROOT};
 
@@ -87,9 +88,7 @@ pub(super) fn source<'a>(old: &'a Analysis, new: &'a Analysis) -> Source<'a> {
         let before = in_old[id as usize].and_then(|o| live_file(old.tree.node(o)));
         let (kind, old_size) = match before {
             None => (kind::ADDED, 0),
-            Some((s, c)) if s != size || (c != 0 && content != 0 && c != content) => {
-                (kind::CHANGED, s)
-            }
+            Some(was) if differs(was, (size, content)) => (kind::CHANGED, was.0),
             Some((s, _)) => (kind::SAME, s),
         };
         let dir = new_dirs[node.parent as usize];
