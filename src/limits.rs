@@ -61,7 +61,8 @@ struct Spec {
 const KIB: u64 = 1 << 10;
 const MIB: u64 = 1 << 20;
 
-/// Every limit, in the order docs/reference.md lists them.
+/// Every limit, in the order docs/reference.md lists them, which is the
+/// order of [`Limit`].
 const SPECS: [Spec; 14] = [
     spec(Limit::TarHeader, "tar-header", Unit::Bytes, MIB),
     spec(Limit::PathLength, "path-length", Unit::Bytes, 64 * KIB),
@@ -99,6 +100,18 @@ const SPECS: [Spec; 14] = [
     spec(Limit::Stages, "stages", Unit::Count, 1000),
 ];
 
+// Row `i` of SPECS is the limit whose discriminant is `i`.
+const _: () = {
+    let mut i = 0;
+    while i < SPECS.len() {
+        assert!(
+            SPECS[i].limit as usize == i,
+            "SPECS must follow the order of Limit"
+        );
+        i += 1;
+    }
+};
+
 const fn spec(limit: Limit, name: &'static str, unit: Unit, default: u64) -> Spec {
     Spec {
         limit,
@@ -114,11 +127,11 @@ impl Limit {
         SPECS.iter().map(|s| s.limit)
     }
 
+    /// Its row of [`SPECS`], which lists the limits in the enum's order (checked
+    /// when compiling), so a lookup is an index: the layer reader asks for
+    /// limits at every tar entry.
     fn spec(self) -> &'static Spec {
-        SPECS
-            .iter()
-            .find(|s| s.limit == self)
-            .expect("every limit has a spec")
+        &SPECS[self as usize]
     }
 
     /// The name users write (`--limit entries-per-layer=…`).
@@ -201,16 +214,9 @@ impl Default for Limits {
 }
 
 impl Limits {
-    fn at(limit: Limit) -> usize {
-        SPECS
-            .iter()
-            .position(|s| s.limit == limit)
-            .expect("every limit has a spec")
-    }
-
     /// The value of `limit`.
     pub fn get(&self, limit: Limit) -> u64 {
-        self.values[Limits::at(limit)]
+        self.values[limit as usize]
     }
 
     /// The value of `limit` as a length in memory (saturating on 32-bit).
@@ -220,7 +226,7 @@ impl Limits {
 
     /// Set `limit` to `value`.
     pub fn set(&mut self, limit: Limit, value: u64) {
-        self.values[Limits::at(limit)] = value;
+        self.values[limit as usize] = value;
     }
 
     /// Set a limit from its text value (`2MiB`, `10000000`).

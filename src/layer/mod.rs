@@ -300,9 +300,13 @@ impl Hasher {
             Hasher::Inline(h) => Ok(Some(h)),
             Hasher::Thread { chunks, done, .. } => {
                 drop(chunks);
-                done.join()
-                    .map(Some)
-                    .map_err(|_| LayerError("the hashing thread failed".into()))
+                done.join().map(Some).map_err(|_| {
+                    LayerError(
+                        "the layer's hashing thread (its SHA-256, the diff_id) stopped with \
+                         a panic: a bug in ballast, please report it"
+                            .into(),
+                    )
+                })
             }
         }
     }

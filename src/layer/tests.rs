@@ -215,3 +215,18 @@ fn a_layer_hashed_on_its_own_thread_has_the_same_diff_id() {
     .unwrap();
     assert_eq!(slow.diff_id, idx.diff_id);
 }
+
+#[test]
+fn a_stream_cut_after_the_hash_moved_to_its_thread_is_an_error() {
+    // The cut falls inside the second file, well past OFFLOAD_AFTER: the
+    // reader must give the tar's error (not hang on, or panic in, the thread).
+    let half = OFFLOAD_AFTER / 2 + 4_000_000;
+    let raw = tar_of(vec![
+        testimage::big_file("a", half, 1),
+        testimage::big_file("b", half, 2),
+    ]);
+    let cut = raw.len() - 1_000_000;
+    let err = read(&raw[..cut]).expect_err("a cut stream");
+    assert!(!err.0.is_empty());
+    assert!(!err.0.contains("hashing thread"), "{}", err.0);
+}

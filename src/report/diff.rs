@@ -8,7 +8,7 @@ use super::escape::markdown::{cell_code, code, prose};
 use super::escape::terminal::escape as t;
 use super::markdown::text::{
     LIST_CAP, PATH_WIDTH, clip, display_name, end_with_blank_line, keep_units, megabytes,
-    more_line, size, table_command,
+    more_line, no_break, size, table_command,
 };
 use crate::analysis::diff::{Change, Diff};
 
@@ -121,7 +121,7 @@ pub fn write_markdown(d: &Diff, out: &mut dyn Write) -> std::io::Result<()> {
             "| {name} | {} | {} | **{}** |\n",
             size(c.old),
             size(c.new),
-            signed(c).replace(' ', "\u{a0}")
+            no_break(&signed(c))
         ));
     }
     md.push('\n');
@@ -134,7 +134,7 @@ pub fn write_markdown(d: &Diff, out: &mut dyn Write) -> std::io::Result<()> {
         for dir in d.directories.iter().take(LIST_CAP) {
             md.push_str(&format!(
                 "| {} | {} |\n",
-                signed(&dir.size).replace(' ', "\u{a0}"),
+                no_break(&signed(&dir.size)),
                 cell_code(&clip(&dir.path, PATH_WIDTH))
             ));
         }
@@ -207,7 +207,7 @@ fn layers_markdown(d: &Diff, md: &mut String) {
                 l.status,
                 idx(l.old_index),
                 idx(l.new_index),
-                signed(&l.size).replace(' ', "\u{a0}"),
+                no_break(&signed(&l.size)),
                 cell_code(&table_command(
                     l.command.as_deref().unwrap_or("(no history)")
                 ))
@@ -246,7 +246,7 @@ fn files_markdown(d: &Diff, md: &mut String) {
         for (label, file) in rows {
             md.push_str(&format!(
                 "| {label} | {} | {} |\n",
-                signed(&file.size).replace(' ', "\u{a0}"),
+                no_break(&signed(&file.size)),
                 cell_code(&clip(&file.path, PATH_WIDTH))
             ));
         }

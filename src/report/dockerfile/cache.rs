@@ -6,7 +6,7 @@ use std::io::{self, Write};
 use crate::dockerfile::cache::{CacheModel, CacheReport, Outcome, short_commit};
 use crate::report::bytes;
 use crate::report::escape::markdown::{cell_code, fenced, prose};
-use crate::report::markdown::text::{clip, more_line};
+use crate::report::markdown::text::{clip, more_line, size};
 
 /// Steps in a markdown table before "… and N more".
 const MARKDOWN_STEPS: usize = 40;
@@ -177,10 +177,7 @@ fn markdown_steps(o: &Outcome, w: &mut dyn Write) -> io::Result<()> {
         "| line | instruction | hit rate | rebuilt | bytes rebuilt |\n|---:|---|---:|---:|---:|"
     )?;
     for s in o.steps.iter().take(MARKDOWN_STEPS) {
-        let b = s
-            .bytes_rebuilt
-            .map(|b| bytes(b).replace(' ', "\u{a0}"))
-            .unwrap_or_else(|| "?".into());
+        let b = s.bytes_rebuilt.map(size).unwrap_or_else(|| "?".into());
         writeln!(
             w,
             "| {} | {} | {} | {} | {} |",

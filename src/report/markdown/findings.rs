@@ -1,5 +1,8 @@
 //! The findings, grouped by rule: each with its layer, paths, packages and fix.
 
+use std::collections::HashMap;
+use std::collections::hash_map::Entry;
+
 use super::text::{
     LIST_CAP, PATH_WIDTH, clip, keep_units, more_line, size as bytes, table_command,
 };
@@ -169,19 +172,22 @@ fn packages(f: &Finding, md: &mut String) {
     if f.packages.is_empty() {
         return;
     }
-    // (name, version, ecosystem) -> (bytes, copies), in first-seen order.
-    let mut unique: Vec<(&str, &str, String, u64, usize)> = Vec::new();
+    // (name, version, ecosystem) -> (bytes, copies), in first-seen order;
+    // `at` finds a package's row (a lockfile may list many thousands).
+    let mut unique: Vec<(&str, &str, &str, u64, usize)> = Vec::new();
+    let mut at: HashMap<(&str, &str, &str), usize> = HashMap::new();
     for p in &f.packages {
-        let eco = p.ecosystem.to_string();
-        match unique
-            .iter_mut()
-            .find(|u| u.0 == p.name && u.1 == p.version && u.2 == eco)
-        {
-            Some(u) => {
+        let eco = p.ecosystem;
+        match at.entry((&p.name, &p.version, eco)) {
+            Entry::Occupied(i) => {
+                let u = &mut unique[*i.get()];
                 u.3 += p.bytes;
                 u.4 += 1;
             }
-            None => unique.push((&p.name, &p.version, eco, p.bytes, 1)),
+            Entry::Vacant(v) => {
+                v.insert(unique.len());
+                unique.push((&p.name, &p.version, eco, p.bytes, 1));
+            }
         }
     }
     unique.sort_by(|x, y| y.3.cmp(&x.3).then(x.0.cmp(y.0)));
@@ -211,4 +217,47 @@ fn packages(f: &Finding, md: &mut String) {
         ));
     }
     md.push_str("\n\n");
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::analysis::findings::FindingPackage;
+    use crate::vocab::{Category, Severity};
+
+    #[test]
+    fn a_package_at_several_paths_is_listed_once_with_its_copies() {
+        let pkg = |name: &str, version: &str, bytes| FindingPackage {
+            ecosystem: "npm",
+            name: name.into(),
+            version: version.into(),
+            bytes,
+        };
+        let f = Finding {
+            rule: Rule::DevDependencies,
+            category: Category::Bloat,
+            severity: Severity::Medium,
+            bytes: 0,
+            layer: None,
+            paths: Vec::new(),
+            paths_omitted: 0,
+            packages: vec![
+                pkg("b", "1.0.0", 10),
+                pkg("a", "2.0.0", 5),
+                pkg("b", "1.0.0", 10),
+                pkg("b", "2.0.0", 20),
+                pkg("a", "2.0.0", 5),
+            ],
+            advice: String::new(),
+            dockerfile_line: None,
+            nodes: Vec::new(),
+        };
+        let mut md = String::new();
+        packages(&f, &mut md);
+        assert_eq!(
+            md,
+            "Packages (3): `b` 1.0.0 (npm, 20\u{a0}B, 2 copies), `b` 2.0.0 (npm, 20\u{a0}B), \
+             `a` 2.0.0 (npm, 10\u{a0}B, 2 copies)\n\n"
+        );
+    }
 }

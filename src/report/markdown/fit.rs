@@ -102,8 +102,10 @@ fn cut_head(head: String) -> String {
         return head;
     }
     let mut kept = String::new();
+    let mut kept_len = 0;
     for line in head.split_inclusive('\n') {
-        if length(&kept) + length(line) > BUDGET / 2 - 200 {
+        kept_len += length(line);
+        if kept_len > BUDGET / 2 - 200 {
             break;
         }
         kept.push_str(line);

@@ -1,6 +1,6 @@
 //! The head of the report: the summary table and the budget verdict.
 
-use super::text::{LIST_CAP, clip, display_name, keep_units, percent, size as bytes};
+use super::text::{LIST_CAP, clip, display_name, keep_units, no_break, percent, size as bytes};
 use crate::analysis::{Analysis, Finding};
 use crate::report::ci::{Origin, Status, Verdict};
 use crate::report::escape::markdown::{cell_code, cell_text, code, prose};
@@ -155,8 +155,8 @@ fn alert(v: &Verdict) -> String {
         md.push_str(&format!(
             "> - {}: {} (limit {})\n",
             code(&c.budget),
-            prose(&nb(&c.measured)),
-            prose(&nb(&c.limit))
+            prose(&no_break(&c.measured)),
+            prose(&no_break(&c.limit))
         ));
     }
     if failed.len() > LIST_CAP {
@@ -164,11 +164,6 @@ fn alert(v: &Verdict) -> String {
     }
     md.push('\n');
     md
-}
-
-/// A measured value or limit (`2.78 MB`, `≤ 1 B`) with no-break spaces.
-fn nb(s: &str) -> String {
-    s.replace(' ', "\u{a0}")
 }
 
 pub(super) fn budgets(v: &Verdict, md: &mut String) {
@@ -196,8 +191,8 @@ pub(super) fn budgets(v: &Verdict, md: &mut String) {
         md.push_str(&format!(
             "| {} | {status} | {} | {} |\n",
             cell_code(&c.budget),
-            cell_text(&nb(&c.measured)),
-            cell_text(&nb(&c.limit))
+            cell_text(&no_break(&c.measured)),
+            cell_text(&no_break(&c.limit))
         ));
     }
     md.push('\n');

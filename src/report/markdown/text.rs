@@ -20,7 +20,12 @@ pub(crate) const PATH_WIDTH: usize = 160;
 /// `2.78 MB` with a no-break space, so a narrow column never shows `2.78`
 /// on one line and `MB` on the next.
 pub(crate) fn size(n: u64) -> String {
-    bytes(n).replace(' ', "\u{a0}")
+    no_break(&bytes(n))
+}
+
+/// Every space of a short value (`+1.2 MB`, `≤ 1 B`) as a no-break space.
+pub(crate) fn no_break(s: &str) -> String {
+    s.replace(' ', "\u{a0}")
 }
 
 /// `28.8 %`, one decimal, with a no-break space.
