@@ -4,6 +4,10 @@
 //! Each test writes its images into its own temp dir with the `testimage` crate, so
 //! anyone can see how each input was made.
 
+#[allow(dead_code)]
+#[path = "support/bin.rs"]
+mod bin;
+
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
@@ -11,22 +15,9 @@ use assert_cmd::prelude::*;
 use serde_json::Value;
 use testimage::{self as fixture, Compress, ImageSpec, LayerSpec, Layout, Node};
 
-/// The binary, with an environment that does not depend on the caller's shell.
+/// The binary, with no layer cache: tests that break a layer must see it read.
 fn ballast() -> Command {
-    let mut cmd = Command::cargo_bin("ballast").unwrap();
-    for var in [
-        "NO_COLOR",
-        "DOCKER_HOST",
-        "CONTAINER_HOST",
-        "CI",
-        "TERM",
-        "CLICOLOR_FORCE",
-    ] {
-        cmd.env_remove(var);
-    }
-    // No layer cache: tests that break a layer must see it read.
-    cmd.env_remove("XDG_CACHE_HOME").env_remove("HOME");
-    cmd
+    bin::uncached()
 }
 
 fn spec(layers: Vec<Vec<Node>>) -> ImageSpec {
@@ -108,16 +99,7 @@ fn analyse(spec: &ImageSpec) -> Value {
 
 /// Run expecting exit 2; return stderr.
 fn fails(path: &Path, extra: &[&str]) -> String {
-    let out = ballast().arg(path).args(extra).output().unwrap();
-    let stderr = String::from_utf8_lossy(&out.stderr).into_owned();
-    assert_eq!(
-        out.status.code(),
-        Some(2),
-        "expected exit 2, stderr: {stderr}"
-    );
-    assert!(!stderr.contains("panicked"), "{stderr}");
-    assert!(stderr.starts_with("ballast: error: "), "{stderr}");
-    stderr
+    bin::error_of(&ballast().arg(path).args(extra).output().unwrap())
 }
 
 /// A file entry written by hand: the tar crate's builder refuses `..` and

@@ -8,13 +8,15 @@
 //! README's picture of the demo image's report.
 
 #[allow(dead_code)]
+#[path = "support/bin.rs"]
+mod bin;
+#[allow(dead_code)]
 #[path = "support/gate.rs"]
 mod gate;
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
-use assert_cmd::cargo::CommandCargoExt;
 use serde_json::{Value, json};
 use testimage::{self as fixture, Compress, ImageSpec, LayerSpec, Layout};
 
@@ -23,19 +25,7 @@ fn root() -> PathBuf {
 }
 
 fn ballast(dir: &Path, args: &[&str]) -> Output {
-    let mut cmd = Command::cargo_bin("ballast").unwrap();
-    for var in [
-        "NO_COLOR",
-        "DOCKER_HOST",
-        "CONTAINER_HOST",
-        "CI",
-        "GITHUB_STEP_SUMMARY",
-    ] {
-        cmd.env_remove(var);
-    }
-    let o = cmd.current_dir(dir).args(args).output().unwrap();
-    assert_eq!(o.status.code(), Some(0), "ballast {args:?}: {o:?}");
-    o
+    bin::succeeds(bin::ballast().current_dir(dir).args(args))
 }
 
 /// Run the driver with `spec`; its JSON answer.

@@ -3,12 +3,15 @@
 //! cycles, repeated layers in a stream. Every input is generated here; every
 //! run has a deadline, so a hang fails the test instead of stalling it.
 
+#[allow(dead_code)]
+#[path = "support/bin.rs"]
+mod bin;
+
 use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
 use std::time::{Duration, Instant};
 
-use assert_cmd::cargo::CommandCargoExt;
 use serde_json::{Value, json};
 use sha2::{Digest, Sha256, Sha512};
 use testimage::{self as fixture, Compress, ImageSpec, LayerSpec, Layout};
@@ -16,13 +19,9 @@ use testimage::{self as fixture, Compress, ImageSpec, LayerSpec, Layout};
 /// Longer than any of these runs takes; a run past it is a hang.
 const DEADLINE: Duration = Duration::from_secs(60);
 
+/// The binary, with no layer cache: tests that break a layer must see it read.
 fn ballast(args: &[&str]) -> Command {
-    let mut cmd = Command::cargo_bin("ballast").unwrap();
-    for var in ["NO_COLOR", "DOCKER_HOST", "CONTAINER_HOST", "CI", "TERM"] {
-        cmd.env_remove(var);
-    }
-    // No layer cache: tests that break a layer must see it read.
-    cmd.env_remove("XDG_CACHE_HOME").env_remove("HOME");
+    let mut cmd = bin::uncached();
     cmd.args(args);
     cmd
 }
@@ -56,13 +55,8 @@ fn run(mut cmd: Command, stdin: Option<Vec<u8>>) -> Output {
     child.wait_with_output().unwrap()
 }
 
-/// Exit 2 with one `ballast: error:` line; its text.
 fn error_of(out: Output) -> String {
-    let stderr = String::from_utf8_lossy(&out.stderr).into_owned();
-    assert_eq!(out.status.code(), Some(2), "expected exit 2: {stderr}");
-    assert!(stderr.starts_with("ballast: error: "), "{stderr}");
-    assert!(!stderr.contains("panicked"), "{stderr}");
-    stderr
+    bin::error_of(&out)
 }
 
 fn json_of(out: Output) -> Value {

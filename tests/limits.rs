@@ -4,6 +4,10 @@
 //! same input passes once the limit is raised again. Also `[limits]` in
 //! `.ballast.toml` and the usage errors of `--limit`.
 
+#[allow(dead_code)]
+#[path = "support/bin.rs"]
+mod bin;
+
 use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
@@ -15,15 +19,12 @@ use testimage::{self as fixture, Compress, ImageSpec, LayerSpec, Layout, Node};
 
 const DEADLINE: Duration = Duration::from_secs(60);
 
+/// `ballast ARGS` in `dir`, killed at the deadline; no layer cache, so
+/// every layer is read against the limits.
 fn ballast(dir: &Path, args: &[&str]) -> std::process::Output {
-    let mut cmd = Command::cargo_bin("ballast").expect("binary");
-    for var in ["NO_COLOR", "DOCKER_HOST", "CONTAINER_HOST", "CI", "TERM"] {
-        cmd.env_remove(var);
-    }
-    // No layer cache: every layer must be read against the limits.
-    cmd.env_remove("XDG_CACHE_HOME").env_remove("HOME");
-    cmd.current_dir(dir)
-        .args(args)
+    let mut cmd = bin::uncached();
+    cmd.current_dir(dir).args(args);
+    Command::from_std(cmd)
         .timeout(DEADLINE)
         .output()
         .expect("run ballast")
@@ -31,11 +32,8 @@ fn ballast(dir: &Path, args: &[&str]) -> std::process::Output {
 
 /// The one `ballast: error:` line of a run that must exit 2.
 fn error(dir: &Path, args: &[&str]) -> String {
-    let out = ballast(dir, args);
-    let stderr = String::from_utf8_lossy(&out.stderr).into_owned();
-    assert_eq!(out.status.code(), Some(2), "ballast {args:?}: {stderr}");
-    assert!(stderr.starts_with("ballast: error: "), "{stderr}");
-    assert_eq!(stderr.lines().count(), 1, "{stderr}");
+    let stderr = bin::error_of(&ballast(dir, args));
+    assert_eq!(stderr.lines().count(), 1, "ballast {args:?}: {stderr}");
     stderr.trim_end().to_string()
 }
 
@@ -44,7 +42,7 @@ fn passes(dir: &Path, args: &[&str]) -> Value {
     let out = ballast(dir, args);
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(out.status.success(), "ballast {args:?}: {stderr}");
-    serde_json::from_slice(&out.stdout).unwrap_or(Value::Null)
+    serde_json::from_slice(&out.stdout).expect("the JSON on stdout")
 }
 
 fn image(dir: &Path, layers: Vec<Vec<Node>>, layout: Layout, compress: Compress) -> PathBuf {

@@ -13,9 +13,12 @@
 #[path = "support/gate.rs"]
 mod gate;
 
+#[allow(dead_code)]
+#[path = "support/bin.rs"]
+mod bin;
+
 use std::path::{Path, PathBuf};
 
-use assert_cmd::Command;
 use ballast::Analysis;
 use ballast::report::ci::{self, Budgets, Origin};
 use ballast::report::sarif;
@@ -171,13 +174,11 @@ fn cli_writes_sarif_beside_the_verdict() {
     let dir = tempfile::tempdir().unwrap();
     let file = dir.path().join("out.sarif");
     let demo = Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/demo.tar");
-    let out = Command::cargo_bin("ballast")
-        .unwrap()
+    let out = bin::ballast()
         .current_dir(dir.path())
         .arg(&demo)
         .args(["--ci", "--max-size", "1KB", "--sarif"])
         .arg(&file)
-        .env_remove("GITHUB_STEP_SUMMARY")
         .output()
         .unwrap();
     assert_eq!(out.status.code(), Some(1), "over budget");
@@ -189,13 +190,7 @@ fn cli_writes_sarif_beside_the_verdict() {
             .any(|r| r["ruleId"] == "budget" && r["properties"]["budget"] == "max_size")
     );
     // Without --ci, to stdout, and nothing else there.
-    let out = Command::cargo_bin("ballast")
-        .unwrap()
-        .arg(&demo)
-        .args(["--sarif", "-"])
-        .output()
-        .unwrap();
-    assert!(out.status.success());
+    let out = bin::succeeds(bin::ballast().arg(&demo).args(["--sarif", "-"]));
     let log: Value = serde_json::from_slice(&out.stdout).expect("stdout is only the log");
     assert_eq!(log["version"], "2.1.0");
     assert!(
@@ -210,23 +205,13 @@ fn cli_writes_sarif_beside_the_verdict() {
 #[test]
 fn with_a_dockerfile_findings_point_at_its_lines_and_lint_joins() {
     let root = Path::new(env!("CARGO_MANIFEST_DIR"));
-    let out = Command::cargo_bin("ballast")
-        .unwrap()
-        .current_dir(root)
-        .args([
-            "fixtures/demo.tar",
-            "--dockerfile",
-            "fixtures/demo.Dockerfile",
-            "--sarif",
-            "-",
-        ])
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    let out = bin::succeeds(bin::ballast().current_dir(root).args([
+        "fixtures/demo.tar",
+        "--dockerfile",
+        "fixtures/demo.Dockerfile",
+        "--sarif",
+        "-",
+    ]));
     let log: Value = serde_json::from_slice(&out.stdout).unwrap();
     let results = log["runs"][0]["results"].as_array().unwrap();
     let first_location = |rule: &str| -> &Value {
