@@ -36,11 +36,25 @@ pub fn run(program: &str, args: &[&str]) -> String {
     String::from_utf8_lossy(&out.stdout).into_owned()
 }
 
-/// Wait for `child` (its stdout and stderr piped) for at most `limit`,
-/// draining both pipes on threads so a full pipe cannot stall it; a child
-/// still running then is killed and the test fails (a hang is a failure).
-/// Gives its exit code (-1 for a signal), stdout and stderr.
-pub fn finish(mut child: Child, what: &str, limit: Duration) -> (i32, String, String) {
+/// What a run of a program gave.
+pub struct Run {
+    /// The exit code, -1 for a signal.
+    pub code: i32,
+    pub stdout: String,
+    pub stderr: String,
+}
+
+/// Run `cmd` (stdin closed) for at most `limit`, draining its stdout and
+/// stderr on threads so a full pipe cannot stall it; a program still
+/// running then is killed and the test fails (a hang is a failure).
+pub fn finish(cmd: &mut Command, limit: Duration) -> Run {
+    let what = format!("{cmd:?}");
+    let mut child = cmd
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap_or_else(|e| panic!("cannot run {what}: {e}"));
     fn drain(mut pipe: impl Read + Send + 'static) -> std::thread::JoinHandle<String> {
         std::thread::spawn(move || {
             let mut s = String::new();
@@ -62,11 +76,11 @@ pub fn finish(mut child: Child, what: &str, limit: Duration) -> (i32, String, St
         }
         std::thread::sleep(Duration::from_millis(20));
     };
-    (
-        status.code().unwrap_or(-1),
-        out.join().unwrap(),
-        err.join().unwrap(),
-    )
+    Run {
+        code: status.code().unwrap_or(-1),
+        stdout: out.join().unwrap(),
+        stderr: err.join().unwrap(),
+    }
 }
 
 /// Wait until something listens on `port` (polled with a deadline).
