@@ -302,7 +302,20 @@ fn the_demo_report_draws_and_its_picture_is_current() {
     assert!(!only.contains(&json!("/bin")), "{page:#}");
     let png = std::fs::read(&shot).unwrap();
     assert!(png.starts_with(b"\x89PNG"), "a PNG");
+    let readme_picture = root().join("docs/html-report.png");
     if update {
-        std::fs::write(root().join("docs/html-report.png"), png).unwrap();
+        std::fs::write(&readme_picture, &png).unwrap();
     }
+    // The README's picture is a shot of this page at this size (its pixels
+    // change with chromium's fonts, so they are not compared).
+    let committed = std::fs::read(&readme_picture).unwrap();
+    assert!(
+        committed.starts_with(b"\x89PNG"),
+        "docs/html-report.png is a PNG"
+    );
+    assert_eq!(
+        committed[16..24],
+        png[16..24],
+        "docs/html-report.png is not this page's size: BALLAST_UPDATE_SCREENSHOT=1"
+    );
 }
