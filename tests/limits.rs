@@ -153,9 +153,14 @@ fn entries_per_layer_limit() {
     );
 }
 
-/// The warnings of an analysis, as one string.
-fn warnings(json: &Value) -> String {
-    json["warnings"].to_string()
+/// `img` analysed with the package limit `lowered`, which skips a file with
+/// a warning containing `warning`; then with `raised`, which warns of nothing.
+fn package_limit(dir: &Path, img: &Path, lowered: &str, raised: &str, warning: &str) {
+    let json = passes(dir, &[arg(img), "--json", "-", "--limit", lowered]);
+    let warnings = json["warnings"].to_string();
+    assert!(warnings.contains(warning), "{warnings}");
+    let json = passes(dir, &[arg(img), "--json", "-", "--limit", raised]);
+    assert_eq!(json["warnings"], json!([]));
 }
 
 #[test]
@@ -173,24 +178,17 @@ fn package_file_limit_skips_the_file_with_a_warning() {
         ],
     );
     let size = manifest.len();
-    let lowered = passes(
+    package_limit(
         tmp.path(),
-        &[arg(&img), "--json", "-", "--limit", "package-file=1KiB"],
-    );
-    assert!(
-        warnings(&lowered).contains(&format!(
+        &img,
+        "package-file=1KiB",
+        "package-file=2KiB",
+        &format!(
             "not read for the package inventory ({size} bytes): it is over the limit per file \
              (the package-file limit is 1 KiB; raise it with --limit package-file=2KiB); its \
              packages are not listed"
-        )),
-        "{}",
-        warnings(&lowered)
+        ),
     );
-    let raised = passes(
-        tmp.path(),
-        &[arg(&img), "--json", "-", "--limit", "package-file=2KiB"],
-    );
-    assert_eq!(raised["warnings"], json!([]));
 }
 
 fn package_json(dir: &str, pad: usize) -> Vec<Node> {
@@ -210,23 +208,14 @@ fn package_layer_limit_skips_the_file_with_a_warning() {
     let mut nodes = package_json("a", 900);
     nodes.extend(package_json("b", 900));
     let img = tar_image(tmp.path(), nodes);
-    let lowered = passes(
+    package_limit(
         tmp.path(),
-        &[arg(&img), "--json", "-", "--limit", "package-layer=1500"],
+        &img,
+        "package-layer=1500",
+        "package-layer=3000",
+        "the layer's files read for the inventory are over the limit together (the \
+         package-layer limit is 1500 bytes; raise it with --limit package-layer=3000)",
     );
-    assert!(
-        warnings(&lowered).contains(
-            "the layer's files read for the inventory are over the limit together (the \
-             package-layer limit is 1500 bytes; raise it with --limit package-layer=3000)"
-        ),
-        "{}",
-        warnings(&lowered)
-    );
-    let raised = passes(
-        tmp.path(),
-        &[arg(&img), "--json", "-", "--limit", "package-layer=3000"],
-    );
-    assert_eq!(raised["warnings"], json!([]));
 }
 
 #[test]
@@ -238,23 +227,14 @@ fn package_image_limit_skips_the_file_with_a_warning() {
         Layout::Docker25,
         Compress::None,
     );
-    let lowered = passes(
+    package_limit(
         tmp.path(),
-        &[arg(&img), "--json", "-", "--limit", "package-image=1500"],
+        &img,
+        "package-image=1500",
+        "package-image=3000",
+        "the image's files read for the inventory are over the limit together (the \
+         package-image limit is 1500 bytes; raise it with --limit package-image=3000)",
     );
-    assert!(
-        warnings(&lowered).contains(
-            "the image's files read for the inventory are over the limit together (the \
-             package-image limit is 1500 bytes; raise it with --limit package-image=3000)"
-        ),
-        "{}",
-        warnings(&lowered)
-    );
-    let raised = passes(
-        tmp.path(),
-        &[arg(&img), "--json", "-", "--limit", "package-image=3000"],
-    );
-    assert_eq!(raised["warnings"], json!([]));
 }
 
 // --- the sources -----------------------------------------------------------
