@@ -140,9 +140,6 @@ fn shapes() -> ImageSpec {
 
 fn write(dir: &Path, name: &str, layout: Layout, compress: Compress) -> PathBuf {
     let out = dir.join(name);
-    if layout == Layout::OciDir {
-        std::fs::create_dir_all(&out).unwrap();
-    }
     fixture::write_image(&shapes(), layout, compress, &out).unwrap();
     out
 }

@@ -59,9 +59,6 @@ fn sample() -> ImageSpec {
 
 fn write(dir: &Path, name: &str, spec: &ImageSpec, layout: Layout, compress: Compress) -> PathBuf {
     let out = dir.join(name);
-    if layout == Layout::OciDir {
-        std::fs::create_dir_all(&out).unwrap();
-    }
     fixture::write_image(spec, layout, compress, &out).unwrap();
     out
 }

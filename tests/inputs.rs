@@ -96,9 +96,6 @@ fn spec(big: u64) -> ImageSpec {
 
 fn write(dir: &Path, name: &str, layout: Layout, compress: Compress) -> PathBuf {
     let out = dir.join(name);
-    if layout == Layout::OciDir {
-        std::fs::create_dir_all(&out).unwrap();
-    }
     fixture::write_image(&spec(3000), layout, compress, &out).unwrap();
     out
 }

@@ -58,9 +58,6 @@ fn image(dir: &Path, layers: Vec<Vec<Node>>, layout: Layout, compress: Compress)
         Layout::OciDir => "oci",
         _ => "image.tar",
     });
-    if layout == Layout::OciDir {
-        std::fs::create_dir_all(&out).unwrap();
-    }
     fixture::write_image(&spec, layout, compress, &out).unwrap();
     out
 }
