@@ -9,11 +9,14 @@
 #[allow(dead_code)]
 #[path = "support/bin.rs"]
 mod bin;
+#[allow(dead_code)]
+#[path = "support/image.rs"]
+mod image;
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
 
-use testimage::{self as fixture, Compress, ImageSpec, LayerSpec, Layout, Node};
+use testimage::{self as fixture, Compress, ImageSpec, Layout, Node};
 
 const KEY: &str = "-----BEGIN OPENSSH PRIVATE KEY-----\nb3BlbnNzaC1rZXktdjEAAAAA\n-----END OPENSSH PRIVATE KEY-----\n";
 
@@ -128,14 +131,7 @@ fn shapes() -> ImageSpec {
             fixture::symlink("opt/link", "/usr/bin/su"),
         ],
     ];
-    ImageSpec {
-        layers: layers
-            .into_iter()
-            .enumerate()
-            .map(|(i, nodes)| LayerSpec::new(&format!("/bin/sh -c step {i}"), nodes))
-            .collect(),
-        ..ImageSpec::default()
-    }
+    image::steps(layers)
 }
 
 fn write(dir: &Path, name: &str, layout: Layout, compress: Compress) -> PathBuf {

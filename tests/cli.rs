@@ -7,13 +7,16 @@
 #[allow(dead_code)]
 #[path = "support/bin.rs"]
 mod bin;
+#[allow(dead_code)]
+#[path = "support/image.rs"]
+mod image;
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
 use assert_cmd::prelude::*;
 use serde_json::Value;
-use testimage::{self as fixture, Compress, ImageSpec, LayerSpec, Layout, Node};
+use testimage::{self as fixture, Compress, ImageSpec, Layout, Node};
 
 /// The binary, with no layer cache: tests that break a layer must see it read.
 fn ballast() -> Command {
@@ -21,14 +24,7 @@ fn ballast() -> Command {
 }
 
 fn spec(layers: Vec<Vec<Node>>) -> ImageSpec {
-    ImageSpec {
-        layers: layers
-            .into_iter()
-            .enumerate()
-            .map(|(i, nodes)| LayerSpec::new(&format!("/bin/sh -c step {i}"), nodes))
-            .collect(),
-        ..ImageSpec::default()
-    }
+    image::steps(layers)
 }
 
 /// A small image with a deletion, an overwrite, an opaque directory and a hard link.

@@ -7,6 +7,9 @@
 #[allow(dead_code)]
 #[path = "support/bin.rs"]
 mod bin;
+#[allow(dead_code)]
+#[path = "support/image.rs"]
+mod image;
 
 use std::io::Write;
 use std::path::{Path, PathBuf};
@@ -15,7 +18,7 @@ use std::time::Duration;
 use assert_cmd::Command;
 use serde_json::{Value, json};
 use sha2::{Digest, Sha256};
-use testimage::{self as fixture, Compress, ImageSpec, LayerSpec, Layout, Node};
+use testimage::{self as fixture, Compress, Layout, Node};
 
 const DEADLINE: Duration = Duration::from_secs(60);
 
@@ -46,14 +49,7 @@ fn passes(dir: &Path, args: &[&str]) -> Value {
 }
 
 fn image(dir: &Path, layers: Vec<Vec<Node>>, layout: Layout, compress: Compress) -> PathBuf {
-    let spec = ImageSpec {
-        layers: layers
-            .into_iter()
-            .enumerate()
-            .map(|(i, nodes)| LayerSpec::new(&format!("/bin/sh -c step{i}"), nodes))
-            .collect(),
-        ..ImageSpec::default()
-    };
+    let spec = image::steps(layers);
     let out = dir.join(match layout {
         Layout::OciDir => "oci",
         _ => "image.tar",
