@@ -9,8 +9,8 @@ mod bin;
 
 use std::io::Write;
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output, Stdio};
-use std::time::{Duration, Instant};
+use std::process::{Command, Output};
+use std::time::Duration;
 
 use serde_json::{Value, json};
 use sha2::{Digest, Sha256, Sha512};
@@ -28,31 +28,7 @@ fn ballast(args: &[&str]) -> Command {
 
 /// Run `cmd` with `stdin` piped in; kill it and fail at the deadline.
 fn run(mut cmd: Command, stdin: Option<Vec<u8>>) -> Output {
-    cmd.stdin(if stdin.is_some() {
-        Stdio::piped()
-    } else {
-        Stdio::null()
-    });
-    cmd.stdout(Stdio::piped()).stderr(Stdio::piped());
-    let mut child = cmd.spawn().unwrap();
-    let feeder = stdin.map(|bytes| {
-        let mut pipe = child.stdin.take().unwrap();
-        // A reader that gives up early closes the pipe: not an error here.
-        std::thread::spawn(move || drop(pipe.write_all(&bytes)))
-    });
-    let start = Instant::now();
-    while child.try_wait().unwrap().is_none() {
-        if start.elapsed() > DEADLINE {
-            child.kill().unwrap();
-            child.wait().unwrap();
-            panic!("ballast {cmd:?} still runs after {DEADLINE:?}: it hangs");
-        }
-        std::thread::park_timeout(Duration::from_millis(20));
-    }
-    if let Some(f) = feeder {
-        f.join().unwrap();
-    }
-    child.wait_with_output().unwrap()
+    bin::within(&mut cmd, stdin, DEADLINE)
 }
 
 fn error_of(out: Output) -> String {

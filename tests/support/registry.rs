@@ -4,7 +4,8 @@
 //! openssl), images pushed to it with skopeo, and `Proxy`: a token server and
 //! fault injector in front of it. Nothing leaves loopback.
 //!
-//! Included as `#[path = "support/registry.rs"] mod registry;`.
+//! Included as `#[path = "support/registry.rs"] mod registry;`, beside
+//! `#[path = "support/bin.rs"] mod bin;`.
 
 #![allow(dead_code)]
 
@@ -44,42 +45,13 @@ pub struct Run {
     pub stderr: String,
 }
 
-/// Run `cmd` (stdin closed) for at most `limit`, draining its stdout and
-/// stderr on threads so a full pipe cannot stall it; a program still
-/// running then is killed and the test fails (a hang is a failure).
+/// Run `cmd` (stdin closed) for at most `limit`: [`crate::bin::within`].
 pub fn finish(cmd: &mut Command, limit: Duration) -> Run {
-    let what = format!("{cmd:?}");
-    let mut child = cmd
-        .stdin(Stdio::null())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap_or_else(|e| panic!("cannot run {what}: {e}"));
-    fn drain(mut pipe: impl Read + Send + 'static) -> std::thread::JoinHandle<String> {
-        std::thread::spawn(move || {
-            let mut s = String::new();
-            pipe.read_to_string(&mut s).ok();
-            s
-        })
-    }
-    let out = drain(child.stdout.take().expect("stdout piped"));
-    let err = drain(child.stderr.take().expect("stderr piped"));
-    let deadline = Instant::now() + limit;
-    let status = loop {
-        if let Some(status) = child.try_wait().unwrap() {
-            break status;
-        }
-        if Instant::now() > deadline {
-            let _ = child.kill();
-            let _ = child.wait();
-            panic!("{what} did not finish within {limit:?}: a hang");
-        }
-        std::thread::sleep(Duration::from_millis(20));
-    };
+    let out = crate::bin::within(cmd, None, limit);
     Run {
-        code: status.code().unwrap_or(-1),
-        stdout: out.join().unwrap(),
-        stderr: err.join().unwrap(),
+        code: out.status.code().unwrap_or(-1),
+        stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
+        stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
     }
 }
 
