@@ -6,11 +6,17 @@
 //! the user's own cache is never touched. The images are generated here with
 //! the `testimage` crate (plus the committed fixtures/demo.tar).
 
+#[allow(dead_code)]
+#[path = "support/bin.rs"]
+mod bin;
+#[allow(dead_code)]
+#[path = "support/image.rs"]
+mod image;
+
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
 
-use assert_cmd::cargo::CommandCargoExt;
-use testimage::{self as fixture, Compress, ImageSpec, LayerSpec, Layout, Node};
+use testimage::{self as fixture, Compress, ImageSpec, Layout, Node};
 
 const KEY: &str = "-----BEGIN OPENSSH PRIVATE KEY-----\nb3BlbnNzaC1rZXktdjEAAAAA\n-----END OPENSSH PRIVATE KEY-----\n";
 
@@ -19,10 +25,8 @@ fn demo() -> PathBuf {
 }
 
 fn command(image: &Path, cache: &Path, extra: &[&str]) -> Command {
-    let mut cmd = Command::cargo_bin("ballast").unwrap();
+    let mut cmd = bin::ballast();
     cmd.env("XDG_CACHE_HOME", cache)
-        .env_remove("DOCKER_HOST")
-        .env_remove("CI")
         .arg(image)
         .args(["--json", "-"])
         .args(extra);
@@ -31,10 +35,33 @@ fn command(image: &Path, cache: &Path, extra: &[&str]) -> Command {
 
 /// Run ballast on `image` with the cache under `cache`; the JSON and stderr.
 fn run(image: &Path, cache: &Path, extra: &[&str]) -> (Vec<u8>, String) {
-    let out = command(image, cache, extra).output().unwrap();
-    let stderr = String::from_utf8_lossy(&out.stderr).into_owned();
-    assert_eq!(out.status.code(), Some(0), "{stderr}");
-    (out.stdout, stderr)
+    let out = bin::succeeds(&mut command(image, cache, extra));
+    (
+        out.stdout,
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+/// Change a byte of `needle`, content inside a layer of the archive
+/// `image`: reading that layer now fails its diff_id check, so a verified
+/// run that succeeds did not read it.
+fn poke(image: &Path, needle: &[u8]) {
+    let bytes = std::fs::read(image).unwrap();
+    let at = bytes
+        .windows(needle.len())
+        .position(|w| w == needle)
+        .expect("the content is in the archive");
+    fixture::poke(image, at as u64, b"X").unwrap();
+}
+
+/// A run without the cache fails on `image`: [`poke`] broke a layer.
+fn assert_broken(image: &Path, cache: &Path) {
+    let fresh = command(image, cache, &["--no-cache"]).output().unwrap();
+    assert_eq!(
+        fresh.status.code(),
+        Some(2),
+        "the poke did not break the layer"
+    );
 }
 
 /// The layer files in the cache, with their sizes.
@@ -104,21 +131,11 @@ fn shapes() -> ImageSpec {
             fixture::symlink("opt/link", "/usr/bin/su"),
         ],
     ];
-    ImageSpec {
-        layers: layers
-            .into_iter()
-            .enumerate()
-            .map(|(i, nodes)| LayerSpec::new(&format!("/bin/sh -c step {i}"), nodes))
-            .collect(),
-        ..ImageSpec::default()
-    }
+    image::steps(layers)
 }
 
 fn write(dir: &Path, name: &str, layout: Layout, compress: Compress) -> PathBuf {
     let out = dir.join(name);
-    if layout == Layout::OciDir {
-        std::fs::create_dir_all(&out).unwrap();
-    }
     fixture::write_image(&shapes(), layout, compress, &out).unwrap();
     out
 }
@@ -178,24 +195,10 @@ fn a_cached_layer_is_not_read_again() {
     let cache = tempfile::tempdir().unwrap();
     let image = write(tmp.path(), "i.tar", Layout::DockerLegacy, Compress::None);
     let (cold, _) = run(&image, cache.path(), &[]);
-    // Change a byte inside the first layer's content: reading that layer now
-    // fails its diff_id check, so a run that succeeds did not read it.
-    let bytes = std::fs::read(&image).unwrap();
-    let at = bytes
-        .windows(9)
-        .position(|w| w == b"ID=debian")
-        .expect("os-release content in the archive");
-    fixture::poke(&image, at as u64, b"X").unwrap();
+    poke(&image, b"ID=debian");
     let (warm, _) = run(&image, cache.path(), &[]);
     assert!(cold == warm);
-    let fresh = command(&image, cache.path(), &["--no-cache"])
-        .output()
-        .unwrap();
-    assert_eq!(
-        fresh.status.code(),
-        Some(2),
-        "the poke did not break the layer"
-    );
+    assert_broken(&image, cache.path());
 }
 
 #[test]
@@ -206,6 +209,14 @@ fn no_cache_neither_reads_nor_writes_the_cache() {
     run(&demo(), cache.path(), &[]);
     let (_, err) = run(&demo(), cache.path(), &["--no-cache"]);
     assert!(!err.contains("layer cache"), "{err}");
+    // Nor reads it: with the layers cached and one changed since, a run
+    // without the cache reads the change (and fails on it).
+    let tmp = tempfile::tempdir().unwrap();
+    let image = write(tmp.path(), "i.tar", Layout::DockerLegacy, Compress::None);
+    run(&image, cache.path(), &[]);
+    poke(&image, b"ID=debian");
+    run(&image, cache.path(), &[]);
+    assert_broken(&image, cache.path());
 }
 
 #[test]
@@ -218,6 +229,22 @@ fn no_verify_reads_never_write_the_cache() {
     let (again, err) = run(&demo(), cache.path(), &["--no-verify"]);
     assert!(!err.contains("layer cache"), "{err}");
     assert!(unverified == again);
+    // With the layers cached and one changed since, an unverified run shows
+    // the changed bytes, as a run without the cache does, not the cached ones.
+    let tmp = tempfile::tempdir().unwrap();
+    let image = write(tmp.path(), "i.tar", Layout::DockerLegacy, Compress::None);
+    let (cached, _) = run(&image, cache.path(), &[]);
+    poke(&image, b"ID=debian");
+    let (unverified, _) = run(&image, cache.path(), &["--no-verify"]);
+    let (uncached, _) = run(&image, cache.path(), &["--no-verify", "--no-cache"]);
+    assert!(
+        unverified == uncached,
+        "an unverified run took from the cache"
+    );
+    assert!(
+        unverified != cached,
+        "the poke changed nothing the JSON shows"
+    );
 }
 
 #[test]
@@ -339,26 +366,13 @@ fn a_streamed_archive_skips_cached_layers_and_gives_the_cold_json() {
     assert!(cold == once);
     // A small layer (read after the manifest) and the big one (read as it
     // streams by) now change: only a run that skips both succeeds.
-    let bytes = std::fs::read(&tar).unwrap();
-    for needle in [&b"ID=debian"[..], b"AWS_SECRET"] {
-        let at = bytes
-            .windows(needle.len())
-            .position(|w| w == needle)
-            .expect("the content is in the archive");
-        fixture::poke(&tar, at as u64, b"X").unwrap();
-    }
+    poke(&tar, b"ID=debian");
+    poke(&tar, b"AWS_SECRET");
     let image = gzip(&tar);
     age_all(cache.path());
     let (warm, err) = run(&image, cache.path(), &[]);
     assert!(err.is_empty(), "{err}");
     assert_eq!(hits(cache.path()), 3);
     assert!(cold == warm, "the warm JSON differs from the cold one");
-    let fresh = command(&image, cache.path(), &["--no-cache"])
-        .output()
-        .unwrap();
-    assert_eq!(
-        fresh.status.code(),
-        Some(2),
-        "the poke did not break the layer"
-    );
+    assert_broken(&image, cache.path());
 }

@@ -5,6 +5,9 @@
 //! the `testimage` crate; the dive comparison runs the real dive 0.13.1 when it is
 //! installed (required under BALLAST_REQUIRE_DOCKER=1, as CI sets it).
 
+#[allow(dead_code)]
+#[path = "support/bin.rs"]
+mod bin;
 /// The one gate for what the tests need from the machine (tests/support/gate.rs).
 #[allow(dead_code)]
 #[path = "support/gate.rs"]
@@ -13,7 +16,6 @@ mod gate;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
-use assert_cmd::prelude::*;
 use testimage::{self as fixture, Compress, ImageSpec, LayerSpec, Layout};
 
 fn demo() -> PathBuf {
@@ -22,11 +24,8 @@ fn demo() -> PathBuf {
 
 /// Run `ballast IMAGE --ci ARGS` in `dir` (where config files are looked for).
 fn ci(dir: &Path, image: &Path, args: &[&str]) -> Output {
-    let mut cmd = Command::cargo_bin("ballast").unwrap();
-    for var in ["NO_COLOR", "DOCKER_HOST", "CONTAINER_HOST", "CI"] {
-        cmd.env_remove(var);
-    }
-    cmd.current_dir(dir)
+    bin::ballast()
+        .current_dir(dir)
         .arg(image)
         .arg("--ci")
         .args(args)
@@ -424,16 +423,7 @@ fn dive_ci_files_give_dives_verdict() {
 /// Run from the crate root so the reference (and so the output) is the same on
 /// every machine.
 fn ci_at_root(args: &[&str], env: &[(&str, &Path)]) -> Output {
-    let mut cmd = Command::cargo_bin("ballast").unwrap();
-    for var in [
-        "NO_COLOR",
-        "DOCKER_HOST",
-        "CONTAINER_HOST",
-        "CI",
-        "GITHUB_STEP_SUMMARY",
-    ] {
-        cmd.env_remove(var);
-    }
+    let mut cmd = bin::ballast();
     for (k, v) in env {
         cmd.env(k, v);
     }

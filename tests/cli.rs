@@ -4,40 +4,27 @@
 //! Each test writes its images into its own temp dir with the `testimage` crate, so
 //! anyone can see how each input was made.
 
+#[allow(dead_code)]
+#[path = "support/bin.rs"]
+mod bin;
+#[allow(dead_code)]
+#[path = "support/image.rs"]
+mod image;
+
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
 use assert_cmd::prelude::*;
 use serde_json::Value;
-use testimage::{self as fixture, Compress, ImageSpec, LayerSpec, Layout, Node};
+use testimage::{self as fixture, Compress, ImageSpec, Layout, Node};
 
-/// The binary, with an environment that does not depend on the caller's shell.
+/// The binary, with no layer cache: tests that break a layer must see it read.
 fn ballast() -> Command {
-    let mut cmd = Command::cargo_bin("ballast").unwrap();
-    for var in [
-        "NO_COLOR",
-        "DOCKER_HOST",
-        "CONTAINER_HOST",
-        "CI",
-        "TERM",
-        "CLICOLOR_FORCE",
-    ] {
-        cmd.env_remove(var);
-    }
-    // No layer cache: tests that break a layer must see it read.
-    cmd.env_remove("XDG_CACHE_HOME").env_remove("HOME");
-    cmd
+    bin::uncached()
 }
 
 fn spec(layers: Vec<Vec<Node>>) -> ImageSpec {
-    ImageSpec {
-        layers: layers
-            .into_iter()
-            .enumerate()
-            .map(|(i, nodes)| LayerSpec::new(&format!("/bin/sh -c step {i}"), nodes))
-            .collect(),
-        ..ImageSpec::default()
-    }
+    image::steps(layers)
 }
 
 /// A small image with a deletion, an overwrite, an opaque directory and a hard link.
@@ -68,9 +55,6 @@ fn sample() -> ImageSpec {
 
 fn write(dir: &Path, name: &str, spec: &ImageSpec, layout: Layout, compress: Compress) -> PathBuf {
     let out = dir.join(name);
-    if layout == Layout::OciDir {
-        std::fs::create_dir_all(&out).unwrap();
-    }
     fixture::write_image(spec, layout, compress, &out).unwrap();
     out
 }
@@ -108,16 +92,7 @@ fn analyse(spec: &ImageSpec) -> Value {
 
 /// Run expecting exit 2; return stderr.
 fn fails(path: &Path, extra: &[&str]) -> String {
-    let out = ballast().arg(path).args(extra).output().unwrap();
-    let stderr = String::from_utf8_lossy(&out.stderr).into_owned();
-    assert_eq!(
-        out.status.code(),
-        Some(2),
-        "expected exit 2, stderr: {stderr}"
-    );
-    assert!(!stderr.contains("panicked"), "{stderr}");
-    assert!(stderr.starts_with("ballast: error: "), "{stderr}");
-    stderr
+    bin::error_of(&ballast().arg(path).args(extra).output().unwrap())
 }
 
 /// A file entry written by hand: the tar crate's builder refuses `..` and

@@ -6,25 +6,16 @@ use std::collections::BTreeSet;
 use std::io::Write;
 use std::process::{Command, Stdio};
 
-use assert_cmd::prelude::*;
-
+#[allow(dead_code)]
+#[path = "support/bin.rs"]
+mod bin;
 #[allow(dead_code)]
 #[path = "support/gate.rs"]
 mod gate;
 
+/// The stdout of `ballast ARGS`, which must succeed.
 fn ballast(args: &[&str]) -> String {
-    let out = Command::cargo_bin("ballast")
-        .unwrap()
-        .args(args)
-        .env_remove("NO_COLOR")
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "ballast {args:?}: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    String::from_utf8(out.stdout).unwrap()
+    bin::stdout(bin::ballast().args(args))
 }
 
 /// Every `--long` flag `ballast [SUB] --help` lists (the option lines, not
@@ -140,8 +131,7 @@ fn every_shell_gets_a_script_naming_every_subcommand() {
 
 #[test]
 fn unknown_shell_is_a_usage_error() {
-    let out = Command::cargo_bin("ballast")
-        .unwrap()
+    let out = bin::ballast()
         .args(["completions", "tcsh"])
         .output()
         .unwrap();
@@ -167,7 +157,7 @@ fn man_page_lists_every_flag_of_every_command() {
     let dir = tempfile::tempdir().unwrap();
     let listed = ballast(&["man", "--dir", dir.path().to_str().unwrap()]);
     assert_eq!(listed.lines().count(), 1 + SUBCOMMANDS.len(), "{listed}");
-    for sub in ["diff", "dockerfile"] {
+    for sub in SUBCOMMANDS {
         let path = dir.path().join(format!("ballast-{sub}.1"));
         let sub_page = man_text(&std::fs::read_to_string(&path).unwrap());
         for flag in flags(&[sub]) {
@@ -178,8 +168,7 @@ fn man_page_lists_every_flag_of_every_command() {
 
 #[test]
 fn man_dir_that_is_not_a_directory_is_an_error() {
-    let out = Command::cargo_bin("ballast")
-        .unwrap()
+    let out = bin::ballast()
         .args(["man", "--dir", "/nonexistent/ballast-man"])
         .output()
         .unwrap();

@@ -11,9 +11,12 @@ mod gate;
 #[allow(dead_code)]
 mod engine_support;
 
+#[allow(dead_code)]
+#[path = "support/bin.rs"]
+mod bin;
+
 use std::process::Command;
 
-use assert_cmd::prelude::*;
 use ballast::analysis::diff::diff;
 use ballast::source::SourceKind;
 use engine_support::{analyze, build, docker_ready, run};
@@ -124,21 +127,15 @@ fn a_commit_adding_a_dependency_and_a_cache_is_named_with_exact_bytes() {
     assert!(d.findings_gone.is_empty(), "{:?}", d.findings_gone);
 
     // The CLI says the same in its three forms.
+    // The caller's DOCKER_HOST stays: it is where the image was built.
     let cli = |args: &[&str]| {
-        let out = Command::cargo_bin("ballast")
-            .unwrap()
-            .arg("diff")
-            .arg(&old_tar)
-            .arg(&after.tag)
-            .args(args)
-            .output()
-            .unwrap();
-        assert!(
-            out.status.success(),
-            "{}",
-            String::from_utf8_lossy(&out.stderr)
-        );
-        String::from_utf8(out.stdout).unwrap()
+        bin::stdout(
+            Command::new(env!("CARGO_BIN_EXE_ballast"))
+                .arg("diff")
+                .arg(&old_tar)
+                .arg(&after.tag)
+                .args(args),
+        )
     };
     let text = cli(&[]);
     assert!(

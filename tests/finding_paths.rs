@@ -3,11 +3,14 @@
 //! image is generated here: a setuid `/usr/bin/su`, a private key a later
 //! layer deletes, and a database URL with a password in the config's ENV.
 
+#[allow(dead_code)]
+#[path = "support/bin.rs"]
+mod bin;
+
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+use std::process::Output;
 use std::sync::OnceLock;
 
-use assert_cmd::cargo::CommandCargoExt;
 use serde_json::Value;
 use testimage::{self as fixture, Compress, ImageSpec, LayerSpec, Layout, Node};
 
@@ -58,18 +61,9 @@ fn image() -> &'static Path {
 }
 
 fn ballast(args: &[&str]) -> Output {
-    let mut cmd = Command::cargo_bin("ballast").unwrap();
-    for var in [
-        "NO_COLOR",
-        "DOCKER_HOST",
-        "CONTAINER_HOST",
-        "CI",
-        "GITHUB_STEP_SUMMARY",
-    ] {
-        cmd.env_remove(var);
-    }
     let dir = tempfile::tempdir().unwrap();
-    cmd.current_dir(dir.path())
+    bin::ballast()
+        .current_dir(dir.path())
         .arg(image())
         .args(args)
         .output()

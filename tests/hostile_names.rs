@@ -6,10 +6,13 @@
 //! byte on a terminal or in a CI log, well-formed JUnit XML, markdown without
 //! HTML, with its table rows intact and no mention or issue link outside code.
 
-use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+#[allow(dead_code)]
+#[path = "support/bin.rs"]
+mod bin;
 
-use assert_cmd::cargo::CommandCargoExt;
+use std::path::{Path, PathBuf};
+use std::process::Output;
+
 use pulldown_cmark::{Event, Options as MdOptions, Parser, Tag, TagEnd};
 use testimage::{self as fixture, Compress, ImageSpec, LayerSpec, Layout};
 
@@ -97,17 +100,7 @@ fn images() -> Images {
 }
 
 fn ballast(dir: &Path, args: &[&str]) -> Output {
-    let mut cmd = Command::cargo_bin("ballast").unwrap();
-    for var in [
-        "NO_COLOR",
-        "DOCKER_HOST",
-        "CONTAINER_HOST",
-        "CI",
-        "GITHUB_STEP_SUMMARY",
-    ] {
-        cmd.env_remove(var);
-    }
-    cmd.current_dir(dir).args(args).output().unwrap()
+    bin::ballast().current_dir(dir).args(args).output().unwrap()
 }
 
 fn stdout(o: &Output) -> String {

@@ -8,13 +8,15 @@
 //! README's picture of the demo image's report.
 
 #[allow(dead_code)]
+#[path = "support/bin.rs"]
+mod bin;
+#[allow(dead_code)]
 #[path = "support/gate.rs"]
 mod gate;
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
-use assert_cmd::cargo::CommandCargoExt;
 use serde_json::{Value, json};
 use testimage::{self as fixture, Compress, ImageSpec, LayerSpec, Layout};
 
@@ -23,19 +25,7 @@ fn root() -> PathBuf {
 }
 
 fn ballast(dir: &Path, args: &[&str]) -> Output {
-    let mut cmd = Command::cargo_bin("ballast").unwrap();
-    for var in [
-        "NO_COLOR",
-        "DOCKER_HOST",
-        "CONTAINER_HOST",
-        "CI",
-        "GITHUB_STEP_SUMMARY",
-    ] {
-        cmd.env_remove(var);
-    }
-    let o = cmd.current_dir(dir).args(args).output().unwrap();
-    assert_eq!(o.status.code(), Some(0), "ballast {args:?}: {o:?}");
-    o
+    bin::succeeds(bin::ballast().current_dir(dir).args(args))
 }
 
 /// Run the driver with `spec`; its JSON answer.
@@ -312,7 +302,20 @@ fn the_demo_report_draws_and_its_picture_is_current() {
     assert!(!only.contains(&json!("/bin")), "{page:#}");
     let png = std::fs::read(&shot).unwrap();
     assert!(png.starts_with(b"\x89PNG"), "a PNG");
+    let readme_picture = root().join("docs/html-report.png");
     if update {
-        std::fs::write(root().join("docs/html-report.png"), png).unwrap();
+        std::fs::write(&readme_picture, &png).unwrap();
     }
+    // The README's picture is a shot of this page at this size (its pixels
+    // change with chromium's fonts, so they are not compared).
+    let committed = std::fs::read(&readme_picture).unwrap();
+    assert!(
+        committed.starts_with(b"\x89PNG"),
+        "docs/html-report.png is a PNG"
+    );
+    assert_eq!(
+        committed[16..24],
+        png[16..24],
+        "docs/html-report.png is not this page's size: BALLAST_UPDATE_SCREENSHOT=1"
+    );
 }

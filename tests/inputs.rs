@@ -3,12 +3,15 @@
 //! cycles, repeated layers in a stream. Every input is generated here; every
 //! run has a deadline, so a hang fails the test instead of stalling it.
 
+#[allow(dead_code)]
+#[path = "support/bin.rs"]
+mod bin;
+
 use std::io::Write;
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output, Stdio};
-use std::time::{Duration, Instant};
+use std::process::{Command, Output};
+use std::time::Duration;
 
-use assert_cmd::cargo::CommandCargoExt;
 use serde_json::{Value, json};
 use sha2::{Digest, Sha256, Sha512};
 use testimage::{self as fixture, Compress, ImageSpec, LayerSpec, Layout};
@@ -16,53 +19,20 @@ use testimage::{self as fixture, Compress, ImageSpec, LayerSpec, Layout};
 /// Longer than any of these runs takes; a run past it is a hang.
 const DEADLINE: Duration = Duration::from_secs(60);
 
+/// The binary, with no layer cache: tests that break a layer must see it read.
 fn ballast(args: &[&str]) -> Command {
-    let mut cmd = Command::cargo_bin("ballast").unwrap();
-    for var in ["NO_COLOR", "DOCKER_HOST", "CONTAINER_HOST", "CI", "TERM"] {
-        cmd.env_remove(var);
-    }
-    // No layer cache: tests that break a layer must see it read.
-    cmd.env_remove("XDG_CACHE_HOME").env_remove("HOME");
+    let mut cmd = bin::uncached();
     cmd.args(args);
     cmd
 }
 
 /// Run `cmd` with `stdin` piped in; kill it and fail at the deadline.
 fn run(mut cmd: Command, stdin: Option<Vec<u8>>) -> Output {
-    cmd.stdin(if stdin.is_some() {
-        Stdio::piped()
-    } else {
-        Stdio::null()
-    });
-    cmd.stdout(Stdio::piped()).stderr(Stdio::piped());
-    let mut child = cmd.spawn().unwrap();
-    let feeder = stdin.map(|bytes| {
-        let mut pipe = child.stdin.take().unwrap();
-        // A reader that gives up early closes the pipe: not an error here.
-        std::thread::spawn(move || drop(pipe.write_all(&bytes)))
-    });
-    let start = Instant::now();
-    while child.try_wait().unwrap().is_none() {
-        if start.elapsed() > DEADLINE {
-            child.kill().unwrap();
-            child.wait().unwrap();
-            panic!("ballast {cmd:?} still runs after {DEADLINE:?}: it hangs");
-        }
-        std::thread::park_timeout(Duration::from_millis(20));
-    }
-    if let Some(f) = feeder {
-        f.join().unwrap();
-    }
-    child.wait_with_output().unwrap()
+    bin::within(&mut cmd, stdin, DEADLINE)
 }
 
-/// Exit 2 with one `ballast: error:` line; its text.
 fn error_of(out: Output) -> String {
-    let stderr = String::from_utf8_lossy(&out.stderr).into_owned();
-    assert_eq!(out.status.code(), Some(2), "expected exit 2: {stderr}");
-    assert!(stderr.starts_with("ballast: error: "), "{stderr}");
-    assert!(!stderr.contains("panicked"), "{stderr}");
-    stderr
+    bin::error_of(&out)
 }
 
 fn json_of(out: Output) -> Value {
@@ -102,9 +72,6 @@ fn spec(big: u64) -> ImageSpec {
 
 fn write(dir: &Path, name: &str, layout: Layout, compress: Compress) -> PathBuf {
     let out = dir.join(name);
-    if layout == Layout::OciDir {
-        std::fs::create_dir_all(&out).unwrap();
-    }
     fixture::write_image(&spec(3000), layout, compress, &out).unwrap();
     out
 }

@@ -4,6 +4,13 @@
 //! same input passes once the limit is raised again. Also `[limits]` in
 //! `.ballast.toml` and the usage errors of `--limit`.
 
+#[allow(dead_code)]
+#[path = "support/bin.rs"]
+mod bin;
+#[allow(dead_code)]
+#[path = "support/image.rs"]
+mod image;
+
 use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
@@ -11,19 +18,16 @@ use std::time::Duration;
 use assert_cmd::Command;
 use serde_json::{Value, json};
 use sha2::{Digest, Sha256};
-use testimage::{self as fixture, Compress, ImageSpec, LayerSpec, Layout, Node};
+use testimage::{self as fixture, Compress, Layout, Node};
 
 const DEADLINE: Duration = Duration::from_secs(60);
 
+/// `ballast ARGS` in `dir`, killed at the deadline; no layer cache, so
+/// every layer is read against the limits.
 fn ballast(dir: &Path, args: &[&str]) -> std::process::Output {
-    let mut cmd = Command::cargo_bin("ballast").expect("binary");
-    for var in ["NO_COLOR", "DOCKER_HOST", "CONTAINER_HOST", "CI", "TERM"] {
-        cmd.env_remove(var);
-    }
-    // No layer cache: every layer must be read against the limits.
-    cmd.env_remove("XDG_CACHE_HOME").env_remove("HOME");
-    cmd.current_dir(dir)
-        .args(args)
+    let mut cmd = bin::uncached();
+    cmd.current_dir(dir).args(args);
+    Command::from_std(cmd)
         .timeout(DEADLINE)
         .output()
         .expect("run ballast")
@@ -31,11 +35,8 @@ fn ballast(dir: &Path, args: &[&str]) -> std::process::Output {
 
 /// The one `ballast: error:` line of a run that must exit 2.
 fn error(dir: &Path, args: &[&str]) -> String {
-    let out = ballast(dir, args);
-    let stderr = String::from_utf8_lossy(&out.stderr).into_owned();
-    assert_eq!(out.status.code(), Some(2), "ballast {args:?}: {stderr}");
-    assert!(stderr.starts_with("ballast: error: "), "{stderr}");
-    assert_eq!(stderr.lines().count(), 1, "{stderr}");
+    let stderr = bin::error_of(&ballast(dir, args));
+    assert_eq!(stderr.lines().count(), 1, "ballast {args:?}: {stderr}");
     stderr.trim_end().to_string()
 }
 
@@ -44,25 +45,15 @@ fn passes(dir: &Path, args: &[&str]) -> Value {
     let out = ballast(dir, args);
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(out.status.success(), "ballast {args:?}: {stderr}");
-    serde_json::from_slice(&out.stdout).unwrap_or(Value::Null)
+    serde_json::from_slice(&out.stdout).expect("the JSON on stdout")
 }
 
 fn image(dir: &Path, layers: Vec<Vec<Node>>, layout: Layout, compress: Compress) -> PathBuf {
-    let spec = ImageSpec {
-        layers: layers
-            .into_iter()
-            .enumerate()
-            .map(|(i, nodes)| LayerSpec::new(&format!("/bin/sh -c step{i}"), nodes))
-            .collect(),
-        ..ImageSpec::default()
-    };
+    let spec = image::steps(layers);
     let out = dir.join(match layout {
         Layout::OciDir => "oci",
         _ => "image.tar",
     });
-    if layout == Layout::OciDir {
-        std::fs::create_dir_all(&out).unwrap();
-    }
     fixture::write_image(&spec, layout, compress, &out).unwrap();
     out
 }
@@ -155,9 +146,14 @@ fn entries_per_layer_limit() {
     );
 }
 
-/// The warnings of an analysis, as one string.
-fn warnings(json: &Value) -> String {
-    json["warnings"].to_string()
+/// `img` analysed with the package limit `lowered`, which skips a file with
+/// a warning containing `warning`; then with `raised`, which warns of nothing.
+fn package_limit(dir: &Path, img: &Path, lowered: &str, raised: &str, warning: &str) {
+    let json = passes(dir, &[arg(img), "--json", "-", "--limit", lowered]);
+    let warnings = json["warnings"].to_string();
+    assert!(warnings.contains(warning), "{warnings}");
+    let json = passes(dir, &[arg(img), "--json", "-", "--limit", raised]);
+    assert_eq!(json["warnings"], json!([]));
 }
 
 #[test]
@@ -175,24 +171,17 @@ fn package_file_limit_skips_the_file_with_a_warning() {
         ],
     );
     let size = manifest.len();
-    let lowered = passes(
+    package_limit(
         tmp.path(),
-        &[arg(&img), "--json", "-", "--limit", "package-file=1KiB"],
-    );
-    assert!(
-        warnings(&lowered).contains(&format!(
+        &img,
+        "package-file=1KiB",
+        "package-file=2KiB",
+        &format!(
             "not read for the package inventory ({size} bytes): it is over the limit per file \
              (the package-file limit is 1 KiB; raise it with --limit package-file=2KiB); its \
              packages are not listed"
-        )),
-        "{}",
-        warnings(&lowered)
+        ),
     );
-    let raised = passes(
-        tmp.path(),
-        &[arg(&img), "--json", "-", "--limit", "package-file=2KiB"],
-    );
-    assert_eq!(raised["warnings"], json!([]));
 }
 
 fn package_json(dir: &str, pad: usize) -> Vec<Node> {
@@ -212,23 +201,14 @@ fn package_layer_limit_skips_the_file_with_a_warning() {
     let mut nodes = package_json("a", 900);
     nodes.extend(package_json("b", 900));
     let img = tar_image(tmp.path(), nodes);
-    let lowered = passes(
+    package_limit(
         tmp.path(),
-        &[arg(&img), "--json", "-", "--limit", "package-layer=1500"],
+        &img,
+        "package-layer=1500",
+        "package-layer=3000",
+        "the layer's files read for the inventory are over the limit together (the \
+         package-layer limit is 1500 bytes; raise it with --limit package-layer=3000)",
     );
-    assert!(
-        warnings(&lowered).contains(
-            "the layer's files read for the inventory are over the limit together (the \
-             package-layer limit is 1500 bytes; raise it with --limit package-layer=3000)"
-        ),
-        "{}",
-        warnings(&lowered)
-    );
-    let raised = passes(
-        tmp.path(),
-        &[arg(&img), "--json", "-", "--limit", "package-layer=3000"],
-    );
-    assert_eq!(raised["warnings"], json!([]));
 }
 
 #[test]
@@ -240,23 +220,14 @@ fn package_image_limit_skips_the_file_with_a_warning() {
         Layout::Docker25,
         Compress::None,
     );
-    let lowered = passes(
+    package_limit(
         tmp.path(),
-        &[arg(&img), "--json", "-", "--limit", "package-image=1500"],
+        &img,
+        "package-image=1500",
+        "package-image=3000",
+        "the image's files read for the inventory are over the limit together (the \
+         package-image limit is 1500 bytes; raise it with --limit package-image=3000)",
     );
-    assert!(
-        warnings(&lowered).contains(
-            "the image's files read for the inventory are over the limit together (the \
-             package-image limit is 1500 bytes; raise it with --limit package-image=3000)"
-        ),
-        "{}",
-        warnings(&lowered)
-    );
-    let raised = passes(
-        tmp.path(),
-        &[arg(&img), "--json", "-", "--limit", "package-image=3000"],
-    );
-    assert_eq!(raised["warnings"], json!([]));
 }
 
 // --- the sources -----------------------------------------------------------

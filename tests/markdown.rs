@@ -5,33 +5,26 @@
 //! intact, nothing taken as emphasis); the pie adding up to the shipped bytes;
 //! and byte-identical output on a second run.
 
+#[allow(dead_code)]
+#[path = "support/markdown.rs"]
+mod markdown;
+
 use std::path::Path;
 
 use ballast::Analysis;
 use ballast::report::ci::{self, Budgets, Origin, Verdict};
-use pulldown_cmark::{Options, Parser, html};
+use markdown::{render, tables, to_html};
 use testimage::{self as fixture, Compress, ImageSpec, LayerSpec, Layout};
 
 fn analyze(path: &Path, reference: &str) -> Analysis {
-    let mut a = ballast::analyze(
-        path.to_str().expect("utf-8 path"),
-        &ballast::source::Options {
-            verify: true,
-            ..Default::default()
-        },
-        &ballast::progress::Silent,
-    )
-    .expect("analysis");
+    let mut a = markdown::analyze(path);
     // Snapshots must not depend on where the image was read from.
     a.image.reference = reference.to_string();
     a
 }
 
 fn demo() -> Analysis {
-    analyze(
-        &Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/demo.tar"),
-        "fixtures/demo.tar",
-    )
+    analyze(&markdown::demo_path(), "fixtures/demo.tar")
 }
 
 fn failing_verdict(a: &Analysis) -> Verdict {
@@ -101,35 +94,6 @@ fn synthetic() -> Analysis {
     let path = tmp.path().join("synthetic.tar");
     fixture::write_image(&spec, Layout::DockerLegacy, Compress::None, &path).expect("write image");
     analyze(&path, "synthetic:latest")
-}
-
-fn render(a: &Analysis, v: Option<&Verdict>) -> String {
-    let mut out = Vec::new();
-    ballast::report::markdown::write(a, v, &mut out).expect("write markdown");
-    String::from_utf8(out).expect("utf-8 markdown")
-}
-
-fn to_html(md: &str) -> String {
-    let mut opts = Options::empty();
-    opts.insert(Options::ENABLE_TABLES);
-    opts.insert(Options::ENABLE_STRIKETHROUGH);
-    let mut html_out = String::new();
-    html::push_html(&mut html_out, Parser::new_ext(md, opts));
-    html_out
-}
-
-/// Each table's rows, each row's number of cells.
-fn tables(html: &str) -> Vec<Vec<usize>> {
-    html.split("<table>")
-        .skip(1)
-        .map(|t| {
-            let t = &t[..t.find("</table>").expect("closed table")];
-            t.split("<tr>")
-                .skip(1)
-                .map(|row| row.matches("<td").count() + row.matches("<th").count())
-                .collect()
-        })
-        .collect()
 }
 
 /// The text of every ```mermaid block, as the HTML has it.

@@ -4,42 +4,19 @@
 //! the budget verdict as an alert at the top, no runner path in the title,
 //! sizes that do not wrap from their unit, and well-formed when rendered.
 
+#[allow(dead_code)]
+#[path = "support/markdown.rs"]
+mod markdown;
+
 use std::path::Path;
 
 use ballast::Analysis;
 use ballast::report::ci::{self, Budgets, Origin};
-use pulldown_cmark::{Options, Parser, html};
+use markdown::{analyze, render, tables, to_html};
 use testimage::{self as fixture, Compress, ImageSpec, LayerSpec, Layout, Node};
 
-fn analyze(path: &Path) -> Analysis {
-    ballast::analyze(
-        path.to_str().expect("utf-8 path"),
-        &ballast::source::Options {
-            verify: true,
-            ..Default::default()
-        },
-        &ballast::progress::Silent,
-    )
-    .expect("analysis")
-}
-
 fn demo() -> Analysis {
-    analyze(&Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/demo.tar"))
-}
-
-fn render(a: &Analysis, v: Option<&ci::Verdict>) -> String {
-    let mut out = Vec::new();
-    ballast::report::markdown::write(a, v, &mut out).expect("write markdown");
-    String::from_utf8(out).expect("utf-8 markdown")
-}
-
-fn to_html(md: &str) -> String {
-    let mut opts = Options::empty();
-    opts.insert(Options::ENABLE_TABLES);
-    opts.insert(Options::ENABLE_STRIKETHROUGH);
-    let mut out = String::new();
-    html::push_html(&mut out, Parser::new_ext(md, opts));
-    out
+    analyze(&markdown::demo_path())
 }
 
 /// GitHub counts UTF-16 code units.
@@ -57,13 +34,7 @@ fn assert_well_formed(md: &str) {
         &md[md.len().saturating_sub(80)..]
     );
     let html = to_html(md);
-    for table in html.split("<table>").skip(1) {
-        let table = &table[..table.find("</table>").expect("closed table")];
-        let rows: Vec<usize> = table
-            .split("<tr>")
-            .skip(1)
-            .map(|r| r.matches("<td").count() + r.matches("<th").count())
-            .collect();
+    for rows in tables(&html) {
         assert!(rows.iter().all(|&n| n == rows[0]), "ragged table {rows:?}");
     }
     assert_eq!(

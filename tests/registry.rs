@@ -5,16 +5,18 @@
 //! slow bodies, redirects). Each analysis must equal the archive's.
 
 #[allow(dead_code)]
+#[path = "support/bin.rs"]
+mod bin;
+#[allow(dead_code)]
 #[path = "support/gate.rs"]
 mod gate;
 #[path = "support/registry.rs"]
 mod registry;
 
 use std::path::{Path, PathBuf};
-use std::process::{Command, Stdio};
 use std::time::Duration;
 
-use registry::{Fault, Proxy, Registry, Setup};
+use registry::{Fault, Proxy, Registry, Run, Setup};
 use serde_json::Value;
 
 fn demo() -> PathBuf {
@@ -26,13 +28,6 @@ fn needs(list: &[gate::Need]) -> bool {
     list.iter().all(|n| gate::need(*n, &test))
 }
 
-/// What a run of the binary gave.
-struct Run {
-    code: i32,
-    stdout: String,
-    stderr: String,
-}
-
 /// Run ballast with `args` and `DOCKER_CONFIG=config_dir`; fail the test if
 /// it has not finished within a minute (killed: a hang is a failure).
 fn ballast(args: &[&str], config_dir: &Path) -> Run {
@@ -41,26 +36,13 @@ fn ballast(args: &[&str], config_dir: &Path) -> Run {
 
 /// `ballast` with more environment variables.
 fn ballast_with(args: &[&str], config_dir: &Path, env: &[(&str, String)]) -> Run {
-    let child = Command::new(env!("CARGO_BIN_EXE_ballast"))
-        .args(args)
-        // No layer cache unless a test gives one: every layer is downloaded.
-        .env_remove("XDG_CACHE_HOME")
-        .env_remove("HOME")
+    // No layer cache unless a test gives one: every layer is downloaded.
+    let mut cmd = bin::uncached();
+    cmd.args(args)
         .envs(env.iter().map(|(k, v)| (*k, v.as_str())))
         .env("DOCKER_CONFIG", config_dir)
-        .env("NO_COLOR", "1")
-        .stdin(Stdio::null())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("the binary runs");
-    let (code, stdout, stderr) =
-        registry::finish(child, &format!("ballast {args:?}"), Duration::from_secs(60));
-    Run {
-        code,
-        stdout,
-        stderr,
-    }
+        .env("NO_COLOR", "1");
+    registry::finish(&mut cmd, Duration::from_secs(60))
 }
 
 /// The analysis JSON of `reference` from the registry at `host`.
@@ -813,6 +795,20 @@ fn blob_gets(proxy: &Proxy) -> std::collections::BTreeMap<String, usize> {
     gets
 }
 
+/// Each of `digests` was fetched once since the proxy had seen `before`.
+fn fetched_once(
+    proxy: &Proxy,
+    before: &std::collections::BTreeMap<String, usize>,
+    digests: &std::collections::BTreeSet<&String>,
+    what: &str,
+) {
+    let after = blob_gets(proxy);
+    for digest in digests {
+        let n = after.get(*digest).unwrap_or(&0) - before.get(*digest).unwrap_or(&0);
+        assert_eq!(n, 1, "{what}: {digest} fetched {n} times: {after:?}");
+    }
+}
+
 /// The layer blob digests of `name:tag` as the registry stores them.
 fn layer_digests(reg: &Registry, name: &str, tag: &str) -> Vec<String> {
     let (_, manifest) = reg.manifest(name, tag);
@@ -893,11 +889,7 @@ fn diff_and_baseline_across_a_registry_fetch_each_shared_layer_once() {
             without_references(got),
             without_references(expected.clone())
         );
-        let after = blob_gets(&proxy);
-        for digest in &all {
-            let n = after.get(*digest).unwrap_or(&0) - before.get(*digest).unwrap_or(&0);
-            assert_eq!(n, 1, "{extra:?}: {digest} fetched {n} times: {after:?}");
-        }
+        fetched_once(&proxy, &before, &all, &format!("{extra:?}"));
     }
 
     // `--ci --baseline` reads the baseline from the registry too, sharing.
@@ -923,11 +915,7 @@ fn diff_and_baseline_across_a_registry_fetch_each_shared_layer_once() {
         "the new build grew by more than 1 KB: {}",
         run.stderr
     );
-    let after = blob_gets(&proxy);
-    for digest in &all {
-        let n = after.get(*digest).unwrap_or(&0) - before.get(*digest).unwrap_or(&0);
-        assert_eq!(n, 1, "--baseline: {digest} fetched {n} times");
-    }
+    fetched_once(&proxy, &before, &all, "--baseline");
 
     // An archive against a registry image: the base comes from the archive.
     let before = blob_gets(&proxy);

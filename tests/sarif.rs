@@ -13,9 +13,12 @@
 #[path = "support/gate.rs"]
 mod gate;
 
+#[allow(dead_code)]
+#[path = "support/bin.rs"]
+mod bin;
+
 use std::path::{Path, PathBuf};
 
-use assert_cmd::Command;
 use ballast::Analysis;
 use ballast::report::ci::{self, Budgets, Origin};
 use ballast::report::sarif;
@@ -52,23 +55,15 @@ fn schema_path() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("target/sarif-schema/sarif-2.1.0-rtm.5.json")
 }
 
-#[test]
-fn validates_against_the_sarif_2_1_0_schema() {
+/// The SARIF 2.1.0 schema's validator, when the gate lets `test` have it.
+fn validator(test: &str) -> Option<jsonschema::Validator> {
     let path = schema_path();
     let found = if path.exists() {
         Ok(())
     } else {
         Err(format!("{} is missing", path.display()))
     };
-    if gate::check(
-        gate::Need::SarifSchema,
-        "validates_against_the_sarif_2_1_0_schema",
-        found,
-    )
-    .is_none()
-    {
-        return;
-    }
+    gate::check(gate::Need::SarifSchema, test, found)?;
     let mut schema: Value =
         serde_json::from_slice(&std::fs::read(&path).expect("read schema")).expect("schema json");
     // The published schema's two `language` patterns have a stray `]` that
@@ -76,7 +71,14 @@ fn validates_against_the_sarif_2_1_0_schema() {
     // never writes `language`; use the pattern the spec's prose describes.
     let fixed = fix_language_patterns(&mut schema);
     assert_eq!(fixed, 2, "schema layout changed");
-    let validator = jsonschema::validator_for(&schema).expect("compile schema");
+    Some(jsonschema::validator_for(&schema).expect("compile schema"))
+}
+
+#[test]
+fn validates_against_the_sarif_2_1_0_schema() {
+    let Some(validator) = validator("validates_against_the_sarif_2_1_0_schema") else {
+        return;
+    };
     let a = demo();
     for (name, log) in [
         ("findings", render(&a, None)),
@@ -171,13 +173,11 @@ fn cli_writes_sarif_beside_the_verdict() {
     let dir = tempfile::tempdir().unwrap();
     let file = dir.path().join("out.sarif");
     let demo = Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/demo.tar");
-    let out = Command::cargo_bin("ballast")
-        .unwrap()
+    let out = bin::ballast()
         .current_dir(dir.path())
         .arg(&demo)
         .args(["--ci", "--max-size", "1KB", "--sarif"])
         .arg(&file)
-        .env_remove("GITHUB_STEP_SUMMARY")
         .output()
         .unwrap();
     assert_eq!(out.status.code(), Some(1), "over budget");
@@ -189,13 +189,7 @@ fn cli_writes_sarif_beside_the_verdict() {
             .any(|r| r["ruleId"] == "budget" && r["properties"]["budget"] == "max_size")
     );
     // Without --ci, to stdout, and nothing else there.
-    let out = Command::cargo_bin("ballast")
-        .unwrap()
-        .arg(&demo)
-        .args(["--sarif", "-"])
-        .output()
-        .unwrap();
-    assert!(out.status.success());
+    let out = bin::succeeds(bin::ballast().arg(&demo).args(["--sarif", "-"]));
     let log: Value = serde_json::from_slice(&out.stdout).expect("stdout is only the log");
     assert_eq!(log["version"], "2.1.0");
     assert!(
@@ -210,23 +204,13 @@ fn cli_writes_sarif_beside_the_verdict() {
 #[test]
 fn with_a_dockerfile_findings_point_at_its_lines_and_lint_joins() {
     let root = Path::new(env!("CARGO_MANIFEST_DIR"));
-    let out = Command::cargo_bin("ballast")
-        .unwrap()
-        .current_dir(root)
-        .args([
-            "fixtures/demo.tar",
-            "--dockerfile",
-            "fixtures/demo.Dockerfile",
-            "--sarif",
-            "-",
-        ])
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    let out = bin::succeeds(bin::ballast().current_dir(root).args([
+        "fixtures/demo.tar",
+        "--dockerfile",
+        "fixtures/demo.Dockerfile",
+        "--sarif",
+        "-",
+    ]));
     let log: Value = serde_json::from_slice(&out.stdout).unwrap();
     let results = log["runs"][0]["results"].as_array().unwrap();
     let first_location = |rule: &str| -> &Value {
@@ -253,11 +237,8 @@ fn with_a_dockerfile_findings_point_at_its_lines_and_lint_joins() {
             .any(|r| r["id"] == "dockerfile/consecutive-run"),
         "lint rules are declared"
     );
-    let path = schema_path();
-    if path.exists() {
-        let mut schema: Value = serde_json::from_slice(&std::fs::read(&path).unwrap()).unwrap();
-        fix_language_patterns(&mut schema);
-        let validator = jsonschema::validator_for(&schema).unwrap();
+    let test = "with_a_dockerfile_findings_point_at_its_lines_and_lint_joins";
+    if let Some(validator) = validator(test) {
         let errors: Vec<String> = validator.iter_errors(&log).map(|e| e.to_string()).collect();
         assert!(errors.is_empty(), "{errors:#?}");
     }

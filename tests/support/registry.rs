@@ -4,7 +4,8 @@
 //! openssl), images pushed to it with skopeo, and `Proxy`: a token server and
 //! fault injector in front of it. Nothing leaves loopback.
 //!
-//! Included as `#[path = "support/registry.rs"] mod registry;`.
+//! Included as `#[path = "support/registry.rs"] mod registry;`, beside
+//! `#[path = "support/bin.rs"] mod bin;`.
 
 #![allow(dead_code)]
 
@@ -36,37 +37,22 @@ pub fn run(program: &str, args: &[&str]) -> String {
     String::from_utf8_lossy(&out.stdout).into_owned()
 }
 
-/// Wait for `child` (its stdout and stderr piped) for at most `limit`,
-/// draining both pipes on threads so a full pipe cannot stall it; a child
-/// still running then is killed and the test fails (a hang is a failure).
-/// Gives its exit code (-1 for a signal), stdout and stderr.
-pub fn finish(mut child: Child, what: &str, limit: Duration) -> (i32, String, String) {
-    fn drain(mut pipe: impl Read + Send + 'static) -> std::thread::JoinHandle<String> {
-        std::thread::spawn(move || {
-            let mut s = String::new();
-            pipe.read_to_string(&mut s).ok();
-            s
-        })
+/// What a run of a program gave.
+pub struct Run {
+    /// The exit code, -1 for a signal.
+    pub code: i32,
+    pub stdout: String,
+    pub stderr: String,
+}
+
+/// Run `cmd` (stdin closed) for at most `limit`: [`crate::bin::within`].
+pub fn finish(cmd: &mut Command, limit: Duration) -> Run {
+    let out = crate::bin::within(cmd, None, limit);
+    Run {
+        code: out.status.code().unwrap_or(-1),
+        stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
+        stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
     }
-    let out = drain(child.stdout.take().expect("stdout piped"));
-    let err = drain(child.stderr.take().expect("stderr piped"));
-    let deadline = Instant::now() + limit;
-    let status = loop {
-        if let Some(status) = child.try_wait().unwrap() {
-            break status;
-        }
-        if Instant::now() > deadline {
-            let _ = child.kill();
-            let _ = child.wait();
-            panic!("{what} did not finish within {limit:?}: a hang");
-        }
-        std::thread::sleep(Duration::from_millis(20));
-    };
-    (
-        status.code().unwrap_or(-1),
-        out.join().unwrap(),
-        err.join().unwrap(),
-    )
 }
 
 /// Wait until something listens on `port` (polled with a deadline).
