@@ -18,6 +18,8 @@ use crate::error::{Error, Result};
 const PAGE_LIMIT: u64 = 16 * 1024 * 1024;
 /// Names listed at most, against a registry whose `Link`s never end.
 const MAX_NAMES: usize = 1_000_000;
+/// Pages read at most, against one whose `Link`s never end on empty pages.
+const MAX_PAGES: usize = 100_000;
 
 #[derive(Deserialize)]
 struct CatalogPage {
@@ -84,11 +86,12 @@ fn paged(
     let mut next = Some(first.to_string());
     let mut seen = std::collections::HashSet::new();
     while let Some(url) = next.take() {
-        if !seen.insert(url.clone()) || names.len() > MAX_NAMES {
+        if !seen.insert(url.clone()) || names.len() > MAX_NAMES || seen.len() > MAX_PAGES {
             return Err(client_error(
                 client,
                 format!(
-                    "listing {what} does not end (its pages link back, or past {MAX_NAMES} names)"
+                    "listing {what} does not end (its pages link back, or past {MAX_NAMES} \
+                     names or {MAX_PAGES} pages)"
                 ),
             ));
         }
