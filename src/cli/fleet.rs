@@ -8,7 +8,7 @@ use std::process::ExitCode;
 
 use anyhow::Context;
 
-use super::options::{CacheArgs, InputArgs, RegistryArgs};
+use super::options::{CacheArgs, InputArgs, RegistryArgs, stderr_bar};
 use super::output::{emit, emit_json, json_and_markdown};
 use ballast::fleet::{self, Filters, Shard, Tick};
 use ballast::limits::Limits;
@@ -245,17 +245,10 @@ struct FleetBar(indicatif::ProgressBar);
 
 impl FleetBar {
     fn new(quiet: bool) -> FleetBar {
-        if quiet || !std::io::stderr().is_terminal() {
-            return FleetBar(indicatif::ProgressBar::hidden());
-        }
-        let bar = indicatif::ProgressBar::new(0);
-        bar.set_style(
-            indicatif::ProgressStyle::with_template(
-                "fleet scan {wide_bar} {pos}/{len} images {msg} eta {eta}",
-            )
-            .expect("static template"),
-        );
-        FleetBar(bar)
+        FleetBar(stderr_bar(
+            quiet,
+            "fleet scan {wide_bar} {pos}/{len} images {msg} eta {eta}",
+        ))
     }
 
     fn tick(&self, t: &Tick) {

@@ -208,19 +208,23 @@ pub(super) fn analyze_with_bar(
 /// indicatif progress bar on stderr, hidden when stderr is not a terminal.
 pub(super) struct Bar(indicatif::ProgressBar);
 
+/// A progress bar on stderr drawn with `template`, hidden under `quiet` or
+/// when stderr is not a terminal.
+pub(super) fn stderr_bar(quiet: bool, template: &'static str) -> indicatif::ProgressBar {
+    if quiet || !std::io::stderr().is_terminal() {
+        return indicatif::ProgressBar::hidden();
+    }
+    let bar = indicatif::ProgressBar::new(0);
+    bar.set_style(indicatif::ProgressStyle::with_template(template).expect("static template"));
+    bar
+}
+
 impl Bar {
     pub(super) fn new(quiet: bool) -> Bar {
-        if quiet || !std::io::stderr().is_terminal() {
-            return Bar(indicatif::ProgressBar::hidden());
-        }
-        let bar = indicatif::ProgressBar::new(0);
-        bar.set_style(
-            indicatif::ProgressStyle::with_template(
-                "{msg} {wide_bar} {bytes}/{total_bytes} {bytes_per_sec} {eta}",
-            )
-            .expect("static template"),
-        );
-        Bar(bar)
+        Bar(stderr_bar(
+            quiet,
+            "{msg} {wide_bar} {bytes}/{total_bytes} {bytes_per_sec} {eta}",
+        ))
     }
 
     pub(super) fn clear(&self) {
