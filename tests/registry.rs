@@ -996,3 +996,32 @@ fn a_catalog_link_to_another_host_is_not_followed() {
     assert_eq!(run.code, 2, "{}", run.stderr);
     assert!(run.stderr.contains("not on it"), "{}", run.stderr);
 }
+
+#[test]
+fn a_tag_list_with_an_invalid_tag_is_an_error_not_extra_references() {
+    if !needs(&[gate::Need::Registry]) {
+        return;
+    }
+    let (_reg, proxy) = behind_proxy(None);
+    proxy.fault(
+        "/tags/list",
+        Fault::Answer(
+            Vec::new(),
+            br#"{"name":"demo","tags":["1","2\nevil.example/x:y"]}"#.to_vec(),
+        ),
+    );
+    let cfg = tempfile::tempdir().unwrap();
+    let run = ballast(
+        &[
+            "fleet",
+            "list",
+            &proxy.host,
+            "--insecure-registry",
+            &proxy.host,
+        ],
+        cfg.path(),
+    );
+    assert_eq!(run.code, 2, "{}{}", run.stdout, run.stderr);
+    assert!(!run.stdout.contains("evil.example"), "{}", run.stdout);
+    assert!(run.stderr.contains("not a valid tag"), "{}", run.stderr);
+}

@@ -58,9 +58,18 @@ pub fn tags(repository: &str, opts: &RegistryOptions) -> Result<Vec<String>> {
     let client = Client::new(&parsed, credentials::lookup(&parsed.registry)?, opts)?;
     let what = format!("the tags of repository '{}'", parsed.repository);
     let first = format!("/v2/{}/tags/list", parsed.repository);
-    paged(&client, &first, &what, |body| {
+    let tags = paged(&client, &first, &what, |body| {
         serde_json::from_slice::<TagsPage>(body).map(|p| p.tags.unwrap_or_default())
-    })
+    })?;
+    // A listed reference is one line naming one image: a tag with a newline
+    // or an `@` would name others.
+    if let Some(bad) = tags.iter().find(|t| !reference::is_tag(t)) {
+        return Err(client_error(
+            &client,
+            format!("{what} include '{bad}', which is not a valid tag"),
+        ));
+    }
+    Ok(tags)
 }
 
 /// The digest of the manifest (or index) `reference` names: its own when it

@@ -82,12 +82,7 @@ pub(crate) fn parse(reference: &str) -> Result<Reference> {
         None => (rest, None),
     };
     if let Some(t) = tag {
-        let ok = !t.is_empty()
-            && t.len() <= 128
-            && t.bytes()
-                .all(|b| b.is_ascii_alphanumeric() || b"_.-".contains(&b))
-            && !t.starts_with(['.', '-']);
-        if !ok {
+        if !is_tag(t) {
             return Err(invalid(reference, &format!("'{t}' is not a valid tag")));
         }
     }
@@ -116,6 +111,16 @@ pub(crate) fn parse(reference: &str) -> Result<Reference> {
             .or_else(|| digest.is_none().then(|| "latest".to_string())),
         digest: digest.map(str::to_string),
     })
+}
+
+/// Whether `t` is a valid tag: 1 to 128 of letters, digits, `_`, `.` and
+/// `-`, not starting with `.` or `-`.
+pub(crate) fn is_tag(t: &str) -> bool {
+    !t.is_empty()
+        && t.len() <= 128
+        && t.bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b"_.-".contains(&b))
+        && !t.starts_with(['.', '-'])
 }
 
 fn check_repository(reference: &str, repository: &str) -> Result<()> {
