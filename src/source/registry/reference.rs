@@ -81,10 +81,10 @@ pub(crate) fn parse(reference: &str) -> Result<Reference> {
         Some(i) => (&rest[..last_slash + i], Some(&rest[last_slash + i + 1..])),
         None => (rest, None),
     };
-    if let Some(t) = tag {
-        if !is_tag(t) {
-            return Err(invalid(reference, &format!("'{t}' is not a valid tag")));
-        }
+    if let Some(t) = tag
+        && !is_tag(t)
+    {
+        return Err(invalid(reference, &format!("'{t}' is not a valid tag")));
     }
     let (registry, repository) = match name.split_once('/') {
         Some((host, repo)) if host.contains(['.', ':']) || host == "localhost" => {
