@@ -948,3 +948,68 @@ fn diff_and_baseline_across_a_registry_fetch_each_shared_layer_once() {
         "only the new top layer is downloaded"
     );
 }
+
+#[test]
+fn a_catalog_link_to_another_host_is_not_followed() {
+    if !needs(&[gate::Need::Registry]) {
+        return;
+    }
+    let (_reg, proxy) = behind_proxy(None);
+    // Whatever connects here was sent there by the registry's Link.
+    let elsewhere = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    elsewhere.set_nonblocking(true).unwrap();
+    let link = format!(
+        "Link: <http://{}/v2/_catalog?last=demo>; rel=\"next\"",
+        elsewhere.local_addr().unwrap()
+    );
+    proxy.fault(
+        "/v2/_catalog",
+        Fault::Answer(vec![link], br#"{"repositories":["demo"]}"#.to_vec()),
+    );
+    let cfg = tempfile::tempdir().unwrap();
+    let run = ballast(
+        &[
+            "fleet",
+            "list",
+            &proxy.host,
+            "--insecure-registry",
+            &proxy.host,
+        ],
+        cfg.path(),
+    );
+    assert!(
+        elsewhere.accept().is_err(),
+        "the catalog's Link to another host was followed"
+    );
+    assert_eq!(run.code, 2, "{}", run.stderr);
+    assert!(run.stderr.contains("not on it"), "{}", run.stderr);
+}
+
+#[test]
+fn a_tag_list_with_an_invalid_tag_is_an_error_not_extra_references() {
+    if !needs(&[gate::Need::Registry]) {
+        return;
+    }
+    let (_reg, proxy) = behind_proxy(None);
+    proxy.fault(
+        "/tags/list",
+        Fault::Answer(
+            Vec::new(),
+            br#"{"name":"demo","tags":["1","2\nevil.example/x:y"]}"#.to_vec(),
+        ),
+    );
+    let cfg = tempfile::tempdir().unwrap();
+    let run = ballast(
+        &[
+            "fleet",
+            "list",
+            &proxy.host,
+            "--insecure-registry",
+            &proxy.host,
+        ],
+        cfg.path(),
+    );
+    assert_eq!(run.code, 2, "{}{}", run.stdout, run.stderr);
+    assert!(!run.stdout.contains("evil.example"), "{}", run.stdout);
+    assert!(run.stderr.contains("not a valid tag"), "{}", run.stderr);
+}

@@ -13,11 +13,9 @@ use ballast::report;
 pub(super) fn run_diff(d: &DiffArgs) -> anyhow::Result<ExitCode> {
     diff_outputs(d.json.as_deref(), d.markdown.as_deref(), d.html.as_deref())?;
     one_stdin_reader(&[("OLD", &d.old), ("NEW", &d.new)])?;
-    let mut input = d.input.options()?;
-    input.limits = limits(&[&d.limit]);
     // A layer both images hold is read once: the old image's layers are
     // kept in memory for the new one, which keeps none.
-    let opts = sharing(input);
+    let opts = sharing(d.input.options(limits(&[&d.limit]))?);
     let read = |reference: &str| -> anyhow::Result<Analysis> {
         Ok(analyze_with_bar(
             reference,

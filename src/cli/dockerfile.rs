@@ -64,8 +64,7 @@ fn image_layer_bytes(
     limits: &ballast::limits::Limits,
     quiet: bool,
 ) -> anyhow::Result<Vec<Option<u64>>> {
-    let mut opts = InputArgs::default().options()?;
-    opts.limits = *limits;
+    let opts = InputArgs::default().options(*limits)?;
     let mut analysis = analyze_with_bar(reference, &opts, quiet)
         .with_context(|| format!("cannot read the image '{reference}'"))?;
     join::attach(&mut analysis, df, Vec::new());

@@ -8,12 +8,13 @@ use std::process::ExitCode;
 
 use anyhow::Context;
 
-use super::options::InputArgs;
+use super::options::{CacheArgs, InputArgs, RegistryArgs, stderr_bar};
 use super::output::{emit, emit_json, json_and_markdown};
 use ballast::fleet::{self, Filters, Shard, Tick};
+use ballast::limits::Limits;
 use ballast::report::ci;
 use ballast::report::escape::terminal::escape;
-use ballast::source::{RegistryOptions, SourceKind};
+use ballast::source::SourceKind;
 
 #[derive(Debug, clap::Args)]
 pub struct FleetArgs {
@@ -54,12 +55,8 @@ pub struct Selection {
     /// Leave out tags matching GLOB (`*-rc*`; repeatable).
     #[arg(long = "exclude-tag", value_name = "GLOB")]
     pub exclude_tags: Vec<String>,
-    /// Trust this PEM certificate authority for the registry (repeatable).
-    #[arg(long, value_name = "FILE")]
-    pub registry_ca: Vec<PathBuf>,
-    /// Reach this registry (`host` or `host:port`) over plain HTTP (repeatable).
-    #[arg(long, value_name = "HOST")]
-    pub insecure_registry: Vec<String>,
+    #[command(flatten)]
+    pub registries: RegistryArgs,
     /// Only slice I of N (0 <= I < N; `auto/N` takes I from
     /// JOB_COMPLETION_INDEX): by digest when a reference pins one, else by
     /// the reference.
@@ -100,15 +97,8 @@ pub struct ScanArgs {
     /// Platform to pick from multi-platform indexes (os/arch[/variant]).
     #[arg(long, value_name = "OS/ARCH")]
     pub platform: Option<String>,
-    /// Keep the layer cache here (share it between workers on one volume).
-    #[arg(long, value_name = "DIR")]
-    pub cache_dir: Option<PathBuf>,
-    /// Bound on the layer cache (default 2GB).
-    #[arg(long, value_name = "SIZE", value_parser = ci::parse_size)]
-    pub cache_size: Option<u64>,
-    /// Read every layer of every image; keep none (no sharing between images).
-    #[arg(long)]
-    pub no_cache: bool,
+    #[command(flatten)]
+    pub cache: CacheArgs,
     /// Do not show a progress bar.
     #[arg(long, short)]
     pub quiet: bool,
@@ -141,14 +131,6 @@ pub(super) fn run_fleet(f: &FleetArgs) -> anyhow::Result<ExitCode> {
     }
 }
 
-fn registry_options(s: &Selection) -> RegistryOptions {
-    RegistryOptions {
-        ca_files: s.registry_ca.clone(),
-        insecure: s.insecure_registry.clone(),
-        ..RegistryOptions::default()
-    }
-}
-
 /// The selected references, in this shard.
 fn select(s: &Selection, quiet: bool) -> anyhow::Result<Vec<String>> {
     let filters = Filters::new(&s.repos, &s.exclude_repos, &s.tags, &s.exclude_tags)?;
@@ -168,7 +150,7 @@ fn select(s: &Selection, quiet: bool) -> anyhow::Result<Vec<String>> {
                     eprint!("\r\x1b[2Klisting tags of {}", escape(repo));
                 }
             };
-            let list = fleet::list_registry(host, &filters, &registry_options(s), &say)?;
+            let list = fleet::list_registry(host, &filters, &s.registries.options(), &say)?;
             if talk {
                 eprint!("\r\x1b[2K");
             }
@@ -194,7 +176,7 @@ fn read_list(path: &PathBuf) -> anyhow::Result<String> {
 
 fn list(a: &ListArgs) -> anyhow::Result<ExitCode> {
     let refs = select(&a.select, false)?;
-    let opts = registry_options(&a.select);
+    let opts = a.select.registries.options();
     let mut lines = String::new();
     for r in &refs {
         if a.digests {
@@ -216,14 +198,11 @@ fn scan(a: &ScanArgs) -> anyhow::Result<ExitCode> {
     let source = InputArgs {
         source: SourceKind::Registry,
         platform: a.platform.clone(),
-        registry_ca: a.select.registry_ca.clone(),
-        insecure_registry: a.select.insecure_registry.clone(),
-        no_cache: a.no_cache,
-        cache_dir: a.cache_dir.clone(),
-        cache_size: a.cache_size,
+        registries: a.select.registries.clone(),
+        cache: a.cache.clone(),
         ..InputArgs::default()
     }
-    .options()?;
+    .options(Limits::default())?;
     let cwd = std::env::current_dir().context("cannot read the current directory")?;
     let (budgets, budget_origin) = ci::load(a.config.as_deref(), &cwd)?;
     let refs = select(&a.select, a.quiet)?;
@@ -266,17 +245,10 @@ struct FleetBar(indicatif::ProgressBar);
 
 impl FleetBar {
     fn new(quiet: bool) -> FleetBar {
-        if quiet || !std::io::stderr().is_terminal() {
-            return FleetBar(indicatif::ProgressBar::hidden());
-        }
-        let bar = indicatif::ProgressBar::new(0);
-        bar.set_style(
-            indicatif::ProgressStyle::with_template(
-                "fleet scan {wide_bar} {pos}/{len} images {msg} eta {eta}",
-            )
-            .expect("static template"),
-        );
-        FleetBar(bar)
+        FleetBar(stderr_bar(
+            quiet,
+            "fleet scan {wide_bar} {pos}/{len} images {msg} eta {eta}",
+        ))
     }
 
     fn tick(&self, t: &Tick) {

@@ -29,8 +29,7 @@ pub(super) fn run_image(args: &Args) -> anyhow::Result<ExitCode> {
         false => None,
     };
     let from_file = budgets.as_ref().map_or(&[][..], |(b, _)| &b.limits[..]);
-    let mut opts = args.input.options()?;
-    opts.limits = limits(&[from_file, &args.limit]);
+    let mut opts = args.input.options(limits(&[from_file, &args.limit]))?;
     // The baseline and candidate bases take the layers they share with the
     // image from memory rather than reading them again.
     if args.baseline.is_some() || !args.candidate_base.is_empty() {

@@ -42,6 +42,34 @@ pub struct InputArgs {
     #[arg(long, help_heading = "Input")]
     pub no_verify: bool,
 
+    #[command(flatten)]
+    pub cache: CacheArgs,
+
+    #[command(flatten)]
+    pub registries: RegistryArgs,
+}
+
+impl InputArgs {
+    /// The source options, reading within `limits`; fails on a platform that
+    /// does not parse.
+    pub(super) fn options(&self, limits: Limits) -> anyhow::Result<Options> {
+        Ok(Options {
+            source: self.source,
+            platform: self.platform.as_deref().map(Platform::parse).transpose()?,
+            pull: self.pull,
+            verify: !self.no_verify,
+            engine_storage: self.engine_storage,
+            registry: self.registries.options(),
+            cache: self.cache.cache(),
+            shared: None,
+            limits,
+        })
+    }
+}
+
+/// The layer cache's flags, in every command that reads images.
+#[derive(Debug, Default, Clone, clap::Args)]
+pub struct CacheArgs {
     /// Read every layer and keep none in the layer cache.
     #[arg(long, help_heading = "Input")]
     pub no_cache: bool,
@@ -54,38 +82,9 @@ pub struct InputArgs {
     /// (e.g. 500MB, 4GiB; default 2GB).
     #[arg(long, value_name = "SIZE", value_parser = ballast::report::ci::parse_size, help_heading = "Input")]
     pub cache_size: Option<u64>,
-
-    /// Trust this PEM certificate authority for registries, besides the
-    /// system's roots (with --source registry; repeatable).
-    #[arg(long, value_name = "FILE", help_heading = "Input")]
-    pub registry_ca: Vec<PathBuf>,
-
-    /// Reach this registry (`host` or `host:port`) over plain HTTP (with
-    /// --source registry; repeatable). No other host is ever sent plain HTTP.
-    #[arg(long, value_name = "HOST", help_heading = "Input")]
-    pub insecure_registry: Vec<String>,
 }
 
-impl InputArgs {
-    /// The source options; fails on a platform that does not parse.
-    pub(super) fn options(&self) -> anyhow::Result<Options> {
-        Ok(Options {
-            source: self.source,
-            platform: self.platform.as_deref().map(Platform::parse).transpose()?,
-            pull: self.pull,
-            verify: !self.no_verify,
-            engine_storage: self.engine_storage,
-            registry: RegistryOptions {
-                ca_files: self.registry_ca.clone(),
-                insecure: self.insecure_registry.clone(),
-                ..RegistryOptions::default()
-            },
-            cache: self.cache(),
-            shared: None,
-            limits: Limits::default(),
-        })
-    }
-
+impl CacheArgs {
     /// The layer cache, unless `--no-cache` or no cache directory is known.
     fn cache(&self) -> Option<LayerCache> {
         if self.no_cache {
@@ -99,6 +98,30 @@ impl InputArgs {
             &root,
             self.cache_size.unwrap_or(cache::DEFAULT_MAX_BYTES),
         ))
+    }
+}
+
+/// How to reach registries, in every command that may read from one.
+#[derive(Debug, Default, Clone, clap::Args)]
+pub struct RegistryArgs {
+    /// Trust this PEM certificate authority for registries, besides the
+    /// system's roots (repeatable).
+    #[arg(long, value_name = "FILE", help_heading = "Input")]
+    pub registry_ca: Vec<PathBuf>,
+
+    /// Reach this registry (`host` or `host:port`) over plain HTTP
+    /// (repeatable). No other host is ever sent plain HTTP.
+    #[arg(long, value_name = "HOST", help_heading = "Input")]
+    pub insecure_registry: Vec<String>,
+}
+
+impl RegistryArgs {
+    pub(super) fn options(&self) -> RegistryOptions {
+        RegistryOptions {
+            ca_files: self.registry_ca.clone(),
+            insecure: self.insecure_registry.clone(),
+            ..RegistryOptions::default()
+        }
     }
 }
 
@@ -185,19 +208,23 @@ pub(super) fn analyze_with_bar(
 /// indicatif progress bar on stderr, hidden when stderr is not a terminal.
 pub(super) struct Bar(indicatif::ProgressBar);
 
+/// A progress bar on stderr drawn with `template`, hidden under `quiet` or
+/// when stderr is not a terminal.
+pub(super) fn stderr_bar(quiet: bool, template: &'static str) -> indicatif::ProgressBar {
+    if quiet || !std::io::stderr().is_terminal() {
+        return indicatif::ProgressBar::hidden();
+    }
+    let bar = indicatif::ProgressBar::new(0);
+    bar.set_style(indicatif::ProgressStyle::with_template(template).expect("static template"));
+    bar
+}
+
 impl Bar {
     pub(super) fn new(quiet: bool) -> Bar {
-        if quiet || !std::io::stderr().is_terminal() {
-            return Bar(indicatif::ProgressBar::hidden());
-        }
-        let bar = indicatif::ProgressBar::new(0);
-        bar.set_style(
-            indicatif::ProgressStyle::with_template(
-                "{msg} {wide_bar} {bytes}/{total_bytes} {bytes_per_sec} {eta}",
-            )
-            .expect("static template"),
-        );
-        Bar(bar)
+        Bar(stderr_bar(
+            quiet,
+            "{msg} {wide_bar} {bytes}/{total_bytes} {bytes_per_sec} {eta}",
+        ))
     }
 
     pub(super) fn clear(&self) {

@@ -122,23 +122,18 @@ impl Hits {
         compression: impl Fn() -> Option<Compression>,
     ) -> Result<LayerIndex, Option<Claim>> {
         // Another image of this command read it already.
-        if let Some(mut index) = shared_index(opts, &layer.diff_id, layer.digest.as_deref())
+        if let Some(index) = shared_index(opts, &layer.diff_id, layer.digest.as_deref())
             && let Some(c) = compression()
         {
-            index.compression = Some(c);
-            index.diff_id = opts.verify.then(|| layer.diff_id.clone());
-            self.shared.fetch_add(1, Ordering::Relaxed);
-            return Ok(index);
+            return Ok(Self::hit(&self.shared, index, c, opts, &layer.diff_id));
         }
         let cache = usable(opts).ok_or(None)?;
-        let mut index = cache
+        let index = cache
             .get_or_claim(&layer.diff_id, blob_bytes)
             .map_err(Some)?;
         // A blob whose compression its media type does not name is read.
-        index.compression = Some(compression().ok_or(None)?);
-        index.diff_id = Some(layer.diff_id.clone());
-        self.cached.fetch_add(1, Ordering::Relaxed);
-        Ok(index)
+        let c = compression().ok_or(None)?;
+        Ok(Self::hit(&self.cached, index, c, opts, &layer.diff_id))
     }
 
     /// The layer `diff_id` (stored as the blob `blob_digest`, when known),
@@ -150,14 +145,27 @@ impl Hits {
         blob_digest: Option<&str>,
         compression: impl FnOnce() -> Option<Compression>,
     ) -> Option<LayerIndex> {
-        let (mut index, counter) = match shared_index(opts, diff_id, blob_digest) {
+        let (index, counter) = match shared_index(opts, diff_id, blob_digest) {
             Some(index) => (index, &self.shared),
             None => (usable(opts)?.get(diff_id)?, &self.cached),
         };
-        index.compression = Some(compression()?);
+        Some(Self::hit(counter, index, compression()?, opts, diff_id))
+    }
+
+    /// A layer taken rather than read, counted in `counter` and completed as
+    /// this read would have found it: the blob's `compression`, and the
+    /// diff_id when the run verifies.
+    fn hit(
+        counter: &AtomicUsize,
+        mut index: LayerIndex,
+        compression: Compression,
+        opts: &Options,
+        diff_id: &str,
+    ) -> LayerIndex {
+        index.compression = Some(compression);
         index.diff_id = opts.verify.then(|| diff_id.to_string());
         counter.fetch_add(1, Ordering::Relaxed);
-        Some(index)
+        index
     }
 
     /// Tell the user how many of `total` layers were not read, and why.

@@ -86,24 +86,13 @@ struct Workers {
     results: Mutex<HashMap<String, LayerResult>>,
     /// Bounds how many workers run at once.
     slots: Semaphore,
-    /// How layers are read (checked or not, the limits).
-    read: (ReadOptions, Limits),
     /// The source's name in messages.
     name: String,
-    /// Where layers already analysed may come from (the cache, the other
-    /// images of this process).
-    reuse: Options,
+    /// How layers are read (checked or not, the limits), and where layers
+    /// already analysed may come from (the cache, the other images of this
+    /// process).
+    opts: Options,
     hits: super::cached::Hits,
-}
-
-/// How layers are read: checked (or not) and within the limits.
-fn read_options(opts: &Options) -> (ReadOptions, Limits) {
-    (
-        ReadOptions {
-            verify: opts.verify,
-        },
-        opts.limits,
-    )
 }
 
 /// Read a whole archive stream, then hand the layers to `on_layer` in order.
@@ -122,9 +111,8 @@ pub(super) fn read(
     let workers = Workers {
         results: Mutex::new(HashMap::new()),
         slots: Semaphore::new(std::thread::available_parallelism().map_or(2, |n| n.get()) + 1),
-        read: read_options(opts),
         name: name.to_string(),
-        reuse: opts.clone(),
+        opts: opts.clone(),
         hits: super::cached::Hits::default(),
     };
     std::thread::scope(|scope| read_members(scope, &workers, reader, name, progress, &mut mem))?;
@@ -184,8 +172,8 @@ fn read_members<'scope>(
         }
         let size = entry.size();
         let first = next_chunk(&mut entry, name, last.as_deref())?;
-        if kept_in_memory(&path, size, &first, &workers.read.1) {
-            keep(&mut kept, (&path, size), &workers.read.1).map_err(|reason| {
+        if kept_in_memory(&path, size, &first, &workers.opts.limits) {
+            keep(&mut kept, (&path, size), &workers.opts.limits).map_err(|reason| {
                 Error::UnknownFormat {
                     source_name: name.to_string(),
                     reason,
@@ -252,7 +240,7 @@ fn feed_layer<'scope>(
         let read = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
             #[cfg(test)]
             super::test_hook::maybe_panic(&workers.name);
-            read_blob(ChannelReader::new(rx), &workers.name, &key, workers.read)
+            read_blob(ChannelReader::new(rx), &workers.name, &key, &workers.opts)
         }));
         let (layer, blob) = read.unwrap_or_else(|p| {
             let e = crate::layer::LayerError("the worker panicked".into());
@@ -289,7 +277,7 @@ fn cached_member(workers: &Workers, path: &str, head: &[u8]) -> Option<LayerInde
     // An uncompressed blob's digest is its diff_id.
     workers
         .hits
-        .take(&workers.reuse, &diff_id, Some(&diff_id), || {
+        .take(&workers.opts, &diff_id, Some(&diff_id), || {
             Some(Compression::None)
         })
 }
@@ -300,13 +288,16 @@ fn read_blob(
     reader: impl Read,
     name: &str,
     path: &str,
-    (read, limits): (ReadOptions, Limits),
+    opts: &Options,
 ) -> (
     std::result::Result<LayerIndex, crate::layer::LayerError>,
     Result<()>,
 ) {
-    read_checked(reader, (name, path), read.verify, |r| {
-        read_layer_within(r, read, &limits, &|_| {})
+    let read = ReadOptions {
+        verify: opts.verify,
+    };
+    read_checked(reader, (name, path), opts.verify, |r| {
+        read_layer_within(r, read, &opts.limits, &|_| {})
     })
 }
 
@@ -349,7 +340,7 @@ fn hand_over(
                         cached: true,
                     },
                     None => {
-                        let (layer, blob) = read_blob(blob.reader, name, key, read_options(opts));
+                        let (layer, blob) = read_blob(blob.reader, name, key, opts);
                         LayerResult {
                             layer,
                             size,

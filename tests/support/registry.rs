@@ -307,6 +307,8 @@ pub enum Fault {
     Huge(usize),
     /// Answer 307 to the same path under `/redirected`, served without auth.
     Redirect,
+    /// Answer 200 with these header lines and this body.
+    Answer(Vec<String>, Vec<u8>),
 }
 
 /// What the proxy saw.
@@ -515,6 +517,10 @@ fn serve(mut conn: TcpStream, s: &Shared) -> std::io::Result<()> {
             )],
             b"",
         ),
+        Some(Fault::Answer(lines, body)) => {
+            let lines: Vec<&str> = lines.iter().map(String::as_str).collect();
+            respond(&mut conn, 200, &lines, &body)
+        }
         Some(f) => forward(&mut conn, s, &method, &path, &headers, Some(f)),
     }
 }

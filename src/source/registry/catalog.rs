@@ -18,6 +18,8 @@ use crate::error::{Error, Result};
 const PAGE_LIMIT: u64 = 16 * 1024 * 1024;
 /// Names listed at most, against a registry whose `Link`s never end.
 const MAX_NAMES: usize = 1_000_000;
+/// Pages read at most, against one whose `Link`s never end on empty pages.
+const MAX_PAGES: usize = 100_000;
 
 #[derive(Deserialize)]
 struct CatalogPage {
@@ -56,9 +58,18 @@ pub fn tags(repository: &str, opts: &RegistryOptions) -> Result<Vec<String>> {
     let client = Client::new(&parsed, credentials::lookup(&parsed.registry)?, opts)?;
     let what = format!("the tags of repository '{}'", parsed.repository);
     let first = format!("/v2/{}/tags/list", parsed.repository);
-    paged(&client, &first, &what, |body| {
+    let tags = paged(&client, &first, &what, |body| {
         serde_json::from_slice::<TagsPage>(body).map(|p| p.tags.unwrap_or_default())
-    })
+    })?;
+    // A listed reference is one line naming one image: a tag with a newline
+    // or an `@` would name others.
+    if let Some(bad) = tags.iter().find(|t| !reference::is_tag(t)) {
+        return Err(client_error(
+            &client,
+            format!("{what} include '{bad}', which is not a valid tag"),
+        ));
+    }
+    Ok(tags)
 }
 
 /// The digest of the manifest (or index) `reference` names: its own when it
@@ -84,11 +95,12 @@ fn paged(
     let mut next = Some(first.to_string());
     let mut seen = std::collections::HashSet::new();
     while let Some(url) = next.take() {
-        if !seen.insert(url.clone()) || names.len() > MAX_NAMES {
+        if !seen.insert(url.clone()) || names.len() > MAX_NAMES || seen.len() > MAX_PAGES {
             return Err(client_error(
                 client,
                 format!(
-                    "listing {what} does not end (its pages link back, or past {MAX_NAMES} names)"
+                    "listing {what} does not end (its pages link back, or past {MAX_NAMES} \
+                     names or {MAX_PAGES} pages)"
                 ),
             ));
         }

@@ -134,13 +134,15 @@ impl Client {
     }
 
     /// `GET` of a path on the registry outside the repository (`/v2/_catalog`)
-    /// or a `Link` the registry gave (absolute, or relative to its root).
+    /// or a `Link` the registry gave (absolute on this registry, or relative
+    /// to its root). A `Link` to another host or scheme is refused: it would
+    /// be sent this registry's credentials.
     pub(crate) fn get_root(&self, path: &str, what: &str) -> Result<Response> {
-        let url = if path.starts_with("http://") || path.starts_with("https://") {
-            path.to_string()
-        } else {
-            format!("{}/{}", self.base, path.trim_start_matches('/'))
-        };
+        let url = root_url(&self.base, path).ok_or_else(|| {
+            self.registry_error(format!(
+                "{what}: the registry links to '{path}', which is not on it; not followed"
+            ))
+        })?;
         self.get_url(&url, Some("application/json"), 0, 0, what)
     }
 
@@ -419,6 +421,16 @@ fn snippet(resp: Response) -> String {
     }
 }
 
+/// The URL of `path` on the registry at `base` (`scheme://host[:port]`):
+/// relative to its root, or absolute on that same scheme, host and port.
+fn root_url(base: &str, path: &str) -> Option<String> {
+    if !path.contains("://") {
+        return Some(format!("{base}/{}", path.trim_start_matches('/')));
+    }
+    let rest = path.strip_prefix(base)?;
+    (rest.is_empty() || rest.starts_with(['/', '?'])).then(|| path.to_string())
+}
+
 /// The roots: the system's (or Mozilla's when the system has none) and each
 /// `--registry-ca` file.
 fn tls(opts: &RegistryOptions) -> Result<ureq::tls::TlsConfig> {
@@ -456,4 +468,31 @@ fn tls(opts: &RegistryOptions) -> Result<ureq::tls::TlsConfig> {
         RootCerts::Specific(Arc::new(certs))
     };
     Ok(TlsConfig::builder().root_certs(roots).build())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::root_url;
+
+    #[test]
+    fn a_link_to_another_host_or_scheme_is_not_followed() {
+        let base = "https://r.example:5000";
+        assert_eq!(
+            root_url(base, "/v2/_catalog?last=b").as_deref(),
+            Some("https://r.example:5000/v2/_catalog?last=b")
+        );
+        assert_eq!(
+            root_url(base, "https://r.example:5000/v2/a/tags/list?last=1").as_deref(),
+            Some("https://r.example:5000/v2/a/tags/list?last=1")
+        );
+        for elsewhere in [
+            "https://evil.example/v2/_catalog",
+            "http://r.example:5000/v2/_catalog",
+            "https://r.example:50001/v2/_catalog",
+            "https://r.example:5000@evil.example/v2/_catalog",
+            "https://r.example:5000.evil.example/v2/_catalog",
+        ] {
+            assert_eq!(root_url(base, elsewhere), None, "{elsewhere}");
+        }
+    }
 }

@@ -81,15 +81,10 @@ pub(crate) fn parse(reference: &str) -> Result<Reference> {
         Some(i) => (&rest[..last_slash + i], Some(&rest[last_slash + i + 1..])),
         None => (rest, None),
     };
-    if let Some(t) = tag {
-        let ok = !t.is_empty()
-            && t.len() <= 128
-            && t.bytes()
-                .all(|b| b.is_ascii_alphanumeric() || b"_.-".contains(&b))
-            && !t.starts_with(['.', '-']);
-        if !ok {
-            return Err(invalid(reference, &format!("'{t}' is not a valid tag")));
-        }
+    if let Some(t) = tag
+        && !is_tag(t)
+    {
+        return Err(invalid(reference, &format!("'{t}' is not a valid tag")));
     }
     let (registry, repository) = match name.split_once('/') {
         Some((host, repo)) if host.contains(['.', ':']) || host == "localhost" => {
@@ -116,6 +111,16 @@ pub(crate) fn parse(reference: &str) -> Result<Reference> {
             .or_else(|| digest.is_none().then(|| "latest".to_string())),
         digest: digest.map(str::to_string),
     })
+}
+
+/// Whether `t` is a valid tag: 1 to 128 of letters, digits, `_`, `.` and
+/// `-`, not starting with `.` or `-`.
+pub(crate) fn is_tag(t: &str) -> bool {
+    !t.is_empty()
+        && t.len() <= 128
+        && t.bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b"_.-".contains(&b))
+        && !t.starts_with(['.', '-'])
 }
 
 fn check_repository(reference: &str, repository: &str) -> Result<()> {
