@@ -15,6 +15,7 @@
 //! file heads.
 
 pub mod cache;
+pub(crate) mod codec;
 mod guard;
 mod parse;
 pub mod path;
@@ -28,7 +29,7 @@ use sha2::{Digest, Sha256};
 use self::parse::parse_tar;
 
 /// How a blob was compressed, as found from its bytes.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Compression {
     None,

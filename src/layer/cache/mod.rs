@@ -2,15 +2,12 @@
 //! diff_id, so the next analysis of any image sharing the layer need not read
 //! it again.
 //!
-//! One file per layer, `<root>/layers/v<FORMAT>/sha256-<hex>`: a header (magic
-//! and format version), then a zstd frame (with its checksum) holding the
-//! index in a small hand-rolled binary encoding. A file that is missing,
-//! truncated, of another version, or for another diff_id is a miss, never an
-//! error; the next verified read replaces it. Files are written to a temporary
-//! name in the same directory and renamed into place, so concurrent processes
-//! see either the whole old file or the whole new one. After each write the
-//! directory is trimmed to its size bound, oldest use first (a hit touches the
-//! file's modification time); files vanishing meanwhile are fine.
+//! One file per layer, `<root>/layers/v<FORMAT>/sha256-<hex>`, holding the
+//! index in the small binary encoding of [`super::codec`]; how files are
+//! framed, written atomically, and trimmed to the size bound (oldest use
+//! first, shared with the image cache of `analysis`) is [`file`]'s. A file
+//! that is missing, truncated, of another version, or for another diff_id is
+//! a miss, never an error; the next verified read replaces it.
 //!
 //! Only what does not depend on the blob's packaging is stored: the caller sets
 //! `compression` (from the blob) and `diff_id` (when verifying) on a hit.
@@ -21,19 +18,21 @@
 //! second waits for the first's result), and counts of hits and reads
 //! ([`LayerCache::stats`]) for a progress bar.
 
+pub(crate) mod file;
+
 use std::collections::HashSet;
-use std::fs;
-use std::io::{Read, Write};
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Condvar, Mutex};
-use std::time::SystemTime;
 
-use super::{Entry, EntryKind, EntryWarning, LayerIndex};
+use super::codec::{Reader, Writer, kind_code, kind_of};
+use super::{Entry, EntryWarning, LayerIndex};
 
 /// Bumped whenever the encoding or what an index holds changes.
-const FORMAT: u32 = 1;
-const MAGIC: &[u8; 8] = b"BALLASTL";
+const HEADER: file::Header = file::Header {
+    magic: b"BALLASTL",
+    format: 1,
+};
 /// Default bound on the cache directory: 2 GB.
 pub const DEFAULT_MAX_BYTES: u64 = 2_000_000_000;
 
@@ -41,6 +40,7 @@ pub const DEFAULT_MAX_BYTES: u64 = 2_000_000_000;
 /// directory with the same bound, whatever their in-process state.
 #[derive(Debug, Clone)]
 pub struct LayerCache {
+    root: PathBuf,
     dir: PathBuf,
     max_bytes: u64,
     shared: Arc<Shared>,
@@ -48,7 +48,7 @@ pub struct LayerCache {
 
 impl PartialEq for LayerCache {
     fn eq(&self, other: &Self) -> bool {
-        self.dir == other.dir && self.max_bytes == other.max_bytes
+        self.root == other.root && self.max_bytes == other.max_bytes
     }
 }
 
@@ -113,7 +113,8 @@ impl LayerCache {
     /// A cache under `root` (e.g. `~/.cache/ballast`) holding at most `max_bytes`.
     pub fn new(root: &Path, max_bytes: u64) -> LayerCache {
         LayerCache {
-            dir: root.join("layers").join(format!("v{FORMAT}")),
+            root: root.to_path_buf(),
+            dir: root.join("layers").join(format!("v{}", HEADER.format)),
             max_bytes,
             shared: Arc::default(),
         }
@@ -191,32 +192,26 @@ impl LayerCache {
         &self.dir
     }
 
+    /// The cache's root directory (`--cache-dir`), which other kinds of
+    /// cache file share, with the size bound.
+    pub fn root(&self) -> &Path {
+        &self.root
+    }
+
+    /// The bound on everything under [`Self::root`], in bytes.
+    pub fn max_bytes(&self) -> u64 {
+        self.max_bytes
+    }
+
     fn file(&self, diff_id: &str) -> Option<PathBuf> {
-        let hex = diff_id.strip_prefix("sha256:")?;
-        let ok = hex.len() == 64 && hex.bytes().all(|b| matches!(b, b'0'..=b'9' | b'a'..=b'f'));
-        ok.then(|| self.dir.join(format!("sha256-{hex}")))
+        file::named(&self.dir, diff_id)
     }
 
     /// The cached index of the layer `diff_id`, if there is a sound one. Its
     /// `compression` and `diff_id` are unset.
     pub fn get(&self, diff_id: &str) -> Option<LayerIndex> {
-        let path = self.file(diff_id)?;
-        let mut f = fs::File::open(&path).ok()?;
-        let mut head = [0u8; 12];
-        f.read_exact(&mut head).ok()?;
-        if &head[..8] != MAGIC || head[8..] != FORMAT.to_le_bytes() {
-            return None;
-        }
-        let mut body = Vec::new();
-        zstd::stream::read::Decoder::new(f)
-            .ok()?
-            .read_to_end(&mut body)
-            .ok()?;
+        let body = file::read(&self.file(diff_id)?, HEADER)?;
         let index = decode(&body, diff_id)?;
-        // Mark the use for eviction; a failure only makes it look older.
-        if let Ok(f) = fs::File::options().append(true).open(&path) {
-            let _ = f.set_modified(SystemTime::now());
-        }
         Some(index)
     }
 
@@ -226,62 +221,14 @@ impl LayerCache {
         let Some(path) = self.file(diff_id) else {
             return;
         };
-        let Some(bytes) = encode_file(index, diff_id) else {
-            return;
-        };
-        if bytes.len() as u64 > self.max_bytes || fs::create_dir_all(&self.dir).is_err() {
-            return;
-        }
-        let written = tempfile::Builder::new()
-            .prefix(".tmp-")
-            .tempfile_in(&self.dir)
-            .and_then(|mut t| {
-                t.write_all(&bytes)?;
-                t.persist(&path).map_err(|e| e.error)?;
-                Ok(())
-            });
-        if written.is_ok() {
-            self.evict();
-        }
+        file::write(
+            &self.root,
+            &path,
+            HEADER,
+            &encode(index, diff_id),
+            self.max_bytes,
+        );
     }
-
-    /// Remove the least recently used layer files until the directory fits.
-    fn evict(&self) {
-        let Ok(dir) = fs::read_dir(&self.dir) else {
-            return;
-        };
-        let mut files: Vec<(SystemTime, u64, PathBuf)> = dir
-            .flatten()
-            .filter(|e| e.file_name().to_string_lossy().starts_with("sha256-"))
-            .filter_map(|e| {
-                let meta = e.metadata().ok()?;
-                Some((meta.modified().ok()?, meta.len(), e.path()))
-            })
-            .collect();
-        let mut total: u64 = files.iter().map(|f| f.1).sum();
-        if total <= self.max_bytes {
-            return;
-        }
-        files.sort();
-        for (_, len, path) in files {
-            if total <= self.max_bytes {
-                break;
-            }
-            // Another process may have removed it already: either way it is gone.
-            let _ = fs::remove_file(&path);
-            total = total.saturating_sub(len);
-        }
-    }
-}
-
-fn encode_file(index: &LayerIndex, diff_id: &str) -> Option<Vec<u8>> {
-    let mut out = Vec::with_capacity(64 + index.entries.len() * 48);
-    out.extend_from_slice(MAGIC);
-    out.extend_from_slice(&FORMAT.to_le_bytes());
-    let mut z = zstd::stream::write::Encoder::new(out, 3).ok()?;
-    z.include_checksum(true).ok()?;
-    z.write_all(&encode(index, diff_id)).ok()?;
-    z.finish().ok()
 }
 
 fn encode(index: &LayerIndex, diff_id: &str) -> Vec<u8> {
@@ -291,20 +238,20 @@ fn encode(index: &LayerIndex, diff_id: &str) -> Vec<u8> {
     w.u64(index.entries.len() as u64);
     for e in &index.entries {
         w.bytes(&e.path);
-        w.0.push(kind_code(e.kind));
+        w.u8(kind_code(e.kind));
         w.u64(e.size);
         w.u32(e.mode);
         w.u32(e.uid);
         w.u32(e.gid);
         match &e.link {
-            None => w.0.push(0),
+            None => w.u8(0),
             Some(l) => {
-                w.0.push(1);
+                w.u8(1);
                 w.bytes(l);
             }
         }
-        w.0.extend_from_slice(&e.content.to_le_bytes());
-        w.0.push(e.flags);
+        w.u128(e.content);
+        w.u8(e.flags);
     }
     w.u64(index.warnings.len() as u64);
     for warning in &index.warnings {
@@ -342,7 +289,7 @@ fn decode(body: &[u8], diff_id: &str) -> Option<LayerIndex> {
                 1 => Some(r.bytes()?.into()),
                 _ => return None,
             },
-            content: u128::from_le_bytes(r.take(16)?.try_into().ok()?),
+            content: r.u128()?,
             flags: r.u8()?,
         });
     }
@@ -362,7 +309,7 @@ fn decode(body: &[u8], diff_id: &str) -> Option<LayerIndex> {
             .filter(|&i| i < entries.len())?;
         captured.push((i, r.bytes()?.to_vec()));
     }
-    if !r.0.is_empty() {
+    if !r.is_empty() {
         return None;
     }
     Some(LayerIndex {
@@ -375,75 +322,12 @@ fn decode(body: &[u8], diff_id: &str) -> Option<LayerIndex> {
     })
 }
 
-const KINDS: [EntryKind; 9] = [
-    EntryKind::File,
-    EntryKind::Dir,
-    EntryKind::Symlink,
-    EntryKind::HardLink,
-    EntryKind::CharDevice,
-    EntryKind::BlockDevice,
-    EntryKind::Fifo,
-    EntryKind::Whiteout,
-    EntryKind::Opaque,
-];
-
-fn kind_code(kind: EntryKind) -> u8 {
-    KINDS.iter().position(|&k| k == kind).unwrap_or(0) as u8
-}
-
-fn kind_of(code: u8) -> Option<EntryKind> {
-    KINDS.get(usize::from(code)).copied()
-}
-
-struct Writer(Vec<u8>);
-
-impl Writer {
-    fn u32(&mut self, v: u32) {
-        self.0.extend_from_slice(&v.to_le_bytes());
-    }
-    fn u64(&mut self, v: u64) {
-        self.0.extend_from_slice(&v.to_le_bytes());
-    }
-    fn bytes(&mut self, b: &[u8]) {
-        self.u64(b.len() as u64);
-        self.0.extend_from_slice(b);
-    }
-}
-
-struct Reader<'a>(&'a [u8]);
-
-impl<'a> Reader<'a> {
-    fn take(&mut self, n: usize) -> Option<&'a [u8]> {
-        if n > self.0.len() {
-            return None;
-        }
-        let (head, rest) = self.0.split_at(n);
-        self.0 = rest;
-        Some(head)
-    }
-    fn u8(&mut self) -> Option<u8> {
-        Some(self.take(1)?[0])
-    }
-    fn u32(&mut self) -> Option<u32> {
-        Some(u32::from_le_bytes(self.take(4)?.try_into().ok()?))
-    }
-    fn u64(&mut self) -> Option<u64> {
-        Some(u64::from_le_bytes(self.take(8)?.try_into().ok()?))
-    }
-    fn bytes(&mut self) -> Option<&'a [u8]> {
-        let n = usize::try_from(self.u64()?).ok()?;
-        self.take(n)
-    }
-    /// A count of items at least `min_size` bytes each that the rest can hold.
-    fn count(&mut self, min_size: usize) -> Option<usize> {
-        let n = usize::try_from(self.u64()?).ok()?;
-        (n <= self.0.len() / min_size).then_some(n)
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::layer::EntryKind;
+    use std::fs;
+    use std::time::SystemTime;
 
     fn sample() -> LayerIndex {
         LayerIndex {
@@ -509,7 +393,7 @@ mod tests {
         }
         assert!(big.get(&ids[0]).is_some());
         let small = LayerCache::new(dir.path(), one * 3 - 1);
-        small.evict();
+        file::evict(dir.path(), one * 3 - 1);
         assert!(
             small.get(&ids[1]).is_none(),
             "the least recently used stays"
