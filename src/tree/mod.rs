@@ -11,6 +11,7 @@
 //! The tree is an arena (`Vec<Node>`) with a hash index on (parent, name): no
 //! recursion anywhere, so a 10,000-deep path is as safe as a shallow one.
 
+mod codec;
 pub(crate) mod dive;
 
 use std::hash::BuildHasher;
@@ -23,7 +24,7 @@ pub type NodeId = u32;
 pub const ROOT: NodeId = 0;
 
 /// What a layer did to a path.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Op {
     Added,

@@ -292,3 +292,42 @@ fn deep_paths_are_merged_without_recursion() {
     ]);
     assert_eq!(live(&tree), Vec::<String>::new());
 }
+
+#[test]
+fn a_tree_survives_its_encoding_node_for_node() {
+    let (tree, _) = build(vec![
+        vec![
+            testimage::dir("a"),
+            testimage::file("a/x", "1"),
+            testimage::symlink("a/l", "x"),
+            testimage::file("f", "333"),
+        ],
+        vec![testimage::whiteout("f"), testimage::file("a/x", "22")],
+        vec![testimage::file("deep/er/z", "4444")],
+    ]);
+    let mut w = crate::layer::codec::Writer::default();
+    tree.encode(&mut w);
+    let mut r = crate::layer::codec::Reader(&w.0);
+    let back = MergedTree::decode(&mut r).expect("decodes");
+    assert!(r.is_empty());
+    assert_eq!(back.layer_count(), tree.layer_count());
+    assert_eq!(back.len(), tree.len());
+    for (id, n) in tree.nodes() {
+        let b = back.node(id);
+        assert_eq!(
+            (&b.name, b.parent, &b.children),
+            (&n.name, n.parent, &n.children)
+        );
+        assert_eq!(b.history, n.history);
+        assert_eq!(
+            back.lookup(&tree.path(id)),
+            Some(id),
+            "the index is rebuilt"
+        );
+    }
+    assert_eq!(back.live_bytes(), tree.live_bytes());
+    // Cut anywhere, it is refused rather than half-read.
+    for cut in [0, 7, w.0.len() / 2, w.0.len() - 1] {
+        assert!(MergedTree::decode(&mut crate::layer::codec::Reader(&w.0[..cut])).is_none());
+    }
+}
