@@ -183,6 +183,56 @@ impl Rule {
     }
 }
 
+/// Reading back `&'static str` fields (a libc, an ecosystem, a package
+/// manager: names from fixed tables in the code) from the image cache of
+/// `analysis`. Each distinct name is allocated once per process and kept, so
+/// memory grows with the number of distinct names, never with the number of
+/// analyses read back.
+/// A name from a fixed table in the code (a libc, an ecosystem, a package
+/// manager). An alias, so serde does not take the fields as borrowed from
+/// the input it reads them back from (see [`statics`]).
+pub type Fixed = &'static str;
+
+pub(crate) mod statics {
+    use std::collections::HashSet;
+    use std::sync::Mutex;
+
+    use serde::{Deserialize, Deserializer};
+
+    fn intern(s: &str) -> &'static str {
+        static NAMES: Mutex<Option<HashSet<&'static str>>> = Mutex::new(None);
+        let mut names = NAMES.lock().unwrap_or_else(|e| e.into_inner());
+        let names = names.get_or_insert_with(HashSet::new);
+        if let Some(&known) = names.get(s) {
+            return known;
+        }
+        let kept: &'static str = Box::leak(s.to_owned().into_boxed_str());
+        names.insert(kept);
+        kept
+    }
+
+    pub(crate) fn one<'de, D: Deserializer<'de>>(d: D) -> Result<&'static str, D::Error> {
+        Ok(intern(&String::deserialize(d)?))
+    }
+
+    pub(crate) fn opt<'de, D: Deserializer<'de>>(d: D) -> Result<Option<&'static str>, D::Error> {
+        Ok(Option::<String>::deserialize(d)?.map(|s| intern(&s)))
+    }
+
+    pub(crate) fn vec<'de, D: Deserializer<'de>>(d: D) -> Result<Vec<&'static str>, D::Error> {
+        Ok(Vec::<String>::deserialize(d)?
+            .iter()
+            .map(|s| intern(s))
+            .collect())
+    }
+
+    pub(crate) fn first_of_pair<'de, D: Deserializer<'de>, T: Deserialize<'de>>(
+        d: D,
+    ) -> Result<Option<(&'static str, T)>, D::Error> {
+        Ok(Option::<(String, T)>::deserialize(d)?.map(|(s, t)| (intern(&s), t)))
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -82,7 +82,7 @@ pub struct ContainerConfig {
 }
 
 /// Which kind of archive the metadata came from.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum Format {
     DockerLegacy,

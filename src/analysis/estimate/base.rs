@@ -5,7 +5,7 @@
 
 use std::collections::HashSet;
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use super::{BaseImage, Input, Step, children, files_under, live_file_or_link, live_layer};
 use crate::layer::path::display;
@@ -14,7 +14,7 @@ use crate::source::layout::ImageConfig;
 use crate::tree::{MergedTree, NodeId};
 
 /// What the image's base is: the layers below the app, the OS, libc, runtime.
-#[derive(Debug, Clone, Default, Serialize)]
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
 pub struct BaseInfo {
     /// Layers `0..layers` are the base; the rest are the app's.
     pub layers: usize,
@@ -24,15 +24,18 @@ pub struct BaseInfo {
     /// `reference-size` (the first layers add up to a reference image's
     /// size), `os-layer` (the first layer holds the OS), `scratch` (no OS
     /// below the app) or `whole-image` (one layer, nothing to tell apart).
-    pub detected_by: &'static str,
+    #[serde(deserialize_with = "crate::vocab::statics::one")]
+    pub detected_by: crate::vocab::Fixed,
     pub os: Option<OsRelease>,
     /// `glibc`, `musl` or `none`.
-    pub libc: &'static str,
+    #[serde(deserialize_with = "crate::vocab::statics::one")]
+    pub libc: crate::vocab::Fixed,
     pub runtime: Option<Runtime>,
     /// `/bin/sh` exists in the final filesystem.
     pub shell: bool,
     /// `apt`, `apk` or `none`.
-    pub package_manager: &'static str,
+    #[serde(deserialize_with = "crate::vocab::statics::one")]
+    pub package_manager: crate::vocab::Fixed,
     pub ca_certificates: bool,
     pub tzdata: bool,
     /// The reference-table row of the same OS and runtime nearest in size,
@@ -40,17 +43,18 @@ pub struct BaseInfo {
     pub closest: Option<String>,
 }
 
-#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
 pub struct OsRelease {
     pub id: String,
     pub version_id: Option<String>,
     pub pretty_name: Option<String>,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Runtime {
     /// `node`, `python`, `java` or `go` (a static Go binary).
-    pub kind: &'static str,
+    #[serde(deserialize_with = "crate::vocab::statics::one")]
+    pub kind: crate::vocab::Fixed,
     pub path: String,
     /// Whether the base layers brought it (else the app layers did).
     pub in_base: bool,

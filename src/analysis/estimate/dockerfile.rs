@@ -18,7 +18,7 @@ const MAX_COPIES: usize = 30;
 
 /// One instruction of the build, from the history or a parsed Dockerfile:
 /// `RUN` + `npm ci`, `COPY` + `. .`.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Step {
     pub instruction: String,
     pub arguments: String,
@@ -119,7 +119,7 @@ fn exec_form(args: &str) -> String {
 
 /// The plan behind a proposed multi-stage Dockerfile: what the final stage
 /// copies from the build stage and what the build stage prunes first.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct MultiStagePlan {
     /// The image the Dockerfile starts FROM (a placeholder when unknown).
     pub base: String,
@@ -132,7 +132,8 @@ pub struct MultiStagePlan {
     /// System packages the app layers installed that the final stage still
     /// needs: `(package manager, names)`. Package databases are not copied
     /// across stages, so the final stage installs these itself.
-    pub packages: Option<(&'static str, Vec<String>)>,
+    #[serde(deserialize_with = "crate::vocab::statics::first_of_pair")]
+    pub packages: Option<(crate::vocab::Fixed, Vec<String>)>,
     /// Where the steps come from, for the header (default: the image history).
     pub origin: String,
     /// Stages the given Dockerfile builds before its final one, kept verbatim

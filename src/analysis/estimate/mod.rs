@@ -19,7 +19,7 @@
 //! `multi_stage` and `switch` make the two kinds of estimate, `dockerfile`
 //! writes the proposed multi-stage Dockerfile, `table` is the reference table.
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 mod base;
 mod dockerfile;
@@ -45,20 +45,20 @@ use crate::vocab::Strategy;
 const MAX_PATHS: usize = 5;
 
 /// One estimate, in the JSON `estimates` list.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Estimate {
     /// `multi-stage` or `base-switch`.
     pub strategy: Strategy,
     /// The base the estimate puts under the app (`base-switch`), with the
     /// reference-table row it comes from.
-    #[serde(skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub candidate: Option<BaseImage>,
     pub size_before: u64,
     pub size_after: u64,
     pub bytes_saved: u64,
     /// `base-switch` only: the size when the final stage on the candidate is
     /// also multi-stage (copies the app without what [`Dropped`] lists).
-    #[serde(skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub with_multi_stage: Option<u64>,
     /// No blocking warning: the switch should work with the changes the
     /// warnings name.
@@ -66,10 +66,10 @@ pub struct Estimate {
     pub assumptions: Vec<String>,
     pub warnings: Vec<EstimateWarning>,
     /// What a final stage would leave behind (`multi-stage`), largest first.
-    #[serde(skip_serializing_if = "Vec::is_empty")]
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub dropped: Vec<Dropped>,
     /// The proposed multi-stage Dockerfile, derived from the history.
-    #[serde(skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub dockerfile: Option<String>,
 }
 
@@ -84,33 +84,35 @@ impl Estimate {
     }
 }
 
-#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
 pub struct EstimateWarning {
     /// Stable kebab-case id: `glibc-native-code`, `musl-native-code`,
     /// `dynamic-binary`, `shell-form`, `run-needs-shell`, `package-manager`,
     /// `ca-certificates`, `tzdata`, `size-figure`.
-    pub kind: &'static str,
+    #[serde(deserialize_with = "crate::vocab::statics::one")]
+    pub kind: crate::vocab::Fixed,
     /// The switch does not work until this is dealt with.
     pub blocking: bool,
     pub message: String,
-    #[serde(skip_serializing_if = "Vec::is_empty")]
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub paths: Vec<String>,
 }
 
-#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
 pub struct Dropped {
     /// `hidden`, `build-toolchain`, `dev-dependencies`, `package-cache`,
     /// `typescript-sources`, `rust-sources`, `rust-build`, `java-sources`,
     /// `go-sources`, `go-toolchain`.
-    pub what: &'static str,
+    #[serde(deserialize_with = "crate::vocab::statics::one")]
+    pub what: crate::vocab::Fixed,
     pub bytes: u64,
-    #[serde(skip_serializing_if = "Vec::is_empty")]
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub paths: Vec<String>,
 }
 
 /// What the estimates need from the analysis, kept for later candidates
 /// ([`base_switch`] with a base measured from a local image).
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
 pub struct Facts {
     /// Live bytes written by the app layers.
     app_live: u64,
@@ -125,7 +127,8 @@ pub struct Facts {
     /// App-layer RUN steps.
     app_runs: Vec<String>,
     /// Package managers the app layers' RUN steps call.
-    app_package_managers: Vec<&'static str>,
+    #[serde(deserialize_with = "crate::vocab::statics::vec")]
+    app_package_managers: Vec<crate::vocab::Fixed>,
     /// Packages the app layers installed (deb/apk), with their bytes.
     app_packages: Vec<(String, u64)>,
     /// The history after the base.

@@ -20,7 +20,7 @@
 
 use std::collections::HashSet;
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use super::LayerInfo;
 use super::packages::{DevDependencies, Package};
@@ -41,7 +41,7 @@ use lookup::{Group, glob, live_dirs_named, main_layer};
 /// How many paths a finding lists before it only counts the rest.
 const MAX_PATHS: usize = 10;
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Finding {
     /// Stable kebab-case id.
     pub rule: Rule,
@@ -59,27 +59,28 @@ pub struct Finding {
     /// How many more paths there are.
     pub paths_omitted: usize,
     /// The packages the finding is about, largest first (where known).
-    #[serde(skip_serializing_if = "Vec::is_empty")]
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub packages: Vec<FindingPackage>,
     pub advice: String,
     /// The Dockerfile line of the instruction that made `layer`, when the
     /// image was joined to its Dockerfile (`--dockerfile`).
-    #[serde(skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub dockerfile_line: Option<usize>,
     /// Live files the finding would remove (for `reclaimable_bytes` and the TUI).
     #[serde(skip)]
     pub nodes: Vec<NodeId>,
 }
 
-#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
 pub struct FindingLayer {
     pub index: usize,
     pub command: Option<String>,
 }
 
-#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
 pub struct FindingPackage {
-    pub ecosystem: &'static str,
+    #[serde(deserialize_with = "crate::vocab::statics::one")]
+    pub ecosystem: crate::vocab::Fixed,
     pub name: String,
     pub version: String,
     pub bytes: u64,
@@ -99,30 +100,34 @@ impl From<&Package> for FindingPackage {
 /// One thing a finding is about: a path exactly as it is in the image, with
 /// what else is known about it in fields of its own (never glued onto the
 /// path), or a key of the image config or history (`path` is then `None`).
-#[derive(Debug, Clone, Default, Serialize, PartialEq, Eq)]
+#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq, Eq)]
 pub struct FindingPath {
     /// The path as in the image; `None` for a config or history key.
     pub path: Option<String>,
     pub bytes: u64,
     /// The permission bits in octal ("4755"), for `setuid` and `world-writable`.
-    #[serde(skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub mode: Option<String>,
     /// The layer this version of the path comes from, where a finding's paths
     /// come from several layers.
-    #[serde(skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub layer: Option<usize>,
     /// The later layer that deleted it (the bytes still ship).
-    #[serde(skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub deleted_in: Option<usize>,
     /// The later layer that wrote it again (the bytes still ship).
-    #[serde(skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub replaced_in: Option<usize>,
     /// For a value in the image config or history: `ENV NAME` or `ARG NAME`.
-    #[serde(skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub config_key: Option<String>,
     /// Where `config_key` was found: `image-config` or `build-history`.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub config_source: Option<&'static str>,
+    #[serde(
+        skip_serializing_if = "Option::is_none",
+        default,
+        deserialize_with = "crate::vocab::statics::opt"
+    )]
+    pub config_source: Option<crate::vocab::Fixed>,
 }
 
 impl FindingPath {

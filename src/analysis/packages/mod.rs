@@ -14,7 +14,7 @@
 
 use std::collections::{BTreeMap, HashMap, HashSet};
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use crate::layer::EntryKind;
 use crate::layer::path::{Normalized, normalize};
@@ -68,10 +68,11 @@ impl Captures {
     }
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Package {
     /// `deb`, `apk`, `python` or `npm`.
-    pub ecosystem: &'static str,
+    #[serde(deserialize_with = "crate::vocab::statics::one")]
+    pub ecosystem: crate::vocab::Fixed,
     pub name: String,
     pub version: String,
     /// Bytes of the package's own live files.
@@ -80,7 +81,7 @@ pub struct Package {
     /// The layer holding most of those bytes.
     pub layer: Option<usize>,
     /// Where it is installed (npm and Python: its directory).
-    #[serde(skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub location: Option<String>,
     /// Its live files.
     #[serde(skip)]
