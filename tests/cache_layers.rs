@@ -1,6 +1,10 @@
-//! The layer cache: an analysis from a warm cache is the cold one byte for
-//! byte, and the cache is only filled by verified reads, survives corrupt
-//! files, stays within `--cache-size`, and takes concurrent writers.
+//! The layer cache and the image cache beside it: an analysis from a warm
+//! cache is the cold one byte for byte, and the caches are only filled by
+//! verified reads, survive corrupt files, stay within `--cache-size`, and
+//! take concurrent writers. The layer tests drop the image cache's files
+//! before a warm run ([`forget_analyses`]), so that the layers are what is
+//! taken from the cache; the image cache's own tests are in
+//! `cache_layers/images.rs`.
 //!
 //! Every run gets its cache through `XDG_CACHE_HOME` pointed at a temp dir, so
 //! the user's own cache is never touched. The images are generated here with
@@ -12,6 +16,9 @@ mod bin;
 #[allow(dead_code)]
 #[path = "support/image.rs"]
 mod image;
+
+#[path = "cache_layers/images.rs"]
+mod images;
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
@@ -74,6 +81,12 @@ fn cached_files(cache: &Path) -> Vec<(PathBuf, u64)> {
         .filter(|e| e.file_name().to_string_lossy().starts_with("sha256-"))
         .map(|e| (e.path(), e.metadata().unwrap().len()))
         .collect()
+}
+
+/// Remove the image cache's files: the next run takes what it can from the
+/// layer cache only.
+fn forget_analyses(cache: &Path) {
+    let _ = std::fs::remove_dir_all(cache.join("ballast/images"));
 }
 
 /// Make every cached layer look unused since 1970, so that [`hits`] can
@@ -177,6 +190,7 @@ fn a_warm_cache_gives_the_cold_json_for_whiteouts_links_setuid_and_secrets() {
         let (cold, _) = run(image, cache.path(), &["--no-cache"]);
         let (once, _) = run(image, cache.path(), &[]);
         age_all(cache.path());
+        forget_analyses(cache.path());
         let (warm, err) = run(image, cache.path(), &[]);
         assert!(err.is_empty(), "{err}");
         assert_eq!(hits(cache.path()), 3, "{}", image.display());
@@ -196,6 +210,7 @@ fn a_cached_layer_is_not_read_again() {
     let image = write(tmp.path(), "i.tar", Layout::DockerLegacy, Compress::None);
     let (cold, _) = run(&image, cache.path(), &[]);
     poke(&image, b"ID=debian");
+    forget_analyses(cache.path());
     let (warm, _) = run(&image, cache.path(), &[]);
     assert!(cold == warm);
     assert_broken(&image, cache.path());
@@ -261,10 +276,12 @@ fn a_corrupt_cache_file_is_ignored_and_rewritten() {
         }
         std::fs::write(path, bytes).unwrap();
     }
+    forget_analyses(cache.path());
     let (fixed, err) = run(&demo(), cache.path(), &[]);
     assert!(!err.contains("layer cache"), "{err}");
     assert!(cold == fixed);
     age_all(cache.path());
+    forget_analyses(cache.path());
     let (warm, err) = run(&demo(), cache.path(), &[]);
     assert!(err.is_empty(), "{err}");
     assert_eq!(hits(cache.path()), 7);
@@ -275,7 +292,11 @@ fn a_corrupt_cache_file_is_ignored_and_rewritten() {
 fn a_tiny_cache_size_evicts_down_to_the_bound() {
     let cache = tempfile::tempdir().unwrap();
     let (cold, _) = run(&demo(), cache.path(), &["--cache-size", "1KB"]);
-    let total: u64 = cached_files(cache.path()).iter().map(|f| f.1).sum();
+    let total: u64 = cached_files(cache.path())
+        .iter()
+        .chain(&images::files(cache.path()))
+        .map(|f| f.1)
+        .sum();
     assert!(total <= 1000, "{total} bytes cached");
     assert!(!cached_files(cache.path()).is_empty());
     let (warm, _) = run(&demo(), cache.path(), &["--cache-size", "1KB"]);

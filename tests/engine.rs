@@ -16,6 +16,8 @@
 #[path = "support/gate.rs"]
 mod gate;
 
+#[path = "engine/cache.rs"]
+mod cache;
 #[path = "engine/check.rs"]
 mod check;
 #[path = "engine/entry.rs"]

@@ -8,10 +8,11 @@ mod assemble;
 pub mod diff;
 pub mod estimate;
 pub mod findings;
+mod image_cache;
 pub mod join;
 pub(crate) mod packages;
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 pub use findings::Finding;
 
@@ -31,11 +32,16 @@ use crate::tree::MergedTree;
 /// Version of the JSON shape; changes only with a new value.
 pub const SCHEMA: &str = "ballast/2";
 
+fn schema() -> &'static str {
+    SCHEMA
+}
+
 /// How many of dive's inefficient paths the JSON lists.
 const TOP_PATHS: usize = 20;
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Analysis {
+    #[serde(skip_deserializing, default = "schema")]
     pub schema: &'static str,
     pub image: ImageInfo,
     pub metrics: Metrics,
@@ -52,7 +58,7 @@ pub struct Analysis {
     pub warnings: Vec<Warning>,
     /// The Dockerfile joined to the image (`--dockerfile`): its instructions
     /// mapped to history entries and layers, and its lint findings.
-    #[serde(skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none", skip_deserializing)]
     pub dockerfile: Option<join::ImageDockerfile>,
     /// The config's history, empty-layer entries included.
     #[serde(skip)]
@@ -67,7 +73,7 @@ pub struct Analysis {
     pub estimate_facts: estimate::Facts,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct ImageInfo {
     pub reference: String,
     /// `sha256:` digest of the config: the image ID engines show.
@@ -80,7 +86,7 @@ pub struct ImageInfo {
     pub repo_tags: Vec<String>,
     pub os: String,
     pub architecture: String,
-    #[serde(skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub variant: Option<String>,
     pub created: Option<String>,
     /// Sum of the layers' `size_bytes`.
@@ -91,7 +97,7 @@ pub struct ImageInfo {
     pub config: ConfigInfo,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct LayerInfo {
     pub index: usize,
     /// The blob digest from the manifest, or the diff_id where the archive has none.
@@ -114,14 +120,14 @@ pub struct LayerInfo {
 }
 
 /// How many paths a layer added, modified and removed in the merged tree.
-#[derive(Debug, Clone, Copy, Default, Serialize, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, Default, Serialize, Deserialize, PartialEq, Eq)]
 pub struct Changes {
     pub added: u64,
     pub modified: u64,
     pub removed: u64,
 }
 
-#[derive(Debug, Clone, Default, Serialize)]
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
 pub struct ConfigInfo {
     pub user: Option<String>,
     /// `NAME=value`, with values of secret-looking names redacted.
@@ -137,7 +143,7 @@ pub struct ConfigInfo {
     pub shell: Option<Vec<String>>,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Metrics {
     /// dive: Σ smallest size per path / Σ all sizes per path.
     pub efficiency: f64,
@@ -159,7 +165,7 @@ pub struct Metrics {
     pub inefficient_paths: Vec<InefficientPath>,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct InefficientPath {
     pub path: String,
     /// Layers the path appears in.
@@ -167,15 +173,25 @@ pub struct InefficientPath {
     pub bytes: u64,
 }
 
-#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
 pub struct Warning {
     pub layer: Option<usize>,
     pub path: Option<String>,
     pub message: String,
 }
 
-/// Read and analyse an image.
+/// Read and analyse an image. With a layer cache in `opts`, an image
+/// analysed before under the same identity is taken from the image cache
+/// ([`image_cache`]) without reading a layer.
 pub fn analyze(reference: &str, opts: &Options, progress: &dyn Progress) -> Result<Analysis> {
+    let cache = source::usable_cache(opts);
+    let identity = cache.and_then(|_| source::identify(reference, opts));
+    if let (Some(cache), Some(identity)) = (cache, &identity)
+        && let Some(hit) = image_cache::get(cache, identity, reference)
+    {
+        progress.info("the analysis came from the image cache (--no-cache reads the image)");
+        return Ok(hit);
+    }
     let mut m = Merged::default();
     m.limits = opts.limits;
     let loaded = source::load(reference, opts, progress, &mut |i, layer: LayerIndex| {
@@ -183,7 +199,13 @@ pub fn analyze(reference: &str, opts: &Options, progress: &dyn Progress) -> Resu
         Ok(())
     })?;
     m.tree.sort_children();
-    Ok(assemble(reference, opts, loaded, m))
+    let read = source::Identity::of(reference, &loaded);
+    let analysis = assemble(reference, opts, loaded, m);
+    // Only what can be identified before a read is worth keeping.
+    if let (Some(cache), Some(_)) = (cache, identity) {
+        image_cache::put(cache, &read, &analysis);
+    }
+    Ok(analysis)
 }
 
 fn config_info(c: Option<&ContainerConfig>) -> ConfigInfo {

@@ -14,6 +14,7 @@ mod channel;
 mod digest;
 pub mod engine;
 pub mod entry;
+mod identity;
 pub(crate) mod layout;
 pub(crate) mod overlay;
 pub mod registry;
@@ -32,12 +33,24 @@ use crate::layer::{LayerIndex, ReadOptions, read_layer_within};
 use crate::progress::Progress;
 
 pub use cached::SharedLayers;
+pub(crate) use cached::usable as usable_cache;
+pub use identity::{Identity, identify};
 pub use layout::{ImagePlan, Platform};
 pub use registry::RegistryOptions;
 use store::{BlobStore, DirStore, TarStore};
 
 /// Where to read an image from.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, clap::ValueEnum, serde::Serialize)]
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    Default,
+    clap::ValueEnum,
+    serde::Serialize,
+    serde::Deserialize,
+)]
 #[serde(rename_all = "kebab-case")]
 pub enum SourceKind {
     /// An existing path is an archive or layout; anything else a Docker reference.
@@ -119,7 +132,7 @@ impl Default for Options {
 }
 
 /// How the layer bytes were obtained.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum ReadPath {
     /// Layer blobs from an archive or layout on disk.
@@ -327,7 +340,7 @@ fn looks_like_path(reference: &str) -> bool {
             .any(|e| reference.to_ascii_lowercase().ends_with(e))
 }
 
-fn source_of(plan: &ImagePlan) -> SourceKind {
+pub(super) fn source_of(plan: &ImagePlan) -> SourceKind {
     match plan.format {
         layout::Format::Oci => SourceKind::Oci,
         _ => SourceKind::DockerArchive,
@@ -394,7 +407,7 @@ fn read_store(
 }
 
 /// The size of each layer's blob, in manifest order.
-fn blob_sizes(store: &dyn BlobStore, plan: &ImagePlan) -> Result<Vec<u64>> {
+pub(super) fn blob_sizes(store: &dyn BlobStore, plan: &ImagePlan) -> Result<Vec<u64>> {
     let mut sizes = Vec::with_capacity(plan.layers.len());
     for l in &plan.layers {
         let size = store
@@ -582,19 +595,5 @@ impl<R: std::io::Read> std::io::Read for Cancellable<'_, R> {
             return Err(std::io::Error::other("cancelled: another layer failed"));
         }
         self.inner.read(buf)
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::SourceKind;
-    use clap::ValueEnum;
-
-    #[test]
-    fn source_names_agree_with_json_and_flags() {
-        for k in SourceKind::value_variants() {
-            assert_eq!(serde_json::to_value(k).unwrap(), k.as_str());
-            assert_eq!(k.to_possible_value().unwrap().get_name(), k.as_str());
-        }
     }
 }

@@ -68,3 +68,12 @@ fn a_panicking_layer_worker_is_an_error_not_a_hang_in_a_stream() {
     assert!(matches!(err, Error::WorkerPanicked { .. }), "{err}");
     assert!(err.to_string().contains("layer 0"), "{err}");
 }
+
+#[test]
+fn source_names_agree_with_json_and_flags() {
+    use clap::ValueEnum;
+    for k in super::SourceKind::value_variants() {
+        assert_eq!(serde_json::to_value(k).unwrap(), k.as_str());
+        assert_eq!(k.to_possible_value().unwrap().get_name(), k.as_str());
+    }
+}

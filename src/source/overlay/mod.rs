@@ -70,7 +70,16 @@ pub fn locate(
         ))));
     }
     let (inspect, root) = super::engine::inspect_with_root(engine, reference)?;
-    Ok(storage::find_dirs(engine, inspect, &root))
+    Ok(locate_inspected(engine, inspect, &root))
+}
+
+/// [`locate`] with the inspection and the engine's data-root in hand.
+pub(crate) fn locate_inspected(
+    engine: Engine,
+    inspect: bollard::models::ImageInspect,
+    root: &str,
+) -> std::result::Result<Located, Unavailable> {
+    storage::find_dirs(engine, inspect, root)
 }
 
 /// Read the located layers into the same plan and layer indexes the export gives.
