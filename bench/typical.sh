@@ -10,8 +10,10 @@
 #   b  from a docker-registry on 127.0.0.1 (gzip layers, pushed by skopeo):
 #      ballast --source registry --no-cache vs `skopeo copy` of the same image
 #      to an OCI directory, and vs that copy followed by ballast on it
-#   c  warm layer cache vs cold (--cache-dir emptied before each cold run),
-#      from the archive and from the engine's export (--engine-storage never)
+#   c  warm cache vs cold (--cache-dir emptied before each cold run), from
+#      the archive, the engine's export (--engine-storage never) and the
+#      engine's storage read in place; warm, the image cache holds the whole
+#      analysis; "layers only" drops it before each run (the layer cache alone)
 #   d  ballast-typical:2, which differs from :1 only in its top layer, with
 #      the cache warm from :1 (archive and registry), vs cold
 #
@@ -134,10 +136,14 @@ if has c; then
     # The export alone takes as long as `docker save`: fewer runs.
     RUNS=$EXPORT_RUNS PREPARE="rm -rf $C" hf c-cold-export "${B[*]} --cache-dir $C --engine-storage never ballast-typical:1"
     RUNS=$EXPORT_RUNS hf c-warm-export "${B[*]} --cache-dir $C --engine-storage never ballast-typical:1"
-    hf c-storage "${B[*]} --cache-dir $C ballast-typical:1"
-    ca=$(med c-cold-archive) wa=$(med c-warm-archive) ce=$(med c-cold-export) we=$(med c-warm-export) st=$(med c-storage)
-    say "| (c) warm cache, archive | cold $ca s | warm $wa s | $(ratio "$ca" "$wa")x |"
-    say "| (c) warm cache, engine export | cold $ce s | warm $we s | $(ratio "$ce" "$we")x (engine storage, read in place: $st s) |"
+    PREPARE="rm -rf $C/images" hf c-layers-archive "${B[*]} --cache-dir $C $TAR"
+    PREPARE="rm -rf $C" hf c-cold-storage "${B[*]} --cache-dir $C ballast-typical:1"
+    hf c-warm-storage "${B[*]} --cache-dir $C ballast-typical:1"
+    ca=$(med c-cold-archive) wa=$(med c-warm-archive) la=$(med c-layers-archive) ce=$(med c-cold-export) we=$(med c-warm-export)
+    cs=$(med c-cold-storage) ws=$(med c-warm-storage)
+    say "| (c) warm cache, archive | cold $ca s | warm $wa s | $(ratio "$ca" "$wa")x (layers only: $la s, $(ratio "$ca" "$la")x) |"
+    say "| (c) warm cache, engine export | cold $ce s | warm $we s | $(ratio "$ce" "$we")x |"
+    say "| (c) warm cache, engine storage | cold $cs s | warm $ws s | $(ratio "$cs" "$ws")x |"
 fi
 
 if has d; then

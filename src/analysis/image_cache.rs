@@ -85,13 +85,12 @@ pub(super) fn get(cache: &LayerCache, identity: &Identity, reference: &str) -> O
     let body = file::read(&path(cache, identity)?, HEADER)?;
     let mut r = Reader(&body);
     let read: Read = serde_json::from_slice(r.bytes()?).ok()?;
-    let tree = MergedTree::decode(&mut r)?;
+    let tree = MergedTree::from_encoding(r.0.into())?;
     let mut analysis = read.analysis;
     let nodes_fit = |lists: &[Vec<NodeId>], n: usize| {
         lists.len() == n && lists.iter().flatten().all(|&id| (id as usize) < tree.len())
     };
-    if !r.is_empty()
-        || tree.layer_count() != analysis.image.layers.len()
+    if tree.layer_count() != analysis.image.layers.len()
         || !nodes_fit(&read.finding_nodes, analysis.findings.len())
         || !nodes_fit(&read.package_nodes, analysis.packages.len())
     {

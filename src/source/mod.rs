@@ -526,25 +526,6 @@ pub(crate) fn panicked(name: &str, i: usize, payload: &(dyn std::any::Any + Send
     }
 }
 
-/// A test-only way to make a layer worker panic, for the images whose source
-/// name is registered (so tests running in parallel are not affected).
-#[cfg(test)]
-pub(crate) mod test_hook {
-    use std::sync::Mutex;
-
-    static PANIC_FOR: Mutex<Vec<String>> = Mutex::new(Vec::new());
-
-    pub(crate) fn panic_when_reading(name: &str) {
-        PANIC_FOR.lock().unwrap().push(name.to_string());
-    }
-
-    pub(crate) fn maybe_panic(name: &str) {
-        if PANIC_FOR.lock().unwrap().iter().any(|n| n == name) {
-            panic!("test hook: a layer worker panics");
-        }
-    }
-}
-
 pub(crate) fn corrupt(
     name: &str,
     i: usize,
@@ -595,5 +576,24 @@ impl<R: std::io::Read> std::io::Read for Cancellable<'_, R> {
             return Err(std::io::Error::other("cancelled: another layer failed"));
         }
         self.inner.read(buf)
+    }
+}
+
+/// A test-only way to make a layer worker panic, for the images whose source
+/// name is registered (so tests running in parallel are not affected).
+#[cfg(test)]
+pub(crate) mod test_hook {
+    use std::sync::Mutex;
+
+    static PANIC_FOR: Mutex<Vec<String>> = Mutex::new(Vec::new());
+
+    pub(crate) fn panic_when_reading(name: &str) {
+        PANIC_FOR.lock().unwrap().push(name.to_string());
+    }
+
+    pub(crate) fn maybe_panic(name: &str) {
+        if PANIC_FOR.lock().unwrap().iter().any(|n| n == name) {
+            panic!("test hook: a layer worker panics");
+        }
     }
 }

@@ -1,18 +1,21 @@
 //! A merged tree in the binary encoding of the caches (`layer::codec`), for
-//! the image cache of `analysis`: every node in id order with its children
-//! in their order and its history, so the decoded tree is the same value,
-//! node ids included. The hash index is rebuilt, not stored.
+//! the image cache of `analysis`: the layer count, then every node in id
+//! order with its children in their order and its history, so the decoded
+//! tree is the same value, node ids included. The hash index is rebuilt, not
+//! stored. One walk reads the encoding both ways: [`check`] only validates
+//! (nothing allocated), [`decode`] builds; so what `check` accepts, `decode`
+//! builds.
 
 use std::hash::BuildHasher;
 
 use hashbrown::{DefaultHashBuilder, HashTable};
 
-use super::{Change, MergedTree, Meta, Node, NodeId, Op};
+use super::{Arena, Change, Meta, Node, NodeId, Op};
 use crate::layer::codec::{Reader, Writer, kind_code, kind_of};
 
 const OPS: [Op; 3] = [Op::Added, Op::Modified, Op::Removed];
 
-impl MergedTree {
+impl Arena {
     pub(crate) fn encode(&self, w: &mut Writer) {
         w.u64(self.layers as u64);
         w.u64(self.nodes.len() as u64);
@@ -32,51 +35,6 @@ impl MergedTree {
         }
     }
 
-    /// The tree [`Self::encode`] wrote; `None` for anything else (a parent
-    /// or child id out of range, a layer past the count, trailing garbage
-    /// is left to the caller).
-    pub(crate) fn decode(r: &mut Reader) -> Option<MergedTree> {
-        let layers = usize::try_from(r.u64()?).ok()?;
-        // A node takes at least 28 bytes: a count the rest cannot hold is corrupt.
-        let n = r.count(28)?;
-        let in_range = |id: NodeId| (id as usize) < n;
-        let mut nodes = Vec::with_capacity(n);
-        for _ in 0..n {
-            let name: Box<[u8]> = r.bytes()?.into();
-            let parent = r.u32().filter(|&p| in_range(p))?;
-            let count = r.count(4)?;
-            let children = (0..count)
-                .map(|_| r.u32().filter(|&c| in_range(c)))
-                .collect::<Option<Vec<NodeId>>>()?;
-            let count = r.count(40)?;
-            let history = (0..count)
-                .map(|_| {
-                    let layer = u16::try_from(r.u32()?).ok()?;
-                    let op = *OPS.get(usize::from(r.u8()?))?;
-                    let meta = decode_meta(r)?;
-                    ((layer as usize) < layers).then_some(Change { layer, op, meta })
-                })
-                .collect::<Option<Vec<Change>>>()?;
-            nodes.push(Node {
-                name,
-                parent,
-                children,
-                history,
-            });
-        }
-        if nodes.is_empty() {
-            return None;
-        }
-        let mut tree = MergedTree {
-            nodes,
-            index: HashTable::with_capacity(n),
-            hasher: DefaultHashBuilder::default(),
-            layers,
-        };
-        tree.reindex();
-        Some(tree)
-    }
-
     /// Rebuild the (parent, name) index from the nodes.
     fn reindex(&mut self) {
         let (nodes, hasher, index) = (&self.nodes, &self.hasher, &mut self.index);
@@ -88,6 +46,68 @@ impl MergedTree {
             });
         }
     }
+}
+
+/// Whether `bytes` is exactly one sound encoding: its layer and node counts.
+pub(crate) fn check(bytes: &[u8]) -> Option<(usize, usize)> {
+    walk(bytes, None)
+}
+
+/// The tree `bytes` encodes; `None` where [`check`] says no.
+pub(crate) fn decode(bytes: &[u8]) -> Option<Arena> {
+    let mut nodes = Vec::new();
+    let (layers, _) = walk(bytes, Some(&mut nodes))?;
+    let mut arena = Arena {
+        index: HashTable::with_capacity(nodes.len()),
+        nodes,
+        hasher: DefaultHashBuilder::default(),
+        layers,
+    };
+    arena.reindex();
+    Some(arena)
+}
+
+/// Read the encoding through, every id in range and every layer below the
+/// count, keeping the nodes when asked: the layer and node counts.
+fn walk(bytes: &[u8], mut keep: Option<&mut Vec<Node>>) -> Option<(usize, usize)> {
+    let mut r = Reader(bytes);
+    let layers = usize::try_from(r.u64()?).ok()?;
+    // A node takes at least 28 bytes: a count the rest cannot hold is corrupt.
+    let n = r.count(28)?;
+    let in_range = |id: NodeId| (id as usize) < n;
+    for _ in 0..n {
+        let name = r.bytes()?;
+        let parent = r.u32().filter(|&p| in_range(p))?;
+        let count = r.count(4)?;
+        let mut children = Vec::with_capacity(if keep.is_some() { count } else { 0 });
+        for _ in 0..count {
+            let c = r.u32().filter(|&c| in_range(c))?;
+            if keep.is_some() {
+                children.push(c);
+            }
+        }
+        let count = r.count(40)?;
+        let mut history = Vec::with_capacity(if keep.is_some() { count } else { 0 });
+        for _ in 0..count {
+            let layer = u16::try_from(r.u32()?)
+                .ok()
+                .filter(|&l| (l as usize) < layers)?;
+            let op = *OPS.get(usize::from(r.u8()?))?;
+            let meta = decode_meta(&mut r, keep.is_some())?;
+            if keep.is_some() {
+                history.push(Change { layer, op, meta });
+            }
+        }
+        if let Some(nodes) = keep.as_deref_mut() {
+            nodes.push(Node {
+                name: name.into(),
+                parent,
+                children,
+                history,
+            });
+        }
+    }
+    (n > 0 && r.is_empty()).then_some((layers, n))
 }
 
 fn encode_meta(m: &Meta, w: &mut Writer) {
@@ -108,7 +128,8 @@ fn encode_meta(m: &Meta, w: &mut Writer) {
     w.u8(u8::from(m.implicit));
 }
 
-fn decode_meta(r: &mut Reader) -> Option<Meta> {
+/// A change's attributes; the link target is only allocated when `keep`.
+fn decode_meta(r: &mut Reader, keep: bool) -> Option<Meta> {
     Some(Meta {
         kind: kind_of(r.u8()?)?,
         size: r.u64()?,
@@ -117,7 +138,7 @@ fn decode_meta(r: &mut Reader) -> Option<Meta> {
         gid: r.u32()?,
         link: match r.u8()? {
             0 => None,
-            1 => Some(r.bytes()?.into()),
+            1 => Some(r.bytes()?).filter(|_| keep).map(Into::into),
             _ => return None,
         },
         content: r.u128()?,

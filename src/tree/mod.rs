@@ -15,6 +15,7 @@ mod codec;
 pub(crate) mod dive;
 
 use std::hash::BuildHasher;
+use std::sync::{Arc, OnceLock};
 
 use hashbrown::{DefaultHashBuilder, HashTable};
 
@@ -125,18 +126,82 @@ impl Node {
     }
 }
 
-/// The merged filesystem of an image, with every layer's changes.
-#[derive(Debug, Clone)]
+/// The merged filesystem of an image, with every layer's changes: an
+/// [`Arena`] of nodes, which it dereferences to. A tree read back from the
+/// image cache of `analysis` holds its checked encoding and builds the arena
+/// the first time something looks at a node, so outputs that never do (the
+/// JSON, the CI verdicts) never pay for it.
+#[derive(Debug, Clone, Default)]
 pub struct MergedTree {
+    arena: OnceLock<Arena>,
+    /// The checked encoding with its layer and node counts, until built.
+    encoded: Option<(Arc<[u8]>, usize, usize)>,
+}
+
+impl std::ops::Deref for MergedTree {
+    type Target = Arena;
+
+    fn deref(&self) -> &Arena {
+        self.arena.get_or_init(|| match &self.encoded {
+            Some((bytes, ..)) => codec::decode(bytes).expect("the encoding was checked when read"),
+            None => Arena::default(),
+        })
+    }
+}
+
+impl std::ops::DerefMut for MergedTree {
+    fn deref_mut(&mut self) -> &mut Arena {
+        let _ = std::ops::Deref::deref(self);
+        self.arena.get_mut().expect("built by deref")
+    }
+}
+
+impl MergedTree {
+    /// A tree from its encoding ([`Arena::encode`]), checked now and built
+    /// when first used; `None` when the bytes are not a sound encoding.
+    pub(crate) fn from_encoding(bytes: Arc<[u8]>) -> Option<MergedTree> {
+        let (layers, nodes) = codec::check(&bytes)?;
+        Some(MergedTree {
+            arena: OnceLock::new(),
+            encoded: Some((bytes, layers, nodes)),
+        })
+    }
+
+    /// [`Arena::layer_count`], without building the arena.
+    pub fn layer_count(&self) -> usize {
+        match (self.arena.get(), &self.encoded) {
+            (None, Some((_, layers, _))) => *layers,
+            _ => std::ops::Deref::deref(self).layer_count(),
+        }
+    }
+
+    /// [`Arena::is_empty`], without building the arena.
+    pub fn is_empty(&self) -> bool {
+        self.len() == 1
+    }
+
+    /// [`Arena::len`], without building the arena.
+    pub fn len(&self) -> usize {
+        match (self.arena.get(), &self.encoded) {
+            (None, Some((_, _, nodes))) => *nodes,
+            _ => std::ops::Deref::deref(self).len(),
+        }
+    }
+}
+
+/// The nodes of a merged tree, in one vector indexed by [`NodeId`], with a
+/// hash index on (parent, name).
+#[derive(Debug, Clone)]
+pub struct Arena {
     nodes: Vec<Node>,
     index: HashTable<NodeId>,
     hasher: DefaultHashBuilder,
     layers: usize,
 }
 
-impl Default for MergedTree {
+impl Default for Arena {
     fn default() -> Self {
-        MergedTree {
+        Arena {
             nodes: vec![Node {
                 name: Box::default(),
                 parent: ROOT,
@@ -150,7 +215,7 @@ impl Default for MergedTree {
     }
 }
 
-impl MergedTree {
+impl Arena {
     pub fn layer_count(&self) -> usize {
         self.layers
     }

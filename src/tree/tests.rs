@@ -307,9 +307,7 @@ fn a_tree_survives_its_encoding_node_for_node() {
     ]);
     let mut w = crate::layer::codec::Writer::default();
     tree.encode(&mut w);
-    let mut r = crate::layer::codec::Reader(&w.0);
-    let back = MergedTree::decode(&mut r).expect("decodes");
-    assert!(r.is_empty());
+    let back = MergedTree::from_encoding(w.0.clone().into()).expect("checks");
     assert_eq!(back.layer_count(), tree.layer_count());
     assert_eq!(back.len(), tree.len());
     for (id, n) in tree.nodes() {
@@ -326,8 +324,11 @@ fn a_tree_survives_its_encoding_node_for_node() {
         );
     }
     assert_eq!(back.live_bytes(), tree.live_bytes());
-    // Cut anywhere, it is refused rather than half-read.
+    // Cut anywhere, or with a byte more, it is refused rather than half-read.
     for cut in [0, 7, w.0.len() / 2, w.0.len() - 1] {
-        assert!(MergedTree::decode(&mut crate::layer::codec::Reader(&w.0[..cut])).is_none());
+        assert!(MergedTree::from_encoding(w.0[..cut].into()).is_none());
     }
+    let mut longer = w.0.clone();
+    longer.push(0);
+    assert!(MergedTree::from_encoding(longer.into()).is_none());
 }
