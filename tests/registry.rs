@@ -723,6 +723,53 @@ fn a_warm_layer_cache_downloads_no_layer_and_gives_the_same_json() {
     assert_eq!(zst, fresh);
 }
 
+#[test]
+fn a_warm_image_cache_fetches_the_manifest_and_config_only_and_a_miss_fetches_them_once() {
+    if !needs(&[gate::Need::Registry]) {
+        return;
+    }
+    let (_reg, proxy) = behind_proxy(None);
+    let cfg = tempfile::tempdir().unwrap();
+    let cache = tempfile::tempdir().unwrap();
+    let cache_dir = cache.path().to_str().unwrap();
+    let extra = ["--insecure-registry", &proxy.host, "--cache-dir", cache_dir];
+    let reference = format!("{}/demo:1", proxy.host);
+    let gets = |from: usize| -> Vec<String> {
+        proxy.seen().requests[from..]
+            .iter()
+            .filter(|r| r.starts_with("GET ") && !r.contains("/token"))
+            .cloned()
+            .collect()
+    };
+    let count = |gets: &[String], part: &str| gets.iter().filter(|r| r.contains(part)).count();
+    // Cold: identifying the image resolves the manifest and config, and the
+    // read that follows takes them over rather than fetching them again.
+    let start = proxy.seen().requests.len();
+    let cold = from_registry(&reference, &extra, cfg.path());
+    let cold_gets = gets(start);
+    let layers = cold["image"]["layers"].as_array().unwrap().len();
+    // Each process's first request is answered with the bearer challenge
+    // (401) and asked again with the token: two GETs for one fetch.
+    assert_eq!(count(&cold_gets, "/manifests/"), 2, "{cold_gets:?}");
+    assert_eq!(count(&cold_gets, "/blobs/"), layers + 1, "{cold_gets:?}");
+    let mut blobs: Vec<&String> = cold_gets.iter().filter(|r| r.contains("/blobs/")).collect();
+    blobs.dedup();
+    assert_eq!(
+        blobs.len(),
+        layers + 1,
+        "a blob fetched twice: {cold_gets:?}"
+    );
+    // Warm: the manifest and config again (a tag may have moved), no layer.
+    let start = proxy.seen().requests.len();
+    let warm = from_registry(&reference, &extra, cfg.path());
+    let warm_gets = gets(start);
+    assert_eq!(count(&warm_gets, "/manifests/"), 2, "{warm_gets:?}");
+    assert_eq!(count(&warm_gets, "/blobs/"), 1, "{warm_gets:?}");
+    assert_eq!(warm, cold);
+    let images = cache.path().join("images/v1");
+    assert_eq!(std::fs::read_dir(images).unwrap().count(), 1);
+}
+
 /// Two builds of one app on a shared base: three base layers, then a top
 /// layer of their own (the second build's larger). Written as `docker save`
 /// archives in `dir`.

@@ -20,7 +20,7 @@ use assemble::{Merged, assemble};
 
 use crate::error::Result;
 pub use crate::history_line::tidy_command;
-use crate::layer::{Compression, LayerIndex};
+use crate::layer::Compression;
 use crate::progress::Progress;
 pub use crate::secret::{
     Assignment, assignments, redact_history, redact_url_credentials, secret_name,
@@ -185,7 +185,10 @@ pub struct Warning {
 /// ([`image_cache`]) without reading a layer.
 pub fn analyze(reference: &str, opts: &Options, progress: &dyn Progress) -> Result<Analysis> {
     let cache = source::usable_cache(opts);
-    let identity = cache.and_then(|_| source::identify(reference, opts));
+    let (identity, resolved) = match cache.and_then(|_| source::identify(reference, opts)) {
+        Some((identity, resolved)) => (Some(identity), resolved),
+        None => (None, source::Resolved::default()),
+    };
     if let (Some(cache), Some(identity)) = (cache, &identity)
         && let Some(hit) = image_cache::get(cache, identity, reference)
     {
@@ -194,7 +197,7 @@ pub fn analyze(reference: &str, opts: &Options, progress: &dyn Progress) -> Resu
     }
     let mut m = Merged::default();
     m.limits = opts.limits;
-    let loaded = source::load(reference, opts, progress, &mut |i, layer: LayerIndex| {
+    let loaded = source::load(reference, opts, resolved, progress, &mut |i, layer| {
         m.push(i, layer);
         Ok(())
     })?;

@@ -12,17 +12,32 @@
 //! image ID, the read path and, read in place, the tags the engine lists.
 //!
 //! [`identify`] finds the identity before any layer is read, for the sources
-//! that can say it cheaply (an archive or layout on disk, an engine); a
-//! stream must be read whole first and a registry's manifest is not fetched
-//! twice, so those give none. [`Identity::of`] gives it after a read, from
-//! what the read found; both build it the same way, so a read stored under
-//! one is found under the other (tested per source).
+//! that can say it without reading layers (an archive or layout on disk, an
+//! engine, a registry's manifest and config); a stream must be read whole
+//! first, so it gives none. What identifying fetched (a registry's resolved
+//! manifest) is handed to the read that follows a miss ([`Resolved`]), so
+//! nothing is fetched twice. [`Identity::of`] gives the identity after a
+//! read, from what the read found; both build it the same way, so a read
+//! stored under one is found under the other (tested per source).
 
 use sha2::{Digest, Sha256};
 
 use super::layout::{self, ImagePlan};
 use super::store::{DirStore, TarStore};
-use super::{EngineStorage, Loaded, Options, Origin, ReadPath, SourceKind, engine, overlay};
+use super::{
+    EngineStorage, Loaded, Options, Origin, ReadPath, SourceKind, engine, overlay, registry,
+};
+
+/// What [`identify`] fetched that the read after a miss can use: a
+/// registry's client and resolved manifest. The default holds nothing.
+#[derive(Default)]
+pub struct Resolved(Option<registry::Remote>);
+
+impl Resolved {
+    pub(super) fn remote(self) -> Option<registry::Remote> {
+        self.0
+    }
+}
 
 /// An image as one read of it sees it. Equal identities give equal analyses
 /// (apart from the reference the user typed).
@@ -92,20 +107,33 @@ fn file_identity(
 }
 
 /// The identity [`super::load`] would read under, found without reading a
-/// layer; `None` where it cannot be known first (a stream, a registry) or
-/// finding it fails (the read then reports the error itself).
-pub fn identify(reference: &str, opts: &Options) -> Option<Identity> {
-    match super::origin(reference, opts).ok()? {
+/// layer, with what was fetched to find it; `None` where it cannot be known
+/// first (a stream) or finding it fails (the read then reports the error
+/// itself).
+pub fn identify(reference: &str, opts: &Options) -> Option<(Identity, Resolved)> {
+    let found = match super::origin(reference, opts).ok()? {
         Origin::Tar(path) => of_store(&TarStore::open(path).ok()?, opts),
         Origin::Dir(path) => of_store(&DirStore::new(path), opts),
         Origin::Engine(engine) => of_engine(engine, reference, opts),
-        Origin::Compressed(_) | Origin::Stdin | Origin::Registry => None,
-    }
+        Origin::Registry => {
+            let remote = registry::Remote::open(reference, opts).ok()?;
+            let sizes: Vec<Option<u64>> = remote.sizes().iter().copied().map(Some).collect();
+            let identity = file_identity(
+                SourceKind::Registry,
+                ReadPath::Registry,
+                remote.plan(),
+                &sizes,
+            );
+            return Some((identity, Resolved(Some(remote))));
+        }
+        Origin::Compressed(_) | Origin::Stdin => None,
+    };
+    found.map(|identity| (identity, Resolved::default()))
 }
 
 fn of_store(store: &dyn super::store::BlobStore, opts: &Options) -> Option<Identity> {
     let plan = layout::resolve(store, None, opts).ok()?;
-    let sizes: Vec<Option<u64>> = super::blob_sizes(store, &plan)
+    let sizes: Vec<Option<u64>> = super::store::blob_sizes(store, &plan)
         .ok()?
         .into_iter()
         .map(Some)

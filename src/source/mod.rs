@@ -34,7 +34,7 @@ use crate::progress::Progress;
 
 pub use cached::SharedLayers;
 pub(crate) use cached::usable as usable_cache;
-pub use identity::{Identity, identify};
+pub use identity::{Identity, Resolved, identify};
 pub use layout::{ImagePlan, Platform};
 pub use registry::RegistryOptions;
 use store::{BlobStore, DirStore, TarStore};
@@ -226,10 +226,12 @@ pub(crate) fn open_compressed(
     })
 }
 
-/// Read `reference` and hand each layer to `on_layer` in manifest order.
+/// Read `reference` and hand each layer to `on_layer` in manifest order;
+/// `resolved` is what [`identify`] fetched for it, if anything.
 pub fn load(
     reference: &str,
     opts: &Options,
+    resolved: Resolved,
     progress: &dyn Progress,
     on_layer: &mut dyn FnMut(usize, LayerIndex) -> Result<()>,
 ) -> Result<Loaded> {
@@ -237,7 +239,9 @@ pub fn load(
         Origin::Engine(engine) => return load_engine(engine, reference, opts, progress, on_layer),
         Origin::Dir(path) => return read_store(&DirStore::new(path), opts, progress, on_layer),
         Origin::Tar(path) => return read_store(&TarStore::open(path)?, opts, progress, on_layer),
-        Origin::Registry => return registry::load(reference, opts, progress, on_layer),
+        Origin::Registry => {
+            return registry::load(reference, resolved.remote(), opts, progress, on_layer);
+        }
         Origin::Compressed(path) => path,
         Origin::Stdin => return load_stdin(opts, progress, on_layer),
     };
@@ -355,7 +359,7 @@ fn read_store(
     on_layer: &mut dyn FnMut(usize, LayerIndex) -> Result<()>,
 ) -> Result<Loaded> {
     let plan = layout::resolve(store, None, opts)?;
-    let sizes = blob_sizes(store, &plan)?;
+    let sizes = store::blob_sizes(store, &plan)?;
     progress.phase(
         &format!("reading {}", store.name()),
         Some(sizes.iter().sum()),
@@ -404,22 +408,6 @@ fn read_store(
         blob_sizes: sizes.into_iter().map(Some).collect(),
         read_path: ReadPath::Archive,
     })
-}
-
-/// The size of each layer's blob, in manifest order.
-pub(super) fn blob_sizes(store: &dyn BlobStore, plan: &ImagePlan) -> Result<Vec<u64>> {
-    let mut sizes = Vec::with_capacity(plan.layers.len());
-    for l in &plan.layers {
-        let size = store
-            .open(&l.blob)?
-            .map(|b| b.size)
-            .ok_or_else(|| Error::MissingBlob {
-                source_name: store.name().into(),
-                blob: l.blob.clone(),
-            })?;
-        sizes.push(size);
-    }
-    Ok(sizes)
 }
 
 /// Hand layers to `on_layer` in manifest order as the workers complete them;

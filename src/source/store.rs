@@ -336,3 +336,19 @@ impl BlobStore for MemStore {
         &self.name
     }
 }
+
+/// The size of each layer's blob, in manifest order.
+pub(crate) fn blob_sizes(store: &dyn BlobStore, plan: &super::ImagePlan) -> Result<Vec<u64>> {
+    let mut sizes = Vec::with_capacity(plan.layers.len());
+    for l in &plan.layers {
+        let size = store
+            .open(&l.blob)?
+            .map(|b| b.size)
+            .ok_or_else(|| Error::MissingBlob {
+                source_name: store.name().into(),
+                blob: l.blob.clone(),
+            })?;
+        sizes.push(size);
+    }
+    Ok(sizes)
+}

@@ -32,7 +32,13 @@ fn load_with_a_panicking_worker(path: &Path) -> Error {
     test_hook::panic_when_reading(&reference);
     let (tx, rx) = mpsc::channel();
     std::thread::spawn(move || {
-        let result = load(&reference, &Options::default(), &Silent, &mut |_, _| Ok(()));
+        let result = load(
+            &reference,
+            &Options::default(),
+            Default::default(),
+            &Silent,
+            &mut |_, _| Ok(()),
+        );
         let _ = tx.send(result.map(|_| ()));
     });
     let outcome = rx

@@ -33,8 +33,10 @@ const PARALLEL: usize = 4;
 const RESUMES: u32 = 5;
 
 /// Read `reference` from its registry and hand each layer to `on_layer` in order.
+/// `remote`, when given, is the image already resolved (by `identify`).
 pub(crate) fn load(
     reference: &str,
+    remote: Option<Remote>,
     opts: &Options,
     progress: &dyn Progress,
     on_layer: &mut dyn FnMut(usize, LayerIndex) -> Result<()>,
@@ -43,7 +45,10 @@ pub(crate) fn load(
         client,
         plan,
         sizes,
-    } = Remote::open(reference, opts)?;
+    } = match remote {
+        Some(remote) => remote,
+        None => Remote::open(reference, opts)?,
+    };
     progress.phase(&format!("pulling {reference}"), Some(sizes.iter().sum()));
 
     let next = AtomicUsize::new(0);
@@ -178,6 +183,15 @@ impl Remote {
             plan,
             sizes,
         })
+    }
+
+    pub(crate) fn plan(&self) -> &crate::source::ImagePlan {
+        &self.plan
+    }
+
+    /// Each layer's blob size, as the manifest gives it.
+    pub(crate) fn sizes(&self) -> &[u64] {
+        &self.sizes
     }
 
     pub(crate) fn layer(&self, i: usize) -> Option<&crate::source::layout::LayerRef> {
