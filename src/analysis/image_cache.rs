@@ -127,10 +127,12 @@ pub(super) fn put(cache: &LayerCache, identity: &Identity, analysis: &Analysis) 
     let Ok(json) = serde_json::to_vec(&written) else {
         return;
     };
-    let mut w = Writer(Vec::with_capacity(json.len() + analysis.tree.len() * 96));
-    w.bytes(&json);
-    analysis.tree.encode(&mut w);
-    file::write(cache.root(), &path, HEADER, &w.0, cache.max_bytes());
+    file::write(cache.root(), &path, HEADER, cache.max_bytes(), |out| {
+        let mut w = Writer::default();
+        w.bytes(&json);
+        out.write_all(&w.0)?;
+        analysis.tree.encode_into(out)
+    });
 }
 
 #[cfg(test)]

@@ -15,11 +15,20 @@ use crate::layer::codec::{Reader, Writer, kind_code, kind_of};
 
 const OPS: [Op; 3] = [Op::Added, Op::Modified, Op::Removed];
 
+/// Bytes of encoding gathered before they are handed on.
+const BATCH: usize = 1 << 16;
+
 impl Arena {
-    pub(crate) fn encode(&self, w: &mut Writer) {
+    /// The encoding, written to `out` as it is made.
+    pub(crate) fn encode_into(&self, out: &mut dyn std::io::Write) -> std::io::Result<()> {
+        let mut w = Writer(Vec::with_capacity(2 * BATCH));
         w.u64(self.layers as u64);
         w.u64(self.nodes.len() as u64);
         for n in &self.nodes {
+            if w.0.len() >= BATCH {
+                out.write_all(&w.0)?;
+                w.0.clear();
+            }
             w.bytes(&n.name);
             w.u32(n.parent);
             w.u64(n.children.len() as u64);
@@ -30,9 +39,10 @@ impl Arena {
             for c in &n.history {
                 w.u32(u32::from(c.layer));
                 w.u8(OPS.iter().position(|&o| o == c.op).unwrap_or(0) as u8);
-                encode_meta(&c.meta, w);
+                encode_meta(&c.meta, &mut w);
             }
         }
+        out.write_all(&w.0)
     }
 
     /// Rebuild the (parent, name) index from the nodes.

@@ -157,7 +157,7 @@ impl std::ops::DerefMut for MergedTree {
 }
 
 impl MergedTree {
-    /// A tree from its encoding ([`Arena::encode`]), checked now and built
+    /// A tree from its encoding ([`Arena::encode_into`]), checked now and built
     /// when first used; `None` when the bytes are not a sound encoding.
     pub(crate) fn from_encoding(bytes: Arc<[u8]>) -> Option<MergedTree> {
         let (layers, nodes) = codec::check(&bytes)?;

@@ -306,7 +306,7 @@ fn a_tree_survives_its_encoding_node_for_node() {
         vec![testimage::file("deep/er/z", "4444")],
     ]);
     let mut w = crate::layer::codec::Writer::default();
-    tree.encode(&mut w);
+    tree.encode_into(&mut w.0).unwrap();
     let back = MergedTree::from_encoding(w.0.clone().into()).expect("checks");
     assert_eq!(back.layer_count(), tree.layer_count());
     assert_eq!(back.len(), tree.len());

@@ -48,39 +48,43 @@ pub(crate) fn read(path: &Path, header: Header) -> Option<Vec<u8>> {
     Some(body)
 }
 
-/// Write `body` to `path` (in `dir`) atomically, then trim `root` to
-/// `max_bytes`. Every failure is ignored: the cache is an optimisation.
-pub(crate) fn write(root: &Path, path: &Path, header: Header, body: &[u8], max_bytes: u64) {
+/// Write the body `body` gives to `path` (in `dir`) atomically, compressed
+/// as it is written (a body need not fit in memory twice), then trim `root`
+/// to `max_bytes`; a file over the bound is not kept. Every failure is
+/// ignored: the cache is an optimisation.
+pub(crate) fn write(
+    root: &Path,
+    path: &Path,
+    header: Header,
+    max_bytes: u64,
+    body: impl FnOnce(&mut dyn Write) -> std::io::Result<()>,
+) {
     let Some(dir) = path.parent() else {
         return;
     };
-    let Some(bytes) = frame(header, body) else {
-        return;
-    };
-    if bytes.len() as u64 > max_bytes || fs::create_dir_all(dir).is_err() {
+    if max_bytes == 0 || fs::create_dir_all(dir).is_err() {
         return;
     }
     let written = tempfile::Builder::new()
         .prefix(".tmp-")
         .tempfile_in(dir)
-        .and_then(|mut t| {
-            t.write_all(&bytes)?;
+        .and_then(|t| {
+            let mut out = std::io::BufWriter::new(t);
+            out.write_all(header.magic)?;
+            out.write_all(&header.format.to_le_bytes())?;
+            let mut z = zstd::stream::write::Encoder::new(out, 3)?;
+            z.include_checksum(true)?;
+            body(&mut z)?;
+            let t = z.finish()?.into_inner().map_err(|e| e.into_error())?;
+            if t.as_file().metadata()?.len() > max_bytes {
+                return Err(std::io::Error::other("over the cache's bound"));
+            }
             t.persist(path).map_err(|e| e.error)?;
             Ok(())
         });
     if written.is_ok() {
         evict(root, max_bytes);
     }
-}
-
-fn frame(header: Header, body: &[u8]) -> Option<Vec<u8>> {
-    let mut out = Vec::with_capacity(64 + body.len() / 3);
-    out.extend_from_slice(header.magic);
-    out.extend_from_slice(&header.format.to_le_bytes());
-    let mut z = zstd::stream::write::Encoder::new(out, 3).ok()?;
-    z.include_checksum(true).ok()?;
-    z.write_all(body).ok()?;
-    z.finish().ok()
 }
 
 /// Remove the least recently used files under `root/<kind>/<version>/` until

@@ -221,13 +221,9 @@ impl LayerCache {
         let Some(path) = self.file(diff_id) else {
             return;
         };
-        file::write(
-            &self.root,
-            &path,
-            HEADER,
-            &encode(index, diff_id),
-            self.max_bytes,
-        );
+        file::write(&self.root, &path, HEADER, self.max_bytes, |out| {
+            out.write_all(&encode(index, diff_id))
+        });
     }
 }
 
