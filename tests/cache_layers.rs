@@ -73,7 +73,11 @@ fn assert_broken(image: &Path, cache: &Path) {
 
 /// The layer files in the cache, with their sizes.
 fn cached_files(cache: &Path) -> Vec<(PathBuf, u64)> {
-    let dir = cache.join("ballast/layers/v1");
+    files_in(&cache.join("ballast/layers/v1"))
+}
+
+/// The cache files in `dir`, with their sizes.
+fn files_in(dir: &Path) -> Vec<(PathBuf, u64)> {
     let Ok(read) = std::fs::read_dir(dir) else {
         return Vec::new();
     };
@@ -89,23 +93,36 @@ fn forget_analyses(cache: &Path) {
     let _ = std::fs::remove_dir_all(cache.join("ballast/images"));
 }
 
-/// Make every cached layer look unused since 1970, so that [`hits`] can
-/// count which ones the next run took from the cache (a hit touches its file).
-fn age_all(cache: &Path) {
-    for (path, _) in cached_files(cache) {
-        let f = std::fs::File::options().write(true).open(&path).unwrap();
-        f.set_modified(std::time::UNIX_EPOCH + std::time::Duration::from_secs(1))
-            .unwrap();
+/// When [`age`] says the files were last used.
+const AGED: std::time::Duration = std::time::Duration::from_secs(1);
+
+/// Make `files` look unused since 1970, so that [`touched`] can count which
+/// ones the next run took from the cache (a hit touches its file).
+fn age(files: &[(PathBuf, u64)]) {
+    for (path, _) in files {
+        let f = std::fs::File::options().write(true).open(path).unwrap();
+        f.set_modified(std::time::UNIX_EPOCH + AGED).unwrap();
     }
+}
+
+/// How many of `files` were used since [`age`].
+fn touched(files: &[(PathBuf, u64)]) -> usize {
+    files
+        .iter()
+        .filter(|(p, _)| {
+            std::fs::metadata(p).unwrap().modified().unwrap() > std::time::UNIX_EPOCH + AGED
+        })
+        .count()
+}
+
+/// Make every cached layer look unused (see [`hits`]).
+fn age_all(cache: &Path) {
+    age(&cached_files(cache));
 }
 
 /// How many cached layers were used since [`age_all`].
 fn hits(cache: &Path) -> usize {
-    let aged = std::time::UNIX_EPOCH + std::time::Duration::from_secs(1);
-    cached_files(cache)
-        .iter()
-        .filter(|(p, _)| std::fs::metadata(p).unwrap().modified().unwrap() > aged)
-        .count()
+    touched(&cached_files(cache))
 }
 
 /// Whiteouts, an opaque directory, hard links, a setuid binary, secrets and
@@ -147,6 +164,17 @@ fn shapes() -> ImageSpec {
     image::steps(layers)
 }
 
+/// The shapes image in four packagings: `docker save` (legacy and Docker
+/// 25), OCI tar (gzip) and OCI directory (zstd).
+fn packagings(dir: &Path) -> [PathBuf; 4] {
+    [
+        write(dir, "legacy.tar", Layout::DockerLegacy, Compress::None),
+        write(dir, "oci-gz.tar", Layout::OciTar, Compress::Gzip),
+        write(dir, "oci-zst", Layout::OciDir, Compress::Zstd),
+        write(dir, "docker25.tar", Layout::Docker25, Compress::None),
+    ]
+}
+
 fn write(dir: &Path, name: &str, layout: Layout, compress: Compress) -> PathBuf {
     let out = dir.join(name);
     fixture::write_image(&shapes(), layout, compress, &out).unwrap();
@@ -172,17 +200,7 @@ fn a_warm_cache_gives_the_cold_json_on_the_demo_archive() {
 fn a_warm_cache_gives_the_cold_json_for_whiteouts_links_setuid_and_secrets() {
     let tmp = tempfile::tempdir().unwrap();
     let cache = tempfile::tempdir().unwrap();
-    let images = [
-        write(
-            tmp.path(),
-            "legacy.tar",
-            Layout::DockerLegacy,
-            Compress::None,
-        ),
-        write(tmp.path(), "oci-gz.tar", Layout::OciTar, Compress::Gzip),
-        write(tmp.path(), "oci-zst", Layout::OciDir, Compress::Zstd),
-        write(tmp.path(), "docker25.tar", Layout::Docker25, Compress::None),
-    ];
+    let images = packagings(tmp.path());
     // The same layers in four packagings: after the first image every layer
     // comes from the cache, and each image's JSON (compression included) must
     // still be what a read without the cache gives.

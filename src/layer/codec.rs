@@ -45,6 +45,13 @@ impl Writer {
         self.u64(b.len() as u64);
         self.0.extend_from_slice(b);
     }
+    /// A tag byte, then the bytes when there are some (a link target).
+    pub(crate) fn opt_bytes(&mut self, b: Option<&[u8]>) {
+        self.u8(u8::from(b.is_some()));
+        if let Some(b) = b {
+            self.bytes(b);
+        }
+    }
 }
 
 pub(crate) struct Reader<'a>(pub(crate) &'a [u8]);
@@ -73,6 +80,15 @@ impl<'a> Reader<'a> {
     pub(crate) fn bytes(&mut self) -> Option<&'a [u8]> {
         let n = usize::try_from(self.u64()?).ok()?;
         self.take(n)
+    }
+    /// What [`Writer::opt_bytes`] wrote; the bytes are only copied out when
+    /// `keep` (a check that allocates nothing).
+    pub(crate) fn opt_bytes(&mut self, keep: bool) -> Option<Option<Box<[u8]>>> {
+        match self.u8()? {
+            0 => Some(None),
+            1 => Some(Some(self.bytes()?).filter(|_| keep).map(Into::into)),
+            _ => None,
+        }
     }
     /// A count of items at least `min_size` bytes each that the rest can hold.
     pub(crate) fn count(&mut self, min_size: usize) -> Option<usize> {

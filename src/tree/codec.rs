@@ -126,13 +126,7 @@ fn encode_meta(m: &Meta, w: &mut Writer) {
     w.u32(m.mode);
     w.u32(m.uid);
     w.u32(m.gid);
-    match &m.link {
-        None => w.u8(0),
-        Some(l) => {
-            w.u8(1);
-            w.bytes(l);
-        }
-    }
+    w.opt_bytes(m.link.as_deref());
     w.u128(m.content);
     w.u8(m.flags);
     w.u8(u8::from(m.implicit));
@@ -146,11 +140,7 @@ fn decode_meta(r: &mut Reader, keep: bool) -> Option<Meta> {
         mode: r.u32()?,
         uid: r.u32()?,
         gid: r.u32()?,
-        link: match r.u8()? {
-            0 => None,
-            1 => Some(r.bytes()?).filter(|_| keep).map(Into::into),
-            _ => return None,
-        },
+        link: r.opt_bytes(keep)?,
         content: r.u128()?,
         flags: r.u8()?,
         implicit: match r.u8()? {

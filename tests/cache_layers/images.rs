@@ -11,33 +11,17 @@ use super::{assert_broken, bin, demo, poke, run, write};
 
 /// The image cache's files, with their sizes.
 pub fn files(cache: &Path) -> Vec<(PathBuf, u64)> {
-    let Ok(read) = std::fs::read_dir(cache.join("ballast/images/v1")) else {
-        return Vec::new();
-    };
-    read.flatten()
-        .filter(|e| e.file_name().to_string_lossy().starts_with("sha256-"))
-        .map(|e| (e.path(), e.metadata().unwrap().len()))
-        .collect()
+    super::files_in(&cache.join("ballast/images/v1"))
 }
-
-const OLD: std::time::Duration = std::time::Duration::from_secs(1);
 
 /// Make every file of the image cache look unused since 1970.
 fn age(cache: &Path) {
-    for (path, _) in files(cache) {
-        let f = std::fs::File::options().write(true).open(&path).unwrap();
-        f.set_modified(std::time::UNIX_EPOCH + OLD).unwrap();
-    }
+    super::age(&files(cache));
 }
 
 /// How many image cache files were used (a hit touches its file) since [`age`].
 fn used(cache: &Path) -> usize {
-    files(cache)
-        .iter()
-        .filter(|(p, _)| {
-            std::fs::metadata(p).unwrap().modified().unwrap() > std::time::UNIX_EPOCH + OLD
-        })
-        .count()
+    super::touched(&files(cache))
 }
 
 /// Every output of one run: JSON, markdown, SARIF and HTML (the last three
@@ -64,18 +48,8 @@ fn outputs(image: &Path, cache: &Path, extra: &[&str]) -> Vec<Vec<u8>> {
 fn an_image_cache_hit_gives_every_output_of_the_cold_read() {
     let tmp = tempfile::tempdir().unwrap();
     let cache = tempfile::tempdir().unwrap();
-    let images = [
-        demo(),
-        write(
-            tmp.path(),
-            "legacy.tar",
-            Layout::DockerLegacy,
-            Compress::None,
-        ),
-        write(tmp.path(), "oci-gz.tar", Layout::OciTar, Compress::Gzip),
-        write(tmp.path(), "oci-zst", Layout::OciDir, Compress::Zstd),
-        write(tmp.path(), "docker25.tar", Layout::Docker25, Compress::None),
-    ];
+    let mut images = vec![demo()];
+    images.extend(super::packagings(tmp.path()));
     for (n, image) in images.iter().enumerate() {
         let cold = outputs(image, cache.path(), &["--no-cache"]);
         assert_eq!(files(cache.path()).len(), n, "--no-cache wrote an analysis");

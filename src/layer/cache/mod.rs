@@ -239,13 +239,7 @@ fn encode(index: &LayerIndex, diff_id: &str) -> Vec<u8> {
         w.u32(e.mode);
         w.u32(e.uid);
         w.u32(e.gid);
-        match &e.link {
-            None => w.u8(0),
-            Some(l) => {
-                w.u8(1);
-                w.bytes(l);
-            }
-        }
+        w.opt_bytes(e.link.as_deref());
         w.u128(e.content);
         w.u8(e.flags);
     }
@@ -280,11 +274,7 @@ fn decode(body: &[u8], diff_id: &str) -> Option<LayerIndex> {
             mode: r.u32()?,
             uid: r.u32()?,
             gid: r.u32()?,
-            link: match r.u8()? {
-                0 => None,
-                1 => Some(r.bytes()?.into()),
-                _ => return None,
-            },
+            link: r.opt_bytes(true)?,
             content: r.u128()?,
             flags: r.u8()?,
         });
