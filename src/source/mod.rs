@@ -4,16 +4,18 @@
 //! or a layout directory; anything else is an engine reference. Seekable
 //! sources (a tar file, a directory) read their layers in parallel on all cores;
 //! streams (the engine's export, a compressed archive) are read once, front to
-//! back, with each layer blob handed to its own worker as it goes by, so the
-//! analysis overlaps the transfer and nothing is spooled to disk.
-//!
-//! Either way the caller receives the layers in manifest order.
+//! back, each layer blob handed to its own worker as it goes by, so the analysis
+//! overlaps the transfer and nothing is spooled to disk. Either way the caller
+//! receives the layers in manifest order.
 
 mod cached;
 mod channel;
 mod digest;
 pub mod engine;
 pub mod entry;
+#[cfg(feature = "fuzzing")]
+#[doc(hidden)]
+pub mod fuzzing;
 pub(crate) mod layout;
 pub(crate) mod overlay;
 pub mod registry;
@@ -79,9 +81,8 @@ pub enum EngineStorage {
     Never,
 }
 
-/// How to read. The default detects the source, picks the host's platform,
-/// never pulls, verifies every layer and reads engine storage in place where
-/// it can: what `ballast IMAGE` does without flags.
+/// How to read. The default, `ballast IMAGE` without flags: detect the source, take the host's
+/// platform, never pull, verify every layer, read engine storage in place where it can.
 #[derive(Debug, Clone)]
 pub struct Options {
     pub source: SourceKind,
@@ -503,8 +504,7 @@ fn read_one(
     Ok(index)
 }
 
-/// A worker's panic as an error, so the other workers and the caller stop
-/// instead of waiting for a layer that never comes.
+/// A worker's panic as an error: the other workers and the caller stop, not wait for its layer.
 pub(crate) fn panicked(name: &str, i: usize, payload: &(dyn std::any::Any + Send)) -> Error {
     Error::WorkerPanicked {
         source_name: name.into(),
