@@ -146,6 +146,48 @@ fn entries_per_layer_limit() {
     );
 }
 
+#[test]
+fn entries_per_image_limit() {
+    let tmp = tempfile::tempdir().unwrap();
+    // Three files in each of two layers, then a whiteout removing the
+    // directory of three more: the merged tree counts every change.
+    let files = |l: usize| -> Vec<Node> {
+        (0..3)
+            .map(|i| fixture::file(format!("f{l}{i}"), "x"))
+            .collect()
+    };
+    let img = image(
+        tmp.path(),
+        vec![files(0), files(1)],
+        Layout::Docker25,
+        Compress::None,
+    );
+    let err = breach(tmp.path(), &img, "entries-per-image=4");
+    assert!(
+        err.ends_with(
+            "layer 1 takes the merged tree past 4 entries (paths the layers add, change or \
+             remove, implied directories included): the entries-per-image limit is 4; raise \
+             it with --limit entries-per-image=8"
+        ),
+        "{err}"
+    );
+    // Removing paths counts as well: a whiteout of a directory of three files
+    // is four more changes.
+    let mut dir = vec![fixture::dir("d")];
+    dir.extend((0..3).map(|i| fixture::file(format!("d/f{i}"), "x")));
+    let img = image(
+        tmp.path(),
+        vec![dir, vec![fixture::whiteout("d")]],
+        Layout::OciDir,
+        Compress::Gzip,
+    );
+    let err = breach(tmp.path(), &img, "entries-per-image=6");
+    assert!(
+        err.contains("layer 1 takes the merged tree past 6 entries"),
+        "{err}"
+    );
+}
+
 /// `img` analysed with the package limit `lowered`, which skips a file with
 /// a warning containing `warning`; then with `raised`, which warns of nothing.
 fn package_limit(dir: &Path, img: &Path, lowered: &str, raised: &str, warning: &str) {
@@ -429,6 +471,7 @@ fn an_unknown_limit_is_a_usage_error_listing_the_valid_ones() {
         &["image.tar", "--limit", "entries=5"][..],
         &["diff", "a", "b", "--limit", "entries=5"],
         &["dockerfile", "Dockerfile", "--limit", "entries=5"],
+        &["fleet", "list", "--from", "refs", "--limit", "entries=5"],
     ] {
         let out = ballast(tmp.path(), args);
         let stderr = String::from_utf8_lossy(&out.stderr);
@@ -436,9 +479,9 @@ fn an_unknown_limit_is_a_usage_error_listing_the_valid_ones() {
         assert!(
             stderr.contains(
                 "unknown limit 'entries' (valid limits: tar-header, path-length, \
-                 entries-per-layer, metadata, stream-memory, index-depth, package-file, \
-                 package-layer, package-image, expanded-value, expanded-scope, expanded-total, \
-                 substitution-depth, stages)"
+                 entries-per-layer, entries-per-image, metadata, stream-memory, index-depth, \
+                 package-file, package-layer, package-image, expanded-value, expanded-scope, \
+                 expanded-total, substitution-depth, stages, text-file)"
             ),
             "{stderr}"
         );
@@ -484,4 +527,106 @@ fn limits_in_ballast_toml_apply_under_ci_and_flags_override_them() {
         err.contains("limits.entries: unknown limit 'entries' (valid limits: tar-header"),
         "{err}"
     );
+}
+
+// --- the text files a user names -------------------------------------------
+
+/// `args` in `dir` with the `text-file` limit lowered to 1 KiB: the error,
+/// which names `file` and its `size`, after checking that `args` pass with
+/// the flag it suggests.
+fn text_file_breach(dir: &Path, args: &[&str], file: &str, size: u64) -> String {
+    let lowered = [args, &["--limit", "text-file=1KiB"]].concat();
+    let err = error(dir, &lowered);
+    assert!(
+        err.contains(&format!(
+            "{file}': it is {size} bytes, over the limit on the text files"
+        )) && err.ends_with("the text-file limit is 1 KiB; raise it with --limit text-file=3KiB"),
+        "{err}"
+    );
+    let raise = err
+        .split("raise it with --limit ")
+        .nth(1)
+        .unwrap_or_else(|| panic!("no flag in {err}"));
+    assert_eq!(raise, "text-file=3KiB", "{err}");
+    let out = ballast(dir, &[args, &["--limit", raise]].concat());
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "ballast {args:?}: {stderr}");
+    err
+}
+
+/// 2,100 bytes of comment lines, for a file over 1 KiB.
+fn padding(comment: &str) -> String {
+    format!("{comment} {}\n", "p".repeat(60)).repeat(35)
+}
+
+#[test]
+fn text_file_limit_on_the_dockerfile_and_dockerignore() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dockerfile = tmp.path().join("Dockerfile");
+    std::fs::write(&dockerfile, format!("FROM alpine:3\n{}", padding("#"))).unwrap();
+    let args = ["dockerfile", "Dockerfile", "--json", "-"];
+    let err = text_file_breach(tmp.path(), &args, "Dockerfile", 2219);
+    assert_eq!(
+        err,
+        "ballast: error: cannot read the Dockerfile 'Dockerfile': it is 2219 bytes, over the \
+         limit on the text files ballast reads (Dockerfile, .dockerignore, budget file, \
+         reference list): the text-file limit is 1 KiB; raise it with --limit text-file=3KiB"
+    );
+    std::fs::write(&dockerfile, "FROM alpine:3\nCOPY . /app\n").unwrap();
+    std::fs::write(tmp.path().join(".dockerignore"), padding("#")).unwrap();
+    text_file_breach(tmp.path(), &args, ".dockerignore", 2205);
+}
+
+#[test]
+fn text_file_limit_on_the_budget_file() {
+    let tmp = tempfile::tempdir().unwrap();
+    let img = tar_image(tmp.path(), vec![fixture::file("f", "x")]);
+    let config = tmp.path().join("budgets.toml");
+    let text = format!("[budget]\nmax_size = \"1GB\"\n{}", padding("#"));
+    std::fs::write(&config, text).unwrap();
+    let args = [arg(&img), "--ci", "--config", arg(&config)];
+    text_file_breach(tmp.path(), &args, "budgets.toml", 2231);
+}
+
+#[test]
+fn text_file_limit_on_the_fleet_reference_list() {
+    let tmp = tempfile::tempdir().unwrap();
+    let refs: String = (0..60)
+        .map(|i| format!("registry.example/app:{i:04}\n"))
+        .collect();
+    std::fs::write(tmp.path().join("refs.txt"), refs).unwrap();
+    let err = error(
+        tmp.path(),
+        &[
+            "fleet",
+            "list",
+            "--from",
+            "refs.txt",
+            "--limit",
+            "text-file=1KiB",
+        ],
+    );
+    assert_eq!(
+        err,
+        "ballast: error: cannot read the references in 'refs.txt': they are over the limit \
+         on the text files ballast reads: the text-file limit is 1 KiB; raise it with \
+         --limit text-file=2KiB"
+    );
+    let out = ballast(
+        tmp.path(),
+        &[
+            "fleet",
+            "list",
+            "--from",
+            "refs.txt",
+            "--limit",
+            "text-file=2KiB",
+        ],
+    );
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert_eq!(String::from_utf8_lossy(&out.stdout).lines().count(), 60);
 }
