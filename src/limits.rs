@@ -302,6 +302,30 @@ fn parse_value(limit: Limit, text: &str) -> Result<u64, String> {
     Ok(value)
 }
 
+/// The entries an image's layers have been read with so far, shared by its
+/// layer readers: layers read side by side, or read and waiting for an
+/// earlier one to be merged, count against `entries-per-image` together, so
+/// the layers held before merging are bounded by it too, not by
+/// `entries-per-layer` times the layers.
+#[derive(Debug, Default)]
+pub struct ImageEntries(std::sync::atomic::AtomicU64);
+
+impl ImageEntries {
+    /// Count one more entry; past `entries-per-image`, the breach message.
+    pub fn add(&self, limits: &Limits) -> Result<(), String> {
+        let read = self.0.fetch_add(1, std::sync::atomic::Ordering::Relaxed) + 1;
+        let max = limits.get(Limit::EntriesPerImage);
+        if read <= max {
+            return Ok(());
+        }
+        Err(format!(
+            "the image's layers hold more than {max} entries together (counted as they \
+             are read): {}",
+            limits.breach(Limit::EntriesPerImage, None)
+        ))
+    }
+}
+
 /// `--limit NAME=VALUE`, as clap parses it.
 pub fn parse_assignment(text: &str) -> Result<(Limit, u64), String> {
     let Some((name, value)) = text.split_once('=') else {

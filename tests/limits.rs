@@ -149,8 +149,39 @@ fn entries_per_layer_limit() {
 #[test]
 fn entries_per_image_limit() {
     let tmp = tempfile::tempdir().unwrap();
-    // Three files in each of two layers, then a whiteout removing the
-    // directory of three more: the merged tree counts every change.
+    // One entry, four paths in the merged tree (three implied directories).
+    let img = tar_image(tmp.path(), vec![fixture::file("a/b/c/d", "x")]);
+    let err = breach(tmp.path(), &img, "entries-per-image=3");
+    assert!(
+        err.ends_with(
+            "layer 0 takes the merged tree past 3 entries (paths the layers add, change or \
+             remove, implied directories included): the entries-per-image limit is 3; raise \
+             it with --limit entries-per-image=6"
+        ),
+        "{err}"
+    );
+    // Removing paths counts as well: a whiteout of a directory of three files
+    // is four more changes (five entries read, eight changes).
+    let mut dir = vec![fixture::dir("d")];
+    dir.extend((0..3).map(|i| fixture::file(format!("d/f{i}"), "x")));
+    let img = image(
+        tmp.path(),
+        vec![dir, vec![fixture::whiteout("d")]],
+        Layout::OciDir,
+        Compress::Gzip,
+    );
+    let err = breach(tmp.path(), &img, "entries-per-image=6");
+    assert!(
+        err.contains("layer 1 takes the merged tree past 6 entries"),
+        "{err}"
+    );
+}
+
+#[test]
+fn entries_per_image_counts_the_layers_as_they_are_read() {
+    // Three files in each of two layers, read side by side: the reader that
+    // takes the count past the limit stops, before either layer is merged.
+    let tmp = tempfile::tempdir().unwrap();
     let files = |l: usize| -> Vec<Node> {
         (0..3)
             .map(|i| fixture::file(format!("f{l}{i}"), "x"))
@@ -165,25 +196,10 @@ fn entries_per_image_limit() {
     let err = breach(tmp.path(), &img, "entries-per-image=4");
     assert!(
         err.ends_with(
-            "layer 1 takes the merged tree past 4 entries (paths the layers add, change or \
-             remove, implied directories included): the entries-per-image limit is 4; raise \
-             it with --limit entries-per-image=8"
+            "the image's layers hold more than 4 entries together (counted as they are \
+             read): the entries-per-image limit is 4; raise it with --limit \
+             entries-per-image=8"
         ),
-        "{err}"
-    );
-    // Removing paths counts as well: a whiteout of a directory of three files
-    // is four more changes.
-    let mut dir = vec![fixture::dir("d")];
-    dir.extend((0..3).map(|i| fixture::file(format!("d/f{i}"), "x")));
-    let img = image(
-        tmp.path(),
-        vec![dir, vec![fixture::whiteout("d")]],
-        Layout::OciDir,
-        Compress::Gzip,
-    );
-    let err = breach(tmp.path(), &img, "entries-per-image=6");
-    assert!(
-        err.contains("layer 1 takes the merged tree past 6 entries"),
         "{err}"
     );
 }

@@ -30,10 +30,11 @@ use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::mpsc;
 
 use crate::error::{Error, Result};
-use crate::layer::{LayerIndex, ReadOptions, read_layer_within};
+use crate::layer::{LayerIndex, ReadOptions, read_layer_counted};
 use crate::progress::Progress;
 
 pub use cached::SharedLayers;
+use channel::Cancellable;
 pub use layout::{ImagePlan, Platform};
 pub use registry::RegistryOptions;
 use store::{BlobStore, DirStore, TarStore};
@@ -101,6 +102,9 @@ pub struct Options {
     pub shared: Option<SharedLayers>,
     /// The resource limits (`--limit`): what an image may make ballast hold.
     pub limits: crate::limits::Limits,
+    /// The entries read from the image's layers so far ([`load`] starts a
+    /// new count for each image).
+    pub entries: std::sync::Arc<crate::limits::ImageEntries>,
 }
 
 impl Default for Options {
@@ -115,6 +119,7 @@ impl Default for Options {
             cache: None,
             shared: None,
             limits: crate::limits::Limits::default(),
+            entries: Default::default(),
         }
     }
 }
@@ -221,6 +226,10 @@ pub fn load(
     progress: &dyn Progress,
     on_layer: &mut dyn FnMut(usize, LayerIndex) -> Result<()>,
 ) -> Result<Loaded> {
+    let opts = &Options {
+        entries: Default::default(),
+        ..opts.clone()
+    };
     let path = match origin(reference, opts)? {
         Origin::Engine(engine) => return load_engine(engine, reference, opts, progress, on_layer),
         Origin::Dir(path) => return read_store(&DirStore::new(path), opts, progress, on_layer),
@@ -486,12 +495,13 @@ fn read_one(
     // names the layer rather than its blob.
     let (index, blob_check) =
         digest::read_checked(reader, (store.name(), &layer.blob), opts.verify, |r| {
-            let index = read_layer_within(
+            let index = read_layer_counted(
                 r,
                 ReadOptions {
                     verify: opts.verify,
                 },
                 &opts.limits,
+                &opts.entries,
                 &|n| progress.advance(n),
             )
             .map_err(|e| corrupt(store.name(), i, layer, e))?;
@@ -567,21 +577,6 @@ pub(crate) fn check_digest(
             actual: actual.clone(),
         }),
         _ => Ok(()),
-    }
-}
-
-/// Stops a layer read early once another layer has failed.
-struct Cancellable<'a, R> {
-    inner: R,
-    cancel: &'a AtomicBool,
-}
-
-impl<R: std::io::Read> std::io::Read for Cancellable<'_, R> {
-    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
-        if self.cancel.load(Ordering::Relaxed) {
-            return Err(std::io::Error::other("cancelled: another layer failed"));
-        }
-        self.inner.read(buf)
     }
 }
 
