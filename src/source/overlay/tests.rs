@@ -194,6 +194,15 @@ fn the_walk_applies_the_entry_and_path_limits() {
              entries-per-layer=10"
         )
     );
+    assert_eq!(walk(Limit::EntriesPerImage, 6).unwrap(), 6);
+    let err = walk(Limit::EntriesPerImage, 5).unwrap_err().to_string();
+    assert!(
+        err.ends_with(
+            "the image's layers hold more than 5 entries together (counted as they are read): \
+             the entries-per-image limit is 5; raise it with --limit entries-per-image=10"
+        ),
+        "{err}"
+    );
     assert_eq!(walk(Limit::PathLength, 300).unwrap(), 6);
     let err = walk(Limit::PathLength, 299).unwrap_err().to_string();
     assert!(

@@ -3,7 +3,8 @@
 //! parallel too). Each child becomes an entry from its `lstat` alone, with
 //! overlay's encoding turned into the OCI one: a 0/0 character device is a
 //! whiteout, an opaque directory gets its `.wh..wh..opq` marker. The
-//! `entries-per-layer` and `path-length` limits apply as they do to a tar.
+//! `entries-per-layer`, `entries-per-image` and `path-length` limits apply as
+//! they do to tars (every layer is walked before any is merged).
 
 use std::fs;
 use std::os::unix::ffi::OsStrExt;
@@ -48,6 +49,7 @@ struct Bounds {
     limits: Limits,
     layers: Vec<PathBuf>,
     counts: Vec<AtomicU64>,
+    total: AtomicU64,
 }
 
 impl Bounds {
@@ -68,11 +70,24 @@ impl Bounds {
         ))
     }
 
-    /// Count `n` more entries of `layer`; past `entries-per-layer`, an error.
+    /// Count `n` more entries of `layer`; past `entries-per-layer`, or all
+    /// layers together past `entries-per-image`, an error.
     fn count(&self, layer: usize, n: usize) -> Result<()> {
+        let n = n as u64;
+        let image = self.limits.get(Limit::EntriesPerImage);
+        if self.total.fetch_add(n, Ordering::Relaxed).saturating_add(n) > image {
+            return Err(self.error(
+                layer,
+                format!(
+                    "the image's layers hold more than {image} entries together (counted as \
+                     they are read): {}",
+                    self.limits.breach(Limit::EntriesPerImage, None)
+                ),
+            ));
+        }
         let max = self.limits.get(Limit::EntriesPerLayer);
-        let before = self.counts[layer].fetch_add(n as u64, Ordering::Relaxed);
-        if before.saturating_add(n as u64) <= max {
+        let before = self.counts[layer].fetch_add(n, Ordering::Relaxed);
+        if before.saturating_add(n) <= max {
             return Ok(());
         }
         Err(self.error(
@@ -119,6 +134,7 @@ pub(super) fn walk_all(
             limits: *limits,
             layers: layers.to_vec(),
             counts: layers.iter().map(|_| AtomicU64::new(0)).collect(),
+            total: AtomicU64::new(0),
         },
     };
     let workers = std::thread::available_parallelism().map_or(2, |n| n.get());
