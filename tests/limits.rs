@@ -62,6 +62,13 @@ fn tar_image(dir: &Path, nodes: Vec<Node>) -> PathBuf {
     image(dir, vec![nodes], Layout::Docker25, Compress::None)
 }
 
+/// `n` one-byte files named `PREFIX0`, `PREFIX1`, ...
+fn files(prefix: &str, n: usize) -> Vec<Node> {
+    (0..n)
+        .map(|i| fixture::file(format!("{prefix}{i}"), "x"))
+        .collect()
+}
+
 fn arg(path: &Path) -> &str {
     path.to_str().unwrap()
 }
@@ -132,10 +139,7 @@ fn path_length_limit() {
 #[test]
 fn entries_per_layer_limit() {
     let tmp = tempfile::tempdir().unwrap();
-    let files = (0..5)
-        .map(|i| fixture::file(format!("f{i}"), "x"))
-        .collect();
-    let img = tar_image(tmp.path(), files);
+    let img = tar_image(tmp.path(), files("f", 5));
     let err = breach(tmp.path(), &img, "entries-per-layer=3");
     assert!(
         err.contains(
@@ -163,7 +167,7 @@ fn entries_per_image_limit() {
     // Removing paths counts as well: a whiteout of a directory of three files
     // is four more changes (five entries read, eight changes).
     let mut dir = vec![fixture::dir("d")];
-    dir.extend((0..3).map(|i| fixture::file(format!("d/f{i}"), "x")));
+    dir.extend(files("d/f", 3));
     let img = image(
         tmp.path(),
         vec![dir, vec![fixture::whiteout("d")]],
@@ -182,14 +186,9 @@ fn entries_per_image_counts_the_layers_as_they_are_read() {
     // Three files in each of two layers, read side by side: the reader that
     // takes the count past the limit stops, before either layer is merged.
     let tmp = tempfile::tempdir().unwrap();
-    let files = |l: usize| -> Vec<Node> {
-        (0..3)
-            .map(|i| fixture::file(format!("f{l}{i}"), "x"))
-            .collect()
-    };
     let img = image(
         tmp.path(),
-        vec![files(0), files(1)],
+        vec![files("f0", 3), files("f1", 3)],
         Layout::Docker25,
         Compress::None,
     );
@@ -514,10 +513,7 @@ fn an_unknown_limit_is_a_usage_error_listing_the_valid_ones() {
 #[test]
 fn limits_in_ballast_toml_apply_under_ci_and_flags_override_them() {
     let tmp = tempfile::tempdir().unwrap();
-    let files = (0..5)
-        .map(|i| fixture::file(format!("f{i}"), "x"))
-        .collect();
-    let img = tar_image(tmp.path(), files);
+    let img = tar_image(tmp.path(), files("f", 5));
     std::fs::write(
         tmp.path().join(".ballast.toml"),
         "[budget]\nmax_size = \"1GB\"\n\n[limits]\nentries-per-layer = 3\ntar_header = \"4KiB\"\n",
