@@ -4,8 +4,9 @@
 #   bench/fuzz.sh [SECONDS] [TARGET...]
 #
 # SECONDS (default 60) is each target's -max_total_time; TARGETs default to all
-# of them (layer manifest dockerfile dockerignore budgets). Needs a nightly
-# toolchain and cargo-fuzz (`cargo install cargo-fuzz`). One worker per target
+# of them (layer manifest manifest_mem dockerfile dockerignore budgets; manifest
+# and manifest_mem read the same inputs, from a layout on disk and from memory).
+# Needs a nightly toolchain and cargo-fuzz (`cargo install cargo-fuzz`). One worker per target
 # (-jobs=1 -workers=1), -rss_limit_mb=2048, -timeout=10 (a unit slower than
 # that is reported as a timeout artifact, i.e. a hang), -detect_leaks=0
 # (LeakSanitizer flags glibc's thread-exit record of a worker thread still
@@ -30,7 +31,7 @@ seconds=${1:-60}
 shift || true
 targets=("$@")
 if [ ${#targets[@]} -eq 0 ]; then
-    targets=(layer manifest dockerfile dockerignore budgets)
+    targets=(layer manifest manifest_mem dockerfile dockerignore budgets)
 fi
 case $seconds in
     '' | *[!0-9]*) echo "usage: bench/fuzz.sh [SECONDS] [TARGET...]" >&2; exit 2 ;;

@@ -9,6 +9,7 @@
 #   BALLAST=path/to/ballast bench/hostile.sh
 #   BOUND_SECONDS=60 BOUND_MB=500 bench/hostile.sh
 #   NO_BUILD=1 bench/hostile.sh      # use the release binaries already in target/
+#   ONLY="million image-limit-1-layer" bench/hostile.sh   # only these cases
 #
 # Not in CI: it needs release builds, ~6 GB of disk under bench/out and a few
 # minutes. Inputs: examples/hostile_inputs.rs (bench/out/hostile/) and
@@ -66,6 +67,10 @@ CASES_TABLE=(
     "index-depth-9|2|$CASES|index-depth-9 --json /dev/null"
     "package-json-40x32MiB|0|$CASES|package-json-40x32MiB --json /dev/null"
     "zeros-4GiB|0|$CASES|zeros-4GiB --json /dev/null"
+    "image-limit-1-layer|0|$CASES|image-limit-1-layer --json /dev/null"
+    "image-limit-4-layers|0|$CASES|image-limit-4-layers --json /dev/null"
+    "image-over-limit-3-layers|2|$CASES|image-over-limit-3-layers --json /dev/null"
+    "deep-paths-4M-dirs|2|$CASES|deep-paths-4M-dirs --json /dev/null"
     "fifo-as-image|2|$CASES|fifo --json /dev/null"
     "df-doubling-40|2|$CASES/df-doubling-40|dockerfile Dockerfile --json /dev/null"
     "df-nested-100k|2|$CASES/df-nested-100k|dockerfile Dockerfile --json /dev/null"
@@ -85,6 +90,9 @@ REPORT=$OUT/hostile.md
 failed=0
 for row in "${CASES_TABLE[@]}"; do
     IFS='|' read -r name expect dir args <<<"$row"
+    if [ -n "${ONLY:-}" ] && [[ " $ONLY " != *" $name "* ]]; then
+        continue
+    fi
     stats=$(mktemp)
     set +e
     # shellcheck disable=SC2086  # the arguments are split on purpose

@@ -17,6 +17,7 @@ use std::fs::{self, File};
 use std::io::{self, BufWriter, Read, Write};
 use std::path::Path;
 
+use ballast::limits::Limit;
 use serde_json::json;
 use sha2::{Digest, Sha256};
 use testimage::{self as fixture, Compress, ImageSpec, LayerSpec, Layout, Node, raw_header};
@@ -46,7 +47,46 @@ fn run(out: &Path) -> io::Result<()> {
     streamed_image(&out.join("package-json-40x32MiB"), |b| {
         (0..40).try_for_each(|i| b.file(&format!("app{i}/package.json"), 32 << 20, b' '))
     })?;
+    whole_images(out)?;
     dockerfiles(out)
+}
+
+/// Images at the `entries-per-image` limit (one layer, and split over four),
+/// over it (three layers each just under `entries-per-layer`), and a small
+/// layer whose deep paths imply millions of directories.
+fn whole_images(out: &Path) -> io::Result<()> {
+    let limit = Limit::EntriesPerImage.default_value();
+    // Files in 1000 directories: the directories are entries of the merged
+    // tree too, so `limit - 1000` files make exactly `limit` entries.
+    let files = limit - 1000;
+    let spread = |from: u64, to: u64| {
+        move |b: &mut Layer| {
+            (from..to).try_for_each(|i| b.file(&format!("d{}/f{i}", i % 1000), 0, 0))
+        }
+    };
+    streamed_layers(
+        &out.join("image-limit-1-layer"),
+        vec![Box::new(spread(0, files))],
+    )?;
+    let quarter = files / 4;
+    let layers: Vec<Fill> = (0..4)
+        .map(|l| {
+            let to = if l == 3 { files } else { (l + 1) * quarter };
+            Box::new(spread(l * quarter, to)) as Fill
+        })
+        .collect();
+    streamed_layers(&out.join("image-limit-4-layers"), layers)?;
+    let under = Limit::EntriesPerLayer.default_value() - 1;
+    let layers: Vec<Fill> = (0..3)
+        .map(|l| Box::new(spread(l * under, (l + 1) * under)) as Fill)
+        .collect();
+    streamed_layers(&out.join("image-over-limit-3-layers"), layers)?;
+    // 4,000 files, each 1,000 directories deep under its own top directory:
+    // 4,000,000 implied directories from a few MB of gzip.
+    let deep = "a/".repeat(999);
+    streamed_image(&out.join("deep-paths-4M-dirs"), move |b| {
+        (0..4000).try_for_each(|i| b.file(&format!("t{i}/{deep}f"), 0, 0))
+    })
 }
 
 fn spec(nodes: Vec<Node>) -> ImageSpec {
@@ -250,11 +290,20 @@ fn hashing<W>(inner: W) -> Hashing<W> {
     }
 }
 
+/// What writes one layer's files.
+type Fill = Box<dyn FnOnce(&mut Layer) -> io::Result<()>>;
+
 /// An OCI layout directory at `dir` with one gzip layer that `fill` writes.
-fn streamed_image(dir: &Path, fill: impl FnOnce(&mut Layer) -> io::Result<()>) -> io::Result<()> {
-    let blobs = dir.join("blobs/sha256");
-    fs::create_dir_all(&blobs)?;
-    let tmp = blobs.join("layer.partial");
+fn streamed_image(
+    dir: &Path,
+    fill: impl FnOnce(&mut Layer) -> io::Result<()> + 'static,
+) -> io::Result<()> {
+    streamed_layers(dir, vec![Box::new(fill)])
+}
+
+/// One gzip layer blob in `dir` that `fill` writes: its diff_id, digest and size.
+fn streamed_layer(dir: &Path, fill: Fill) -> io::Result<(String, String, u64)> {
+    let tmp = dir.join("blobs/sha256/layer.partial");
     let file = hashing(BufWriter::new(File::create(&tmp)?));
     let gz = flate2::write::GzEncoder::new(file, flate2::Compression::fast());
     let mut layer = Layer {
@@ -267,10 +316,25 @@ fn streamed_image(dir: &Path, fill: impl FnOnce(&mut Layer) -> io::Result<()>) -
     compressed.flush()?;
     let digest = format!("sha256:{}", hex::encode(compressed.sha.finalize()));
     fs::rename(&tmp, blob(dir, &digest))?;
+    Ok((diff_id, digest, compressed.len))
+}
+
+/// An OCI layout directory at `dir` with a gzip layer written by each fill.
+fn streamed_layers(dir: &Path, fills: Vec<Fill>) -> io::Result<()> {
+    fs::create_dir_all(dir.join("blobs/sha256"))?;
+    let mut written = Vec::new();
+    for fill in fills {
+        written.push(streamed_layer(dir, fill)?);
+    }
+    let diff_ids: Vec<&str> = written.iter().map(|w| w.0.as_str()).collect();
+    let history: Vec<_> = written
+        .iter()
+        .map(|_| json!({"created_by": "/bin/sh -c hostile"}))
+        .collect();
     let config = json!({
         "architecture": "amd64", "os": "linux",
-        "rootfs": {"type": "layers", "diff_ids": [diff_id]},
-        "history": [{"created_by": "/bin/sh -c hostile"}],
+        "rootfs": {"type": "layers", "diff_ids": diff_ids},
+        "history": history,
         "config": {},
     });
     let config = config.to_string();
@@ -279,8 +343,9 @@ fn streamed_image(dir: &Path, fill: impl FnOnce(&mut Layer) -> io::Result<()>) -
         "schemaVersion": 2, "mediaType": "application/vnd.oci.image.manifest.v1+json",
         "config": {"mediaType": "application/vnd.oci.image.config.v1+json",
             "digest": config_digest, "size": config.len()},
-        "layers": [{"mediaType": "application/vnd.oci.image.layer.v1.tar+gzip",
-            "digest": digest, "size": compressed.len}],
+        "layers": written.iter().map(|(_, digest, size)| json!({
+            "mediaType": "application/vnd.oci.image.layer.v1.tar+gzip",
+            "digest": digest, "size": size})).collect::<Vec<_>>(),
     });
     let manifest = manifest.to_string();
     let manifest_digest = store(dir, manifest.as_bytes())?;

@@ -11,11 +11,14 @@ ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 CORPUS = os.path.join(ROOT, "fuzz", "corpus")
 
 
-def put(target, name, data):
+def write_seed(target, name, data):
     d = os.path.join(CORPUS, target)
     os.makedirs(d, exist_ok=True)
     with open(os.path.join(d, "seed-" + name), "wb") as f:
         f.write(data if isinstance(data, bytes) else data.encode())
+
+
+put = write_seed
 
 
 def tiny_tar(fmt=tarfile.GNU_FORMAT, long_names=False):
@@ -71,6 +74,11 @@ def fake(n):
 
 
 def manifests():
+    """Seeds for `manifest` (a layout on disk) and `manifest_mem` (the same
+    input format, read from memory)."""
+    def put(_target, name, data):
+        write_seed("manifest", name, data)
+        write_seed("manifest_mem", name, data)
     layer = tiny_tar()
     cfg = config([sha(layer)])
     sep = b"\xff"
@@ -105,6 +113,16 @@ def manifests():
     outer = json.dumps({"schemaVersion": 2, "manifests": [
         desc("application/vnd.oci.image.index.v1+json", fake(1), len(inner))]}).encode()
     put("manifest", "oci-nested", b"O" + outer + sep + inner + sep + man2 + sep + cfg + sep + layer)
+    # Two platforms, read as linux/arm64/v8 (mode P): index -> manifests p1 (amd64), p2 (arm64).
+    arm = {"architecture": "arm64", "os": "linux", "variant": "v8"}
+    multi = json.dumps({"schemaVersion": 2, "manifests": [
+        dict(desc("application/vnd.oci.image.manifest.v1+json", fake(1), len(man)), platform=plat),
+        dict(desc("application/vnd.oci.image.manifest.v1+json", fake(1), len(man)), platform=arm)]}).encode()
+    put("manifest", "oci-platform", b"P" + multi + sep + man + sep + cfg + sep + layer)
+    # docker save with two images, the tag demo:latest asked for (mode T).
+    two = json.dumps([{"Config": "p1", "RepoTags": ["other:1"], "Layers": ["p2"]},
+                      {"Config": "p1", "RepoTags": ["demo:latest"], "Layers": ["p2"]}]).encode()
+    put("manifest", "docker-tag", b"t" + two + sep + cfg + sep + layer)
 
 
 def dockerfiles():
@@ -134,7 +152,7 @@ def budgets():
 
 
 if __name__ == "__main__":
-    for t in ["layer", "manifest", "dockerfile", "dockerignore", "budgets"]:
+    for t in ["layer", "manifest", "manifest_mem", "dockerfile", "dockerignore", "budgets"]:
         for f in os.listdir(os.path.join(CORPUS, t)) if os.path.isdir(os.path.join(CORPUS, t)) else []:
             if f.startswith("seed-"):
                 os.remove(os.path.join(CORPUS, t, f))

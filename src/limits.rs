@@ -20,6 +20,9 @@ pub enum Limit {
     PathLength,
     /// Entries (whiteouts included) in one layer.
     EntriesPerLayer,
+    /// Entries of all layers in the merged tree together: every path a layer
+    /// adds, changes or removes, the directories deeper paths imply included.
+    EntriesPerImage,
     /// An image's metadata together (manifests, indexes, config), in bytes.
     Metadata,
     /// Members kept in memory while streaming an archive, together, in bytes.
@@ -42,6 +45,9 @@ pub enum Limit {
     SubstitutionDepth,
     /// Build stages (`FROM` lines) in one Dockerfile.
     Stages,
+    /// A text file a user names: the Dockerfile, `.dockerignore`, the budget
+    /// file, the fleet's reference list, in bytes.
+    TextFile,
 }
 
 /// How a limit's values are written.
@@ -60,10 +66,14 @@ struct Spec {
 
 const KIB: u64 = 1 << 10;
 const MIB: u64 = 1 << 20;
+/// The `entries-per-image` default: real images hold a few hundred thousand
+/// paths (the 1,000,000-file benchmark image 1,197,350); an image at this
+/// limit stays under 500 MB (docs/reference.md "Bound check").
+const ENTRIES_PER_IMAGE: u64 = 1_500_000;
 
 /// Every limit, in the order docs/reference.md lists them, which is the
 /// order of [`Limit`].
-const SPECS: [Spec; 14] = [
+const SPECS: [Spec; 16] = [
     spec(Limit::TarHeader, "tar-header", Unit::Bytes, MIB),
     spec(Limit::PathLength, "path-length", Unit::Bytes, 64 * KIB),
     spec(
@@ -71,6 +81,12 @@ const SPECS: [Spec; 14] = [
         "entries-per-layer",
         Unit::Count,
         2_000_000,
+    ),
+    spec(
+        Limit::EntriesPerImage,
+        "entries-per-image",
+        Unit::Count,
+        ENTRIES_PER_IMAGE,
     ),
     spec(Limit::Metadata, "metadata", Unit::Bytes, 64 * MIB),
     spec(Limit::StreamMemory, "stream-memory", Unit::Bytes, 256 * MIB),
@@ -98,6 +114,7 @@ const SPECS: [Spec; 14] = [
         64,
     ),
     spec(Limit::Stages, "stages", Unit::Count, 1000),
+    spec(Limit::TextFile, "text-file", Unit::Bytes, 16 * MIB),
 ];
 
 // Row `i` of SPECS is the limit whose discriminant is `i`.
@@ -283,6 +300,30 @@ fn parse_value(limit: Limit, text: &str) -> Result<u64, String> {
         ));
     }
     Ok(value)
+}
+
+/// The entries an image's layers have been read with so far, shared by its
+/// layer readers: layers read side by side, or read and waiting for an
+/// earlier one to be merged, count against `entries-per-image` together, so
+/// the layers held before merging are bounded by it too, not by
+/// `entries-per-layer` times the layers.
+#[derive(Debug, Default)]
+pub struct ImageEntries(std::sync::atomic::AtomicU64);
+
+impl ImageEntries {
+    /// Count one more entry; past `entries-per-image`, the breach message.
+    pub fn add(&self, limits: &Limits) -> Result<(), String> {
+        let read = self.0.fetch_add(1, std::sync::atomic::Ordering::Relaxed) + 1;
+        let max = limits.get(Limit::EntriesPerImage);
+        if read <= max {
+            return Ok(());
+        }
+        Err(format!(
+            "the image's layers hold more than {max} entries together (counted as they \
+             are read): {}",
+            limits.breach(Limit::EntriesPerImage, None)
+        ))
+    }
 }
 
 /// `--limit NAME=VALUE`, as clap parses it.

@@ -62,6 +62,13 @@ fn tar_image(dir: &Path, nodes: Vec<Node>) -> PathBuf {
     image(dir, vec![nodes], Layout::Docker25, Compress::None)
 }
 
+/// `n` one-byte files named `PREFIX0`, `PREFIX1`, ...
+fn files(prefix: &str, n: usize) -> Vec<Node> {
+    (0..n)
+        .map(|i| fixture::file(format!("{prefix}{i}"), "x"))
+        .collect()
+}
+
 fn arg(path: &Path) -> &str {
     path.to_str().unwrap()
 }
@@ -132,15 +139,65 @@ fn path_length_limit() {
 #[test]
 fn entries_per_layer_limit() {
     let tmp = tempfile::tempdir().unwrap();
-    let files = (0..5)
-        .map(|i| fixture::file(format!("f{i}"), "x"))
-        .collect();
-    let img = tar_image(tmp.path(), files);
+    let img = tar_image(tmp.path(), files("f", 5));
     let err = breach(tmp.path(), &img, "entries-per-layer=3");
     assert!(
         err.contains(
             "the layer has more than 3 entries: the entries-per-layer limit is 3; raise it \
              with --limit entries-per-layer=6"
+        ),
+        "{err}"
+    );
+}
+
+#[test]
+fn entries_per_image_limit() {
+    let tmp = tempfile::tempdir().unwrap();
+    // One entry, four paths in the merged tree (three implied directories).
+    let img = tar_image(tmp.path(), vec![fixture::file("a/b/c/d", "x")]);
+    let err = breach(tmp.path(), &img, "entries-per-image=3");
+    assert!(
+        err.ends_with(
+            "layer 0 takes the merged tree past 3 entries (paths the layers add, change or \
+             remove, implied directories included): the entries-per-image limit is 3; raise \
+             it with --limit entries-per-image=6"
+        ),
+        "{err}"
+    );
+    // Removing paths counts as well: a whiteout of a directory of three files
+    // is four more changes (five entries read, eight changes).
+    let mut dir = vec![fixture::dir("d")];
+    dir.extend(files("d/f", 3));
+    let img = image(
+        tmp.path(),
+        vec![dir, vec![fixture::whiteout("d")]],
+        Layout::OciDir,
+        Compress::Gzip,
+    );
+    let err = breach(tmp.path(), &img, "entries-per-image=6");
+    assert!(
+        err.contains("layer 1 takes the merged tree past 6 entries"),
+        "{err}"
+    );
+}
+
+#[test]
+fn entries_per_image_counts_the_layers_as_they_are_read() {
+    // Three files in each of two layers, read side by side: the reader that
+    // takes the count past the limit stops, before either layer is merged.
+    let tmp = tempfile::tempdir().unwrap();
+    let img = image(
+        tmp.path(),
+        vec![files("f0", 3), files("f1", 3)],
+        Layout::Docker25,
+        Compress::None,
+    );
+    let err = breach(tmp.path(), &img, "entries-per-image=4");
+    assert!(
+        err.ends_with(
+            "the image's layers hold more than 4 entries together (counted as they are \
+             read): the entries-per-image limit is 4; raise it with --limit \
+             entries-per-image=8"
         ),
         "{err}"
     );
@@ -429,6 +486,7 @@ fn an_unknown_limit_is_a_usage_error_listing_the_valid_ones() {
         &["image.tar", "--limit", "entries=5"][..],
         &["diff", "a", "b", "--limit", "entries=5"],
         &["dockerfile", "Dockerfile", "--limit", "entries=5"],
+        &["fleet", "list", "--from", "refs", "--limit", "entries=5"],
     ] {
         let out = ballast(tmp.path(), args);
         let stderr = String::from_utf8_lossy(&out.stderr);
@@ -436,9 +494,9 @@ fn an_unknown_limit_is_a_usage_error_listing_the_valid_ones() {
         assert!(
             stderr.contains(
                 "unknown limit 'entries' (valid limits: tar-header, path-length, \
-                 entries-per-layer, metadata, stream-memory, index-depth, package-file, \
-                 package-layer, package-image, expanded-value, expanded-scope, expanded-total, \
-                 substitution-depth, stages)"
+                 entries-per-layer, entries-per-image, metadata, stream-memory, index-depth, \
+                 package-file, package-layer, package-image, expanded-value, expanded-scope, \
+                 expanded-total, substitution-depth, stages, text-file)"
             ),
             "{stderr}"
         );
@@ -455,10 +513,7 @@ fn an_unknown_limit_is_a_usage_error_listing_the_valid_ones() {
 #[test]
 fn limits_in_ballast_toml_apply_under_ci_and_flags_override_them() {
     let tmp = tempfile::tempdir().unwrap();
-    let files = (0..5)
-        .map(|i| fixture::file(format!("f{i}"), "x"))
-        .collect();
-    let img = tar_image(tmp.path(), files);
+    let img = tar_image(tmp.path(), files("f", 5));
     std::fs::write(
         tmp.path().join(".ballast.toml"),
         "[budget]\nmax_size = \"1GB\"\n\n[limits]\nentries-per-layer = 3\ntar_header = \"4KiB\"\n",
@@ -484,4 +539,106 @@ fn limits_in_ballast_toml_apply_under_ci_and_flags_override_them() {
         err.contains("limits.entries: unknown limit 'entries' (valid limits: tar-header"),
         "{err}"
     );
+}
+
+// --- the text files a user names -------------------------------------------
+
+/// `args` in `dir` with the `text-file` limit lowered to 1 KiB: the error,
+/// which names `file` and its `size`, after checking that `args` pass with
+/// the flag it suggests.
+fn text_file_breach(dir: &Path, args: &[&str], file: &str, size: u64) -> String {
+    let lowered = [args, &["--limit", "text-file=1KiB"]].concat();
+    let err = error(dir, &lowered);
+    assert!(
+        err.contains(&format!(
+            "{file}': it is {size} bytes, over the limit on the text files"
+        )) && err.ends_with("the text-file limit is 1 KiB; raise it with --limit text-file=3KiB"),
+        "{err}"
+    );
+    let raise = err
+        .split("raise it with --limit ")
+        .nth(1)
+        .unwrap_or_else(|| panic!("no flag in {err}"));
+    assert_eq!(raise, "text-file=3KiB", "{err}");
+    let out = ballast(dir, &[args, &["--limit", raise]].concat());
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "ballast {args:?}: {stderr}");
+    err
+}
+
+/// 2,100 bytes of comment lines, for a file over 1 KiB.
+fn padding(comment: &str) -> String {
+    format!("{comment} {}\n", "p".repeat(60)).repeat(35)
+}
+
+#[test]
+fn text_file_limit_on_the_dockerfile_and_dockerignore() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dockerfile = tmp.path().join("Dockerfile");
+    std::fs::write(&dockerfile, format!("FROM alpine:3\n{}", padding("#"))).unwrap();
+    let args = ["dockerfile", "Dockerfile", "--json", "-"];
+    let err = text_file_breach(tmp.path(), &args, "Dockerfile", 2219);
+    assert_eq!(
+        err,
+        "ballast: error: cannot read the Dockerfile 'Dockerfile': it is 2219 bytes, over the \
+         limit on the text files ballast reads (Dockerfile, .dockerignore, budget file, \
+         reference list): the text-file limit is 1 KiB; raise it with --limit text-file=3KiB"
+    );
+    std::fs::write(&dockerfile, "FROM alpine:3\nCOPY . /app\n").unwrap();
+    std::fs::write(tmp.path().join(".dockerignore"), padding("#")).unwrap();
+    text_file_breach(tmp.path(), &args, ".dockerignore", 2205);
+}
+
+#[test]
+fn text_file_limit_on_the_budget_file() {
+    let tmp = tempfile::tempdir().unwrap();
+    let img = tar_image(tmp.path(), vec![fixture::file("f", "x")]);
+    let config = tmp.path().join("budgets.toml");
+    let text = format!("[budget]\nmax_size = \"1GB\"\n{}", padding("#"));
+    std::fs::write(&config, text).unwrap();
+    let args = [arg(&img), "--ci", "--config", arg(&config)];
+    text_file_breach(tmp.path(), &args, "budgets.toml", 2231);
+}
+
+#[test]
+fn text_file_limit_on_the_fleet_reference_list() {
+    let tmp = tempfile::tempdir().unwrap();
+    let refs: String = (0..60)
+        .map(|i| format!("registry.example/app:{i:04}\n"))
+        .collect();
+    std::fs::write(tmp.path().join("refs.txt"), refs).unwrap();
+    let err = error(
+        tmp.path(),
+        &[
+            "fleet",
+            "list",
+            "--from",
+            "refs.txt",
+            "--limit",
+            "text-file=1KiB",
+        ],
+    );
+    assert_eq!(
+        err,
+        "ballast: error: cannot read the references in 'refs.txt': they are over the limit \
+         on the text files ballast reads: the text-file limit is 1 KiB; raise it with \
+         --limit text-file=2KiB"
+    );
+    let out = ballast(
+        tmp.path(),
+        &[
+            "fleet",
+            "list",
+            "--from",
+            "refs.txt",
+            "--limit",
+            "text-file=2KiB",
+        ],
+    );
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert_eq!(String::from_utf8_lossy(&out.stdout).lines().count(), 60);
 }

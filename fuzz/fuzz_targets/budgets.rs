@@ -22,7 +22,7 @@ fuzz_target!(|data: &[u8]| {
     let _ = std::fs::remove_file(&dive);
     let path = if which & 1 == 0 { toml } else { dive };
     std::fs::write(&path, body).expect("write the budget file");
-    let _ = ballast::report::ci::load(None, dir);
+    let _ = ballast::report::ci::load(None, dir, &ballast::limits::Limits::default());
     // The size and ratio parsers both files share, on the raw text too.
     let text = String::from_utf8_lossy(body);
     let _ = ballast::report::ci::parse_size(&text);

@@ -34,10 +34,19 @@ pub(super) struct Merged {
 }
 
 impl Merged {
-    /// Fold layer `i` in; its entry list is dropped afterwards.
-    pub(super) fn push(&mut self, i: usize, mut layer: LayerIndex) {
-        self.dive.observe(&mut self.tree, &layer);
-        self.tree.push_layer(&layer);
+    /// Fold layer `i` in; its entry list is dropped afterwards. Past the
+    /// `entries-per-image` limit, the breach message.
+    pub(super) fn push(&mut self, i: usize, mut layer: LayerIndex) -> Result<(), String> {
+        let cap = self.limits.len(Limit::EntriesPerImage);
+        self.tree.set_cap(cap);
+        let folded = self.dive.observe(&mut self.tree, &layer);
+        if folded.and_then(|()| self.tree.push_layer(&layer)).is_err() {
+            return Err(format!(
+                "layer {i} takes the merged tree past {cap} entries (paths the layers add, \
+                 change or remove, implied directories included): {}",
+                self.limits.breach(Limit::EntriesPerImage, None)
+            ));
+        }
         for (entry, bytes) in std::mem::take(&mut layer.captured) {
             let path = &layer.entries[entry].path;
             if let Some(id) = self.tree.lookup(path) {
@@ -69,6 +78,7 @@ impl Merged {
                 path: Some(display(&w.path)),
                 message: w.message,
             }));
+        Ok(())
     }
 }
 

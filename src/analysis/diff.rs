@@ -117,7 +117,8 @@ fn live_files(a: &Analysis) -> HashMap<String, (u64, u128)> {
         .nodes()
         .filter_map(|(id, n)| {
             let m = n.live()?;
-            (m.kind != EntryKind::Dir).then(|| (display(&a.tree.path(id)), (m.size, m.content)))
+            (m.kind != EntryKind::Dir)
+                .then(|| (display(&a.tree.path(id)), (m.size, m.content_hash())))
         })
         .collect()
 }

@@ -186,7 +186,7 @@ mod tests {
                 (&n.name, n.parent, &n.children),
                 (&w.name, w.parent, &w.children)
             );
-            assert_eq!(n.history, w.history);
+            assert_eq!(n.history[..], w.history[..]);
         }
     }
 }

@@ -18,7 +18,7 @@ pub use findings::Finding;
 
 use assemble::{Merged, assemble};
 
-use crate::error::Result;
+use crate::error::{Error, Result};
 pub use crate::history_line::tidy_command;
 use crate::layer::Compression;
 use crate::progress::Progress;
@@ -198,8 +198,10 @@ pub fn analyze(reference: &str, opts: &Options, progress: &dyn Progress) -> Resu
     let mut m = Merged::default();
     m.limits = opts.limits;
     let loaded = source::load(reference, opts, resolved, progress, &mut |i, layer| {
-        m.push(i, layer);
-        Ok(())
+        m.push(i, layer).map_err(|reason| Error::ReadFailed {
+            source_name: reference.to_string(),
+            reason,
+        })
     })?;
     m.tree.sort_children();
     let read = source::Identity::of(reference, &loaded);

@@ -17,9 +17,9 @@ use ballast::report::dockerfile as df_report;
 
 pub(super) fn run_dockerfile(d: &DockerfileArgs) -> anyhow::Result<ExitCode> {
     json_and_markdown(d.json.as_deref(), d.markdown.as_deref())?;
-    let text = ballast::dockerfile::read_regular_text(&d.path)
-        .with_context(|| format!("cannot read the Dockerfile '{}'", d.path.display()))?;
     let limits = limits(&[&d.limit]);
+    let text = ballast::dockerfile::read_regular_text_within(&d.path, &limits)
+        .with_context(|| format!("cannot read the Dockerfile '{}'", d.path.display()))?;
     let df = Dockerfile::parse_within(&text, &d.path, &limits)?;
     let context = context_dir(d)?;
     if d.commits == 0 {

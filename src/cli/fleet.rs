@@ -8,10 +8,10 @@ use std::process::ExitCode;
 
 use anyhow::Context;
 
-use super::options::{CacheArgs, InputArgs, RegistryArgs, stderr_bar};
+use super::options::{CacheArgs, InputArgs, RegistryArgs, limits, stderr_bar};
 use super::output::{emit, emit_json, json_and_markdown};
 use ballast::fleet::{self, Filters, Shard, Tick};
-use ballast::limits::Limits;
+use ballast::limits::{Limit, Limits};
 use ballast::report::ci;
 use ballast::report::escape::terminal::escape;
 use ballast::source::SourceKind;
@@ -62,6 +62,10 @@ pub struct Selection {
     /// the reference.
     #[arg(long, value_name = "I/N")]
     pub shard: Option<String>,
+    /// Raise (or lower) a resource limit: NAME=VALUE, e.g. text-file=64MiB for
+    /// a long --from list (repeatable; docs/reference.md "Limits").
+    #[arg(long, value_name = "NAME=VALUE", value_parser = ballast::limits::parse_assignment)]
+    pub limit: Vec<(Limit, u64)>,
 }
 
 #[derive(Debug, clap::Args)]
@@ -142,7 +146,7 @@ fn select(s: &Selection, quiet: bool) -> anyhow::Result<Vec<String>> {
         None => Shard::ALL,
     };
     let all = match (&s.registry, &s.from) {
-        (_, Some(path)) => fleet::list_file(&read_list(path)?, &filters),
+        (_, Some(path)) => fleet::list_file(&read_list(path, &limits(&[&s.limit]))?, &filters),
         (Some(host), None) => {
             let talk = !quiet && std::io::stderr().is_terminal();
             let say = |repo: &str| {
@@ -161,15 +165,28 @@ fn select(s: &Selection, quiet: bool) -> anyhow::Result<Vec<String>> {
     Ok(all.into_iter().filter(|r| shard.holds(r)).collect())
 }
 
-fn read_list(path: &PathBuf) -> anyhow::Result<String> {
-    let mut text = String::new();
-    if path.as_os_str() == "-" {
-        std::io::stdin()
-            .read_to_string(&mut text)
-            .context("cannot read the references from stdin")?;
+/// The reference list, from a file or a pipe (`-`, `<(…)`), read up to the
+/// `text-file` limit.
+fn read_list(path: &PathBuf, limits: &Limits) -> anyhow::Result<String> {
+    let (reader, what): (Box<dyn Read>, String) = if path.as_os_str() == "-" {
+        (Box::new(std::io::stdin()), "from stdin".into())
     } else {
-        text = std::fs::read_to_string(path)
+        let file = std::fs::File::open(path)
             .with_context(|| format!("cannot read the references in '{}'", path.display()))?;
+        (Box::new(file), format!("in '{}'", path.display()))
+    };
+    let max = limits.get(Limit::TextFile);
+    let mut text = String::new();
+    reader
+        .take(max.saturating_add(1))
+        .read_to_string(&mut text)
+        .with_context(|| format!("cannot read the references {what}"))?;
+    if text.len() as u64 > max {
+        anyhow::bail!(
+            "cannot read the references {what}: they are over the limit on the text files \
+             ballast reads: {}",
+            limits.breach(Limit::TextFile, None)
+        );
     }
     Ok(text)
 }
@@ -202,9 +219,9 @@ fn scan(a: &ScanArgs) -> anyhow::Result<ExitCode> {
         cache: a.cache.clone(),
         ..InputArgs::default()
     }
-    .options(Limits::default())?;
+    .options(limits(&[&a.select.limit]))?;
     let cwd = std::env::current_dir().context("cannot read the current directory")?;
-    let (budgets, budget_origin) = ci::load(a.config.as_deref(), &cwd)?;
+    let (budgets, budget_origin) = ci::load(a.config.as_deref(), &cwd, &source.limits)?;
     let refs = select(&a.select, a.quiet)?;
     let opts = fleet::ScanOptions {
         source,

@@ -24,7 +24,8 @@ pub(super) fn run_image(args: &Args) -> anyhow::Result<ExitCode> {
     let budgets = match args.ci {
         true => {
             let cwd = std::env::current_dir().context("cannot read the current directory")?;
-            Some(ci::load(args.config.as_deref(), &cwd)?)
+            let flags = limits(&[&args.limit]);
+            Some(ci::load(args.config.as_deref(), &cwd, &flags)?)
         }
         false => None,
     };
@@ -243,7 +244,7 @@ fn join_dockerfile(
         && let Some(joined) = analysis.dockerfile.as_mut()
     {
         use ballast::dockerfile::cache::{self, Plan};
-        let text = ballast::dockerfile::read_regular_text(path)
+        let text = ballast::dockerfile::read_regular_text_within(path, limits)
             .with_context(|| format!("cannot read the Dockerfile '{}'", path.display()))?;
         let sizes = join::layer_sizes(&Plan::from_dockerfile(&df), &joined.instructions);
         let opts = cache::CacheOptions::default();

@@ -63,6 +63,7 @@ impl InputArgs {
             cache: self.cache.cache(),
             shared: None,
             limits,
+            ..Options::default()
         })
     }
 }

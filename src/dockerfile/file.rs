@@ -1,14 +1,24 @@
-//! Reading the files a user names (the Dockerfile, `.dockerignore`) safely:
-//! only regular files. A FIFO would block the read forever and a device
-//! could be endless, so the file is opened without blocking and its type
-//! checked on the open handle (no window for a swap between check and read).
+//! Reading the files a user names (the Dockerfile, `.dockerignore`, the
+//! budget file, the fleet's reference list) safely: only regular files, and
+//! no more of them than the `text-file` limit. A FIFO would block the read
+//! forever and a device could be endless, so the file is opened without
+//! blocking and its type checked on the open handle (no window for a swap
+//! between check and read); the read stops one byte past the limit.
 
 use std::io::{self, Read};
 use std::path::Path;
 
-/// The bytes of the regular file at `path`; anything else (a FIFO, a
-/// socket, a device, a directory) is an `InvalidInput` error saying what it is.
+use crate::limits::{Limit, Limits};
+
+/// [`read_regular_file_within`] the default limits.
 pub fn read_regular_file(path: &Path) -> io::Result<Vec<u8>> {
+    read_regular_file_within(path, &Limits::default())
+}
+
+/// The bytes of the regular file at `path`; anything else (a FIFO, a
+/// socket, a device, a directory) is an `InvalidInput` error saying what it
+/// is, a file over the `text-file` limit an `InvalidData` error naming it.
+pub fn read_regular_file_within(path: &Path, limits: &Limits) -> io::Result<Vec<u8>> {
     let mut options = std::fs::OpenOptions::new();
     options.read(true);
     #[cfg(unix)]
@@ -17,8 +27,9 @@ pub fn read_regular_file(path: &Path) -> io::Result<Vec<u8>> {
         // Opening a FIFO for reading would wait for a writer.
         options.custom_flags(libc::O_NONBLOCK);
     }
-    let mut file = options.open(path)?;
-    let kind = file.metadata()?.file_type();
+    let file = options.open(path)?;
+    let meta = file.metadata()?;
+    let kind = meta.file_type();
     if !kind.is_file() {
         return Err(io::Error::new(
             io::ErrorKind::InvalidInput,
@@ -28,14 +39,32 @@ pub fn read_regular_file(path: &Path) -> io::Result<Vec<u8>> {
             ),
         ));
     }
+    let max = limits.get(Limit::TextFile);
     let mut bytes = Vec::new();
-    file.read_to_end(&mut bytes)?;
+    file.take(max.saturating_add(1)).read_to_end(&mut bytes)?;
+    if bytes.len() as u64 > max {
+        let size = meta.len().max(bytes.len() as u64);
+        return Err(io::Error::new(
+            io::ErrorKind::InvalidData,
+            format!(
+                "it is {size} bytes, over the limit on the text files ballast reads \
+                 (Dockerfile, .dockerignore, budget file, reference list): {}",
+                limits.breach(Limit::TextFile, Some(size))
+            ),
+        ));
+    }
     Ok(bytes)
 }
 
-/// [`read_regular_file`] as UTF-8 text (invalid UTF-8 is an `InvalidData` error).
+/// [`read_regular_text_within`] the default limits.
 pub fn read_regular_text(path: &Path) -> io::Result<String> {
-    String::from_utf8(read_regular_file(path)?).map_err(|e| {
+    read_regular_text_within(path, &Limits::default())
+}
+
+/// [`read_regular_file_within`] as UTF-8 text (invalid UTF-8 is an
+/// `InvalidData` error).
+pub fn read_regular_text_within(path: &Path, limits: &Limits) -> io::Result<String> {
+    String::from_utf8(read_regular_file_within(path, limits)?).map_err(|e| {
         io::Error::new(
             io::ErrorKind::InvalidData,
             format!("it is not valid UTF-8 ({})", e.utf8_error()),

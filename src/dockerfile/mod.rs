@@ -18,5 +18,7 @@ pub(crate) mod shell;
 
 pub use ast::{Arguments, Directives, Dockerfile, Flag, Heredoc, Instruction, Kind, Mount, Stage};
 pub use expand::{Breach, Scope, expand};
-pub use file::{read_regular_file, read_regular_text};
+pub use file::{
+    read_regular_file, read_regular_file_within, read_regular_text, read_regular_text_within,
+};
 pub use parser::ParseError;

@@ -67,12 +67,13 @@ impl Dockerfile {
     /// `expanded-value`, `expanded-scope`, `expanded-total`,
     /// `substitution-depth`).
     pub fn read_within(path: &Path, limits: &Limits) -> Result<Dockerfile, ParseError> {
-        let bytes = super::file::read_regular_file(path).map_err(|e| ParseError {
-            path: path.to_path_buf(),
-            line: 0,
-            column: 0,
-            message: format!("cannot read the Dockerfile: {e}"),
-        })?;
+        let bytes =
+            super::file::read_regular_file_within(path, limits).map_err(|e| ParseError {
+                path: path.to_path_buf(),
+                line: 0,
+                column: 0,
+                message: format!("cannot read the Dockerfile: {e}"),
+            })?;
         let text = String::from_utf8(bytes).map_err(|e| {
             let (line, column) = position_of(&e.as_bytes()[..e.utf8_error().valid_up_to()]);
             ParseError {

@@ -21,7 +21,7 @@ mod parse;
 pub mod path;
 pub mod sniff;
 
-use crate::limits::Limits;
+use crate::limits::{ImageEntries, Limits};
 use std::io::{self, BufRead, BufReader, Read};
 
 use sha2::{Digest, Sha256};
@@ -165,12 +165,24 @@ pub fn read_layer<R: Read>(
 }
 
 /// [`read_layer`] within `limits` (`tar-header`, `path-length`,
-/// `entries-per-layer`, `package-file`, `package-layer`): what the layer may
-/// make the reader hold.
+/// `entries-per-layer`, `entries-per-image`, `package-file`, `package-layer`):
+/// what the layer may make the reader hold.
 pub fn read_layer_within<R: Read>(
     blob: R,
     opts: ReadOptions,
     limits: &Limits,
+    on_bytes: &(dyn Fn(u64) + Sync),
+) -> Result<LayerIndex, LayerError> {
+    read_layer_counted(blob, opts, limits, &ImageEntries::default(), on_bytes)
+}
+
+/// [`read_layer_within`], its entries counted in `image` with those of the
+/// image's other layers (`entries-per-image`).
+pub fn read_layer_counted<R: Read>(
+    blob: R,
+    opts: ReadOptions,
+    limits: &Limits,
+    image: &ImageEntries,
     on_bytes: &(dyn Fn(u64) + Sync),
 ) -> Result<LayerIndex, LayerError> {
     let mut blob = BufReader::with_capacity(
@@ -205,7 +217,7 @@ pub fn read_layer_within<R: Read>(
         compression: Some(compression),
         ..LayerIndex::default()
     };
-    let hashing = parse_tar(hashing, &mut index, *limits).map_err(|e| {
+    let hashing = parse_tar(hashing, &mut index, *limits, image).map_err(|e| {
         LayerError(match compression {
             Compression::None => e.0,
             // Only the compression's name is lowercased: the message may

@@ -11,7 +11,7 @@ use xxhash_rust::xxh3::Xxh3Default;
 use super::guard::{self, TarGuard};
 use super::path::{self, Normalized};
 use super::{Entry, EntryKind, EntryWarning, LayerError, LayerIndex, Sha256Reader, sniff};
-use crate::limits::{Limit, Limits};
+use crate::limits::{ImageEntries, Limit, Limits};
 
 /// Buffers reused across entries: one read buffer, and the first bytes of the
 /// current file for sniffing.
@@ -29,6 +29,7 @@ pub(super) fn parse_tar<R: Read>(
     reader: Sha256Reader<R>,
     index: &mut LayerIndex,
     limits: Limits,
+    image: &ImageEntries,
 ) -> Result<Sha256Reader<R>, LayerError> {
     let mut archive = tar::Archive::new(TarGuard::new(
         BufReader::with_capacity(256 * 1024, reader),
@@ -53,6 +54,7 @@ pub(super) fn parse_tar<R: Read>(
             continue;
         }
         check_limits(&entry, &raw_path, index, &limits)?;
+        image.add(&limits).map_err(LayerError)?;
         read_entry(&mut entry, &raw_path, index, &mut scratch)?;
         last = Some(raw_path);
     }

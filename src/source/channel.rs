@@ -47,6 +47,21 @@ impl<T: AsRef<[u8]>> Read for ChannelReader<T> {
     }
 }
 
+/// Stops a layer read early once another layer has failed.
+pub(crate) struct Cancellable<'a, R> {
+    pub(crate) inner: R,
+    pub(crate) cancel: &'a std::sync::atomic::AtomicBool,
+}
+
+impl<R: std::io::Read> std::io::Read for Cancellable<'_, R> {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        if self.cancel.load(std::sync::atomic::Ordering::Relaxed) {
+            return Err(std::io::Error::other("cancelled: another layer failed"));
+        }
+        self.inner.read(buf)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -4,16 +4,18 @@
 //! or a layout directory; anything else is an engine reference. Seekable
 //! sources (a tar file, a directory) read their layers in parallel on all cores;
 //! streams (the engine's export, a compressed archive) are read once, front to
-//! back, with each layer blob handed to its own worker as it goes by, so the
-//! analysis overlaps the transfer and nothing is spooled to disk.
-//!
-//! Either way the caller receives the layers in manifest order.
+//! back, each layer blob handed to its own worker as it goes by, so the analysis
+//! overlaps the transfer and nothing is spooled to disk. Either way the caller
+//! receives the layers in manifest order.
 
 mod cached;
 mod channel;
 mod digest;
 pub mod engine;
 pub mod entry;
+#[cfg(feature = "fuzzing")]
+#[doc(hidden)]
+pub mod fuzzing;
 mod identity;
 pub(crate) mod layout;
 pub(crate) mod overlay;
@@ -29,11 +31,12 @@ use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::mpsc;
 
 use crate::error::{Error, Result};
-use crate::layer::{LayerIndex, ReadOptions, read_layer_within};
+use crate::layer::{LayerIndex, ReadOptions, read_layer_counted};
 use crate::progress::Progress;
 
 pub use cached::SharedLayers;
 pub(crate) use cached::usable as usable_cache;
+use channel::Cancellable;
 pub use identity::{Identity, Resolved, identify};
 pub use layout::{ImagePlan, Platform};
 pub use registry::RegistryOptions;
@@ -92,9 +95,8 @@ pub enum EngineStorage {
     Never,
 }
 
-/// How to read. The default detects the source, picks the host's platform,
-/// never pulls, verifies every layer and reads engine storage in place where
-/// it can: what `ballast IMAGE` does without flags.
+/// How to read. The default, `ballast IMAGE` without flags: detect the source, take the host's
+/// platform, never pull, verify every layer, read engine storage in place where it can.
 #[derive(Debug, Clone)]
 pub struct Options {
     pub source: SourceKind,
@@ -113,6 +115,9 @@ pub struct Options {
     pub shared: Option<SharedLayers>,
     /// The resource limits (`--limit`): what an image may make ballast hold.
     pub limits: crate::limits::Limits,
+    /// The entries read from the image's layers so far ([`load`] starts a
+    /// new count for each image).
+    pub entries: std::sync::Arc<crate::limits::ImageEntries>,
 }
 
 impl Default for Options {
@@ -127,6 +132,7 @@ impl Default for Options {
             cache: None,
             shared: None,
             limits: crate::limits::Limits::default(),
+            entries: Default::default(),
         }
     }
 }
@@ -235,6 +241,10 @@ pub fn load(
     progress: &dyn Progress,
     on_layer: &mut dyn FnMut(usize, LayerIndex) -> Result<()>,
 ) -> Result<Loaded> {
+    let opts = &Options {
+        entries: Default::default(),
+        ..opts.clone()
+    };
     let path = match origin(reference, opts)? {
         Origin::Engine(engine) => return load_engine(engine, reference, opts, progress, on_layer),
         Origin::Dir(path) => return read_store(&DirStore::new(path), opts, progress, on_layer),
@@ -486,12 +496,13 @@ fn read_one(
     // names the layer rather than its blob.
     let (index, blob_check) =
         digest::read_checked(reader, (store.name(), &layer.blob), opts.verify, |r| {
-            let index = read_layer_within(
+            let index = read_layer_counted(
                 r,
                 ReadOptions {
                     verify: opts.verify,
                 },
                 &opts.limits,
+                &opts.entries,
                 &|n| progress.advance(n),
             )
             .map_err(|e| corrupt(store.name(), i, layer, e))?;
@@ -504,8 +515,7 @@ fn read_one(
     Ok(index)
 }
 
-/// A worker's panic as an error, so the other workers and the caller stop
-/// instead of waiting for a layer that never comes.
+/// A worker's panic as an error: the other workers and the caller stop, not wait for its layer.
 pub(crate) fn panicked(name: &str, i: usize, payload: &(dyn std::any::Any + Send)) -> Error {
     Error::WorkerPanicked {
         source_name: name.into(),
@@ -549,21 +559,6 @@ pub(crate) fn check_digest(
             actual: actual.clone(),
         }),
         _ => Ok(()),
-    }
-}
-
-/// Stops a layer read early once another layer has failed.
-struct Cancellable<'a, R> {
-    inner: R,
-    cancel: &'a AtomicBool,
-}
-
-impl<R: std::io::Read> std::io::Read for Cancellable<'_, R> {
-    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
-        if self.cancel.load(Ordering::Relaxed) {
-            return Err(std::io::Error::other("cancelled: another layer failed"));
-        }
-        self.inner.read(buf)
     }
 }
 

@@ -19,7 +19,7 @@ use super::digest::read_checked;
 use super::store::{BlobStore, MemStore, clean, link_target};
 use super::{Loaded, Options, check_digest, corrupt, layout, panicked};
 use crate::error::{Error, Result};
-use crate::layer::{Compression, LayerIndex, ReadOptions, read_layer_within, sniff};
+use crate::layer::{Compression, LayerIndex, ReadOptions, read_layer_counted, sniff};
 use crate::limits::{Limit, Limits};
 use crate::progress::Progress;
 
@@ -297,7 +297,7 @@ fn read_blob(
         verify: opts.verify,
     };
     read_checked(reader, (name, path), opts.verify, |r| {
-        read_layer_within(r, read, &opts.limits, &|_| {})
+        read_layer_counted(r, read, &opts.limits, &opts.entries, &|_| {})
     })
 }
 

@@ -10,7 +10,7 @@ use std::hash::BuildHasher;
 
 use hashbrown::{DefaultHashBuilder, HashTable};
 
-use super::{Arena, Change, Meta, Node, NodeId, Op};
+use super::{Arena, Change, History, Meta, Node, NodeId, Op};
 use crate::layer::codec::{Reader, Writer, kind_code, kind_of};
 
 const OPS: [Op; 3] = [Op::Added, Op::Modified, Op::Removed];
@@ -69,9 +69,11 @@ pub(crate) fn decode(bytes: &[u8]) -> Option<Arena> {
     let (layers, _) = walk(bytes, Some(&mut nodes))?;
     let mut arena = Arena {
         index: HashTable::with_capacity(nodes.len()),
+        changes: nodes.iter().map(|n| n.history.len()).sum(),
         nodes,
         hasher: DefaultHashBuilder::default(),
         layers,
+        cap: usize::MAX,
     };
     arena.reindex();
     Some(arena)
@@ -97,7 +99,7 @@ fn walk(bytes: &[u8], mut keep: Option<&mut Vec<Node>>) -> Option<(usize, usize)
             }
         }
         let count = r.count(40)?;
-        let mut history = Vec::with_capacity(if keep.is_some() { count } else { 0 });
+        let mut history = History::Empty;
         for _ in 0..count {
             let layer = u16::try_from(r.u32()?)
                 .ok()
@@ -127,7 +129,8 @@ fn encode_meta(m: &Meta, w: &mut Writer) {
     w.u32(m.uid);
     w.u32(m.gid);
     w.opt_bytes(m.link.as_deref());
-    w.u128(m.content);
+    w.u64(m.content[0]);
+    w.u64(m.content[1]);
     w.u8(m.flags);
     w.u8(u8::from(m.implicit));
 }
@@ -141,7 +144,7 @@ fn decode_meta(r: &mut Reader, keep: bool) -> Option<Meta> {
         uid: r.u32()?,
         gid: r.u32()?,
         link: r.opt_bytes(keep)?,
-        content: r.u128()?,
+        content: [r.u64()?, r.u64()?],
         flags: r.u8()?,
         implicit: match r.u8()? {
             0 => false,

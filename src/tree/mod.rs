@@ -13,6 +13,7 @@
 
 mod codec;
 pub(crate) mod dive;
+mod history;
 
 use std::hash::BuildHasher;
 use std::sync::{Arc, OnceLock};
@@ -20,6 +21,8 @@ use std::sync::{Arc, OnceLock};
 use hashbrown::{DefaultHashBuilder, HashTable};
 
 use crate::layer::{Entry, EntryKind, LayerIndex};
+
+pub use history::History;
 
 pub type NodeId = u32;
 pub const ROOT: NodeId = 0;
@@ -42,7 +45,10 @@ pub struct Meta {
     pub uid: u32,
     pub gid: u32,
     pub link: Option<Box<[u8]>>,
-    pub content: u128,
+    /// The entry's content hash ([`crate::layer::Entry::content`]) as two
+    /// words, low first: `[0, 0]` when not hashed. Two `u64`s rather than a
+    /// `u128` keep `Meta` 8-byte aligned, 16 bytes smaller per change.
+    pub content: [u64; 2],
     /// Content sniffing flags (see [`crate::layer::sniff`](mod@crate::layer::sniff)).
     pub flags: u8,
     /// The directory was created because a deeper path needed it; the layer has
@@ -59,7 +65,7 @@ impl Meta {
             uid: e.uid,
             gid: e.gid,
             link: e.link.clone(),
-            content: e.content,
+            content: content_words(e.content),
             flags: e.flags,
             implicit: false,
         }
@@ -73,7 +79,7 @@ impl Meta {
             uid: 0,
             gid: 0,
             link: None,
-            content: 0,
+            content: [0, 0],
             flags: 0,
             implicit: true,
         }
@@ -82,6 +88,21 @@ impl Meta {
     pub fn is_dir(&self) -> bool {
         self.kind == EntryKind::Dir
     }
+
+    /// Whether the content was hashed (regular files with bytes).
+    pub fn has_content(&self) -> bool {
+        self.content != [0, 0]
+    }
+
+    /// The content hash as the layer reader gave it (0: not hashed).
+    pub fn content_hash(&self) -> u128 {
+        (u128::from(self.content[1]) << 64) | u128::from(self.content[0])
+    }
+}
+
+/// A content hash as [`Meta::content`] keeps it.
+pub fn content_words(hash: u128) -> [u64; 2] {
+    [hash as u64, (hash >> 64) as u64]
 }
 
 /// One layer's effect on one node. For `Removed`, `meta` is what was removed.
@@ -98,7 +119,7 @@ pub struct Node {
     pub parent: NodeId,
     pub children: Vec<NodeId>,
     /// Ordered by layer, at most one change per layer.
-    pub history: Vec<Change>,
+    pub history: History,
 }
 
 impl Node {
@@ -125,6 +146,11 @@ impl Node {
         self.history.iter().find(|c| c.layer as usize == layer)
     }
 }
+
+/// The tree reached its cap ([`Arena::set_cap`]): a layer would add one
+/// more node or change than it allows. The tree is then incomplete.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Full;
 
 /// The merged filesystem of an image, with every layer's changes: an
 /// [`Arena`] of nodes, which it dereferences to. A tree read back from the
@@ -197,6 +223,10 @@ pub struct Arena {
     index: HashTable<NodeId>,
     hasher: DefaultHashBuilder,
     layers: usize,
+    /// Changes in every node's history together.
+    changes: usize,
+    /// How many nodes (the root aside) and how many changes the tree may hold.
+    cap: usize,
 }
 
 impl Default for Arena {
@@ -206,11 +236,13 @@ impl Default for Arena {
                 name: Box::default(),
                 parent: ROOT,
                 children: Vec::new(),
-                history: Vec::new(),
+                history: History::Empty,
             }],
             index: HashTable::new(),
             hasher: DefaultHashBuilder::default(),
             layers: 0,
+            changes: 0,
+            cap: usize::MAX,
         }
     }
 }
@@ -222,6 +254,19 @@ impl Arena {
 
     pub fn len(&self) -> usize {
         self.nodes.len()
+    }
+
+    /// Changes recorded by all layers together (what the `entries-per-image`
+    /// limit counts).
+    pub fn changes(&self) -> usize {
+        self.changes
+    }
+
+    /// Refuse to grow past `cap` nodes or `cap` changes: [`Self::push_layer`]
+    /// (and [`Self::node_for`]) then stop with [`Full`] before allocating more,
+    /// so an image's memory is bounded by the cap, not by its layers.
+    pub fn set_cap(&mut self, cap: usize) {
+        self.cap = cap;
     }
 
     pub fn is_empty(&self) -> bool {
@@ -321,16 +366,20 @@ impl Arena {
         Some(cur)
     }
 
-    fn child_or_create(&mut self, parent: NodeId, name: &[u8]) -> NodeId {
+    fn child_or_create(&mut self, parent: NodeId, name: &[u8]) -> Result<NodeId, Full> {
         if let Some(id) = self.child(parent, name) {
-            return id;
+            return Ok(id);
+        }
+        // Node ids are u32: the cap never lets them wrap.
+        if self.nodes.len() > self.cap.min(u32::MAX as usize - 1) {
+            return Err(Full);
         }
         let id = self.nodes.len() as NodeId;
         self.nodes.push(Node {
             name: name.into(),
             parent,
             children: Vec::new(),
-            history: Vec::new(),
+            history: History::Empty,
         });
         self.nodes[parent as usize].children.push(id);
         let h = self.hash(parent, name);
@@ -340,24 +389,25 @@ impl Arena {
             let n = &nodes[other as usize];
             hasher.hash_one((n.parent, &n.name[..]))
         });
-        id
+        Ok(id)
     }
 
     /// The node for `path`, created (without history) where missing.
-    pub(crate) fn node_for(&mut self, path: &[u8]) -> NodeId {
+    pub(crate) fn node_for(&mut self, path: &[u8]) -> Result<NodeId, Full> {
         if path.is_empty() {
-            return ROOT;
+            return Ok(ROOT);
         }
         path.split(|&b| b == b'/')
-            .fold(ROOT, |cur, name| self.child_or_create(cur, name))
+            .try_fold(ROOT, |cur, name| self.child_or_create(cur, name))
     }
 
     /// Set what `layer` leaves at `id` (`None`: removed), relative to the state
     /// the layers below left. Replaces any earlier change of the same layer.
-    fn record(&mut self, id: NodeId, layer: u16, state: Option<Meta>) {
+    fn record(&mut self, id: NodeId, layer: u16, state: Option<Meta>) -> Result<(), Full> {
         let history = &mut self.nodes[id as usize].history;
         if history.last().is_some_and(|c| c.layer == layer) {
             history.pop();
+            self.changes -= 1;
         }
         let before = history
             .last()
@@ -379,53 +429,56 @@ impl Arena {
                 op: Op::Removed,
                 meta,
             },
-            (None, None) => return,
+            (None, None) => return Ok(()),
         };
-        // Nearly every node has one change: Vec's default growth (to 4) would
-        // quadruple the tree's largest allocation.
-        history.reserve_exact(1);
+        if self.changes >= self.cap {
+            return Err(Full);
+        }
+        self.changes += 1;
         history.push(change);
+        Ok(())
     }
 
     /// Remove `id` and every live node below it in `layer`.
-    fn remove_subtree(&mut self, id: NodeId, layer: u16) {
+    fn remove_subtree(&mut self, id: NodeId, layer: u16) -> Result<(), Full> {
         let mut stack = vec![id];
         while let Some(cur) = stack.pop() {
             if !self.is_live(cur) {
                 continue;
             }
             stack.extend(self.nodes[cur as usize].children.iter().copied());
-            self.record(cur, layer, None);
+            self.record(cur, layer, None)?;
         }
+        Ok(())
     }
 
-    fn remove_children(&mut self, id: NodeId, layer: u16) {
+    fn remove_children(&mut self, id: NodeId, layer: u16) -> Result<(), Full> {
         let children = self.nodes[id as usize].children.clone();
         for c in children {
-            self.remove_subtree(c, layer);
+            self.remove_subtree(c, layer)?;
         }
+        Ok(())
     }
 
     /// Make every component of `path` a live directory, creating implicit ones.
-    fn ensure_dirs(&mut self, path: &[u8], layer: u16) -> NodeId {
+    fn ensure_dirs(&mut self, path: &[u8], layer: u16) -> Result<NodeId, Full> {
         let mut cur = ROOT;
         if path.is_empty() {
-            return cur;
+            return Ok(cur);
         }
         for name in path.split(|&b| b == b'/') {
-            cur = self.child_or_create(cur, name);
-            match self.nodes[cur as usize].live() {
-                Some(m) if m.is_dir() => {}
-                // A file, link or device in the way: the directory replaces it.
-                Some(_) => self.record(cur, layer, Some(Meta::implicit_dir())),
-                None => self.record(cur, layer, Some(Meta::implicit_dir())),
+            cur = self.child_or_create(cur, name)?;
+            // A file, link or device in the way: the directory replaces it.
+            if !self.nodes[cur as usize].live().is_some_and(Meta::is_dir) {
+                self.record(cur, layer, Some(Meta::implicit_dir()))?;
             }
         }
-        cur
+        Ok(cur)
     }
 
-    /// Apply the next layer. Returns its index.
-    pub fn push_layer(&mut self, layer: &LayerIndex) -> usize {
+    /// Apply the next layer. Returns its index, or [`Full`] when the layer
+    /// would take the tree past its cap (the tree is then incomplete).
+    pub fn push_layer(&mut self, layer: &LayerIndex) -> Result<usize, Full> {
         let l = self.layers as u16;
         self.layers += 1;
         // Whiteouts and opaque markers act on the lower layers only, so they go
@@ -434,14 +487,14 @@ impl Arena {
             match e.kind {
                 EntryKind::Whiteout => {
                     if let Some(id) = self.lookup(&e.path).filter(|&id| id != ROOT) {
-                        self.remove_subtree(id, l);
+                        self.remove_subtree(id, l)?;
                     }
                 }
                 EntryKind::Opaque => {
                     if let Some(id) = self.lookup(&e.path)
                         && (id == ROOT || self.nodes[id as usize].live().is_some_and(Meta::is_dir))
                     {
-                        self.remove_children(id, l);
+                        self.remove_children(id, l)?;
                     }
                 }
                 _ => {}
@@ -452,28 +505,28 @@ impl Arena {
                 EntryKind::Whiteout => {
                     // Docker's unpacker creates a missing parent before it looks
                     // at the whiteout; so do we.
-                    self.ensure_dirs(crate::layer::path::split_last(&e.path).0, l);
+                    self.ensure_dirs(crate::layer::path::split_last(&e.path).0, l)?;
                 }
                 EntryKind::Opaque => {
                     // The directory itself stays (or appears).
-                    self.ensure_dirs(&e.path, l);
+                    self.ensure_dirs(&e.path, l)?;
                 }
                 _ => {
                     let (parent, name) = crate::layer::path::split_last(&e.path);
-                    let parent = self.ensure_dirs(parent, l);
-                    let id = self.child_or_create(parent, name);
+                    let parent = self.ensure_dirs(parent, l)?;
+                    let id = self.child_or_create(parent, name)?;
                     let meta = Meta::from_entry(e);
                     if self.nodes[id as usize]
                         .live()
                         .is_some_and(|prev| prev.is_dir() && !meta.is_dir())
                     {
-                        self.remove_children(id, l);
+                        self.remove_children(id, l)?;
                     }
-                    self.record(id, l, Some(meta));
+                    self.record(id, l, Some(meta))?;
                 }
             }
         }
-        l as usize
+        Ok(l as usize)
     }
 
     /// Sort every directory's children by name, for stable output.

@@ -14,8 +14,8 @@ fn build(layers: Vec<Vec<F>>) -> (MergedTree, DiveTally) {
     let mut dive = DiveTally::default();
     for l in layers {
         let idx = layer(l);
-        dive.observe(&mut tree, &idx);
-        tree.push_layer(&idx);
+        dive.observe(&mut tree, &idx).unwrap();
+        tree.push_layer(&idx).unwrap();
     }
     tree.sort_children();
     (tree, dive)
@@ -316,7 +316,7 @@ fn a_tree_survives_its_encoding_node_for_node() {
             (&b.name, b.parent, &b.children),
             (&n.name, n.parent, &n.children)
         );
-        assert_eq!(b.history, n.history);
+        assert_eq!(b.history[..], n.history[..]);
         assert_eq!(
             back.lookup(&tree.path(id)),
             Some(id),
@@ -331,4 +331,30 @@ fn a_tree_survives_its_encoding_node_for_node() {
     let mut longer = w.0.clone();
     longer.push(0);
     assert!(MergedTree::from_encoding(longer.into()).is_none());
+}
+
+#[test]
+fn the_cap_stops_a_layer_before_the_tree_grows_past_it() {
+    let deep = layer(vec![testimage::file("a/b/c/d/e", "x")]);
+    // Creating the nodes (the dive tally's pass) stops at the cap.
+    let mut tree = MergedTree::default();
+    tree.set_cap(3);
+    let mut dive = DiveTally::default();
+    assert_eq!(dive.observe(&mut tree, &deep), Err(Full));
+    assert_eq!(tree.len(), 4, "the root and three nodes");
+    // So does recording changes: five paths, four implied directories.
+    let mut tree = MergedTree::default();
+    tree.set_cap(4);
+    assert_eq!(tree.push_layer(&deep), Err(Full));
+    assert_eq!(tree.changes(), 4);
+    let mut tree = MergedTree::default();
+    tree.set_cap(5);
+    assert_eq!(tree.push_layer(&deep), Ok(0));
+    assert_eq!(tree.changes(), 5);
+    // A whiteout's removals count too.
+    let gone = layer(vec![testimage::whiteout("a")]);
+    assert_eq!(tree.push_layer(&gone), Err(Full));
+    tree.set_cap(10);
+    assert_eq!(tree.push_layer(&gone), Ok(2));
+    assert_eq!(tree.changes(), 10);
 }

@@ -25,7 +25,7 @@ pub fn show(path: &[u8]) -> String {
 pub fn canonical_tree(tree: &MergedTree) -> Vec<(Vec<u8>, Vec<Change>)> {
     let mut nodes: Vec<_> = tree
         .nodes()
-        .map(|(id, n)| (tree.path(id), n.history.clone()))
+        .map(|(id, n)| (tree.path(id), n.history.to_vec()))
         .collect();
     nodes.sort_by(|a, b| a.0.cmp(&b.0));
     nodes
@@ -58,7 +58,9 @@ fn shared_contents(tree: &MergedTree) -> HashSet<(u64, u128)> {
     for (_, node) in tree.nodes() {
         for c in &node.history {
             if c.op != Op::Removed && c.meta.kind == EntryKind::File && c.meta.size > 0 {
-                *count.entry((c.meta.size, c.meta.content)).or_default() += 1;
+                *count
+                    .entry((c.meta.size, c.meta.content_hash()))
+                    .or_default() += 1;
             }
         }
     }
@@ -84,11 +86,12 @@ fn same_change(
         return false;
     };
     let (r, o) = (&reference.meta, &other.meta);
-    let unhashed =
-        o.content == 0 && r.kind == EntryKind::File && !colliding.contains(&(r.size, r.content));
+    let unhashed = !o.has_content()
+        && r.kind == EntryKind::File
+        && !colliding.contains(&(r.size, r.content_hash()));
     let mut r = reference.clone();
     if unhashed {
-        r.meta.content = 0;
+        r.meta.content = [0, 0];
     }
     &r == other
 }
@@ -112,8 +115,8 @@ fn brief(history: &[Change]) -> String {
             if let Some(link) = &m.link {
                 s += &format!(" -> {}", show(link));
             }
-            if m.content != 0 {
-                s += &format!(" #{:08x}", (m.content >> 96) as u32);
+            if m.has_content() {
+                s += &format!(" #{:08x}", (m.content_hash() >> 96) as u32);
             }
             if m.implicit {
                 s += " implicit";

@@ -2,7 +2,7 @@
 //! `overwritten` (file versions a later layer hid) and `duplicate-content`
 //! (identical live files).
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::BTreeMap;
 
 use super::{Finding, FindingPath, Input, finding, human, main_layer};
 use crate::layer::EntryKind;
@@ -56,7 +56,7 @@ impl HiddenVersions {
                     _ => {
                         let identical = next.meta.kind == EntryKind::File
                             && next.meta.size == version.meta.size
-                            && next.meta.content != 0
+                            && next.meta.has_content()
                             && next.meta.content == version.meta.content;
                         let slot = overwritten.entry(key).or_insert((BTreeMap::new(), true));
                         *slot.0.entry(id).or_default() += version.meta.size;
@@ -182,25 +182,27 @@ fn removal_root(tree: &MergedTree, id: NodeId, layer: usize) -> NodeId {
 /// they share one copy). All but the first copy of each are reclaimable.
 pub(super) fn duplicates(input: &Input, out: &mut Vec<Finding>) {
     let tree = input.tree;
-    let mut groups: HashMap<(u128, u64), Vec<NodeId>> = HashMap::new();
-    for (id, node) in tree.nodes() {
-        if is_licence(&node.name) {
-            continue;
-        }
-        if let Some(m) = node
-            .live()
-            .filter(|m| m.kind == EntryKind::File && m.size > 0 && m.content != 0)
-        {
-            groups.entry((m.content, m.size)).or_default().push(id);
-        }
-    }
+    // Sorted rather than hashed: a million files cost 32 bytes each here,
+    // not a hash table of small vectors.
+    let mut files: Vec<([u64; 2], u64, NodeId)> = tree
+        .nodes()
+        .filter(|(_, node)| !is_licence(&node.name))
+        .filter_map(|(id, node)| {
+            let m = node.live()?;
+            (m.kind == EntryKind::File && m.size > 0 && m.has_content())
+                .then_some((m.content, m.size, id))
+        })
+        .collect();
+    files.sort_unstable();
+    let mut groups: Vec<(_, Vec<NodeId>)> = files
+        .chunk_by(|a, b| (a.0, a.1) == (b.0, b.1))
+        .filter(|run| run.len() > 1)
+        .map(|run| ((run[0].0, run[0].1), run.iter().map(|f| f.2).collect()))
+        .collect();
+    drop(files);
     let mut paths = Vec::new();
     let mut files = Vec::new();
     let mut example = None;
-    let mut groups: Vec<_> = groups
-        .into_iter()
-        .filter(|(_, ids)| ids.len() > 1)
-        .collect();
     groups.sort_by_key(|((_, size), ids)| std::cmp::Reverse(size * (ids.len() as u64 - 1)));
     for ((_, size), mut ids) in groups {
         ids.sort_by_key(|&id| tree.path(id));

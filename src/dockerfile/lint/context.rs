@@ -12,7 +12,11 @@ use crate::error::{Error, Result};
 /// The ignore file the builder uses for this Dockerfile: `<Dockerfile>.dockerignore`
 /// beside it (BuildKit's per-Dockerfile ignore file), else `.dockerignore` at
 /// the context root; `None` when there is neither.
-pub fn load_ignore(dockerfile: &Path, context: &Path) -> Result<Option<Ignore>> {
+pub fn load_ignore(
+    dockerfile: &Path,
+    context: &Path,
+    limits: &crate::limits::Limits,
+) -> Result<Option<Ignore>> {
     let mut own = dockerfile.as_os_str().to_owned();
     own.push(".dockerignore");
     let own = Path::new(&own);
@@ -22,7 +26,7 @@ pub fn load_ignore(dockerfile: &Path, context: &Path) -> Result<Option<Ignore>> 
     } else {
         context.join(".dockerignore")
     };
-    let text = match super::super::file::read_regular_text(&path) {
+    let text = match super::super::file::read_regular_text_within(&path, limits) {
         Ok(t) => t,
         Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(None),
         Err(e) => return Err(Error::Io { path, cause: e }),
@@ -38,7 +42,7 @@ pub fn load_ignore(dockerfile: &Path, context: &Path) -> Result<Option<Ignore>> 
 /// Lint `df` with the context directory (for the `.dockerignore` rules).
 pub fn lint_in(df: &Dockerfile, context: Option<&Path>) -> Result<Vec<Finding>> {
     let ignore = match context {
-        Some(dir) => load_ignore(&df.path, dir)?,
+        Some(dir) => load_ignore(&df.path, dir, &df.limits)?,
         None => None,
     };
     Ok(super::lint(

@@ -65,14 +65,19 @@ pub struct Budgets {
     pub limits: Vec<(crate::limits::Limit, u64)>,
 }
 
-/// Load budgets: `explicit` path, else `.ballast.toml`, else `.dive-ci`, in `dir`.
-pub fn load(explicit: Option<&Path>, dir: &Path) -> Result<(Budgets, Origin)> {
+/// Load budgets: `explicit` path, else `.ballast.toml`, else `.dive-ci`, in
+/// `dir`; a regular file within the `text-file` limit of `limits`.
+pub fn load(
+    explicit: Option<&Path>,
+    dir: &Path,
+    limits: &crate::limits::Limits,
+) -> Result<(Budgets, Origin)> {
     let candidates: Vec<PathBuf> = match explicit {
         Some(p) => vec![p.to_path_buf()],
         None => vec![dir.join(".ballast.toml"), dir.join(".dive-ci")],
     };
     for path in candidates {
-        let text = match std::fs::read_to_string(&path) {
+        let text = match crate::dockerfile::read_regular_text_within(&path, limits) {
             Ok(t) => t,
             Err(e) if e.kind() == std::io::ErrorKind::NotFound && explicit.is_none() => continue,
             Err(e) => return Err(Error::io(&path, e)),

@@ -42,7 +42,7 @@ impl<'a> Union<'a> {
 /// A live file's (size, content hash), as the diff sees files.
 fn live_file(node: &Node) -> Option<(u64, u128)> {
     let m = node.live()?;
-    (m.kind != EntryKind::Dir).then_some((m.size, m.content))
+    (m.kind != EntryKind::Dir).then_some((m.size, m.content_hash()))
 }
 
 /// For each node of `from`, the node at the same path in `to`, if any.

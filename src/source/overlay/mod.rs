@@ -113,7 +113,7 @@ pub fn read(
         .iter()
         .map(|p| p.as_deref().and_then(tar_split::entries))
         .collect();
-    let mut walks = walk::walk_all(&located.layers, &orders)?;
+    let mut walks = walk::walk_all(&located.layers, &orders, limits)?;
     content::read_contents(
         &located.layers,
         &mut walks,

@@ -12,6 +12,7 @@ use super::storage::{chain_ids, find_dirs};
 use super::tar_split::{self, TarEntry};
 use super::walk::{walk_all, walk_layer};
 use crate::layer::{EntryKind, LayerIndex};
+use crate::limits::{Limit, Limits};
 use crate::source::engine::Engine;
 
 // The integration tests' gate: a skip is recorded in the ledger that CI checks.
@@ -96,7 +97,7 @@ fn only_size_collisions_are_hashed_and_symlinks_are_never_followed() {
     fs::write(l1.join("same2"), b"abcd").unwrap();
     fs::write(l1.join("unique"), b"only one of this size").unwrap();
     let layers = vec![l0, l1];
-    let mut idx = walk_all(&layers, &[None, None]).unwrap();
+    let mut idx = walk_all(&layers, &[None, None], &Limits::default()).unwrap();
     read_contents(&layers, &mut idx, 16 << 20).unwrap();
     assert_ne!(idx[0].index.entries[0].content, 0);
     assert_eq!(
@@ -140,7 +141,7 @@ fn tar_split_crcs_spare_reading_files_that_cannot_be_twins() {
         Some(vec![entry("a", 7)]),
         Some(vec![entry("b", 9), entry("c", 7)]),
     ];
-    let mut walks = walk_all(&layers, &orders).unwrap();
+    let mut walks = walk_all(&layers, &orders, &Limits::default()).unwrap();
     read_contents(&layers, &mut walks, 16 << 20).unwrap();
     let (a, b, c) = (
         walks[0].index.entries[0].content,
@@ -154,9 +155,61 @@ fn tar_split_crcs_spare_reading_files_that_cannot_be_twins() {
 
 #[test]
 fn a_missing_layer_directory_is_an_error_naming_it() {
-    let err = walk_all(&[PathBuf::from("/nonexistent/ballast/diff")], &[None]).unwrap_err();
+    let err = walk_all(
+        &[PathBuf::from("/nonexistent/ballast/diff")],
+        &[None],
+        &Limits::default(),
+    )
+    .unwrap_err();
     assert!(
         err.to_string().contains("/nonexistent/ballast/diff"),
+        "{err}"
+    );
+}
+
+#[test]
+fn the_walk_applies_the_entry_and_path_limits() {
+    let tmp = tempfile::tempdir().unwrap();
+    let root = tmp.path();
+    fs::create_dir(root.join("d")).unwrap();
+    for i in 0..4 {
+        File::create(root.join(format!("d/f{i}"))).unwrap();
+    }
+    let long = "t".repeat(300);
+    std::os::unix::fs::symlink(&long, root.join("link")).unwrap();
+    let walk = |limit: Limit, value: u64| {
+        let mut limits = Limits::default();
+        limits.set(limit, value);
+        walk_all(&[root.to_path_buf()], &[None], &limits).map(|w| w[0].index.entries.len())
+    };
+    // d, its four files and the link: six entries.
+    assert_eq!(walk(Limit::EntriesPerLayer, 6).unwrap(), 6);
+    let err = walk(Limit::EntriesPerLayer, 5).unwrap_err().to_string();
+    let dir = root.display();
+    assert_eq!(
+        err,
+        format!(
+            "cannot read image '{dir}': layer 0 in the engine's storage: the layer has more \
+             than 5 entries: the entries-per-layer limit is 5; raise it with --limit \
+             entries-per-layer=10"
+        )
+    );
+    assert_eq!(walk(Limit::EntriesPerImage, 6).unwrap(), 6);
+    let err = walk(Limit::EntriesPerImage, 5).unwrap_err().to_string();
+    assert!(
+        err.ends_with(
+            "the image's layers hold more than 5 entries together (counted as they are read): \
+             the entries-per-image limit is 5; raise it with --limit entries-per-image=10"
+        ),
+        "{err}"
+    );
+    assert_eq!(walk(Limit::PathLength, 300).unwrap(), 6);
+    let err = walk(Limit::PathLength, 299).unwrap_err().to_string();
+    assert!(
+        err.ends_with(
+            "entry 'link...' has a path or link target of 300 bytes, over the limit on path \
+             length: the path-length limit is 299 bytes; raise it with --limit path-length=598"
+        ),
         "{err}"
     );
 }

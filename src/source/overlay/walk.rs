@@ -2,12 +2,15 @@
 //! sharing one queue of directories (so one large layer is walked in
 //! parallel too). Each child becomes an entry from its `lstat` alone, with
 //! overlay's encoding turned into the OCI one: a 0/0 character device is a
-//! whiteout, an opaque directory gets its `.wh..wh..opq` marker.
+//! whiteout, an opaque directory gets its `.wh..wh..opq` marker. The
+//! `entries-per-layer`, `entries-per-image` and `path-length` limits apply as
+//! they do to tars (every layer is walked before any is merged).
 
 use std::fs;
 use std::os::unix::ffi::OsStrExt;
 use std::os::unix::fs::{FileTypeExt, MetadataExt};
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Condvar, Mutex};
 
 use super::order::{Walk, finish_layer};
@@ -15,6 +18,7 @@ use super::tar_split::TarEntry;
 use super::xattr::is_opaque;
 use crate::error::{Error, Result};
 use crate::layer::{Entry, EntryKind};
+use crate::limits::{Limit, Limits};
 
 /// A directory still to read: its layer, where it is, and its path in the layer.
 struct DirTask {
@@ -37,11 +41,79 @@ struct Shared {
     queue: Mutex<Queue>,
     wake: Condvar,
     walked: Mutex<Vec<Vec<Walked>>>,
+    bounds: Bounds,
+}
+
+/// The limits a walk stays within, and each layer's entries so far.
+struct Bounds {
+    limits: Limits,
+    layers: Vec<PathBuf>,
+    counts: Vec<AtomicU64>,
+    total: AtomicU64,
+}
+
+impl Bounds {
+    /// Refuse a path or link target over `path-length`.
+    fn path(&self, layer: usize, path: &[u8], link: &[u8]) -> Result<()> {
+        let len = path.len().max(link.len()) as u64;
+        if len <= self.limits.get(Limit::PathLength) {
+            return Ok(());
+        }
+        let shown = String::from_utf8_lossy(&path[..path.len().min(64)]);
+        Err(self.error(
+            layer,
+            format!(
+                "entry '{shown}...' has a path or link target of {len} bytes, over the limit \
+                 on path length: {}",
+                self.limits.breach(Limit::PathLength, Some(len))
+            ),
+        ))
+    }
+
+    /// Count `n` more entries of `layer`; past `entries-per-layer`, or all
+    /// layers together past `entries-per-image`, an error.
+    fn count(&self, layer: usize, n: usize) -> Result<()> {
+        let n = n as u64;
+        let image = self.limits.get(Limit::EntriesPerImage);
+        if self.total.fetch_add(n, Ordering::Relaxed).saturating_add(n) > image {
+            return Err(self.error(
+                layer,
+                format!(
+                    "the image's layers hold more than {image} entries together (counted as \
+                     they are read): {}",
+                    self.limits.breach(Limit::EntriesPerImage, None)
+                ),
+            ));
+        }
+        let max = self.limits.get(Limit::EntriesPerLayer);
+        let before = self.counts[layer].fetch_add(n, Ordering::Relaxed);
+        if before.saturating_add(n) <= max {
+            return Ok(());
+        }
+        Err(self.error(
+            layer,
+            format!(
+                "the layer has more than {max} entries: {}",
+                self.limits.breach(Limit::EntriesPerLayer, None)
+            ),
+        ))
+    }
+
+    fn error(&self, layer: usize, reason: String) -> Error {
+        Error::ReadFailed {
+            source_name: self.layers[layer].display().to_string(),
+            reason: format!("layer {layer} in the engine's storage: {reason}"),
+        }
+    }
 }
 
 /// Walk every layer directory at once: all cores share one queue of
 /// directories, so a single large layer is walked in parallel too.
-pub(super) fn walk_all(layers: &[PathBuf], orders: &[Option<Vec<TarEntry>>]) -> Result<Vec<Walk>> {
+pub(super) fn walk_all(
+    layers: &[PathBuf],
+    orders: &[Option<Vec<TarEntry>>],
+    limits: &Limits,
+) -> Result<Vec<Walk>> {
     let shared = Shared {
         queue: Mutex::new(Queue {
             tasks: layers
@@ -58,6 +130,12 @@ pub(super) fn walk_all(layers: &[PathBuf], orders: &[Option<Vec<TarEntry>>]) -> 
         }),
         wake: Condvar::new(),
         walked: Mutex::new((0..layers.len()).map(|_| Vec::new()).collect()),
+        bounds: Bounds {
+            limits: *limits,
+            layers: layers.to_vec(),
+            counts: layers.iter().map(|_| AtomicU64::new(0)).collect(),
+            total: AtomicU64::new(0),
+        },
     };
     let workers = std::thread::available_parallelism().map_or(2, |n| n.get());
     std::thread::scope(|scope| {
@@ -82,7 +160,7 @@ fn walker(shared: &Shared) {
     let mut local: Vec<(usize, Walked)> = Vec::new();
     while let Some(task) = next_task(shared) {
         let mut subdirs = Vec::new();
-        let result = read_dir_entries(&task, &mut local, &mut subdirs);
+        let result = read_dir_entries(&task, &shared.bounds, &mut local, &mut subdirs);
         let mut q = shared.queue.lock().expect("no walker panics");
         q.active -= 1;
         match result {
@@ -121,7 +199,7 @@ fn next_task(shared: &Shared) -> Option<DirTask> {
 #[cfg(test)]
 pub(super) fn walk_layer(root: &Path, order: Option<&[TarEntry]>) -> Result<Walk> {
     let orders = [order.map(<[TarEntry]>::to_vec)];
-    Ok(walk_all(&[root.to_path_buf()], &orders)?.remove(0))
+    Ok(walk_all(&[root.to_path_buf()], &orders, &Limits::default())?.remove(0))
 }
 
 pub(super) fn walk_error(path: &Path, e: std::io::Error) -> Error {
@@ -144,6 +222,7 @@ pub(super) struct Walked {
 /// subdirectory. Children are stat'ed through the directory's descriptor.
 fn read_dir_entries(
     task: &DirTask,
+    bounds: &Bounds,
     out: &mut Vec<(usize, Walked)>,
     subdirs: &mut Vec<DirTask>,
 ) -> Result<()> {
@@ -160,6 +239,8 @@ fn read_dir_entries(
             rel.push(b'/');
         }
         rel.extend_from_slice(name.as_bytes());
+        bounds.path(task.layer, &rel, &[])?;
+        let before = out.len();
         let w = Walked {
             entry: Entry {
                 path: rel.clone().into_boxed_slice(),
@@ -178,8 +259,14 @@ fn read_dir_entries(
         if meta.file_type().is_dir() {
             push_dir(task.layer, w, abs(), rel, out, subdirs);
         } else if let Some(w) = non_dir(w, &meta, &abs, &task.rel, name.as_bytes())? {
+            bounds.path(
+                task.layer,
+                &w.entry.path,
+                w.entry.link.as_deref().unwrap_or_default(),
+            )?;
             out.push((task.layer, w));
         }
+        bounds.count(task.layer, out.len() - before)?;
     }
     Ok(())
 }

@@ -21,7 +21,7 @@ use sha2::{Digest, Sha256};
 
 use super::{Cancellable, Loaded, Options, ReadPath, SourceKind, check_digest, corrupt};
 use crate::error::{Error, Result};
-use crate::layer::{LayerIndex, ReadOptions, read_layer_within};
+use crate::layer::{LayerIndex, ReadOptions, read_layer_counted};
 use crate::progress::Progress;
 use client::Client;
 
@@ -113,7 +113,7 @@ fn read_one(
     let digest = layer.digest.clone().unwrap_or_default();
     let mut blob = Blob::new(client, &digest, size);
     let name = format!("{}/{}", client.registry, client.repository);
-    let read = read_layer_within(
+    let read = read_layer_counted(
         Cancellable {
             inner: &mut blob,
             cancel,
@@ -122,6 +122,7 @@ fn read_one(
             verify: opts.verify,
         },
         &opts.limits,
+        &opts.entries,
         &|n| progress.advance(n),
     );
     if let Some(e) = blob
