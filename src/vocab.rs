@@ -190,7 +190,7 @@ impl Rule {
 /// analyses read back.
 /// A name from a fixed table in the code (a libc, an ecosystem, a package
 /// manager). An alias, so serde does not take the fields as borrowed from
-/// the input it reads them back from (see [`statics`]).
+/// the input it reads them back from (see `vocab::statics`).
 pub type Fixed = &'static str;
 
 pub(crate) mod statics {

@@ -182,7 +182,7 @@ pub struct Warning {
 
 /// Read and analyse an image. With a layer cache in `opts`, an image
 /// analysed before under the same identity is taken from the image cache
-/// ([`image_cache`]) without reading a layer.
+/// (`analysis/image_cache.rs`) without reading a layer.
 pub fn analyze(reference: &str, opts: &Options, progress: &dyn Progress) -> Result<Analysis> {
     let cache = source::usable_cache(opts);
     let (identity, resolved) = match cache.and_then(|_| source::identify(reference, opts)) {

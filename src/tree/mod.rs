@@ -263,7 +263,7 @@ impl Arena {
     }
 
     /// Refuse to grow past `cap` nodes or `cap` changes: [`Self::push_layer`]
-    /// (and [`Self::node_for`]) then stop with [`Full`] before allocating more,
+    /// (and `node_for`) then stop with [`Full`] before allocating more,
     /// so an image's memory is bounded by the cap, not by its layers.
     pub fn set_cap(&mut self, cap: usize) {
         self.cap = cap;

@@ -3,7 +3,7 @@
 //! it again.
 //!
 //! One file per layer, `<root>/layers/v<FORMAT>/sha256-<hex>`, holding the
-//! index in the small binary encoding of [`super::codec`]; how files are
+//! index in the small binary encoding of `layer::codec`; how files are
 //! framed, written atomically, and trimmed to the size bound (oldest use
 //! first, shared with the image cache of `analysis`) is [`file`]'s. A file
 //! that is missing, truncated, of another version, or for another diff_id is
