@@ -9,10 +9,12 @@
 //! A file is `<root>/images/v<FORMAT>/sha256-<key>`, framed as the layer
 //! cache frames its files (`layer::cache::file`): the analysis as JSON with
 //! the fields the JSON output leaves out (the history, every wasted path, the
-//! estimates' facts, the tree nodes of each finding and package), then the merged tree in its binary encoding. The key
-//! hashes the identity with the build of ballast that wrote it (its version
-//! and commit, and the running executable's size and modification time), so
-//! an analysis made by other code is never taken. Anything unsound is a miss.
+//! estimates' facts, the tree nodes of each finding and package), then the
+//! merged tree in its binary encoding. The key hashes the identity with the
+//! build of ballast that wrote it (its version and commit, and the running
+//! executable's size and modification time), so an analysis made by other
+//! code is never taken. Anything unsound is a miss; files of an older build
+//! are never read again and leave with the least recently used.
 
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
