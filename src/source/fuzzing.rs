@@ -7,8 +7,8 @@
 use std::collections::HashMap;
 use std::sync::atomic::AtomicBool;
 
-use super::store::MemStore;
-use super::{Options, blob_sizes, layout, read_one};
+use super::store::{MemStore, blob_sizes};
+use super::{Options, layout, read_one};
 use crate::error::Result;
 use crate::progress::Silent;
 
