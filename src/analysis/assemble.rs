@@ -34,16 +34,25 @@ pub(super) struct Merged {
 }
 
 impl Merged {
+    /// Nothing folded in yet; the tree capped at `entries-per-image`.
+    pub(super) fn new(limits: crate::limits::Limits) -> Merged {
+        let mut m = Merged {
+            limits,
+            ..Merged::default()
+        };
+        m.tree.set_cap(limits.len(Limit::EntriesPerImage));
+        m
+    }
+
     /// Fold layer `i` in; its entry list is dropped afterwards. Past the
     /// `entries-per-image` limit, the breach message.
     pub(super) fn push(&mut self, i: usize, mut layer: LayerIndex) -> Result<(), String> {
-        let cap = self.limits.len(Limit::EntriesPerImage);
-        self.tree.set_cap(cap);
         let folded = self.dive.observe(&mut self.tree, &layer);
         if folded.and_then(|()| self.tree.push_layer(&layer)).is_err() {
             return Err(format!(
-                "layer {i} takes the merged tree past {cap} entries (paths the layers add, \
+                "layer {i} takes the merged tree past {} entries (paths the layers add, \
                  change or remove, implied directories included): {}",
+                self.limits.len(Limit::EntriesPerImage),
                 self.limits.breach(Limit::EntriesPerImage, None)
             ));
         }

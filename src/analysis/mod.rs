@@ -195,8 +195,7 @@ pub fn analyze(reference: &str, opts: &Options, progress: &dyn Progress) -> Resu
         progress.info("the analysis came from the image cache (--no-cache reads the image)");
         return Ok(hit);
     }
-    let mut m = Merged::default();
-    m.limits = opts.limits;
+    let mut m = Merged::new(opts.limits);
     let loaded = source::load(reference, opts, resolved, progress, &mut |i, layer| {
         m.push(i, layer).map_err(|reason| Error::ReadFailed {
             source_name: reference.to_string(),

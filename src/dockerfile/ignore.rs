@@ -26,7 +26,6 @@
 //! purpose here an excluded path is simply not in the context.
 
 use std::fmt;
-use std::path::Path;
 
 use crate::glob::{DoubleStar, Glob, Syntax, Unit};
 
@@ -116,22 +115,6 @@ impl Ignore {
             });
         }
         Ok(Ignore { patterns })
-    }
-
-    /// Read `DIR/.dockerignore`; `None` when the context has none.
-    pub fn load(context: &Path) -> crate::Result<Option<Ignore>> {
-        let path = context.join(".dockerignore");
-        let text = match super::file::read_regular_file(&path) {
-            Ok(bytes) => String::from_utf8_lossy(&bytes).into_owned(),
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
-            Err(e) => return Err(crate::Error::io(path, e)),
-        };
-        Ignore::parse(&text).map(Some).map_err(|e| {
-            crate::Error::Usage(format!(
-                "'{}' {e}; fix the pattern (Docker rejects it too)",
-                path.display()
-            ))
-        })
     }
 
     /// A matcher for `COPY`/`ADD` sources (or a `RUN --mount` source): each is a
