@@ -620,9 +620,24 @@ fn text_file_limit_on_the_fleet_reference_list() {
     );
     assert_eq!(
         err,
-        "ballast: error: cannot read the references in 'refs.txt': they are over the limit \
-         on the text files ballast reads: the text-file limit is 1 KiB; raise it with \
-         --limit text-file=2KiB"
+        "ballast: error: cannot read the references in 'refs.txt': it is 1560 bytes, over the \
+         limit on the text files ballast reads (Dockerfile, .dockerignore, budget file, \
+         reference list): the text-file limit is 1 KiB; raise it with --limit text-file=2KiB"
+    );
+    // From a pipe the size is not known, only that the read went past the limit.
+    let piped = assert_cmd::Command::from_std(bin::uncached())
+        .current_dir(tmp.path())
+        .args(["fleet", "list", "--from", "-", "--limit", "text-file=1KiB"])
+        .write_stdin(std::fs::read(tmp.path().join("refs.txt")).unwrap())
+        .timeout(DEADLINE)
+        .output()
+        .unwrap();
+    assert_eq!(
+        bin::error_of(&piped).trim_end(),
+        "ballast: error: cannot read the references from stdin: it is more than 1024 bytes, \
+         over the limit on the text files ballast reads (Dockerfile, .dockerignore, budget \
+         file, reference list): the text-file limit is 1 KiB; raise it with --limit \
+         text-file=2KiB"
     );
     let out = ballast(
         tmp.path(),

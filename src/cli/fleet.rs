@@ -2,7 +2,7 @@
 //! docs/fleet.md). The work is in the library's `fleet` module; this file
 //! holds the flags, the progress bar and the outputs.
 
-use std::io::{IsTerminal, Read};
+use std::io::IsTerminal;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
@@ -168,27 +168,22 @@ fn select(s: &Selection, quiet: bool) -> anyhow::Result<Vec<String>> {
 /// The reference list, from a file or a pipe (`-`, `<(…)`), read up to the
 /// `text-file` limit.
 fn read_list(path: &PathBuf, limits: &Limits) -> anyhow::Result<String> {
-    let (reader, what): (Box<dyn Read>, String) = if path.as_os_str() == "-" {
-        (Box::new(std::io::stdin()), "from stdin".into())
+    let (bytes, what) = if path.as_os_str() == "-" {
+        let bytes = ballast::dockerfile::read_within(std::io::stdin(), None, limits);
+        (bytes, "from stdin".to_string())
     } else {
+        let what = format!("in '{}'", path.display());
         let file = std::fs::File::open(path)
-            .with_context(|| format!("cannot read the references in '{}'", path.display()))?;
-        (Box::new(file), format!("in '{}'", path.display()))
+            .with_context(|| format!("cannot read the references {what}"))?;
+        let size = file
+            .metadata()
+            .ok()
+            .filter(|m| m.is_file())
+            .map(|m| m.len());
+        (ballast::dockerfile::read_within(file, size, limits), what)
     };
-    let max = limits.get(Limit::TextFile);
-    let mut text = String::new();
-    reader
-        .take(max.saturating_add(1))
-        .read_to_string(&mut text)
-        .with_context(|| format!("cannot read the references {what}"))?;
-    if text.len() as u64 > max {
-        anyhow::bail!(
-            "cannot read the references {what}: they are over the limit on the text files \
-             ballast reads: {}",
-            limits.breach(Limit::TextFile, None)
-        );
-    }
-    Ok(text)
+    let bytes = bytes.with_context(|| format!("cannot read the references {what}"))?;
+    String::from_utf8(bytes).with_context(|| format!("the references {what} are not UTF-8 text"))
 }
 
 fn list(a: &ListArgs) -> anyhow::Result<ExitCode> {

@@ -39,17 +39,26 @@ pub fn read_regular_file_within(path: &Path, limits: &Limits) -> io::Result<Vec<
             ),
         ));
     }
+    read_within(file, Some(meta.len()), limits)
+}
+
+/// All of `reader` (a file's size, when known, for the message), up to the
+/// `text-file` limit: the read stops one byte past it, and that is an
+/// `InvalidData` error naming the limit.
+pub fn read_within(reader: impl Read, size: Option<u64>, limits: &Limits) -> io::Result<Vec<u8>> {
     let max = limits.get(Limit::TextFile);
     let mut bytes = Vec::new();
-    file.take(max.saturating_add(1)).read_to_end(&mut bytes)?;
+    reader.take(max.saturating_add(1)).read_to_end(&mut bytes)?;
     if bytes.len() as u64 > max {
-        let size = meta.len().max(bytes.len() as u64);
+        // A pipe's size is not known: only that it goes past the limit.
+        let size = size.map(|n| n.max(bytes.len() as u64));
+        let shown = size.map_or(format!("more than {max} bytes"), |n| format!("{n} bytes"));
         return Err(io::Error::new(
             io::ErrorKind::InvalidData,
             format!(
-                "it is {size} bytes, over the limit on the text files ballast reads \
+                "it is {shown}, over the limit on the text files ballast reads \
                  (Dockerfile, .dockerignore, budget file, reference list): {}",
-                limits.breach(Limit::TextFile, Some(size))
+                limits.breach(Limit::TextFile, size)
             ),
         ));
     }

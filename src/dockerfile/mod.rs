@@ -20,5 +20,6 @@ pub use ast::{Arguments, Directives, Dockerfile, Flag, Heredoc, Instruction, Kin
 pub use expand::{Breach, Scope, expand};
 pub use file::{
     read_regular_file, read_regular_file_within, read_regular_text, read_regular_text_within,
+    read_within,
 };
 pub use parser::ParseError;
