@@ -22,6 +22,14 @@ pub enum Engine {
 }
 
 impl Engine {
+    /// The source users name this engine by (`--source docker`).
+    pub fn source_kind(self) -> super::SourceKind {
+        match self {
+            Engine::Docker => super::SourceKind::Docker,
+            Engine::Podman => super::SourceKind::Podman,
+        }
+    }
+
     pub fn name(self) -> &'static str {
         match self {
             Engine::Docker => "docker",

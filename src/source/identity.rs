@@ -14,9 +14,9 @@
 //! [`identify`] finds the identity before any layer is read, for the sources
 //! that can say it without reading layers (an archive or layout on disk, an
 //! engine, a registry's manifest and config); a stream must be read whole
-//! first, so it gives none. What identifying fetched (a registry's resolved
-//! manifest) is handed to the read that follows a miss ([`Resolved`]), so
-//! nothing is fetched twice. [`Identity::of`] gives the identity after a
+//! first, so it gives none. What identifying opened or fetched (a tar's
+//! member index, a registry's resolved manifest) is handed to the read that
+//! follows a miss ([`Resolved`]), so neither is done twice. [`Identity::of`] gives the identity after a
 //! read, from what the read found; both build it the same way, so a read
 //! stored under one is found under the other (tested per source).
 
@@ -28,14 +28,38 @@ use super::{
     EngineStorage, Loaded, Options, Origin, ReadPath, SourceKind, engine, overlay, registry,
 };
 
-/// What [`identify`] fetched that the read after a miss can use: a
-/// registry's client and resolved manifest. The default holds nothing.
+/// What [`identify`] opened or fetched that the read after a miss can use:
+/// a tar archive's member index, a registry's client and resolved manifest.
+/// The default holds nothing.
 #[derive(Default)]
-pub struct Resolved(Option<registry::Remote>);
+pub struct Resolved(Option<Opened>);
+
+enum Opened {
+    Tar(TarStore),
+    Storage(overlay::Located),
+    Registry(Box<registry::Remote>),
+}
 
 impl Resolved {
+    pub(super) fn tar(self) -> Option<TarStore> {
+        match self.0 {
+            Some(Opened::Tar(store)) => Some(store),
+            _ => None,
+        }
+    }
+
+    pub(super) fn located(self) -> Option<overlay::Located> {
+        match self.0 {
+            Some(Opened::Storage(located)) => Some(located),
+            _ => None,
+        }
+    }
+
     pub(super) fn remote(self) -> Option<registry::Remote> {
-        self.0
+        match self.0 {
+            Some(Opened::Registry(remote)) => Some(*remote),
+            _ => None,
+        }
     }
 }
 
@@ -112,9 +136,13 @@ fn file_identity(
 /// itself).
 pub fn identify(reference: &str, opts: &Options) -> Option<(Identity, Resolved)> {
     let found = match super::origin(reference, opts).ok()? {
-        Origin::Tar(path) => of_store(&TarStore::open(path).ok()?, opts),
+        Origin::Tar(path) => {
+            let store = TarStore::open(path).ok()?;
+            let identity = of_store(&store, opts)?;
+            return Some((identity, Resolved(Some(Opened::Tar(store)))));
+        }
         Origin::Dir(path) => of_store(&DirStore::new(path), opts),
-        Origin::Engine(engine) => of_engine(engine, reference, opts),
+        Origin::Engine(engine) => return of_engine(engine, reference, opts),
         Origin::Registry => {
             let remote = registry::Remote::open(reference, opts).ok()?;
             let sizes: Vec<Option<u64>> = remote.sizes().iter().copied().map(Some).collect();
@@ -124,7 +152,7 @@ pub fn identify(reference: &str, opts: &Options) -> Option<(Identity, Resolved)>
                 remote.plan(),
                 &sizes,
             );
-            return Some((identity, Resolved(Some(remote))));
+            return Some((identity, Resolved(Some(Opened::Registry(Box::new(remote))))));
         }
         Origin::Compressed(_) | Origin::Stdin => None,
     };
@@ -146,23 +174,26 @@ fn of_store(store: &dyn super::store::BlobStore, opts: &Options) -> Option<Ident
     ))
 }
 
-fn of_engine(engine: engine::Engine, reference: &str, opts: &Options) -> Option<Identity> {
-    let kind = match engine {
-        engine::Engine::Podman => SourceKind::Podman,
-        engine::Engine::Docker => SourceKind::Docker,
-    };
+fn of_engine(
+    engine: engine::Engine,
+    reference: &str,
+    opts: &Options,
+) -> Option<(Identity, Resolved)> {
+    let kind = engine.source_kind();
     let (inspect, root) = engine::inspect_with_root(engine, reference).ok()?;
     let id = inspect.id.clone()?;
     if opts.engine_storage == EngineStorage::Auto
         && let Ok(located) = overlay::locate_inspected(engine, inspect, &root)
     {
-        return Some(engine_identity(
+        let identity = engine_identity(
             kind,
             ReadPath::EngineStorage,
             reference,
             &located.config_digest,
             &located.repo_tags,
-        ));
+        );
+        return Some((identity, Resolved(Some(Opened::Storage(located)))));
     }
-    Some(engine_identity(kind, ReadPath::Export, reference, &id, &[]))
+    let identity = engine_identity(kind, ReadPath::Export, reference, &id, &[]);
+    Some((identity, Resolved::default()))
 }

@@ -246,9 +246,14 @@ pub fn load(
         ..opts.clone()
     };
     let path = match origin(reference, opts)? {
-        Origin::Engine(engine) => return load_engine(engine, reference, opts, progress, on_layer),
+        Origin::Engine(engine) => {
+            return load_engine(engine, reference, resolved, opts, progress, on_layer);
+        }
         Origin::Dir(path) => return read_store(&DirStore::new(path), opts, progress, on_layer),
-        Origin::Tar(path) => return read_store(&TarStore::open(path)?, opts, progress, on_layer),
+        Origin::Tar(path) => {
+            let store = resolved.tar().map_or_else(|| TarStore::open(path), Ok)?;
+            return read_store(&store, opts, progress, on_layer);
+        }
         Origin::Registry => {
             return registry::load(reference, resolved.remote(), opts, progress, on_layer);
         }
@@ -296,16 +301,18 @@ fn load_stdin(
 fn load_engine(
     engine: engine::Engine,
     reference: &str,
+    resolved: Resolved,
     opts: &Options,
     progress: &dyn Progress,
     on_layer: &mut dyn FnMut(usize, LayerIndex) -> Result<()>,
 ) -> Result<Loaded> {
-    let kind = match engine {
-        engine::Engine::Podman => SourceKind::Podman,
-        engine::Engine::Docker => SourceKind::Docker,
-    };
+    let kind = engine.source_kind();
     if opts.engine_storage == EngineStorage::Auto {
-        match overlay::locate(engine, reference) {
+        let found = match resolved.located() {
+            Some(located) => Ok(Ok(located)),
+            None => overlay::locate(engine, reference),
+        };
+        match found {
             // Without the image there is nothing to read in place; the
             // export path pulls it.
             Err(Error::ImageNotFound { .. }) if opts.pull => {}
