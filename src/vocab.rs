@@ -195,14 +195,13 @@ pub type Fixed = &'static str;
 
 pub(crate) mod statics {
     use std::collections::HashSet;
-    use std::sync::Mutex;
+    use std::sync::{LazyLock, Mutex};
 
     use serde::{Deserialize, Deserializer};
 
     fn intern(s: &str) -> &'static str {
-        static NAMES: Mutex<Option<HashSet<&'static str>>> = Mutex::new(None);
+        static NAMES: LazyLock<Mutex<HashSet<&'static str>>> = LazyLock::new(Mutex::default);
         let mut names = NAMES.lock().unwrap_or_else(|e| e.into_inner());
-        let names = names.get_or_insert_with(HashSet::new);
         if let Some(&known) = names.get(s) {
             return known;
         }
